@@ -1,0 +1,53 @@
+# Trame: `make run` serves the demo, `make test` runs the suite. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test bench install install-test lint migrate demo worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install-test
+	$(BIN)/python -m bench
+
+worker: install
+	$(BIN)/celery -A cls_platform worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(BIN)/celery -A cls_platform beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,163 @@
+"""Tenancy and roles, enforced in one place.
+
+Every page that shows territory data goes through `TerritoryMixin` (class-based views) or
+`territory_view` (function views): the territory comes from the URL, the user's `Access` to it is
+looked up once, and every queryset is narrowed with `scoped()`. A territory the user cannot see
+answers 404, exactly like one that does not exist; a change the role forbids answers 403.
+
+Each view declares an `access_policy` ("territory", "authenticated" or "public"); the test that
+walks every URL pattern refuses a view that declares none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Protocol, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import Access, Territory, User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+POLICY_TERRITORY = "territory"
+POLICY_AUTHENTICATED = "authenticated"
+POLICY_PUBLIC = "public"
+
+M = TypeVar("M", bound=Model)
+View = Callable[..., HttpResponse]
+
+
+class CopilotEditable(Protocol):
+    def is_copiloted_by(self, user: User) -> bool: ...
+
+
+def accesses_of(user: User) -> QuerySet[Access]:
+    """The user's accesses, territory included, in the order the navigation shows them."""
+    return Access.objects.for_user(user).select_related("territory").order_by("territory__name")
+
+
+def territories_of(user: User) -> QuerySet[Territory]:
+    return Territory.objects.filter(accesses__in=Access.objects.for_user(user)).order_by("name")
+
+
+def get_access(*, user: User, territory_slug: str) -> Access:
+    """The user's access to a territory; 404 whether it does not exist or is not theirs."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    try:
+        return Access.objects.select_related("territory", "user").get(
+            user=user, territory__slug=territory_slug
+        )
+    except Access.DoesNotExist:
+        raise Http404 from None
+
+
+def scoped(queryset: QuerySet[M], access: Access) -> QuerySet[M]:
+    """Narrow a queryset to the access's territory, then to what its role may read.
+
+    A model's queryset may define `for_access(access)` to add role rules (a viewer reads signed
+    contracts only); otherwise the territory filter alone applies.
+    """
+    queryset = queryset.filter(territory=access.territory)
+    narrow = getattr(queryset, "for_access", None)
+    return narrow(access) if narrow is not None else queryset
+
+
+def can_edit(access: Access, obj: Model | None = None) -> bool:
+    """Coordinators edit everything in their territory, co-pilots what they pilot, viewers nothing."""
+    if access.is_coordinator:
+        return True
+    if access.is_copilot and obj is not None:
+        check = getattr(obj, "is_copiloted_by", None)
+        return bool(check and check(access.user))
+    return False
+
+
+def require_edit(access: Access, obj: Model | None = None) -> None:
+    if not can_edit(access, obj):
+        raise PermissionDenied
+
+
+def get_scoped_object(queryset: QuerySet[M], access: Access, **lookup: Any) -> M:
+    """One object of the access's territory, or 404 (the same for "forbidden" and "missing")."""
+    try:
+        return scoped(queryset, access).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+class TerritoryMixin(LoginRequiredMixin):
+    """For class-based views under /t/<territory>/: resolves the access and scopes querysets.
+
+    `write = True` marks a page that changes data: viewers get 403 and co-pilots only reach the
+    objects they pilot. Any unsafe method (POST...) is a write whatever the flag says.
+    """
+
+    access_policy = POLICY_TERRITORY
+    write = False
+    request: HttpRequest
+    kwargs: dict[str, Any]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.access = get_access(user=request.user, territory_slug=kwargs["territory"])
+        self.territory = self.access.territory
+        request.access = self.access  # type: ignore[attr-defined]
+        if self.is_write(request) and not self.access.can_write:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def is_write(self, request: HttpRequest) -> bool:
+        return self.write or request.method not in SAFE_METHODS
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return scoped(super().get_queryset(), self.access)  # type: ignore[misc]
+
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Model:
+        obj = super().get_object(queryset)  # type: ignore[misc]
+        if self.is_write(self.request):
+            require_edit(self.access, obj)
+        return obj
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.update(access=self.access, territory=self.territory)
+        return context
+
+
+def territory_view(*, write: bool = False) -> Callable[[View], View]:
+    """Function-view twin of `TerritoryMixin`: the view receives the resolved `access`."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, territory: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            access = get_access(user=request.user, territory_slug=territory)
+            request.access = access  # type: ignore[attr-defined]
+            if (write or request.method not in SAFE_METHODS) and not access.can_write:
+                raise PermissionDenied
+            return view(request, access, *args, **kwargs)
+
+        guarded = login_required(wrapped)
+        guarded.access_policy = POLICY_TERRITORY  # type: ignore[attr-defined]
+        return guarded
+
+    return decorator
+
+
+def authenticated_view(view: View) -> View:
+    """A page for any signed-in user that shows nothing of a territory they cannot see."""
+    guarded = login_required(view)
+    guarded.access_policy = POLICY_AUTHENTICATED  # type: ignore[attr-defined]
+    return guarded
+
+
+def public_view(view: View) -> View:
+    """A page anyone may reach (sign-in, health, signed e-mail links that carry their own proof)."""
+    view.access_policy = POLICY_PUBLIC  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,169 @@
+"""Users, territories (the tenants) and who may do what in each."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).strip().lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=(username or "").strip())
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: coordinator, co-pilot, signatory viewer or administrator."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    full_name = models.CharField(_("nom complet"), max_length=200, blank=True)
+    organization_label = models.CharField(
+        _("institution"),
+        max_length=200,
+        blank=True,
+        help_text=_("Service ou institution de la personne (affiché dans l'en-tête)."),
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("accès à l'administration"), default=False)
+    is_demo = models.BooleanField(
+        _("compte de démonstration"),
+        default=False,
+        help_text=_("Les comptes de démonstration sont refusés quand DEBUG est désactivé."),
+    )
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).strip().lower()
+
+
+class TerritoryKind(models.TextChoices):
+    COMMUNE = "commune", _("Commune")
+    EPCI = "epci", _("Intercommunalité (EPCI)")
+    DEPARTMENT = "department", _("Département")
+    OTHER = "other", _("Autre")
+
+
+class Territory(models.Model):
+    """The city or intercommunality that carries a CLS: the tenant of every other record."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=TerritoryKind.choices, default=TerritoryKind.COMMUNE
+    )
+    insee_code = models.CharField(_("code INSEE"), max_length=5, blank=True)
+    department_code = models.CharField(_("département"), max_length=3, blank=True)
+    region = models.CharField(_("région"), max_length=100, blank=True)
+    health_service_name = models.CharField(
+        _("service porteur"),
+        max_length=200,
+        blank=True,
+        help_text=_("Service de la collectivité qui coordonne le CLS."),
+    )
+
+    class Meta:
+        verbose_name = _("territoire")
+        verbose_name_plural = _("territoires")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        if self.department_code:
+            return f"{self.name} ({self.department_code})"
+        return self.name
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordination")
+    COPILOT = "copilot", _("Co-pilotage")
+    VIEWER = "viewer", _("Signataire (lecture seule)")
+
+
+class AccessQuerySet(models.QuerySet["Access"]):
+    def for_user(self, user: User) -> AccessQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(user=user)
+
+
+class Access(models.Model):
+    """What one user may do in one territory: coordinate, co-pilot some groups, or read."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("utilisateur")
+    )
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("territoire")
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(_("accordé le"), default=timezone.now)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accès")
+        verbose_name_plural = _("accès")
+        ordering = ["territory__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "territory"], name="access_one_per_territory")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.territory} · {self.get_role_display()}"
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @property
+    def is_copilot(self) -> bool:
+        return self.role == Role.COPILOT
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.role == Role.VIEWER
+
+    @property
+    def can_write(self) -> bool:
+        """Whether this access may change anything at all (object rules come on top)."""
+        return self.role in (Role.COORDINATOR, Role.COPILOT)

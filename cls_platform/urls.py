@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("connexion/", views.LoginView.as_view(), name="login"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("t/<slug:territory>/", include("evaluation.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "django.views.defaults.permission_denied"
+handler404 = "django.views.defaults.page_not_found"

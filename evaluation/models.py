@@ -1,0 +1,1 @@
+"""Self-evaluation campaigns come with their own issue; dashboards are computed, not stored."""

@@ -1,0 +1,87 @@
+"""Reads for the dashboards: a fixed number of queries whatever the territory's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from actions.models import ActionStatus, Contract, FicheAction
+from cls_platform.access import scoped
+from cls_platform.models import Access
+from partners.models import Contact, Organization
+from workgroups.models import GroupStatus, Meeting, MeetingStatus, WorkGroup
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TerritoryOverview:
+    contracts: list[Contract]
+    organization_count: int
+    internal_organization_count: int
+    contact_count: int
+    action_count: int
+    actions_by_status: list[StatusCount]
+    group_count: int
+    active_group_count: int
+    next_meetings: list[Meeting]
+    my_groups: list[WorkGroup] = field(default_factory=list)
+
+
+def territory_overview(*, access: Access, upcoming: int = 5) -> TerritoryOverview:
+    contracts = list(
+        scoped(Contract.objects.all(), access).annotate(
+            action_count=Count("fiches_actions", distinct=True),
+            axis_count=Count("axes", distinct=True),
+        )
+    )
+    organizations = scoped(Organization.objects.filter(archived_at__isnull=True), access).aggregate(
+        total=Count("id"), internal=Count("id", filter=Q(is_internal=True))
+    )
+    contact_count = scoped(Contact.objects.mailable(), access).count()
+    status_counts = {
+        row["status"]: row["n"]
+        for row in scoped(FicheAction.objects.all(), access)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    }
+    groups = scoped(WorkGroup.objects.all(), access).aggregate(
+        total=Count("id"), active=Count("id", filter=Q(status=GroupStatus.ACTIVE))
+    )
+    next_meetings = list(
+        scoped(Meeting.objects.all(), access)
+        .filter(starts_at__gte=timezone.now(), status=MeetingStatus.PLANNED)
+        .select_related("group")
+        .order_by("starts_at")[:upcoming]
+    )
+    my_groups: list[WorkGroup] = []
+    if access.is_copilot:
+        my_groups = list(
+            scoped(WorkGroup.objects.all(), access)
+            .filter(pilots__user=access.user)
+            .distinct()
+            .order_by("name")
+        )
+    return TerritoryOverview(
+        contracts=contracts,
+        organization_count=organizations["total"],
+        internal_organization_count=organizations["internal"],
+        contact_count=contact_count,
+        action_count=sum(status_counts.values()),
+        actions_by_status=[
+            StatusCount(status=value, label=str(label), count=status_counts.get(value, 0))
+            for value, label in ActionStatus.choices
+        ],
+        group_count=groups["total"],
+        active_group_count=groups["active"],
+        next_meetings=next_meetings,
+        my_groups=my_groups,
+    )
