@@ -1,0 +1,81 @@
+"""Shared fixtures. Named people, as in healthchecks' tests: each test says who acts.
+
+- `coordinator`, `copilot`, `viewer`: accesses to `territory`;
+- `outsider`: coordinator of `other_territory`, who must see nothing of `territory`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+
+from cls_platform.models import Access, Role, Territory
+from tests.factories import PASSWORD, AccessFactory, TerritoryFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures
+# around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Fixtures kept in their own modules: real Chromium with axe-core, a real Celery worker.
+pytest_plugins = ["tests.support.browser", "tests.support.services"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request: pytest.FixtureRequest, settings: object) -> None:
+    """Tasks run inline except in tests that start a real worker (marked `services`)."""
+    from cls_platform.celery import app
+
+    eager = request.node.get_closest_marker("services") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def territory(db: None) -> Territory:
+    return TerritoryFactory(name="Cergy", slug="cergy")
+
+
+@pytest.fixture
+def other_territory(db: None) -> Territory:
+    return TerritoryFactory(name="Vitry-sur-Seine", slug="vitry-sur-seine", department_code="94")
+
+
+def _access(territory: Territory, role: str, email: str) -> Access:
+    return AccessFactory(territory=territory, role=role, user__email=email)
+
+
+@pytest.fixture
+def coordinator(territory: Territory) -> Access:
+    return _access(territory, Role.COORDINATOR, "coordinatrice@cergy.fr")
+
+
+@pytest.fixture
+def copilot(territory: Territory) -> Access:
+    return _access(territory, Role.COPILOT, "copilote@cergy.fr")
+
+
+@pytest.fixture
+def viewer(territory: Territory) -> Access:
+    return _access(territory, Role.VIEWER, "delegation@ars.fr")
+
+
+@pytest.fixture
+def outsider(other_territory: Territory) -> Access:
+    return _access(other_territory, Role.COORDINATOR, "coordinatrice@vitry.fr")
+
+
+def login(client: Client, access: Access) -> Client:
+    assert client.login(username=access.user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def login_as(client: Client):
+    def _login(access: Access) -> Client:
+        return login(client, access)
+
+    return _login
