@@ -69,7 +69,7 @@ def scoped(queryset: QuerySet[M], access: Access) -> QuerySet[M]:
 
 
 def can_edit(access: Access, obj: Model | None = None) -> bool:
-    """Coordinators edit everything in their territory, co-pilots what they pilot, viewers nothing."""
+    """Coordinators edit all their territory, co-pilots what they pilot, viewers nothing."""
     if access.is_coordinator:
         return True
     if access.is_copilot and obj is not None:
@@ -136,7 +136,9 @@ def territory_view(*, write: bool = False) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, territory: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(
+            request: HttpRequest, territory: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             access = get_access(user=request.user, territory_slug=territory)
             request.access = access  # type: ignore[attr-defined]
             if (write or request.method not in SAFE_METHODS) and not access.can_write:

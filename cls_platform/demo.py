@@ -47,7 +47,12 @@ ACCOUNTS = [
         "Ville de Vitry-sur-Seine, service Jeunesse",
         [("vitry-sur-seine", Role.COPILOT)],
     ),
-    ("ars95@ars.demo", "Délégation départementale 95", "ARS Île-de-France", [("cergy", Role.VIEWER)]),
+    (
+        "ars95@ars.demo",
+        "Délégation départementale 95",
+        "ARS Île-de-France",
+        [("cergy", Role.VIEWER)],
+    ),
     (
         "ars-idf@ars.demo",
         "Direction de la santé publique",

@@ -19,6 +19,10 @@ class TerritoryOwned(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.inherit_territory()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     def inherit_territory(self) -> None:
         if not self.territory_parent:
             return
@@ -32,7 +36,3 @@ class TerritoryOwned(models.Model):
                 _("Cet élément et %(parent)s appartiennent à deux territoires différents.")
                 % {"parent": parent}
             )
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.inherit_territory()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]

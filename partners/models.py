@@ -120,7 +120,10 @@ class ContactQuerySet(models.QuerySet["Contact"]):
     def mailable(self) -> ContactQuerySet:
         """Contacts who may receive mail: active, not departed, not unsubscribed, not bounced."""
         return self.filter(
-            is_active=True, left_at__isnull=True, unsubscribed_at__isnull=True, bounced_at__isnull=True
+            is_active=True,
+            left_at__isnull=True,
+            unsubscribed_at__isnull=True,
+            bounced_at__isnull=True,
         )
 
 

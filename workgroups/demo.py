@@ -80,10 +80,34 @@ def seed_groups(
             groups.append(group)
         place = "Espace santé Denis Mukwege, Cergy"
         for group in groups[:4]:
-            seed_meeting(group, "Groupe de travail du printemps", today - dt.timedelta(days=200), MeetingStatus.HELD, place)
-            seed_meeting(group, "Groupe de travail de l'automne", today - dt.timedelta(days=40), MeetingStatus.HELD, place)
-        seed_meeting(groups[0], "Groupe de travail : bilan et interconnaissance", today + dt.timedelta(days=21), MeetingStatus.PLANNED, place)
-        seed_meeting(groups[4], "Comité de pilotage annuel", today + dt.timedelta(days=45), MeetingStatus.PLANNED, "Hôtel de ville de Cergy")
+            seed_meeting(
+                group,
+                "Groupe de travail du printemps",
+                today - dt.timedelta(days=200),
+                MeetingStatus.HELD,
+                place,
+            )
+            seed_meeting(
+                group,
+                "Groupe de travail de l'automne",
+                today - dt.timedelta(days=40),
+                MeetingStatus.HELD,
+                place,
+            )
+        seed_meeting(
+            groups[0],
+            "Groupe de travail : bilan et interconnaissance",
+            today + dt.timedelta(days=21),
+            MeetingStatus.PLANNED,
+            place,
+        )
+        seed_meeting(
+            groups[4],
+            "Comité de pilotage annuel",
+            today + dt.timedelta(days=45),
+            MeetingStatus.PLANNED,
+            "Hôtel de ville de Cergy",
+        )
         return groups
 
     sps = organizations["Service Promotion de la santé (SPS)"]
@@ -109,13 +133,33 @@ def seed_groups(
                 group.pilots.add(copilot[0])
         groups.append(group)
         if status == GroupStatus.ACTIVE:
-            seed_meeting(group, "Réunion du groupe", today - dt.timedelta(days=30 + 11 * number), MeetingStatus.HELD, place)
-            seed_meeting(group, "Réunion de suivi", today + dt.timedelta(days=10 + 9 * number), MeetingStatus.PLANNED, place)
+            seed_meeting(
+                group,
+                "Réunion du groupe",
+                today - dt.timedelta(days=30 + 11 * number),
+                MeetingStatus.HELD,
+                place,
+            )
+            seed_meeting(
+                group,
+                "Réunion de suivi",
+                today + dt.timedelta(days=10 + 9 * number),
+                MeetingStatus.PLANNED,
+                place,
+            )
         else:
-            seed_meeting(group, "Dernière réunion du groupe", today - dt.timedelta(days=320 + 20 * number), MeetingStatus.HELD, place)
+            seed_meeting(
+                group,
+                "Dernière réunion du groupe",
+                today - dt.timedelta(days=320 + 20 * number),
+                MeetingStatus.HELD,
+                place,
+            )
     if copilot_user is not None:
         # The demo co-pilot is the Service Jeunesse professional who co-pilots GT 3.
-        person = Contact.objects.filter(organization=organizations["Service Jeunesse"]).order_by("id")[0]
+        person = Contact.objects.filter(organization=organizations["Service Jeunesse"]).order_by(
+            "id"
+        )[0]
         if person.user_id != copilot_user.pk:
             person.user = copilot_user
             person.save(update_fields=["user"])

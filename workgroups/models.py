@@ -48,7 +48,10 @@ class WorkGroup(TerritoryOwned):
     territory_parent = "contract"
 
     territory = models.ForeignKey(
-        Territory, on_delete=models.CASCADE, related_name="work_groups", verbose_name=_("territoire")
+        Territory,
+        on_delete=models.CASCADE,
+        related_name="work_groups",
+        verbose_name=_("territoire"),
     )
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="work_groups", verbose_name=_("contrat")
@@ -136,7 +139,8 @@ class Meeting(TerritoryOwned):
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
             )
         ]
 

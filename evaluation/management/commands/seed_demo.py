@@ -37,7 +37,6 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                "Démo prête. Comptes (mot de passe demo-cls-2026) : "
-                + ", ".join(sorted(users))
+                "Démo prête. Comptes (mot de passe demo-cls-2026) : " + ", ".join(sorted(users))
             )
         )

@@ -1,0 +1,60 @@
+"""Walks every URL pattern of the project, with the access policy each view declares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+CONVERTER = re.compile(r"<(?:(?P<conv>[a-z_]+):)?(?P<name>\w+)>")
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str
+    callback: Any
+    namespace: str
+
+    @property
+    def policy(self) -> str | None:
+        policy = getattr(self.callback, "access_policy", None)
+        if policy is None:
+            view_class = getattr(self.callback, "view_class", None)
+            policy = getattr(view_class, "access_policy", None)
+        return policy
+
+    @property
+    def view_class(self) -> type | None:
+        return getattr(self.callback, "view_class", None)
+
+    @property
+    def kwargs(self) -> list[tuple[str, str]]:
+        return [(m["conv"] or "str", m["name"]) for m in CONVERTER.finditer(self.route)]
+
+    def build(self, values: dict[str, Any]) -> str:
+        def fill(match: re.Match[str]) -> str:
+            return str(values[match["name"]])
+
+        path = "/" + CONVERTER.sub(fill, self.route)
+        return path.replace("^", "").replace("$", "")
+
+
+def walk(urlconf: str | None = None) -> Iterator[Route]:
+    def visit(patterns: list[Any], prefix: str, namespace: str) -> Iterator[Route]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = entry.namespace or namespace
+                yield from visit(entry.url_patterns, prefix + str(entry.pattern), ns)
+            elif isinstance(entry, URLPattern):
+                yield Route(
+                    route=prefix + str(entry.pattern),
+                    name=entry.name or "",
+                    callback=entry.callback,
+                    namespace=namespace,
+                )
+
+    yield from visit(get_resolver(urlconf).url_patterns, "", "")
