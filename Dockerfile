@@ -34,12 +34,14 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-collectstatic-dummy-key \
         DJANGO_ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput \
     && mkdir -p /app/var /data/media \
-    && chown -R trame:trame /app/var /data/media
+    && chown trame:trame /app/var /data/media
 
 USER trame
 EXPOSE 8000
 VOLUME ["/data/media"]
 
-# Behind a reverse proxy that terminates TLS (SECURE_PROXY_SSL_HEADER trusts X-Forwarded-Proto).
-# Workers: WEB_CONCURRENCY; more gunicorn options: GUNICORN_CMD_ARGS.
+# No HEALTHCHECK here: the worker and beat run this image too; docker-compose.yml checks web's
+# /healthz. In production, serve it behind a reverse proxy that terminates TLS and sets
+# X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER). Gunicorn workers: WEB_CONCURRENCY; other
+# gunicorn options: GUNICORN_CMD_ARGS.
 CMD ["gunicorn", "cls_platform.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
