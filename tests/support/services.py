@@ -1,1 +1,303 @@
-"""Fixtures for the real services (PostgreSQL, Redis, a Celery worker). Filled in separately."""
+"""Fixtures for the real services: PostgreSQL, Redis and a Celery worker in its own process.
+
+Tests that need them are marked `@pytest.mark.services`. Such a test is skipped, with the reason,
+unless `DATABASE_URL` points at a PostgreSQL server and `CELERY_BROKER_URL` at a Redis server and
+both answer; with `TRAME_REQUIRE_SERVICES=1` (set in CI) it fails instead, so that a missing
+service can never turn the suite green by skipping.
+
+A test that uses `celery_worker_process` must be marked `@pytest.mark.django_db(transaction=True)`:
+the worker is another process and only sees committed rows (the fixture asks for
+`transactional_db` anyway, so a plain `django_db` mark still gets a transactional test). The worker
+uses the pytest-django test database and a task queue of its own; its log goes to a file that is
+attached to the report of a failed test.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/trame \
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/15 TRAME_REQUIRE_SERVICES=1 \
+    .venv/bin/python -m pytest -m services --create-db
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+import pytest
+from django.conf import settings
+
+START_TIMEOUT = 30.0  # seconds for a new worker to answer a ping
+STOP_TIMEOUT = 15.0  # seconds for a warm shutdown before SIGKILL
+CHECK_TIMEOUT = 3.0  # seconds for PostgreSQL or Redis to answer the pre-flight check
+POSTGRES_ENGINES = {"django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis"}
+REDIS_SCHEMES = {"redis", "rediss"}
+
+_check_result: list[str | None] = []  # memo of _services_problem(): one check per session
+
+
+def _services_required() -> bool:
+    return os.environ.get("TRAME_REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _postgres_problem() -> str | None:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] not in POSTGRES_ENGINES:
+        return f"DATABASE_URL ne désigne pas PostgreSQL (moteur {db['ENGINE']})"
+    import psycopg
+
+    params = {
+        "host": db.get("HOST") or None,
+        "port": str(db["PORT"]) if db.get("PORT") else None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+        "connect_timeout": int(CHECK_TIMEOUT),
+    }
+    errors = []
+    # The configured database may not exist yet: Django creates the test database from the
+    # server's maintenance database, so that one answering is enough.
+    for dbname in dict.fromkeys([db["NAME"], "postgres"]):
+        try:
+            with psycopg.connect(dbname=dbname, **params) as conn:
+                conn.execute("SELECT 1")
+            return None
+        except Exception as exc:
+            errors.append(f"{dbname}: {exc.__class__.__name__}: {str(exc).strip()}")
+    return "PostgreSQL ne répond pas (" + "; ".join(errors) + ")"
+
+
+def _redis_problem() -> str | None:
+    url = settings.CELERY_BROKER_URL
+    if not url:
+        return "CELERY_BROKER_URL n'est pas défini (les tâches s'exécutent dans le processus)"
+    if urlsplit(url).scheme not in REDIS_SCHEMES:
+        return f"CELERY_BROKER_URL ne désigne pas Redis ({urlsplit(url).scheme}://)"
+    import redis
+
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT
+    )
+    try:
+        client.ping()
+    except Exception as exc:
+        return f"Redis ne répond pas à {url}: {exc.__class__.__name__}: {exc}"
+    finally:
+        client.close()
+    return None
+
+
+def _services_problem() -> str | None:
+    """Why the real services cannot be used, or None. Checked once per session."""
+    if not _check_result:
+        problems = [p for p in (_postgres_problem(), _redis_problem()) if p]
+        _check_result.append("; ".join(problems) or None)
+    return _check_result[0]
+
+
+def _skip_or_fail_without_services() -> None:
+    problem = _services_problem()
+    if problem is None:
+        return
+    if _services_required():
+        pytest.fail(f"services requis (TRAME_REQUIRE_SERVICES=1) mais indisponibles: {problem}")
+    # Reported at the test's own line, as a skip marker would be.
+    raise pytest.skip.Exception(f"services réels indisponibles: {problem}", _use_item_location=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture: a marked test must not reach pytest-django's database set-up (or a
+    # worker) when the services are missing; it is skipped, or fails in CI.
+    if item.get_closest_marker("services") is not None:
+        _skip_or_fail_without_services()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    report = yield
+    worker = getattr(item, "funcargs", {}).get("celery_worker_process")
+    if report.failed and isinstance(worker, CeleryWorker):
+        report.sections.append((f"celery worker log ({worker.log_path})", worker.log_text()))
+    return report
+
+
+@pytest.fixture
+def require_services(request: pytest.FixtureRequest) -> None:
+    """Skips (fails under TRAME_REQUIRE_SERVICES=1) unless PostgreSQL and Redis answer."""
+    _skip_or_fail_without_services()
+
+
+def _database_url_for_test_db() -> str:
+    """A DATABASE_URL for the database the tests use now (pytest-django's test database)."""
+    db = settings.DATABASES["default"]
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db.get("HOST") or ""
+    host = quote(host, safe="") if host.startswith("/") else host  # a Unix socket directory
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    options = {k: v for k, v in (db.get("OPTIONS") or {}).items() if isinstance(v, str | int)}
+    query = f"?{urlencode(options)}" if options else ""
+    return f"postgres://{credentials}{host}{port}/{quote(db['NAME'], safe='')}{query}"
+
+
+def _celery_command() -> list[str]:
+    script = Path(sys.executable).with_name("celery")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "celery"]
+
+
+@dataclass
+class CeleryWorker:
+    """A running `celery worker` process, as the tests see it."""
+
+    process: subprocess.Popen
+    name: str  # node name as it answers pings, e.g. test-1a2b...@host
+    queue: str  # the only queue it consumes; the test process routes tasks there
+    log_path: Path
+    database_url: str
+    _stopped: bool = field(default=False, repr=False)
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError as exc:
+            return f"(journal illisible: {exc})"
+
+    def wait_for_log(self, text: str, timeout: float = 20.0) -> str:
+        """Waits until the worker's log contains `text`; returns the log."""
+        return wait_until(
+            lambda: text in (log := self.log_text()) and log,
+            timeout=timeout,
+            message=lambda: f"{text!r} absent du journal du worker:\n{self.log_text()}",
+        )
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # warm shutdown
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                # The worker runs in its own process group: this takes its pool children too.
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=STOP_TIMEOUT)
+
+
+def wait_until(
+    predicate: Callable[[], object],
+    *,
+    timeout: float,
+    interval: float = 0.2,
+    message: str | Callable[[], str] = "condition non remplie",
+) -> object:
+    """Polls `predicate` until it returns something truthy (returned), or fails after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            pytest.fail(f"après {timeout:.0f} s: {message() if callable(message) else message}")
+        time.sleep(interval)
+
+
+def _delete_queue(app, queue: str) -> None:
+    """Purges the queue and removes it (and its binding) from the broker."""
+    from kombu import Exchange, Queue
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=2)
+        channel = conn.default_channel
+        bound = Queue(queue, Exchange(queue, "direct"), routing_key=queue)(channel)
+        # Declared first: kombu's Redis transport deletes only the bindings this channel knows.
+        bound.declare()
+        bound.purge()
+        bound.delete()
+
+
+@pytest.fixture
+def celery_worker_process(
+    request: pytest.FixtureRequest,
+    require_services: None,
+    django_db_setup: None,
+    transactional_db: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[CeleryWorker]:
+    """A real `celery worker` (prefork, one child) on the test database and a queue of its own.
+
+    While it runs, tasks sent from the test process (`.delay()`) go to its queue.
+    """
+    from cls_platform.celery import app
+
+    if request.node.get_closest_marker("services") is None:
+        pytest.fail("celery_worker_process est réservé aux tests marqués @pytest.mark.services")
+
+    token = uuid.uuid4().hex[:12]
+    queue = f"trame-test-{token}"
+    log_path = tmp_path_factory.mktemp("celery-worker") / f"worker-{token}.log"
+    database_url = _database_url_for_test_db()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DJANGO_SETTINGS_MODULE": "cls_platform.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        *_celery_command(),
+        "-A",
+        "cls_platform",
+        "worker",
+        "--concurrency=1",
+        "--pool=prefork",
+        "--loglevel=INFO",
+        "-n",
+        f"test-{token}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        f"--queues={queue}",
+    ]
+    _delete_queue(app, queue)  # nothing left from an earlier run
+    previous_queue = app.conf.task_default_queue
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, for a SIGKILL of last resort
+        )
+    worker = CeleryWorker(process, "", queue, log_path, database_url)
+    try:
+        prefix = f"test-{token}@"
+
+        def answering() -> str | None:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"le worker s'est arrêté (code {process.returncode}) avant de répondre:\n"
+                    f"{worker.log_text()}"
+                )
+            replies = app.control.ping(timeout=0.5) or []
+            return next((n for r in replies for n in r if n.startswith(prefix)), None)
+
+        worker.name = wait_until(
+            answering,
+            timeout=START_TIMEOUT,
+            interval=0.3,
+            message=lambda: f"le worker {prefix}… ne répond pas au ping:\n{worker.log_text()}",
+        )
+        app.conf.task_default_queue = queue
+        yield worker
+    finally:
+        app.conf.task_default_queue = previous_queue
+        worker.stop()
+        _delete_queue(app, queue)
