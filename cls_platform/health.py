@@ -25,8 +25,9 @@ def broker_and_workers_state(timeout: float = 1.0) -> tuple[dict[str, Any], dict
         inline = {"ok": True, "mode": "eager", "detail": "tâches exécutées dans le processus web"}
         return inline, {"ok": True, "mode": "eager", "count": 0}
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=timeout)
+        # No retry and a short connect timeout: a probe must answer fast, even when it fails.
+        with app.connection_for_write(connect_timeout=timeout) as conn:
+            conn.ensure_connection(max_retries=0, timeout=timeout)
     except Exception as exc:
         return (
             {"ok": False, "mode": "broker", "error": exc.__class__.__name__},
