@@ -26,6 +26,9 @@ RUNS = int(os.environ.get("BENCH_RUNS", "50"))
 PAGES = [
     ("coordination@cergy.demo", "/t/cergy/"),
     ("ars-idf@ars.demo", "/t/vitry-sur-seine/"),
+    ("coordination@cergy.demo", "/t/cergy/annuaire/structures/"),
+    ("coordination@cergy.demo", "/t/cergy/annuaire/contacts/"),
+    ("ars-idf@ars.demo", "/t/cergy/annuaire/contacts/?q=ma"),
 ]
 
 
@@ -53,6 +56,10 @@ def main() -> None:
             f"{url:28} médiane {statistics.median(timings):6.1f} ms · p95 {p95:6.1f} ms · "
             f"{len(ctx.captured_queries)} requêtes"
         )
+    from bench import imports
+
+    for line in imports.run():
+        print(line)
 
 
 def client_user(email: str):

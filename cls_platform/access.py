@@ -100,6 +100,9 @@ class TerritoryMixin(LoginRequiredMixin):
 
     access_policy = POLICY_TERRITORY
     write = False
+    # Pages that change the whole territory (the directory, a new contract...), not one object
+    # a co-pilot may pilot: only coordinators open them, whatever the method.
+    coordinator_only = False
     request: HttpRequest
     kwargs: dict[str, Any]
 
@@ -111,6 +114,8 @@ class TerritoryMixin(LoginRequiredMixin):
         request.access = self.access  # type: ignore[attr-defined]
         if self.is_write(request) and not self.access.can_write:
             raise PermissionDenied
+        if self.coordinator_only:
+            require_edit(self.access)
         return super().dispatch(request, *args, **kwargs)
 
     def is_write(self, request: HttpRequest) -> bool:
@@ -131,7 +136,9 @@ class TerritoryMixin(LoginRequiredMixin):
         return context
 
 
-def territory_view(*, write: bool = False) -> Callable[[View], View]:
+def territory_view(
+    *, write: bool = False, coordinator_only: bool = False
+) -> Callable[[View], View]:
     """Function-view twin of `TerritoryMixin`: the view receives the resolved `access`."""
 
     def decorator(view: View) -> View:
@@ -141,8 +148,11 @@ def territory_view(*, write: bool = False) -> Callable[[View], View]:
         ) -> HttpResponse:
             access = get_access(user=request.user, territory_slug=territory)
             request.access = access  # type: ignore[attr-defined]
-            if (write or request.method not in SAFE_METHODS) and not access.can_write:
+            writing = write or request.method not in SAFE_METHODS
+            if writing and not access.can_write:
                 raise PermissionDenied
+            if coordinator_only:
+                require_edit(access)
             return view(request, access, *args, **kwargs)
 
         guarded = login_required(wrapped)

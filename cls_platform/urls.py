@@ -11,6 +11,8 @@ urlpatterns = [
     path("deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("t/<slug:territory>/", include("evaluation.urls")),
+    path("t/<slug:territory>/annuaire/", include("partners.urls")),
+    path("partenaire/", include("partners.link_urls")),
     path("admin/", admin.site.urls),
 ]
 

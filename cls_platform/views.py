@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -12,9 +14,20 @@ from .access import POLICY_PUBLIC, accesses_of, authenticated_view, public_view
 from .health import health_report
 
 
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Adresse e-mail ou mot de passe incorrect. Vérifiez les deux : le mot de passe "
+            "est sensible à la casse."
+        ),
+    }
+
+
 class LoginView(auth_views.LoginView):
     access_policy = POLICY_PUBLIC
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 

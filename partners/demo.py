@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
+
+from django.utils import timezone
 
 from cls_platform.models import Territory
 
@@ -253,6 +256,105 @@ PARTNERS = {
     ],
 }
 
+# More of what a city's directory holds: schools, pharmacies, practices, local associations.
+EXTRA = {
+    "cergy": {
+        K.SCHOOL: [
+            "École élémentaire des Touleuses",
+            "École élémentaire du Gros Caillou",
+            "École élémentaire des Chênes",
+            "École maternelle Les Plants",
+            "École élémentaire Le Ponceau",
+            "École élémentaire de la Justice",
+            "École maternelle de l'Axe Majeur",
+            "École élémentaire des Hauts-de-Cergy",
+            "Collège La Justice",
+            "Collège Gérard Philipe",
+            "Lycée Jules Verne",
+        ],
+        K.PROFESSIONAL: [
+            "Pharmacie de l'Horloge",
+            "Pharmacie des Touleuses",
+            "Pharmacie du Grand Centre",
+            "Cabinet infirmier Axe Majeur",
+            "Cabinet de kinésithérapie de Sébille",
+            "Cabinet de sages-femmes du Ponceau",
+            "Maison de santé pluriprofessionnelle des Hauts-de-Cergy",
+        ],
+        K.ASSOCIATION: [
+            "Secours populaire, comité de Cergy",
+            "Association des diabétiques du Val-d'Oise",
+            "Ligue contre le cancer, comité du Val-d'Oise",
+            "Association Femmes solidaires de Cergy",
+            "Club des seniors de Cergy",
+            "Association sportive Cergy Pontoise",
+            "Épicerie sociale de l'Axe Majeur",
+            "Association de médiation sociale du Val-d'Oise",
+            "Compagnie de théâtre forum Les Tisserands",
+            "Association France Alzheimer Val-d'Oise",
+            "Unis-Cité Val-d'Oise",
+            "Association des parents d'élèves de Cergy",
+            "Jardins partagés de Sébille",
+            "Centre d'information sur les droits des femmes et des familles",
+        ],
+        K.INSTITUTION: [
+            "Service départemental de PMI, circonscription de Cergy",
+            "Centre de planification et d'éducation familiale",
+            "Point d'accueil écoute jeunes",
+        ],
+    },
+    "vitry-sur-seine": {
+        K.SCHOOL: [
+            "École élémentaire Joliot-Curie",
+            "École élémentaire Paul Langevin",
+            "École maternelle Henri Wallon",
+            "École élémentaire Jean Jaurès",
+            "École élémentaire Makarenko",
+            "Collège Danielle Casanova",
+            "Collège Gustave Monod",
+            "Collège Jean Perrin",
+            "Lycée Jean Macé",
+            "Lycée Adolphe Chérioux",
+        ],
+        K.PROFESSIONAL: [
+            "Pharmacie du Centre",
+            "Pharmacie Balzac",
+            "Pharmacie du Moulin Vert",
+            "Cabinet infirmier des Ardoines",
+            "Maison de santé pluriprofessionnelle du Plateau",
+            "Cabinet de sages-femmes de Vitry",
+        ],
+        K.ASSOCIATION: [
+            "Secours populaire de Vitry",
+            "Restos du cœur de Vitry",
+            "Association Femmes de Vitry",
+            "Planning familial du Val-de-Marne",
+            "Association Aide aux victimes du Val-de-Marne",
+            "Club de boxe éducative de Vitry",
+            "Association des jardins familiaux de Vitry",
+            "Compagnons bâtisseurs Île-de-France",
+            "Association Addictions France, Val-de-Marne",
+            "Maison des adolescents du Val-de-Marne",
+            "Association d'aide aux aidants de Vitry",
+            "UNAFAM Val-de-Marne",
+            "Association Emmaüs Vitry",
+            "Centre social Rosa Parks",
+        ],
+        K.INSTITUTION: [
+            "Espace départemental des solidarités de Vitry",
+            "Centre de planification et d'éducation familiale de Vitry",
+            "Point d'accueil écoute jeunes de Vitry",
+            "Agence France Travail de Vitry",
+        ],
+    },
+}
+EXTRA_SECTORS = {
+    K.SCHOOL: ["education"],
+    K.PROFESSIONAL: ["sante"],
+    K.ASSOCIATION: ["social"],
+    K.INSTITUTION: ["social", "sante"],
+}
+
 QPVS = {
     "cergy": [("Axe Majeur-Horloge", "QN09501M"), ("Sébille", "QN09502M")],
     "vitry-sur-seine": [
@@ -361,6 +463,11 @@ def seed_directory(territory: Territory) -> dict[str, Organization]:
     rows += SIGNATORIES[slug]
     rows += [(name, "", K.CITY_SERVICE, True, secs) for name, secs in CITY_SERVICES[slug]]
     rows += [(name, acr, kind, False, secs) for name, acr, kind, secs in PARTNERS[slug]]
+    rows += [
+        (name, "", kind, False, EXTRA_SECTORS[kind])
+        for kind, names in EXTRA[slug].items()
+        for name in names
+    ]
     organizations: dict[str, Organization] = {}
     for name, acronym, kind, internal, sector_slugs in rows:
         org = Organization.objects.filter(territory=territory, name__iexact=name).first()
@@ -401,6 +508,37 @@ def seed_contacts(territory: Territory, organizations: list[Organization]) -> No
                 )
             )
     Contact.objects.bulk_create(new)
+    if new:
+        liven_directory(territory)
+
+
+def liven_directory(territory: Territory) -> None:
+    """A directory as it really is: people who left (with a successor), bounces, opt-outs,
+    addresses confirmed by their owners, and contacts nobody has heard of for years."""
+    now = timezone.now()
+    contacts = list(Contact.objects.filter(territory=territory).order_by("id"))
+    for index, contact in enumerate(contacts):
+        contact.last_activity_at = now - dt.timedelta(days=20 + (index * 37) % 900)
+        if index % 9 == 0:
+            contact.confirmed_at = now - dt.timedelta(days=(index * 13) % 400)
+        if index % 23 == 5:
+            contact.last_activity_at = now - dt.timedelta(days=365 * 3 + 40 + index)
+        if index % 31 == 7:
+            contact.bounced_at = now - dt.timedelta(days=index % 90)
+        if index % 37 == 11:
+            contact.unsubscribed_at = now - dt.timedelta(days=index % 200)
+    Contact.objects.bulk_update(
+        contacts, ["last_activity_at", "confirmed_at", "bounced_at", "unsubscribed_at"]
+    )
+    # One person in a few left their structure; the next colleague there succeeds them.
+    for index, contact in enumerate(contacts):
+        if index % 17 == 3 and index + 1 < len(contacts):
+            successor = contacts[index + 1]
+            if successor.organization_id == contact.organization_id:
+                contact.left_at = (now - dt.timedelta(days=60 + index)).date()
+                contact.is_active = False
+                contact.successor = successor
+                contact.save(update_fields=["left_at", "is_active", "successor"])
 
 
 def contact_for(territory: Territory, organization: Organization) -> Contact:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from cls_platform.models import Territory
 from cls_platform.tenancy import TerritoryOwned
+
+
+def normalize_email(email: str) -> str:
+    """Addresses compare ignoring case and surrounding spaces."""
+    return (email or "").strip().lower()
+
+
+def email_hash(email: str) -> str:
+    return hashlib.sha256(normalize_email(email).encode()).hexdigest()
 
 
 class Sector(models.Model):
@@ -124,7 +135,11 @@ class ContactQuerySet(models.QuerySet["Contact"]):
             left_at__isnull=True,
             unsubscribed_at__isnull=True,
             bounced_at__isnull=True,
+            anonymized_at__isnull=True,
         )
+
+    def with_email(self, email: str) -> ContactQuerySet:
+        return self.filter(email__iexact=normalize_email(email))
 
 
 class Contact(TerritoryOwned):
@@ -172,8 +187,22 @@ class Contact(TerritoryOwned):
     source = models.CharField(
         _("origine"), max_length=20, choices=ContactSource.choices, default=ContactSource.MANUAL
     )
+    source_detail = models.CharField(
+        _("précision sur l'origine"),
+        max_length=250,
+        blank=True,
+        help_text=_("Fichier et ligne d'import, réunion, personne qui l'a signalé..."),
+    )
     confirmed_at = models.DateTimeField(_("dernière confirmation"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(
+        _("dernière interaction"),
+        null=True,
+        blank=True,
+        help_text=_("Création, confirmation, réponse à une invitation, présence en réunion."),
+    )
+    anonymized_at = models.DateTimeField(_("effacé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     objects = ContactQuerySet.as_manager()
 
@@ -195,5 +224,96 @@ class Contact(TerritoryOwned):
         return f"{self.first_name} {self.last_name}".strip()
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.email = self.email.strip().lower()
+        self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+
+class SuppressedAddress(TerritoryOwned):
+    """What remains of an erased person: a hash, so that no later import can mail them again."""
+
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.CASCADE,
+        related_name="suppressed_addresses",
+        verbose_name=_("territoire"),
+    )
+    email_sha256 = models.CharField(_("empreinte de l'adresse"), max_length=64)
+    created_at = models.DateTimeField(_("effacée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("adresse supprimée")
+        verbose_name_plural = _("adresses supprimées")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "email_sha256"], name="suppressed_once_per_territory"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email_sha256[:12]
+
+
+class HandOverStatus(models.TextChoices):
+    PENDING = "pending", _("À confirmer")
+    CONFIRMED = "confirmed", _("Confirmé")
+    REJECTED = "rejected", _("Écarté")
+
+
+class HandOver(TerritoryOwned):
+    """A partner says they left and names a successor; the coordination confirms."""
+
+    territory_parent = "contact"
+
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="hand_overs", verbose_name=_("territoire")
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="hand_overs", verbose_name=_("contact")
+    )
+    left_on = models.DateField(_("date de départ"), null=True, blank=True)
+    successor_first_name = models.CharField(_("prénom du successeur"), max_length=100, blank=True)
+    successor_last_name = models.CharField(_("nom du successeur"), max_length=100, blank=True)
+    successor_email = models.EmailField(_("adresse e-mail du successeur"), blank=True)
+    successor_job_title = models.CharField(_("fonction du successeur"), max_length=200, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=HandOverStatus.choices, default=HandOverStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("déclaré le"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("départ déclaré")
+        verbose_name_plural = _("départs déclarés")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.contact} → {self.successor_email or '?'}"
+
+
+class PartnerImport(TerritoryOwned):
+    """An uploaded spreadsheet kept between its preview and its confirmation."""
+
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.CASCADE,
+        related_name="partner_imports",
+        verbose_name=_("territoire"),
+    )
+    file_name = models.CharField(_("fichier"), max_length=250)
+    content = models.BinaryField(_("contenu"))
+    uploaded_by = models.ForeignKey(
+        "cls_platform.User", on_delete=models.SET_NULL, null=True, verbose_name=_("déposé par")
+    )
+    created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("importé le"), null=True, blank=True)
+    report = models.JSONField(_("compte rendu"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import de partenaires")
+        verbose_name_plural = _("imports de partenaires")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class WorkgroupsConfig(AppConfig):
     name = "workgroups"
     verbose_name = _("Groupes de travail et réunions")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the signal handlers)

@@ -11,7 +11,16 @@ from actions.models import AxisKind, Contract
 from cls_platform.models import Territory, User
 from partners.models import Contact, Organization
 
-from .models import GroupKind, GroupStatus, InvitationPolicy, Meeting, MeetingStatus, WorkGroup
+from .models import (
+    GroupKind,
+    GroupStatus,
+    InvitationPolicy,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    MembershipKind,
+    WorkGroup,
+)
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -31,6 +40,22 @@ def at(day: dt.date, hour: int) -> dt.datetime:
     """That day at that hour in Paris, moved to the Tuesday on or after it (no weekend meetings)."""
     day += dt.timedelta(days=(1 - day.weekday()) % 7)
     return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=PARIS)
+
+
+def seed_members(
+    group: WorkGroup, contacts: list[Contact], start: int, count: int, kind: str
+) -> None:
+    """Members (or report subscribers) taken in a stable slice of the directory."""
+    chosen = [contacts[(start + i * 7) % len(contacts)] for i in range(count)]
+    existing = set(group.memberships.values_list("contact_id", flat=True))
+    Membership.objects.bulk_create(
+        [
+            Membership(territory_id=group.territory_id, group=group, contact=c, kind=kind)
+            for c in dict.fromkeys(chosen)
+            if c.pk not in existing
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def seed_meeting(group: WorkGroup, title: str, day: dt.date, status: str, place: str) -> Meeting:
@@ -59,6 +84,9 @@ def seed_groups(
     if territory.slug == "cergy":
         health = organizations["Service Santé, prévention, handicap et lien intergénérationnel"]
         coordinator = Contact.objects.filter(organization=health).order_by("id").first()
+        people = list(
+            Contact.objects.filter(territory=territory, left_at__isnull=True).order_by("id")
+        )
         specs = [(f"GT {a.number} · {a.title}", GroupKind.THEMATIC, a) for a in axes.values()][:4]
         specs += [
             ("Comité de pilotage du CLS", GroupKind.COPIL, None),
@@ -77,6 +105,9 @@ def seed_groups(
             )
             if created and coordinator:
                 group.pilots.add(coordinator)
+            if created:
+                # Everyone is invited in Cergy; some also asked for the reports of this group.
+                seed_members(group, people, len(groups) * 11, 8, MembershipKind.SUBSCRIBER)
             groups.append(group)
         place = "Espace santé Denis Mukwege, Cergy"
         for group in groups[:4]:
@@ -131,6 +162,12 @@ def seed_groups(
             group.pilots.add(sps_people[number % len(sps_people)])
             if copilot:
                 group.pilots.add(copilot[0])
+            people = list(
+                Contact.objects.filter(territory=territory, left_at__isnull=True).order_by("id")
+            )
+            size = 22 if status == GroupStatus.ACTIVE else 9
+            seed_members(group, people, number * 5, size, MembershipKind.MEMBER)
+            seed_members(group, people, number * 5 + 3, 4, MembershipKind.SUBSCRIBER)
         groups.append(group)
         if status == GroupStatus.ACTIVE:
             seed_meeting(

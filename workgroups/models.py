@@ -151,3 +151,44 @@ class Meeting(TerritoryOwned):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("La fin doit être après le début.")})
+
+
+class MembershipKind(models.TextChoices):
+    MEMBER = "member", _("Membre")
+    SUBSCRIBER = "subscriber", _("Abonné·e aux comptes-rendus")
+
+
+class Membership(TerritoryOwned):
+    """A contact's tie to a group: member (invited) or subscriber (reports only), with opt-outs."""
+
+    territory_parent = "group"
+
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("territoire"),
+    )
+    group = models.ForeignKey(
+        WorkGroup, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("groupe")
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("contact")
+    )
+    kind = models.CharField(
+        _("lien"), max_length=12, choices=MembershipKind.choices, default=MembershipKind.MEMBER
+    )
+    invitations = models.BooleanField(_("reçoit les invitations de ce groupe"), default=True)
+    reports = models.BooleanField(_("reçoit les comptes-rendus de ce groupe"), default=True)
+    created_at = models.DateTimeField(_("depuis le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membre d'un groupe")
+        verbose_name_plural = _("membres des groupes")
+        ordering = ["group", "contact"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "contact"], name="membership_once_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} · {self.group}"

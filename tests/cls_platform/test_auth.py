@@ -26,7 +26,7 @@ def test_wrong_password_is_refused_in_french(coordinator):
         "/connexion/", {"username": coordinator.user.email, "password": "mauvais"}
     )
     assert response.status_code == 200
-    assert "Saisissez" in response.content.decode()
+    assert "Adresse e-mail ou mot de passe incorrect" in response.content.decode()
     assert "_auth_user_id" not in Client().session
 
 

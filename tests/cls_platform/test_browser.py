@@ -102,13 +102,13 @@ def test_wrong_password_shows_a_french_error(page: Page, live_server, coordinato
     page.get_by_role("button", name="Se connecter").click()
 
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("mot de passe valides")
+    expect(alert).to_contain_text("mot de passe incorrect")
     expect(alert).to_contain_text("sensible à la casse")
     expect(page).to_have_url(re.compile(r"/connexion/$"))
     email = page.get_by_label("Adresse e-mail")
     expect(email).to_have_value(coordinator.user.email)
     expect(email).to_have_attribute("aria-invalid", "true")
-    expect(email).to_have_accessible_description(re.compile("mot de passe valides"))
+    expect(email).to_have_accessible_description(re.compile("mot de passe incorrect"))
     assert_no_axe_violations(page)
 
 
@@ -242,6 +242,7 @@ def test_focus_ring_stands_out_on_the_blue_header(page: Page, live_server, coord
     assert [state["text"] for state in focused] == [
         "Trame · coordination du Contrat local de santé",
         "Tableau de bord",
+        "Annuaire",
         "Mes territoires",
         "Se déconnecter",
     ]

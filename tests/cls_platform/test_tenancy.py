@@ -15,17 +15,34 @@ from django.test import Client, override_settings
 from django.urls import path
 
 from cls_platform.access import POLICY_AUTHENTICATED, POLICY_PUBLIC, POLICY_TERRITORY
+from partners.models import Contact, HandOver, Organization, PartnerImport
 from tests.conftest import login
+from tests.factories import ContactFactory, OrganizationFactory
 from tests.support.urlwalk import Route, walk
 
 pytestmark = pytest.mark.django_db
 
 # Reachable without an account. Adding a name here is a decision: say why in the commit.
-PUBLIC_URL_NAMES = {"login", "logout", "healthz"}
+# The partners' pages carry their own proof: a signed, expiring link naming one contact.
+PUBLIC_URL_NAMES = {
+    "login",
+    "logout",
+    "healthz",
+    "self_service",
+    "self_service_left",
+    "self_service_unsubscribe",
+}
 
 # For routes that name an object (<int:pk>...), how to make one in a given territory, by model.
 # A new territory-scoped detail view must register its model here; the walk fails otherwise.
-OBJECT_MAKERS: dict[type, Any] = {}
+OBJECT_MAKERS: dict[type, Any] = {
+    Organization: lambda t: OrganizationFactory(territory=t),
+    Contact: lambda t: ContactFactory(territory=t),
+    PartnerImport: lambda t: PartnerImport.objects.create(
+        territory=t, file_name="a.csv", content=b""
+    ),
+    HandOver: lambda t: HandOver.objects.create(contact=ContactFactory(territory=t)),
+}
 
 ROUTES = [r for r in walk() if r.namespace != "admin"]
 TERRITORY_ROUTES = [r for r in ROUTES if r.policy == POLICY_TERRITORY]
@@ -95,8 +112,8 @@ def test_object_of_another_territory_answers_not_found(route, territory, coordin
     """Own territory in the URL, another territory's object id: still 404."""
     client = login(Client(), coordinator)
     url = url_for(route, territory.slug, outsider.territory)
-    assert client.get(url).status_code == 404
-    assert client.post(url).status_code == 404
+    assert client.get(url).status_code in (404, 405)
+    assert client.post(url).status_code in (404, 405)  # 405: a read-only page, nothing revealed
 
 
 @pytest.mark.parametrize("route", TERRITORY_ROUTES, ids=route_id)
@@ -136,3 +153,17 @@ def test_walk_catches_a_view_that_forgets_the_helpers():
     (route,) = list(walk(__name__))
     with pytest.raises(AssertionError, match="ne passe par aucune aide"):
         test_every_view_declares_its_access_policy(route)
+
+
+@pytest.mark.parametrize("route", TERRITORY_ROUTES, ids=route_id)
+@pytest.mark.parametrize("who", ["coordinator", "copilot", "viewer"])
+def test_every_page_of_ones_own_territory_answers_without_error(request, route: Route, who):
+    """The other side of the walk: inside one's territory, each page renders or refuses cleanly."""
+    access = request.getfixturevalue(who)
+    client = login(Client(), access)
+    response = client.get(url_for(route, access.territory.slug, access.territory))
+    assert response.status_code in (200, 302, 403, 405), (
+        f"{route_id(route)} → {response.status_code}"
+    )
+    if who == "viewer" and response.status_code == 200:
+        assert b"@partenaire.fr" not in response.content, "a viewer sees no e-mail address"

@@ -116,3 +116,20 @@ def test_viewer_demo_account_changes_nothing(demo):
     client = Client()
     client.login(username="ars-idf@ars.demo", password=PASSWORD)
     assert client.post("/t/cergy/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("slug", "structures", "contacts"), [("cergy", 80, 190), ("vitry-sur-seine", 70, 170)]
+)
+def test_each_territory_has_a_realistic_directory(demo, slug, structures, contacts):
+    territory = Territory.objects.get(slug=slug)
+    assert territory.organizations.count() >= structures
+    assert territory.organizations.filter(is_internal=True).count() >= 18
+    assert territory.contacts.count() >= contacts
+    assert territory.contacts.filter(left_at__isnull=False, successor__isnull=False).exists()
+    assert territory.contacts.filter(bounced_at__isnull=False).exists()
+    assert territory.contacts.filter(unsubscribed_at__isnull=False).exists()
+    signatories = (
+        territory.contracts.filter(status=ContractStatus.SIGNED, kind="cls").get().signatories
+    )
+    assert signatories.filter(organization__territory=territory).count() == signatories.count()

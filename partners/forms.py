@@ -1,0 +1,218 @@
+"""Forms of the directory: French labels and messages, nothing lost on a bad entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cls_platform.models import Territory
+
+from .models import Contact, HandOver, Organization, Qpv, Sector, normalize_email
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class OrganizationForm(forms.ModelForm):
+    website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "acronym",
+            "kind",
+            "sectors",
+            "is_internal",
+            "address",
+            "qpv",
+            "website",
+            "offer_description",
+        ]
+        widgets = {
+            "sectors": forms.CheckboxSelectMultiple,
+            "offer_description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, territory: Territory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.territory = territory
+        self.fields["qpv"].queryset = Qpv.objects.filter(territory=territory)
+        self.fields["sectors"].queryset = Sector.objects.all()
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = Organization.objects.filter(territory=self.territory, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Une structure porte déjà ce nom dans l'annuaire."))
+        return name
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "job_title",
+            "organization",
+            "receives_invitations",
+            "receives_reports",
+        ]
+
+    def __init__(self, *args: Any, territory: Territory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.territory = territory
+        self.existing: Contact | None = None
+        self.fields["organization"].queryset = Organization.objects.filter(
+            territory=territory, archived_at__isnull=True
+        )
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+    def clean_email(self) -> str:
+        email = normalize_email(self.cleaned_data["email"])
+        clash = Contact.objects.filter(territory=self.territory).with_email(email)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        self.existing = clash.first()
+        if self.existing is not None:
+            raise forms.ValidationError(
+                _(
+                    "Cette adresse est déjà celle de %(name)s : ouvrez sa fiche plutôt que d'en créer une seconde."
+                ),
+                params={"name": self.existing.full_name or self.existing.email},
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("first_name") and not data.get("last_name"):
+            self.add_error("last_name", _("Indiquez au moins le nom ou le prénom."))
+        return data
+
+
+class DepartureForm(forms.Form):
+    left_on = forms.DateField(
+        label=_("Date de départ"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    successor = forms.ModelChoiceField(
+        label=_("Successeur déjà dans l'annuaire"),
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label=_("Aucun ou nouveau contact"),
+    )
+    new_first_name = forms.CharField(
+        label=_("Prénom du nouveau contact"), max_length=100, required=False
+    )
+    new_last_name = forms.CharField(
+        label=_("Nom du nouveau contact"), max_length=100, required=False
+    )
+    new_email = forms.EmailField(label=_("Adresse e-mail du nouveau contact"), required=False)
+    new_job_title = forms.CharField(
+        label=_("Fonction du nouveau contact"), max_length=200, required=False
+    )
+
+    def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+        self.fields["successor"].queryset = (
+            Contact.objects.mailable()
+            .filter(territory_id=contact.territory_id)
+            .exclude(pk=contact.pk)
+            .select_related("organization")
+            .order_by("last_name", "first_name")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("successor") and data.get("new_email"):
+            raise forms.ValidationError(
+                _(
+                    "Choisissez un successeur dans l'annuaire ou saisissez-en un nouveau, pas les deux."
+                )
+            )
+        if (data.get("new_first_name") or data.get("new_last_name")) and not data.get("new_email"):
+            self.add_error("new_email", _("L'adresse e-mail du nouveau contact est nécessaire."))
+        return data
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier CSV ou Excel (.xlsx)"),
+        help_text=_(
+            "Une ligne par personne ; colonnes reconnues : Nom, Prénom, Structure, Fonction, Courriel, Téléphone, Secteur. 5 Mo au plus."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(
+                _(
+                    "Déposez un fichier .csv ou .xlsx (les anciens .xls : enregistrez-les d'abord en .xlsx)."
+                )
+            )
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("Ce fichier dépasse 5 Mo."))
+        return upload
+
+
+class SelfServiceDetailsForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["first_name", "last_name", "job_title", "phone"]
+
+
+class SelfServicePreferencesForm(forms.Form):
+    invitations = forms.BooleanField(
+        label=_("Recevoir les invitations aux réunions"), required=False
+    )
+    reports = forms.BooleanField(label=_("Recevoir les comptes-rendus"), required=False)
+
+    def __init__(self, *args: Any, memberships: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.memberships = memberships
+        for m in memberships:
+            self.fields[f"inv_{m.group_id}"] = forms.BooleanField(
+                label=_("Invitations : %(group)s") % {"group": m.group.name},
+                required=False,
+                initial=m.invitations,
+            )
+            self.fields[f"rep_{m.group_id}"] = forms.BooleanField(
+                label=_("Comptes-rendus : %(group)s") % {"group": m.group.name},
+                required=False,
+                initial=m.reports,
+            )
+
+    def per_group(self) -> dict[int, tuple[bool, bool]]:
+        return {
+            m.group_id: (
+                self.cleaned_data[f"inv_{m.group_id}"],
+                self.cleaned_data[f"rep_{m.group_id}"],
+            )
+            for m in self.memberships
+        }
+
+
+class HandOverForm(forms.ModelForm):
+    class Meta:
+        model = HandOver
+        fields = [
+            "left_on",
+            "successor_first_name",
+            "successor_last_name",
+            "successor_email",
+            "successor_job_title",
+            "message",
+        ]
+        widgets = {
+            "left_on": forms.DateInput(attrs={"type": "date"}),
+            "message": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"message": _("Un mot pour la coordination (facultatif)")}

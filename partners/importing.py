@@ -1,0 +1,477 @@
+"""Import of the spreadsheets coordinators keep (CSV or XLSX) into the directory.
+
+Reading is forgiving (comma or semicolon, UTF-8 with or without BOM or Windows-1252, the common
+French headers, a title line above the headers); writing is strict: every row is created,
+updated, merged into an earlier row of the same person, or rejected with its line number and
+reason, and the whole import happens in one transaction, so a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from cls_platform.models import Territory
+
+from .models import (
+    Contact,
+    ContactSource,
+    Organization,
+    Sector,
+    SuppressedAddress,
+    email_hash,
+    normalize_email,
+)
+
+COLUMNS: dict[str, list[str]] = {
+    "last_name": ["nom", "nom de famille", "nom usuel", "last name", "nom de naissance"],
+    "first_name": ["prenom", "first name", "prenom usuel"],
+    "full_name": [
+        "nom prenom",
+        "nom et prenom",
+        "prenom nom",
+        "prenom et nom",
+        "nom complet",
+        "contact",
+        "personne",
+        "interlocuteur",
+    ],
+    "organization": [
+        "structure",
+        "organisme",
+        "organisation",
+        "etablissement",
+        "employeur",
+        "partenaire",
+        "institution",
+        "nom de la structure",
+        "structure partenaire",
+    ],
+    "job_title": ["fonction", "poste", "titre", "role", "qualite", "profession", "metier"],
+    "email": [
+        "courriel",
+        "mail",
+        "e mail",
+        "email",
+        "adresse mail",
+        "adresse e mail",
+        "adresse email",
+        "adresse electronique",
+        "adresse courriel",
+        "mel",
+        "courriel professionnel",
+    ],
+    "phone": [
+        "telephone",
+        "tel",
+        "portable",
+        "telephone portable",
+        "numero de telephone",
+        "mobile",
+        "telephone fixe",
+        "tel portable",
+    ],
+    "sectors": ["secteur", "secteurs", "secteur d activite", "domaine", "thematique"],
+}
+# Column headers of the export, in order: an export re-imports as it is.
+EXPORT_HEADERS = ["Nom", "Prénom", "Structure", "Fonction", "Courriel", "Téléphone", "Secteur"]
+MAX_LENGTHS = {
+    "first_name": 100,
+    "last_name": 100,
+    "job_title": 200,
+    "phone": 30,
+    "organization": 250,
+}
+LABELS = {
+    "first_name": "Prénom",
+    "last_name": "Nom",
+    "job_title": "Fonction",
+    "phone": "Téléphone",
+    "organization": "Structure",
+}
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all; nothing is imported."""
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, punctuation as spaces: how headers and names are compared.
+
+    Punctuation becomes a space before accents go, so that "d’action" (typographic apostrophe)
+    and "d'action" fold alike.
+    """
+    kept = []
+    for char in unicodedata.normalize("NFKD", str(text)):
+        if unicodedata.combining(char):
+            continue
+        kept.append(char if char.isalnum() else " ")
+    plain = "".join(kept).encode("ascii", "ignore").decode().lower()
+    return " ".join(plain.split())
+
+
+ALIASES = {fold(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
+
+
+@dataclass
+class Line:
+    number: int
+    outcome: str  # created | updated | unchanged | merged | rejected
+    email: str = ""
+    detail: str = ""
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    dry_run: bool
+    lines: list[Line] = field(default_factory=list)
+    organizations_created: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for line in self.lines if line.outcome == outcome)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            outcome: self.count(outcome)
+            for outcome in ("created", "updated", "unchanged", "merged", "rejected")
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file_name": self.file_name,
+            "dry_run": self.dry_run,
+            "summary": self.summary,
+            "organizations_created": self.organizations_created,
+            "columns": self.columns,
+            "lines": [line.__dict__ for line in self.lines],
+        }
+
+    def as_text(self) -> str:
+        verb = "Simulation" if self.dry_run else "Import"
+        s = self.summary
+        out = [
+            f"{verb} de {self.file_name} : {s['created']} créé(s), {s['updated']} mis à jour, "
+            f"{s['unchanged']} inchangé(s), {s['merged']} fusionné(s), {s['rejected']} rejeté(s) ; "
+            f"{len(self.organizations_created)} structure(s) créée(s)."
+        ]
+        labels = {
+            "created": "créé",
+            "updated": "mis à jour",
+            "unchanged": "inchangé",
+            "merged": "fusionné",
+            "rejected": "REJETÉ",
+        }
+        for line in self.lines:
+            detail = f" : {line.detail}" if line.detail else ""
+            out.append(f"ligne {line.number} · {labels[line.outcome]} · {line.email}{detail}")
+        return "\n".join(out)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def read_rows(content: bytes, file_name: str) -> list[list[str]]:
+    if content[:4] == b"PK\x03\x04" or file_name.lower().endswith(".xlsx"):
+        return read_xlsx(content)
+    return read_csv(content)
+
+
+def read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ImportFileError(
+            "Ce fichier Excel ne peut pas être lu (format .xlsx attendu)."
+        ) from exc
+    sheet = workbook.worksheets[0]
+    rows = [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_csv(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise ImportFileError("Ce fichier n'est pas un tableau CSV ou XLSX lisible.")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max([";", ",", "\t"], key=first.count)
+    return [
+        [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+    ]
+
+
+def find_header(rows: list[list[str]]) -> tuple[int, dict[int, str]]:
+    """The first row (among the first ten) that names an e-mail column, and its mapping."""
+    for index, row in enumerate(rows[:10]):
+        mapping = {}
+        for position, header in enumerate(row):
+            key = ALIASES.get(fold(header))
+            if key and key not in mapping.values():
+                mapping[position] = key
+        if "email" in mapping.values():
+            return index, mapping
+    raise ImportFileError(
+        "Aucune colonne d'adresses e-mail trouvée : nommez-la « Courriel », « Mail » ou « E-mail »."
+    )
+
+
+# --- cleaning -------------------------------------------------------------------------------
+
+
+def tidy_name(value: str) -> str:
+    value = " ".join(value.split())
+    return value.title() if value.isupper() and len(value) > 1 else value
+
+
+def split_full_name(value: str) -> tuple[str, str]:
+    """'DUPONT Marie' or 'Marie Dupont' -> ('Marie', 'Dupont')."""
+    words = value.split()
+    upper = [w for w in words if w.isupper() and len(w) > 1]
+    if upper and len(upper) < len(words):
+        return (" ".join(w for w in words if w not in upper), tidy_name(" ".join(upper)))
+    if len(words) == 1:
+        return "", tidy_name(words[0])
+    return words[0], tidy_name(" ".join(words[1:]))
+
+
+def tidy_phone(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    if len(digits) == 9 and not value.strip().startswith("+"):
+        digits = "0" + digits  # Excel drops the leading zero of French numbers
+    if len(digits) == 10 and digits.startswith("0"):
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return " ".join(value.split())
+
+
+@dataclass
+class Record:
+    number: int
+    email: str
+    values: dict[str, str]
+    sectors: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def clean_row(number: int, row: list[str], mapping: dict[int, str]) -> Record | Line:
+    raw = {key: (row[pos] if pos < len(row) else "") for pos, key in mapping.items()}
+    if not any(cell.strip() for cell in row):
+        return Line(number, "rejected", detail="ligne vide")
+    email_cell = raw.get("email", "").strip()
+    email_cell = re.sub(r"^mailto:", "", email_cell, flags=re.I)
+    match = re.search(r"<([^>]+)>", email_cell)
+    if match:
+        email_cell = match.group(1)
+    if not email_cell:
+        return Line(number, "rejected", detail="adresse e-mail manquante")
+    if len(re.findall(r"@", email_cell)) > 1:
+        return Line(
+            number,
+            "rejected",
+            email_cell,
+            "plusieurs adresses dans la même cellule : gardez-en une",
+        )
+    email = normalize_email(email_cell)
+    try:
+        validate_email(email)
+    except ValidationError:
+        return Line(number, "rejected", email_cell, f"adresse e-mail invalide : « {email_cell} »")
+    values: dict[str, str] = {}
+    first, last = raw.get("first_name", ""), raw.get("last_name", "")
+    if not first and not last and raw.get("full_name"):
+        first, last = split_full_name(raw["full_name"])
+    values["first_name"] = tidy_name(first)
+    values["last_name"] = tidy_name(last)
+    values["job_title"] = " ".join(raw.get("job_title", "").split())
+    values["phone"] = tidy_phone(raw.get("phone", ""))
+    values["organization"] = " ".join(raw.get("organization", "").split())
+    for key, limit in MAX_LENGTHS.items():
+        if len(values[key]) > limit:
+            return Line(
+                number,
+                "rejected",
+                email,
+                f"« {LABELS[key]} » dépasse {limit} caractères",
+            )
+    sectors = [s.strip() for s in re.split(r"[,;/]", raw.get("sectors", "")) if s.strip()]
+    return Record(number, email, values, sectors)
+
+
+def merge(primary: Record, later: Record) -> None:
+    """A later row of the same person fills what the first one left empty."""
+    for key, value in later.values.items():
+        if value and not primary.values.get(key):
+            primary.values[key] = value
+    for sector in later.sectors:
+        if sector not in primary.sectors:
+            primary.sectors.append(sector)
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+class Importer:
+    def __init__(self, territory: Territory, file_name: str) -> None:
+        self.territory = territory
+        self.file_name = file_name
+        self.now = timezone.now()
+        self.sectors = {fold(s.name): s for s in Sector.objects.all()}
+        self.sectors.update({fold(s.slug): s for s in self.sectors.values()})
+        self.organizations: dict[str, Organization] = {}
+        for org in Organization.objects.filter(territory=territory):
+            self.organizations.setdefault(fold(org.name), org)
+            if org.acronym:
+                self.organizations.setdefault(fold(org.acronym), org)
+
+    def sector_objects(self, names: Iterable[str], notes: list[str]) -> list[Sector]:
+        found = []
+        for name in names:
+            sector = self.sectors.get(fold(name))
+            if sector is None:
+                # Match "Santé" to "Santé" and "Logement" to "Logement et habitat".
+                sector = next(
+                    (s for k, s in self.sectors.items() if k.startswith(fold(name))), None
+                )
+            if sector is None:
+                notes.append(f"secteur inconnu ignoré : « {name} »")
+            elif sector not in found:
+                found.append(sector)
+        return found
+
+    def organization_for(
+        self, name: str, record: Record, report: ImportReport
+    ) -> Organization | None:
+        if not name:
+            return None
+        org = self.organizations.get(fold(name))
+        if org is None:
+            org = Organization.objects.create(territory=self.territory, name=name)
+            org.sectors.set(self.sector_objects(record.sectors, record.notes))
+            self.organizations[fold(name)] = org
+            report.organizations_created.append(name)
+        return org
+
+    def run(self, rows: list[list[str]], *, dry_run: bool) -> ImportReport:
+        report = ImportReport(file_name=self.file_name, dry_run=dry_run)
+        header_index, mapping = find_header(rows)
+        report.columns = {rows[header_index][pos]: key for pos, key in mapping.items()}
+        records: dict[str, Record] = {}
+        ordered: list[Line | Record] = []
+        for index in range(header_index + 1, len(rows)):
+            cleaned = clean_row(index + 1, rows[index], mapping)
+            if isinstance(cleaned, Record) and cleaned.email in records:
+                first = records[cleaned.email]
+                merge(first, cleaned)
+                ordered.append(
+                    Line(
+                        cleaned.number,
+                        "merged",
+                        cleaned.email,
+                        f"fusionnée avec la ligne {first.number}",
+                    )
+                )
+                continue
+            if isinstance(cleaned, Record):
+                records[cleaned.email] = cleaned
+            ordered.append(cleaned)
+        # Trailing empty rows of a spreadsheet are not worth a rejection line each.
+        while ordered and isinstance(ordered[-1], Line) and ordered[-1].detail == "ligne vide":
+            ordered.pop()
+        suppressed = set(
+            SuppressedAddress.objects.filter(
+                territory=self.territory, email_sha256__in=[email_hash(e) for e in records]
+            ).values_list("email_sha256", flat=True)
+        )
+        existing = {
+            normalize_email(c.email): c
+            for c in Contact.objects.filter(territory=self.territory, email__in=list(records))
+        }
+        with transaction.atomic():
+            for item in ordered:
+                if isinstance(item, Line):
+                    report.lines.append(item)
+                else:
+                    report.lines.append(self.apply(item, existing, suppressed, report))
+            if dry_run:
+                transaction.set_rollback(True)
+        return report
+
+    def apply(
+        self,
+        record: Record,
+        existing: dict[str, Contact],
+        suppressed: set[str],
+        report: ImportReport,
+    ) -> Line:
+        if email_hash(record.email) in suppressed:
+            return Line(
+                record.number,
+                "rejected",
+                record.email,
+                "personne effacée à sa demande (RGPD) : son adresse ne peut pas être réimportée",
+            )
+        values = record.values
+        contact = existing.get(record.email)
+        org = self.organization_for(values["organization"], record, report)
+        if contact is None:
+            contact = Contact.objects.create(
+                territory=self.territory,
+                email=record.email,
+                first_name=values["first_name"],
+                last_name=values["last_name"],
+                job_title=values["job_title"],
+                phone=values["phone"],
+                organization=org,
+                source=ContactSource.IMPORT,
+                source_detail=f"{self.file_name}, ligne {record.number}"[:250],
+                last_activity_at=self.now,
+            )
+            existing[record.email] = contact
+            return Line(record.number, "created", record.email, "; ".join(record.notes))
+        changed = []
+        for key in ("first_name", "last_name", "job_title", "phone"):
+            if values[key] and getattr(contact, key) != values[key]:
+                setattr(contact, key, values[key])
+                changed.append(LABELS[key].lower())
+        if org is not None and contact.organization_id != org.pk:
+            contact.organization = org
+            changed.append("structure")
+        if not changed:
+            return Line(record.number, "unchanged", record.email, "; ".join(record.notes))
+        contact.save()
+        detail = "modifié : " + ", ".join(changed)
+        return Line(record.number, "updated", record.email, "; ".join([detail, *record.notes]))
+
+
+def import_partners(
+    *, territory: Territory, content: bytes, file_name: str, dry_run: bool = False
+) -> ImportReport:
+    rows = read_rows(content, file_name)
+    if not rows:
+        raise ImportFileError("Le fichier est vide.")
+    return Importer(territory, file_name).run(rows, dry_run=dry_run)

@@ -1,0 +1,19 @@
+"""The partners' own pages, reached from signed links in e-mails (no account, no territory)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "partner_links"
+
+urlpatterns = [
+    path("<str:token>/", views.self_service, name="self_service"),
+    path("<str:token>/depart/", views.self_service_left, name="self_service_left"),
+    path(
+        "<str:token>/desinscription/",
+        views.self_service_unsubscribe,
+        name="self_service_unsubscribe",
+    ),
+]

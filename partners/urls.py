@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("structures/", views.OrganizationListView.as_view(), name="organization_list"),
+    path(
+        "structures/nouvelle/", views.OrganizationCreateView.as_view(), name="organization_create"
+    ),
+    path(
+        "structures/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization_detail"
+    ),
+    path(
+        "structures/<int:pk>/modifier/",
+        views.OrganizationUpdateView.as_view(),
+        name="organization_update",
+    ),
+    path("contacts/", views.ContactListView.as_view(), name="contact_list"),
+    path("contacts/nouveau/", views.ContactCreateView.as_view(), name="contact_create"),
+    path("contacts/a-revoir/", views.ReviewListView.as_view(), name="contact_review"),
+    path("contacts/<int:pk>/", views.ContactDetailView.as_view(), name="contact_detail"),
+    path("contacts/<int:pk>/modifier/", views.ContactUpdateView.as_view(), name="contact_update"),
+    path(
+        "contacts/<int:pk>/depart/", views.ContactDepartureView.as_view(), name="contact_departure"
+    ),
+    path(
+        "contacts/<int:pk>/demander-confirmation/",
+        views.ContactConfirmationRequestView.as_view(),
+        name="contact_request_confirmation",
+    ),
+    path(
+        "contacts/<int:pk>/donnees/", views.ContactPersonalDataView.as_view(), name="contact_data"
+    ),
+    path("contacts/<int:pk>/effacer/", views.ContactEraseView.as_view(), name="contact_erase"),
+    path("export.<str:format>", views.DirectoryExportView.as_view(), name="export"),
+    path("import/", views.ImportUploadView.as_view(), name="import_upload"),
+    path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
+    path("departs/", views.HandOverListView.as_view(), name="handover_list"),
+    path("departs/<int:pk>/", views.HandOverDecisionView.as_view(), name="handover_decide"),
+]

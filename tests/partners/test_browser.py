@@ -1,0 +1,126 @@
+"""The directory and the partners' own pages in a real Chromium, checked with axe-core."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from partners.models import HandOver, Sector
+from partners.tokens import contact_token
+from tests.factories import ContactFactory, ContractFactory, OrganizationFactory, WorkGroupFactory
+from tests.support.browser import assert_no_axe_violations, browser_login
+from workgroups.models import Membership
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def directory(territory):
+    org = OrganizationFactory(
+        territory=territory,
+        name="Centre communal d'action sociale",
+        acronym="CCAS",
+        is_internal=True,
+    )
+    org.sectors.add(Sector.objects.get_or_create(slug="social", defaults={"name": "Social"})[0])
+    paul = ContactFactory(
+        territory=territory,
+        organization=org,
+        first_name="Paul",
+        last_name="Martin",
+        email="paul@ccas.fr",
+        phone="01 02 03 04 05",
+    )
+    ContactFactory(territory=territory, organization=org, first_name="Anne", last_name="Roux")
+    group = WorkGroupFactory(contract=ContractFactory(territory=territory), name="GT Santé mentale")
+    Membership.objects.create(group=group, contact=paul)
+    HandOver.objects.create(contact=paul, successor_first_name="Léa", successor_email="lea@ccas.fr")
+    return {"org": org, "paul": paul}
+
+
+def visit(page: Page, url: str, heading: str) -> None:
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    assert_no_axe_violations(page)
+
+
+def test_coordinator_directory_pages_have_no_violations(
+    page: Page, live_server, coordinator, directory
+):
+    browser_login(page, live_server, coordinator)
+    base = f"{live_server.url}/t/cergy/annuaire"
+    page.get_by_role("link", name="Annuaire").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Structures partenaires")
+    assert_no_axe_violations(page)
+
+    # Filters are labelled fields a keyboard user can reach.
+    page.get_by_label("Service de la collectivité").select_option("oui")
+    page.get_by_role("button", name="Filtrer").press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("1 structure")
+    page.get_by_role("link", name="Centre communal d'action sociale").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Centre communal")
+    expect(page.get_by_text("GT Santé mentale")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    visit(page, f"{base}/contacts/", "Contacts")
+    visit(page, f"{base}/contacts/{directory['paul'].pk}/", "Paul Martin")
+    visit(page, f"{base}/contacts/a-revoir/", "Contacts à revoir")
+    visit(page, f"{base}/departs/", "Départs signalés")
+    visit(page, f"{base}/structures/nouvelle/", "Nouvelle structure")
+    visit(page, f"{base}/contacts/{directory['paul'].pk}/depart/", "Départ de Paul Martin")
+
+
+def test_a_duplicate_address_is_explained_and_accessible(
+    page: Page, live_server, coordinator, directory
+):
+    browser_login(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/t/cergy/annuaire/contacts/nouveau/")
+    page.get_by_label("Prénom").fill("Paul")
+    page.get_by_label(re.compile(r"^Nom")).fill("Martin")
+    page.get_by_label("Adresse e-mail").fill("PAUL@ccas.fr")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Paul Martin (Centre communal d'action sociale)")
+    ).to_be_visible()
+    expect(page.get_by_label("Prénom")).to_have_value("Paul")
+    assert_no_axe_violations(page)
+
+
+def test_import_preview_is_readable(page: Page, live_server, coordinator, tmp_path):
+    browser_login(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/t/cergy/annuaire/import/")
+    assert_no_axe_violations(page)
+    sheet = tmp_path / "annuaire.csv"
+    sheet.write_text(
+        "Nom;Prénom;Structure;Courriel\nRoux;Anne;CCAS;anne@ccas.fr\nX;Y;Z;pas-une-adresse\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("Fichier CSV ou Excel (.xlsx)").set_input_files(str(sheet))
+    page.get_by_role("button", name="Prévisualiser l'import").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Aperçu de l'import")
+    expect(
+        page.get_by_role("cell", name="adresse e-mail invalide : « pas-une-adresse »")
+    ).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Confirmer l'import").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Import enregistré")
+    assert_no_axe_violations(page)
+
+
+def test_partner_pages_from_a_signed_link(page: Page, live_server, directory):
+    paul = directory["paul"]
+    base = f"{live_server.url}/partenaire/{contact_token(paul)}"
+    visit(page, f"{base}/", "Bonjour Paul Martin")
+    page.get_by_label("Fonction").fill("Directeur adjoint")
+    page.get_by_role("button", name="Enregistrer mes coordonnées").click()
+    expect(page.get_by_text("vos coordonnées sont à jour")).to_be_visible()
+    assert_no_axe_violations(page)
+    visit(page, f"{base}/depart/", "Vous avez quitté votre structure")
+    visit(page, f"{base}/desinscription/", "Ne plus rien recevoir")
+    page.get_by_role("button", name="Me désinscrire").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vous êtes désinscrit·e")
+    assert_no_axe_violations(page)
+    visit(page, f"{live_server.url}/partenaire/faux-jeton/", "Ce lien a expiré")

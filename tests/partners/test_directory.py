@@ -1,0 +1,353 @@
+"""The directory pages: filters, forms, what each role sees, constant query counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from actions.models import Signatory
+from partners.importing import import_partners
+from partners.models import Contact, Organization, OrganizationKind, Qpv, Sector
+from tests.factories import ContactFactory, ContractFactory, OrganizationFactory, WorkGroupFactory
+from tests.support.queries import assert_constant_queries
+from workgroups.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/t/cergy/annuaire"
+
+
+def grow(territory, n: int = 10) -> None:
+    health = Sector.objects.get(slug="sante")
+    contract = ContractFactory(territory=territory)
+    group = WorkGroupFactory(contract=contract)
+    for _ in range(n):
+        org = OrganizationFactory(territory=territory)
+        org.sectors.add(health)
+        contact = ContactFactory(territory=territory, organization=org, phone="01 02 03 04 05")
+        Membership.objects.create(group=group, contact=contact)
+        group.pilots.add(contact)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/structures/", "/contacts/", "/contacts/a-revoir/", "/departs/", "STRUCTURE", "CONTACT"],
+)
+def test_directory_pages_keep_a_constant_query_count(login_as, coordinator, path):
+    territory = coordinator.territory
+    grow(territory, 3)
+    org = OrganizationFactory(territory=territory)
+    contact = ContactFactory(territory=territory, organization=org)
+    url = {"STRUCTURE": f"/structures/{org.pk}/", "CONTACT": f"/contacts/{contact.pk}/"}.get(
+        path, path
+    )
+
+    def more() -> None:
+        grow(territory, 12)
+        for _ in range(5):
+            ContactFactory(territory=territory, organization=org)
+            Membership.objects.create(
+                group=WorkGroupFactory(contract=ContractFactory(territory=territory)),
+                contact=contact,
+            )
+
+    assert_constant_queries(login_as(coordinator), BASE + url, more, at_most=16)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=addic", {"Addictions France"}),
+        ("q=ADF", {"Addictions France"}),
+        ("sector=SANTE", {"Addictions France"}),
+        ("kind=city_service", {"CCAS"}),
+        ("internal=oui", {"CCAS"}),
+        ("internal=non", {"Addictions France", "Préfecture"}),
+        ("signatory=oui", {"Préfecture"}),
+        ("qpv=QPV", {"CCAS"}),
+        ("archived=oui", {"Ancienne association"}),
+    ],
+)
+def test_each_structure_filter_narrows_the_list(login_as, coordinator, query, expected):
+    territory = coordinator.territory
+    qpv = Qpv.objects.create(territory=territory, name="Sébille")
+    ccas = OrganizationFactory(
+        territory=territory,
+        name="CCAS",
+        kind=OrganizationKind.CITY_SERVICE,
+        is_internal=True,
+        qpv=qpv,
+    )
+    adf = OrganizationFactory(territory=territory, name="Addictions France", acronym="ADF")
+    adf.sectors.add(Sector.objects.get(slug="sante"))
+    prefecture = OrganizationFactory(territory=territory, name="Préfecture")
+    Signatory.objects.create(contract=ContractFactory(territory=territory), organization=prefecture)
+    OrganizationFactory(
+        territory=territory, name="Ancienne association", archived_at=timezone.now()
+    )
+    query = query.replace("SANTE", str(Sector.objects.get(slug="sante").pk)).replace(
+        "QPV", str(qpv.pk)
+    )
+    response = login_as(coordinator).get(f"{BASE}/structures/?{query}")
+    names = {o.name for o in response.context["organizations"]}
+    if "archived" not in query:
+        names.discard("Ancienne association")
+    assert names == expected
+    assert ccas and adf
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=dupont", {"Dupont"}),
+        ("q=ccas.fr", {"Dupont"}),
+        ("active=non", {"Parti"}),
+        ("bounced=oui", {"Erreur"}),
+        ("unsubscribed=oui", {"Desinscrit"}),
+        ("internal=oui", {"Dupont"}),
+        ("group=GROUP", {"Membre"}),
+    ],
+)
+def test_each_contact_filter_narrows_the_list(login_as, coordinator, query, expected):
+    territory = coordinator.territory
+    ccas = OrganizationFactory(territory=territory, name="CCAS", is_internal=True)
+    ContactFactory(
+        territory=territory, last_name="Dupont", email="m.dupont@ccas.fr", organization=ccas
+    )
+    ContactFactory(
+        territory=territory, last_name="Parti", left_at=timezone.localdate(), is_active=False
+    )
+    ContactFactory(territory=territory, last_name="Erreur", bounced_at=timezone.now())
+    ContactFactory(territory=territory, last_name="Desinscrit", unsubscribed_at=timezone.now())
+    member = ContactFactory(territory=territory, last_name="Membre")
+    group = WorkGroupFactory(contract=ContractFactory(territory=territory))
+    Membership.objects.create(group=group, contact=member)
+    response = login_as(coordinator).get(
+        f"{BASE}/contacts/?{query.replace('GROUP', str(group.pk))}"
+    )
+    assert {c.last_name for c in response.context["contacts"]} == expected
+
+
+def test_lists_paginate_and_say_how_many(login_as, coordinator):
+    for _ in range(55):
+        ContactFactory(territory=coordinator.territory)
+    client = login_as(coordinator)
+    first = client.get(f"{BASE}/contacts/").content.decode()
+    assert "55 contacts" in first
+    assert "Page 1 sur 2" in first
+    assert len(client.get(f"{BASE}/contacts/?page=2").context["contacts"]) == 5
+
+
+def test_viewer_never_sees_addresses_or_phones(login_as, viewer):
+    contact = ContactFactory(
+        territory=viewer.territory,
+        email="secret@asso.fr",
+        phone="06 11 22 33 44",
+        last_name="Visible",
+    )
+    client = login_as(viewer)
+    for url in (
+        f"{BASE}/contacts/",
+        f"{BASE}/contacts/{contact.pk}/",
+        f"{BASE}/structures/{contact.organization.pk}/",
+    ):
+        page = client.get(url).content.decode()
+        assert "Visible" in page
+        assert "secret@asso.fr" not in page
+        assert "06 11 22 33 44" not in page
+    # ...and cannot find someone by their address either.
+    assert not client.get(f"{BASE}/contacts/?q=secret").context["contacts"]
+    for forbidden in (
+        "/export.csv",
+        "/export.xlsx",
+        f"/contacts/{contact.pk}/donnees/",
+        "/import/",
+    ):
+        assert client.get(BASE + forbidden).status_code == 403
+
+
+def test_copilot_reads_the_directory_but_does_not_change_it(login_as, copilot):
+    contact = ContactFactory(territory=copilot.territory)
+    client = login_as(copilot)
+    assert client.get(f"{BASE}/contacts/").status_code == 200
+    assert client.get(f"{BASE}/contacts/nouveau/").status_code == 403
+    assert (
+        client.post(f"{BASE}/contacts/{contact.pk}/modifier/", {"last_name": "X"}).status_code
+        == 403
+    )
+    assert client.get(f"{BASE}/export.csv").status_code == 403
+
+
+def test_creating_a_contact_with_a_known_address_offers_the_existing_one(login_as, coordinator):
+    existing = ContactFactory(
+        territory=coordinator.territory,
+        email="anne.roux@ville.fr",
+        first_name="Anne",
+        last_name="Roux",
+    )
+    response = login_as(coordinator).post(
+        f"{BASE}/contacts/nouveau/",
+        {
+            "first_name": "Anne",
+            "last_name": "Roux",
+            "email": "  Anne.Roux@Ville.fr ",
+            "receives_invitations": "on",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "déjà celle de Anne Roux" in page
+    assert f"/contacts/{existing.pk}/" in page
+    assert 'value="Anne"' in page, "what was typed is kept"
+    assert Contact.objects.count() == 1
+
+
+def test_creating_a_contact_and_a_structure(login_as, coordinator):
+    client = login_as(coordinator)
+    response = client.post(
+        f"{BASE}/structures/nouvelle/",
+        {
+            "name": "  Maison   de quartier des Touleuses ",
+            "kind": "city_service",
+            "is_internal": "on",
+            "website": "mq-touleuses.fr",
+        },
+    )
+    org = Organization.objects.get()
+    assert response["Location"] == f"{BASE}/structures/{org.pk}/"
+    assert org.name == "Maison de quartier des Touleuses"
+    assert org.website == "https://mq-touleuses.fr"
+    again = client.post(
+        f"{BASE}/structures/nouvelle/",
+        {"name": "maison de quartier des touleuses", "kind": "other"},
+    )
+    assert "déjà ce nom" in again.content.decode()
+
+    response = client.post(
+        f"{BASE}/contacts/nouveau/",
+        {
+            "first_name": "Hugo",
+            "last_name": "Lambert",
+            "email": "Hugo@MQ.fr",
+            "organization": org.pk,
+            "receives_reports": "on",
+        },
+    )
+    contact = Contact.objects.get()
+    assert contact.email == "hugo@mq.fr"
+    assert contact.territory == coordinator.territory
+    assert contact.last_activity_at is not None
+    assert "Hugo Lambert" in client.get(response["Location"]).content.decode()
+
+
+def test_a_contact_without_any_name_is_refused_in_french(login_as, coordinator):
+    response = login_as(coordinator).post(f"{BASE}/contacts/nouveau/", {"email": "x@y.fr"})
+    assert "Indiquez au moins le nom ou le prénom." in response.content.decode()
+
+
+def test_structure_page_shows_people_groups_and_actions(login_as, coordinator):
+    territory = coordinator.territory
+    org = OrganizationFactory(territory=territory, name="CPTS de Cergy")
+    current = ContactFactory(territory=territory, organization=org, last_name="Présente")
+    former = ContactFactory(
+        territory=territory,
+        organization=org,
+        last_name="Partie",
+        left_at=timezone.localdate(),
+        is_active=False,
+        successor=current,
+    )
+    group = WorkGroupFactory(contract=ContractFactory(territory=territory), name="GT Santé mentale")
+    Membership.objects.create(group=group, contact=current)
+    page = login_as(coordinator).get(f"{BASE}/structures/{org.pk}/").content.decode()
+    assert "Présente" in page and "Partie" in page
+    assert page.index("Présente") < page.index("Anciens contacts") < page.index("Partie")
+    assert "GT Santé mentale" in page
+    assert former
+
+
+def test_export_has_the_import_columns_and_reimports_identically(
+    login_as, coordinator, other_territory
+):
+    territory = coordinator.territory
+    org = OrganizationFactory(territory=territory, name="CCAS")
+    org.sectors.add(Sector.objects.get(slug="social"))
+    ContactFactory(
+        territory=territory,
+        organization=org,
+        first_name="Zoé",
+        last_name="Faure",
+        email="zoe@ccas.fr",
+        phone="01 02 03 04 05",
+        job_title="Directrice",
+    )
+    ContactFactory(territory=other_territory, email="ailleurs@vitry.fr")
+    client = login_as(coordinator)
+
+    response = client.get(f"{BASE}/export.csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="annuaire-cergy-')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:7] == [
+        "Nom",
+        "Prénom",
+        "Structure",
+        "Fonction",
+        "Courriel",
+        "Téléphone",
+        "Secteur",
+    ]
+    assert rows[1][:7] == [
+        "Faure",
+        "Zoé",
+        "CCAS",
+        "Directrice",
+        "zoe@ccas.fr",
+        "01 02 03 04 05",
+        "Social",
+    ]
+    assert len(rows) == 2, "nothing of another territory"
+
+    sheet = load_workbook(io.BytesIO(client.get(f"{BASE}/export.xlsx").content)).active
+    assert [c.value for c in sheet[2]][:5] == ["Faure", "Zoé", "CCAS", "Directrice", "zoe@ccas.fr"]
+
+    report = import_partners(territory=territory, content=response.content, file_name="export.csv")
+    assert report.summary["unchanged"] == 1 and report.summary["rejected"] == 0
+
+
+def test_web_import_previews_then_confirms(login_as, coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login_as(coordinator)
+    upload = SimpleUploadedFile(
+        "annuaire.csv",
+        "Nom;Prénom;Courriel\nRoux;Anne;anne@asso.fr\n;;\nX;Y;pas-une-adresse\n".encode(),
+    )
+    response = client.post(f"{BASE}/import/", {"file": upload})
+    preview_url = response["Location"]
+    page = client.get(preview_url).content.decode()
+    assert "Aperçu de l'import" in page
+    assert "adresse e-mail invalide" in page
+    assert not Contact.objects.exists(), "nothing is written before confirmation"
+
+    client.post(preview_url)
+    assert Contact.objects.get().email == "anne@asso.fr"
+    page = client.get(preview_url).content.decode()
+    assert "Import enregistré" in page
+    client.post(preview_url)  # a second confirmation imports nothing more
+    assert Contact.objects.count() == 1
+
+
+def test_web_import_refuses_unreadable_files_in_french(login_as, coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login_as(coordinator)
+    response = client.post(f"{BASE}/import/", {"file": SimpleUploadedFile("photo.png", b"\x89PNG")})
+    assert "Déposez un fichier .csv ou .xlsx" in response.content.decode()
+    response = client.post(
+        f"{BASE}/import/", {"file": SimpleUploadedFile("a.csv", b"Nom;Structure\nA;B\n")}
+    )
+    assert "Aucune colonne d&#x27;adresses e-mail" in response.content.decode()
