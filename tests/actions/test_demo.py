@@ -108,7 +108,7 @@ def test_every_fiche_is_filled_in(demo):
         assert fiche.calendar and fiche.start_date and fiche.end_date, fiche
         assert fiche.publics_n >= 1 and 1 <= fiche.ottawa_n <= 3, fiche
         assert 1 <= fiche.copilots_n <= 2, fiche
-        assert 1 <= fiche.updates_n <= 3, fiche
+        assert fiche.updates_n >= 1, fiche  # meetings may add more (workgroups)
         assert fiche.pilot_organization and fiche.pilot_contact, fiche
         assert fiche.pilot_contact.organization_id == fiche.pilot_organization_id, fiche
         assert fiche.pilot_contact.left_at is None, "a pilot still works there"
