@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cls_platform.models import Territory
 from cls_platform.tenancy import TerritoryOwned
-from partners.models import Contact, Organization
+from partners.models import Contact, Organization, Qpv
 
 if TYPE_CHECKING:
     from cls_platform.models import Access, User
@@ -54,6 +55,9 @@ class Contract(TerritoryOwned):
         _("état"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT
     )
     signed_on = models.DateField(_("signé le"), null=True, blank=True)
+    signed_document = models.FileField(_("contrat signé (PDF)"), upload_to="contrats/", blank=True)
+    description = models.TextField(_("présentation"), blank=True)
+    closed_on = models.DateField(_("clos le"), null=True, blank=True)
     previous = models.OneToOneField(
         "self",
         on_delete=models.SET_NULL,
@@ -82,6 +86,42 @@ class Contract(TerritoryOwned):
     @property
     def period(self) -> str:
         return f"{self.start_year}-{self.end_year}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == ContractStatus.SIGNED
+
+    @property
+    def structure_locked(self) -> bool:
+        """Once signed, axes and numbering change only through an amendment (avenant)."""
+        return self.status != ContractStatus.DRAFT
+
+
+class ContractAmendment(models.Model):
+    """An amendment (avenant) to a signed contract: why its structure changed, and when."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("contrat")
+    )
+    number = models.PositiveSmallIntegerField(_("numéro"))
+    adopted_on = models.DateField(_("adopté le"))
+    note = models.TextField(_("objet de l'avenant"))
+    changes = models.TextField(_("modifications apportées"), blank=True)
+    created_by = models.ForeignKey(
+        "cls_platform.User", on_delete=models.SET_NULL, null=True, verbose_name=_("saisi par")
+    )
+    created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("avenant")
+        verbose_name_plural = _("avenants")
+        ordering = ["contract", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="amendment_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Avenant n° {self.number} : {self.note[:60]}"
 
 
 class Signatory(models.Model):
@@ -130,6 +170,7 @@ class Axis(models.Model):
     number = models.PositiveSmallIntegerField(_("numéro"))
     title = models.CharField(_("intitulé"), max_length=250)
     description = models.TextField(_("description"), blank=True)
+    objectives = models.TextField(_("objectifs"), blank=True)
 
     class Meta:
         verbose_name = _("axe")
@@ -144,6 +185,69 @@ class Axis(models.Model):
     def __str__(self) -> str:
         prefix = _("Axe") if self.kind == AxisKind.THEMATIC else _("Axe transversal")
         return f"{prefix} {self.number} : {self.title}"
+
+
+class Public(models.Model):
+    """A target public (children, young people, elderly...): reference data shared by all."""
+
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    slug = models.SlugField(_("identifiant"), unique=True)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("public")
+        verbose_name_plural = _("publics")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OttawaArea(models.Model):
+    """One of the five action areas of the Ottawa Charter for health promotion."""
+
+    name = models.CharField(_("nom"), max_length=150, unique=True)
+    slug = models.SlugField(_("identifiant"), unique=True)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("axe de la Charte d'Ottawa")
+        verbose_name_plural = _("axes de la Charte d'Ottawa")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CollaborationLevel(models.Model):
+    """A level of the intersectoral collaboration scale (Bilodeau, Parent, Potvin, 2019 by
+    default); labels live in data so that a region using another scale can edit them."""
+
+    rank = models.PositiveSmallIntegerField(_("rang"), unique=True)
+    label = models.CharField(_("libellé"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("niveau de collaboration")
+        verbose_name_plural = _("niveaux de collaboration")
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.label}"
+
+
+class TerritoryScope(models.TextChoices):
+    WHOLE = "whole", _("Tout le territoire")
+    QPV = "qpv", _("Quartiers prioritaires (QPV)")
+
+
+class Participation(models.TextChoices):
+    NONE = "none", _("Pas de participation des habitants")
+    INFORMATION = "information", _("Information")
+    CONSULTATION = "consultation", _("Consultation")
+    CONCERTATION = "concertation", _("Concertation")
+    CO_CONSTRUCTION = "co_construction", _("Co-construction")
+    EMPOWERMENT = "empowerment", _("Pouvoir d'agir des habitants")
 
 
 class ActionStatus(models.TextChoices):
@@ -219,6 +323,57 @@ class FicheAction(TerritoryOwned):
     copilots = models.ManyToManyField(
         Contact, blank=True, related_name="copiloted_actions", verbose_name=_("co-pilotes")
     )
+    context = models.TextField(_("contexte et constats"), blank=True)
+    general_objective = models.TextField(_("objectif général"), blank=True)
+    operational_objectives = models.TextField(
+        _("objectifs opérationnels"), blank=True, help_text=_("Un objectif par ligne.")
+    )
+    description = models.TextField(_("description de l'action"), blank=True)
+    publics = models.ManyToManyField(
+        Public, blank=True, related_name="fiches_actions", verbose_name=_("publics visés")
+    )
+    publics_detail = models.CharField(_("précisions sur les publics"), max_length=300, blank=True)
+    territory_scope = models.CharField(
+        _("territoire d'intervention"),
+        max_length=5,
+        choices=TerritoryScope.choices,
+        default=TerritoryScope.WHOLE,
+    )
+    qpvs = models.ManyToManyField(
+        Qpv, blank=True, related_name="fiches_actions", verbose_name=_("QPV concernés")
+    )
+    partners = models.ManyToManyField(
+        Organization,
+        through="ActionPartner",
+        blank=True,
+        related_name="partner_actions",
+        verbose_name=_("partenaires"),
+    )
+    ottawa_areas = models.ManyToManyField(
+        OttawaArea,
+        blank=True,
+        related_name="fiches_actions",
+        verbose_name=_("axes de la Charte d'Ottawa"),
+    )
+    participation = models.CharField(
+        _("participation des habitants"),
+        max_length=20,
+        choices=Participation.choices,
+        default=Participation.NONE,
+    )
+    calendar = models.TextField(_("calendrier prévisionnel"), blank=True)
+    budget_total = models.DecimalField(
+        _("budget total (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("action du contrat précédent"),
+    )
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
     objects = FicheActionQuerySet.as_manager()
 
@@ -240,3 +395,192 @@ class FicheAction(TerritoryOwned):
         if self.pilot_contact_id and self.pilot_contact.user_id == user.pk:
             return True
         return self.copilots.filter(user=user).exists()
+
+    @property
+    def is_late(self) -> bool:
+        return bool(
+            self.end_date
+            and self.end_date < timezone.localdate()
+            and self.status not in (ActionStatus.DONE, ActionStatus.ABANDONED)
+        )
+
+
+class ActionPartner(models.Model):
+    """A structure taking part in an action, with its role and level of collaboration."""
+
+    fiche = models.ForeignKey(
+        FicheAction,
+        on_delete=models.CASCADE,
+        related_name="partnerships",
+        verbose_name=_("fiche-action"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="action_partnerships",
+        verbose_name=_("structure"),
+    )
+    role = models.CharField(_("rôle"), max_length=250, blank=True)
+    level = models.ForeignKey(
+        CollaborationLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("niveau de collaboration"),
+    )
+
+    class Meta:
+        verbose_name = _("partenaire de l'action")
+        verbose_name_plural = _("partenaires de l'action")
+        ordering = ["fiche", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["fiche", "organization"], name="action_partner_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.fiche.number}"
+
+
+class FundingStatus(models.TextChoices):
+    SECURED = "secured", _("Acquis")
+    REQUESTED = "requested", _("Demandé")
+
+
+class FundingLine(models.Model):
+    """One funder's share of an action's budget."""
+
+    fiche = models.ForeignKey(
+        FicheAction,
+        on_delete=models.CASCADE,
+        related_name="funding_lines",
+        verbose_name=_("fiche-action"),
+    )
+    funder = models.CharField(_("financeur"), max_length=200)
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("état"), max_length=10, choices=FundingStatus.choices, default=FundingStatus.REQUESTED
+    )
+    year = models.PositiveSmallIntegerField(_("année"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ligne de financement")
+        verbose_name_plural = _("lignes de financement")
+        ordering = ["fiche", "-amount"]
+
+    def __str__(self) -> str:
+        return f"{self.funder} : {self.amount} €"
+
+
+class IndicatorKind(models.TextChoices):
+    PROCESS = "process", _("Processus")
+    RESULT = "result", _("Résultat")
+    IMPACT = "impact", _("Impact")
+
+
+class Indicator(models.Model):
+    """A process, result or impact indicator of an action, with its baseline and target."""
+
+    fiche = models.ForeignKey(
+        FicheAction,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("fiche-action"),
+    )
+    kind = models.CharField(
+        _("type"), max_length=10, choices=IndicatorKind.choices, default=IndicatorKind.PROCESS
+    )
+    title = models.CharField(_("intitulé"), max_length=300)
+    unit = models.CharField(_("unité"), max_length=50, blank=True)
+    baseline = models.DecimalField(
+        _("valeur de départ"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target = models.DecimalField(_("cible"), max_digits=14, decimal_places=2, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=250, blank=True)
+    frequency = models.CharField(_("fréquence de mesure"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        ordering = ["fiche", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_copiloted_by(self, user: User) -> bool:
+        return self.fiche.is_copiloted_by(user)
+
+
+class IndicatorValue(models.Model):
+    """A dated measurement of an indicator."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicateur")
+    )
+    measured_on = models.DateField(_("mesuré le"))
+    value = models.DecimalField(_("valeur"), max_digits=14, decimal_places=2)
+    comment = models.CharField(_("commentaire"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("mesure")
+        verbose_name_plural = _("mesures")
+        ordering = ["indicator", "measured_on"]
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.measured_on:%d/%m/%Y})"
+
+
+class ActionUpdate(models.Model):
+    """Dated news of an action (the "actualités des fiches-actions")."""
+
+    fiche = models.ForeignKey(
+        FicheAction,
+        on_delete=models.CASCADE,
+        related_name="updates",
+        verbose_name=_("fiche-action"),
+    )
+    happened_on = models.DateField(_("date"))
+    text = models.TextField(_("actualité"))
+    author = models.ForeignKey(
+        "cls_platform.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("auteur"),
+    )
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("actualité")
+        verbose_name_plural = _("actualités")
+        ordering = ["fiche", "-happened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.fiche.number} · {self.happened_on:%d/%m/%Y}"
+
+
+class StatusChange(models.Model):
+    """A change of an action's status or progress, kept for its timeline."""
+
+    fiche = models.ForeignKey(
+        FicheAction,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("fiche-action"),
+    )
+    changed_at = models.DateTimeField(_("le"), default=timezone.now)
+    old_status = models.CharField(_("ancien état"), max_length=12, choices=ActionStatus.choices)
+    new_status = models.CharField(_("nouvel état"), max_length=12, choices=ActionStatus.choices)
+    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
+    author = models.ForeignKey(
+        "cls_platform.User", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("par")
+    )
+
+    class Meta:
+        verbose_name = _("changement d'état")
+        verbose_name_plural = _("changements d'état")
+        ordering = ["fiche", "-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.fiche.number} : {self.get_old_status_display()} → {self.get_new_status_display()}"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("t/<slug:territory>/", include("evaluation.urls")),
     path("t/<slug:territory>/annuaire/", include("partners.urls")),
+    path("t/<slug:territory>/", include("actions.urls")),
     path("partenaire/", include("partners.link_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from cls_platform.spreadsheets import csv_bytes, xlsx_bytes
 
 from .importing import EXPORT_HEADERS
 from .models import Contact
@@ -52,24 +52,8 @@ def directory_rows(contacts: QuerySet[Contact]) -> Iterable[list[str]]:
 
 
 def directory_csv(contacts: QuerySet[Contact]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerows(directory_rows(contacts))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it in UTF-8
+    return csv_bytes(directory_rows(contacts))
 
 
 def directory_xlsx(contacts: QuerySet[Contact]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = "Annuaire"
-    for row in directory_rows(contacts):
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(directory_rows(contacts), title="Annuaire")

@@ -242,6 +242,8 @@ def test_focus_ring_stands_out_on_the_blue_header(page: Page, live_server, coord
     assert [state["text"] for state in focused] == [
         "Trame · coordination du Contrat local de santé",
         "Tableau de bord",
+        "Contrats",
+        "Fiches-actions",
         "Annuaire",
         "Mes territoires",
         "Se déconnecter",

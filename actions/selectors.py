@@ -1,0 +1,215 @@
+"""Reads of contracts and fiches-actions, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from cls_platform.access import scoped
+from cls_platform.models import Access
+
+from .models import (
+    ActionPartner,
+    ActionStatus,
+    Axis,
+    AxisKind,
+    Contract,
+    FicheAction,
+    Indicator,
+    IndicatorValue,
+)
+
+
+def contract_list(*, access: Access) -> QuerySet[Contract]:
+    return scoped(Contract.objects.all(), access).annotate(
+        action_count=Count("fiches_actions", distinct=True),
+        axis_count=Count("axes", distinct=True),
+    )
+
+
+def contract_detail(*, contract: Contract) -> dict[str, Any]:
+    axes = list(
+        contract.axes.annotate(
+            action_count=Count("fiches_actions", distinct=True),
+            transversal_count=Count("transversal_fiches_actions", distinct=True),
+        ).order_by("kind", "number")
+    )
+    fiches = list(
+        contract.fiches_actions.select_related("thematic_axis", "pilot_organization").order_by(
+            "number"
+        )
+    )
+    by_axis: dict[int, list[FicheAction]] = {}
+    for fiche in fiches:
+        by_axis.setdefault(fiche.thematic_axis_id, []).append(fiche)
+    for axis in axes:
+        axis.fiches = by_axis.get(axis.pk, [])
+    status_counts = {value: 0 for value, _label in ActionStatus.choices}
+    for fiche in fiches:
+        status_counts[fiche.status] += 1
+    return {
+        "thematic_axes": [a for a in axes if a.kind == AxisKind.THEMATIC],
+        "transversal_axes": [a for a in axes if a.kind == AxisKind.TRANSVERSAL],
+        "signatories": list(contract.signatories.select_related("organization").order_by("order")),
+        "amendments": list(contract.amendments.order_by("number")),
+        "status_counts": [
+            (label, status_counts[value], value) for value, label in ActionStatus.choices
+        ],
+        "late_count": sum(1 for f in fiches if f.is_late),
+        "action_total": len(fiches),
+    }
+
+
+def with_late_flag(queryset: QuerySet[FicheAction]) -> QuerySet[FicheAction]:
+    today = timezone.localdate()
+    return queryset.annotate(
+        late=Case(
+            When(
+                Q(end_date__lt=today) & ~Q(status__in=[ActionStatus.DONE, ActionStatus.ABANDONED]),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def fiche_list(*, access: Access) -> QuerySet[FicheAction]:
+    return with_late_flag(
+        scoped(FicheAction.objects.all(), access).select_related(
+            "contract", "thematic_axis", "pilot_organization"
+        )
+    ).order_by("-contract__start_year", "contract_id", "number")
+
+
+@dataclass(frozen=True)
+class Trend:
+    """An indicator's measurements against its target, for a table and a small chart."""
+
+    indicator: Indicator
+    values: list[IndicatorValue]
+    latest: IndicatorValue | None
+    reached: int | None  # % of the way from baseline to target
+
+    @property
+    def points(self) -> str:
+        """SVG polyline points (100 x 30 box) of the values, target as the top line."""
+        if not self.values:
+            return ""
+        numbers = [float(v.value) for v in self.values]
+        extremes = numbers + [
+            float(x) for x in (self.indicator.target, self.indicator.baseline) if x is not None
+        ]
+        low, high = min(extremes), max(extremes)
+        span = (high - low) or 1.0
+        step = 100 / max(len(numbers) - 1, 1)
+        return " ".join(
+            f"{i * step:.1f},{30 - (n - low) / span * 30:.1f}" for i, n in enumerate(numbers)
+        )
+
+    @property
+    def target_y(self) -> str:
+        target = self.indicator.target
+        if target is None or not self.values:
+            return ""
+        numbers = [float(v.value) for v in self.values]
+        extremes = numbers + [float(x) for x in (target, self.indicator.baseline) if x is not None]
+        low, high = min(extremes), max(extremes)
+        return f"{30 - (float(target) - low) / ((high - low) or 1.0) * 30:.1f}"
+
+
+def progress_towards(indicator: Indicator, latest: IndicatorValue | None) -> int | None:
+    if latest is None or indicator.target is None:
+        return None
+    baseline = indicator.baseline if indicator.baseline is not None else Decimal(0)
+    if indicator.target == baseline:
+        return 100 if latest.value == indicator.target else 0
+    share = (latest.value - baseline) / (indicator.target - baseline) * 100
+    return max(0, min(round(share), 999))
+
+
+def indicator_trends(fiche: FicheAction) -> list[Trend]:
+    indicators = fiche.indicators.prefetch_related(
+        Prefetch("values", queryset=IndicatorValue.objects.order_by("measured_on"))
+    )
+    trends = []
+    for indicator in indicators:
+        values = list(indicator.values.all())
+        latest = values[-1] if values else None
+        trends.append(Trend(indicator, values, latest, progress_towards(indicator, latest)))
+    return trends
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: dt.date
+    kind: str  # update | status | value | meeting
+    title: str
+    text: str = ""
+
+
+def fiche_timeline(fiche: FicheAction) -> list[TimelineEntry]:
+    """Updates, status changes, indicator values and meetings, newest first (4 queries)."""
+    entries: list[TimelineEntry] = []
+    for update in fiche.updates.select_related("author"):
+        entries.append(TimelineEntry(update.happened_on, "update", "Actualité", update.text))
+    for change in fiche.status_changes.all():
+        entries.append(
+            TimelineEntry(
+                timezone.localtime(change.changed_at).date(),
+                "status",
+                f"{change.get_old_status_display()} → {change.get_new_status_display()}",
+                f"Avancement : {change.progress} %",
+            )
+        )
+    for value in IndicatorValue.objects.filter(indicator__fiche=fiche).select_related("indicator"):
+        unit = f" {value.indicator.unit}" if value.indicator.unit else ""
+        entries.append(
+            TimelineEntry(
+                value.measured_on,
+                "value",
+                value.indicator.title,
+                f"{value.value.normalize():f}{unit}",
+            )
+        )
+    # Meetings belong to the workgroups app: reached through the link it declares.
+    for link in fiche.meeting_links.select_related("meeting__group"):
+        meeting = link.meeting
+        entries.append(
+            TimelineEntry(
+                timezone.localtime(meeting.starts_at).date(),
+                "meeting",
+                f"Réunion : {meeting.group.name}",
+                link.note,
+            )
+        )
+    return sorted(entries, key=lambda e: (e.when, e.kind), reverse=True)
+
+
+def fiche_detail(*, fiche: FicheAction) -> dict[str, Any]:
+    return {
+        "partnerships": list(
+            ActionPartner.objects.filter(fiche=fiche)
+            .select_related("organization", "level")
+            .order_by("organization__name")
+        ),
+        "funding_lines": list(fiche.funding_lines.all()),
+        "funding_total": sum((f.amount for f in fiche.funding_lines.all()), Decimal(0)),
+        "trends": indicator_trends(fiche),
+        "timeline": fiche_timeline(fiche),
+        "transversal": list(fiche.transversal_axes.order_by("number")),
+        "publics": list(fiche.publics.all()),
+        "qpvs": list(fiche.qpvs.all()),
+        "ottawa": list(fiche.ottawa_areas.all()),
+        "copilots": list(fiche.copilots.select_related("organization")),
+        "successors": list(fiche.successors.select_related("contract")),
+    }
+
+
+def axes_of(contract: Contract, kind: str) -> QuerySet[Axis]:
+    return contract.axes.filter(kind=kind).order_by("number")

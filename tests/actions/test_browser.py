@@ -1,0 +1,129 @@
+"""Contracts and fiches-actions in a real Chromium, checked with axe-core."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from actions.models import AxisKind, CollaborationLevel, Indicator, IndicatorValue
+from tests.factories import (
+    AxisFactory,
+    ContactFactory,
+    ContractFactory,
+    FicheActionFactory,
+    OrganizationFactory,
+)
+from tests.support.browser import assert_no_axe_violations, browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def fiche(territory):
+    contract = ContractFactory(
+        territory=territory, title="CLS de Cergy 2023-2028", status="draft", signed_on=None
+    )
+    axis = AxisFactory(contract=contract, number=1, title="Accès aux droits et aux soins")
+    AxisFactory(contract=contract, number=2, title="Santé mentale")
+    AxisFactory(
+        contract=contract, kind=AxisKind.TRANSVERSAL, number=1, title="Mobilisation des habitants"
+    )
+    cpts = OrganizationFactory(territory=territory, name="CPTS de Cergy")
+    fiche = FicheActionFactory(
+        contract=contract,
+        thematic_axis=axis,
+        number="1.1",
+        title="Médiation santé",
+        pilot_organization=cpts,
+        end_date=timezone.localdate() - dt.timedelta(days=5),
+        status="in_progress",
+        progress=40,
+        operational_objectives="Former 10 médiateurs\nTenir 40 permanences",
+    )
+    level, _ = CollaborationLevel.objects.get_or_create(rank=3, defaults={"label": "Coopération"})
+    fiche.partnerships.create(organization=cpts, role="Co-animation", level=level)
+    fiche.funding_lines.create(funder="ARS Île-de-France", amount=15000, status="secured")
+    indicator = Indicator.objects.create(
+        fiche=fiche, title="Permanences tenues", unit="permanences", baseline=0, target=40
+    )
+    for days, value in ((300, 5), (150, 14), (10, 22)):
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            measured_on=timezone.localdate() - dt.timedelta(days=days),
+            value=value,
+        )
+    fiche.updates.create(happened_on=timezone.localdate(), text="Deux médiatrices recrutées.")
+    ContactFactory(territory=territory, organization=cpts)
+    return fiche
+
+
+def test_contract_and_fiche_pages_have_no_violations(page: Page, live_server, coordinator, fiche):
+    browser_login(page, live_server, coordinator)
+    page.get_by_role("link", name="Contrats").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contrats du territoire")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="CLS de Cergy 2023-2028").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("CLS de Cergy 2023-2028")
+    assert_no_axe_violations(page)
+
+    # Reorder the axes of the draft with the keyboard.
+    page.get_by_role("button", name="Descendre l'axe 1").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".axis h3").first).to_contain_text("Santé mentale")
+
+    page.get_by_role("link", name="1.1 Médiation santé").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("1.1 Médiation santé")
+    expect(page.get_by_role("img", name="Évolution sur 3 mesures")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    # Post an update and a measurement from the fiche page.
+    page.get_by_label("Actualité").fill("Permanence ouverte à Sébille.")
+    page.get_by_role("button", name="Publier l'actualité").click()
+    expect(page.get_by_text("Permanence ouverte à Sébille.")).to_be_visible()
+    page.get_by_label("Valeur").fill("25")
+    page.get_by_role("button", name="Ajouter la mesure de « Permanences tenues »").click()
+    expect(page.get_by_role("status").or_(page.locator(".messages"))).to_contain_text(
+        "Mesure enregistrée"
+    )
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="Modifier la fiche").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Modifier la fiche 1.1")
+    assert_no_axe_violations(page)
+
+
+def test_fiche_list_filters_and_forms_have_no_violations(
+    page: Page, live_server, coordinator, fiche
+):
+    browser_login(page, live_server, coordinator)
+    base = f"{live_server.url}/t/cergy"
+    page.goto(f"{base}/fiches/")
+    page.get_by_label("En retard").select_option("oui")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.get_by_role("status")).to_contain_text("1 fiche-action")
+    assert_no_axe_violations(page)
+    for url, heading in (
+        (f"{base}/contrats/nouveau/", "Nouveau contrat"),
+        (f"{base}/contrats/{fiche.contract.pk}/signer/", "Signature"),
+        (f"{base}/contrats/{fiche.contract.pk}/renouveler/", "Renouveler"),
+        (f"{base}/contrats/{fiche.contract.pk}/axes/nouveau/", "Nouvel axe"),
+        (f"{base}/contrats/{fiche.contract.pk}/fiches/nouvelle/", "Nouvelle fiche-action"),
+        (f"{base}/fiches/{fiche.pk}/indicateurs/nouveau/", "Nouvel indicateur"),
+    ):
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        assert_no_axe_violations(page)
+
+
+def test_viewer_reads_a_signed_fiche_without_violations(page: Page, live_server, viewer, fiche):
+    contract = fiche.contract
+    contract.status, contract.signed_on = "signed", timezone.localdate()
+    contract.save()
+    browser_login(page, live_server, viewer)
+    page.goto(f"{live_server.url}/t/cergy/fiches/{fiche.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("1.1 Médiation santé")
+    expect(page.get_by_role("button", name="Publier l'actualité")).to_have_count(0)
+    assert_no_axe_violations(page)

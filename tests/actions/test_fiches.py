@@ -1,0 +1,371 @@
+"""Fiches-actions: writing them, following them, filtering and exporting them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+
+from actions.models import (
+    ActionStatus,
+    AxisKind,
+    CollaborationLevel,
+    FicheAction,
+    Indicator,
+    IndicatorValue,
+    OttawaArea,
+    Public,
+    StatusChange,
+)
+from partners.models import Qpv
+from tests.factories import (
+    AxisFactory,
+    ContactFactory,
+    ContractFactory,
+    FicheActionFactory,
+    MeetingFactory,
+    OrganizationFactory,
+    WorkGroupFactory,
+)
+from tests.support.queries import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/t/cergy"
+
+
+@pytest.fixture
+def contract(territory):
+    contract = ContractFactory(territory=territory, status="draft", signed_on=None)
+    AxisFactory(contract=contract, number=1, title="Accès aux soins")
+    AxisFactory(
+        contract=contract, kind=AxisKind.TRANSVERSAL, number=1, title="Mobilisation des habitants"
+    )
+    return contract
+
+
+def fiche_form(contract, **extra):
+    axis = contract.axes.get(kind=AxisKind.THEMATIC, number=1)
+    data = {
+        "number": "1.1",
+        "title": "Médiation santé dans les quartiers",
+        "thematic_axis": axis.pk,
+        "status": "planned",
+        "progress": 0,
+        "territory_scope": "whole",
+        "participation": "consultation",
+        "partenaires-TOTAL_FORMS": 2,
+        "partenaires-INITIAL_FORMS": 0,
+        "financements-TOTAL_FORMS": 2,
+        "financements-INITIAL_FORMS": 0,
+        # what a browser posts for the untouched extra rows: the selects' defaults
+        "financements-0-status": "requested",
+        "financements-1-status": "requested",
+    }
+    data.update(extra)
+    return data
+
+
+def test_coordinator_writes_a_complete_fiche(login_as, coordinator, contract):
+    territory = coordinator.territory
+    qpv = Qpv.objects.create(territory=territory, name="Sébille")
+    cpts = OrganizationFactory(territory=territory, name="CPTS de Cergy")
+    pilot = ContactFactory(territory=territory, organization=cpts)
+    response = login_as(coordinator).post(
+        f"{BASE}/contrats/{contract.pk}/fiches/nouvelle/",
+        fiche_form(
+            contract,
+            transversal_axes=[contract.axes.get(kind=AxisKind.TRANSVERSAL).pk],
+            context="Non-recours aux droits élevé.",
+            operational_objectives="Former 10 médiateurs\nTenir 40 permanences",
+            publics=[Public.objects.get(slug="habitants-qpv").pk],
+            territory_scope="qpv",
+            qpvs=[qpv.pk],
+            pilot_organization=cpts.pk,
+            pilot_contact=pilot.pk,
+            start_date="2026-01-01",
+            end_date="2027-12-31",
+            budget_total="25000",
+            ottawa_areas=[OttawaArea.objects.get(slug="services").pk],
+            **{
+                "partenaires-0-organization": cpts.pk,
+                "partenaires-0-role": "Co-animation",
+                "partenaires-0-level": CollaborationLevel.objects.get(rank=4).pk,
+                "financements-0-funder": "ARS Île-de-France",
+                "financements-0-amount": "15000",
+                "financements-0-status": "secured",
+            },
+        ),
+    )
+    fiche = FicheAction.objects.get()
+    assert response["Location"] == f"{BASE}/fiches/{fiche.pk}/"
+    assert [q.name for q in fiche.qpvs.all()] == ["Sébille"]
+    assert fiche.partnerships.get().level.label == "Action en partenariat"
+    assert fiche.funding_lines.get().amount == 15000
+    page = login_as(coordinator).get(f"{BASE}/fiches/{fiche.pk}/").content.decode()
+    for text in (
+        "Former 10 médiateurs",
+        "Action en partenariat",
+        "ARS Île-de-France",
+        "15\u00a0000,00 €",
+        "Réorienter les services de santé",
+        "Sébille",
+    ):
+        assert text in page, text
+
+
+def test_bad_fiche_input_is_explained_and_kept(login_as, coordinator, contract):
+    FicheActionFactory(
+        contract=contract, thematic_axis=contract.axes.get(number=1, kind="thematic"), number="1.1"
+    )
+    response = login_as(coordinator).post(
+        f"{BASE}/contrats/{contract.pk}/fiches/nouvelle/",
+        fiche_form(
+            contract,
+            title="Une nouvelle action",
+            start_date="2027-01-01",
+            end_date="2026-01-01",
+            territory_scope="qpv",
+        ),
+    )
+    page = response.content.decode()
+    assert "La fin précède le début." in page
+    assert "Cochez les quartiers prioritaires concernés." in page
+    assert 'value="Une nouvelle action"' in page
+    response = login_as(coordinator).post(
+        f"{BASE}/contrats/{contract.pk}/fiches/nouvelle/", fiche_form(contract)
+    )
+    assert "déjà celui d&#x27;une autre fiche-action" in response.content.decode()
+    assert FicheAction.objects.count() == 1
+
+
+def test_new_fiche_in_a_signed_contract_needs_an_amendment(login_as, coordinator):
+    contract = ContractFactory(territory=coordinator.territory)
+    AxisFactory(contract=contract, number=1)
+    client = login_as(coordinator)
+    assert (
+        "avenant"
+        in client.post(
+            f"{BASE}/contrats/{contract.pk}/fiches/nouvelle/", fiche_form(contract)
+        ).content.decode()
+    )
+    assert not FicheAction.objects.exists()
+    client.post(
+        f"{BASE}/contrats/{contract.pk}/fiches/nouvelle/",
+        fiche_form(contract, amendment_note="Avenant n° 1 : fiche écrite en groupe de travail"),
+    )
+    assert FicheAction.objects.count() == 1
+    assert contract.amendments.get().changes.startswith("Ajout de la fiche-action 1.1")
+
+
+def test_copilot_edits_the_action_they_pilot_and_nothing_else(login_as, copilot):
+    contract = ContractFactory(territory=copilot.territory)
+    me = ContactFactory(territory=copilot.territory, user=copilot.user)
+    mine = FicheActionFactory(contract=contract, pilot_contact=me, title="Sport sur ordonnance")
+    other = FicheActionFactory(contract=contract, thematic_axis=mine.thematic_axis)
+    client = login_as(copilot)
+    client.post(f"{BASE}/fiches/{mine.pk}/etat/", {"status": "in_progress", "progress": 30})
+    mine.refresh_from_db()
+    assert (mine.status, mine.progress) == ("in_progress", 30)
+    assert (
+        client.post(
+            f"{BASE}/fiches/{other.pk}/etat/", {"status": "done", "progress": 100}
+        ).status_code
+        == 403
+    )
+    assert client.get(f"{BASE}/fiches/{other.pk}/modifier/").status_code == 403
+    form = client.get(f"{BASE}/fiches/{mine.pk}/modifier/")
+    assert form.status_code == 200
+    assert "number" not in form.context["form"].fields, "a co-pilot does not renumber the contract"
+    assert "Modifier la fiche" not in client.get(f"{BASE}/fiches/{other.pk}/").content.decode()
+
+
+def test_viewer_reads_but_cannot_post(login_as, viewer):
+    fiche = FicheActionFactory(contract=ContractFactory(territory=viewer.territory))
+    client = login_as(viewer)
+    page = client.get(f"{BASE}/fiches/{fiche.pk}/").content.decode()
+    assert fiche.title in page and "Publier l&#x27;actualité" not in page
+    assert (
+        client.post(
+            f"{BASE}/fiches/{fiche.pk}/actualites/", {"happened_on": "2026-01-01", "text": "x"}
+        ).status_code
+        == 403
+    )
+
+
+def test_timeline_gathers_updates_statuses_values_and_meetings(login_as, coordinator):
+    territory = coordinator.territory
+    fiche = FicheActionFactory(
+        contract=ContractFactory(territory=territory), status=ActionStatus.PLANNED
+    )
+    indicator = Indicator.objects.create(
+        fiche=fiche, title="Permanences tenues", unit="permanences", baseline=0, target=40
+    )
+    meeting = MeetingFactory(
+        group=WorkGroupFactory(contract=fiche.contract, name="GT Accès aux soins"),
+        starts_at=timezone.now() - dt.timedelta(days=3),
+    )
+    client = login_as(coordinator)
+    client.post(
+        f"{BASE}/fiches/{fiche.pk}/actualites/",
+        {
+            "happened_on": timezone.localdate().isoformat(),
+            "text": "Deux médiatrices recrutées.",
+            "meeting": meeting.pk,
+        },
+    )
+    client.post(f"{BASE}/fiches/{fiche.pk}/etat/", {"status": "in_progress", "progress": 25})
+    client.post(
+        f"{BASE}/indicateurs/{indicator.pk}/mesures/",
+        {"measured_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(), "value": "12"},
+    )
+    client.post(
+        f"{BASE}/indicateurs/{indicator.pk}/mesures/",
+        {"measured_on": timezone.localdate().isoformat(), "value": "18"},
+    )
+
+    assert StatusChange.objects.get(fiche=fiche).new_status == "in_progress"
+    assert fiche.meeting_links.get().meeting == meeting
+    response = client.get(f"{BASE}/fiches/{fiche.pk}/")
+    kinds = [entry.kind for entry in response.context["timeline"]]
+    assert {"update", "status", "value", "meeting"} <= set(kinds)
+    page = response.content.decode()
+    assert "Deux médiatrices recrutées." in page
+    assert "Réunion : GT Accès aux soins" in page
+    (trend,) = response.context["trends"]
+    assert trend.latest.value == 18 and trend.reached == 45
+    assert "45 % du chemin vers la cible" in page
+
+
+def test_a_measurement_in_the_future_is_refused(login_as, coordinator):
+    fiche = FicheActionFactory(contract=ContractFactory(territory=coordinator.territory))
+    indicator = Indicator.objects.create(fiche=fiche, title="X")
+    response = login_as(coordinator).post(
+        f"{BASE}/indicateurs/{indicator.pk}/mesures/",
+        {"measured_on": "2099-01-01", "value": "3"},
+        follow=True,
+    )
+    assert "dans le futur" in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=1.2", {"1.2"}),
+        ("q=médiation", {"1.1"}),
+        ("status=done", {"1.3"}),
+        ("late=oui", {"1.2"}),
+        ("late=non", {"1.1", "1.3", "2.1"}),
+        ("axis=AXIS2", {"2.1"}),
+        ("public=PUBLIC", {"1.1"}),
+        ("ottawa=OTTAWA", {"1.3"}),
+        ("pilot=PILOT", {"2.1"}),
+        ("partner=PILOT", {"1.2"}),
+        ("transversal=TRANS", {"1.1"}),
+        ("qpv=QPV", {"1.3"}),
+    ],
+)
+def test_each_fiche_filter_narrows_the_list(login_as, coordinator, query, expected):
+    territory = coordinator.territory
+    contract = ContractFactory(territory=territory)
+    axis1 = AxisFactory(contract=contract, number=1)
+    axis2 = AxisFactory(contract=contract, number=2)
+    trans = AxisFactory(contract=contract, kind=AxisKind.TRANSVERSAL, number=1)
+    pilot = OrganizationFactory(territory=territory)
+    qpv = Qpv.objects.create(territory=territory, name="Axe Majeur-Horloge")
+    past = timezone.localdate() - dt.timedelta(days=10)
+    f11 = FicheActionFactory(
+        contract=contract,
+        thematic_axis=axis1,
+        number="1.1",
+        title="Médiation santé",
+        end_date=timezone.localdate() + dt.timedelta(days=90),
+    )
+    f12 = FicheActionFactory(
+        contract=contract,
+        thematic_axis=axis1,
+        number="1.2",
+        title="Dépistage",
+        end_date=past,
+        status="in_progress",
+    )
+    f13 = FicheActionFactory(
+        contract=contract,
+        thematic_axis=axis1,
+        number="1.3",
+        title="Villages santé",
+        end_date=past,
+        status="done",
+    )
+    FicheActionFactory(
+        contract=contract,
+        thematic_axis=axis2,
+        number="2.1",
+        title="Habitat",
+        pilot_organization=pilot,
+    )
+    f11.publics.add(Public.objects.get(slug="jeunes"))
+    f11.transversal_axes.add(trans)
+    f13.ottawa_areas.add(OttawaArea.objects.get(slug="communautaire"))
+    f13.qpvs.add(qpv)
+    f12.partnerships.create(organization=pilot)
+    ContractFactory(territory=coordinator.territory, status="draft")
+    query = (
+        query.replace("AXIS2", str(axis2.pk))
+        .replace("PUBLIC", str(Public.objects.get(slug="jeunes").pk))
+        .replace("OTTAWA", str(OttawaArea.objects.get(slug="communautaire").pk))
+        .replace("PILOT", str(pilot.pk))
+        .replace("TRANS", str(trans.pk))
+        .replace("QPV", str(qpv.pk))
+    )
+    response = login_as(coordinator).get(f"{BASE}/fiches/?{query}")
+    assert {f.number for f in response.context["fiches"]} == expected
+
+
+def test_export_follows_the_filters(login_as, coordinator):
+    contract = ContractFactory(territory=coordinator.territory)
+    FicheActionFactory(contract=contract, number="1.1", title="Médiation santé", status="done")
+    FicheActionFactory(contract=contract, number="1.2", title="Dépistage", status="planned")
+    response = login_as(coordinator).get(f"{BASE}/fiches/export.csv?status=done")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Contrat", "Numéro", "Intitulé"]
+    assert [r[1] for r in rows[1:]] == ["1.1"]
+    xlsx = login_as(coordinator).get(f"{BASE}/fiches/export.xlsx")
+    assert xlsx.content[:2] == b"PK"
+
+
+@pytest.mark.parametrize("page", ["LIST", "DETAIL"])
+def test_fiche_pages_keep_a_constant_query_count(login_as, coordinator, page):
+    territory = coordinator.territory
+    contract = ContractFactory(territory=territory)
+    fiche = FicheActionFactory(contract=contract)
+    url = f"{BASE}/fiches/" if page == "LIST" else f"{BASE}/fiches/{fiche.pk}/"
+    group = WorkGroupFactory(contract=contract)
+
+    def more() -> None:
+        for n in range(5):
+            other = FicheActionFactory(
+                contract=contract,
+                thematic_axis=fiche.thematic_axis,
+                pilot_organization=OrganizationFactory(territory=territory),
+            )
+            other.publics.add(Public.objects.first())
+            indicator = Indicator.objects.create(fiche=fiche, title=f"Indicateur {n}", target=10)
+            IndicatorValue.objects.create(
+                indicator=indicator, measured_on=timezone.localdate(), value=n
+            )
+            fiche.partnerships.create(
+                organization=OrganizationFactory(territory=territory),
+                level=CollaborationLevel.objects.first(),
+            )
+            fiche.funding_lines.create(funder=f"Financeur {n}", amount=1000)
+            fiche.updates.create(happened_on=timezone.localdate(), text=f"Nouvelle {n}")
+            fiche.meeting_links.create(meeting=MeetingFactory(group=group))
+            fiche.copilots.add(ContactFactory(territory=territory))
+
+    more()
+    assert_constant_queries(login_as(coordinator), url, more, at_most=30)
