@@ -168,3 +168,77 @@ class Access(models.Model):
     def can_write(self) -> bool:
         """Whether this access may change anything at all (object rules come on top)."""
         return self.role in (Role.COORDINATOR, Role.COPILOT)
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("En file d'attente")
+    SENDING = "sending", _("En cours d'envoi")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")
+
+
+class Delivery(models.Model):
+    """One e-mail to one address: the outbox row that makes sending reliable.
+
+    Written in the same transaction as the decision to send, drained by Celery workers that
+    claim a row (queued → sending → sent) before touching SMTP. The app that owns a kind of
+    message registers how to compose it (`cls_platform.outbox.register`); this row keeps only
+    ids and plain values, so it stands below every app that sends mail.
+    """
+
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("territoire")
+    )
+    kind = models.CharField(_("type de message"), max_length=30)
+    topic = models.CharField(
+        _("objet"),
+        max_length=60,
+        help_text=_("Ce dont parle le message, par exemple « meeting:42 »."),
+    )
+    contact_id = models.BigIntegerField(_("contact"), null=True, blank=True)
+    to_email = models.EmailField(_("adresse"))
+    revision = models.PositiveIntegerField(
+        _("révision"), default=0, help_text=_("Numéro de version (SEQUENCE d'une invitation).")
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("envoi")
+        verbose_name_plural = _("envois")
+        ordering = ["-created_at", "id"]
+        constraints = [
+            # One message of a kind, about one thing, per contact: sending twice sends nothing.
+            models.UniqueConstraint(
+                fields=["kind", "topic", "contact_id", "revision"],
+                condition=models.Q(contact_id__isnull=False),
+                name="delivery_once_per_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "topic", "to_email", "revision"],
+                condition=models.Q(contact_id__isnull=True),
+                name="delivery_once_per_address",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            models.Index(fields=["topic", "kind"], name="delivery_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to_email} ({self.get_status_display()})"
+
+    @property
+    def message_id(self) -> str:
+        """Stable per row: a re-send after a crash carries the same Message-ID."""
+        from django.conf import settings
+
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "trame.local"
+        return f"<delivery-{self.pk}.{self.kind}.r{self.revision}@{domain}>"

@@ -159,11 +159,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+# A row left "sending" this long belongs to a dead worker: the sweep takes it over. Above the
+# task time limit, so that a slow but living worker is never doubled.
+OUTBOX_STALE_SECONDS = int(os.environ.get("OUTBOX_STALE_SECONDS", str(6 * 60)))
 # Must stay above the task time limit, or Redis hands a running task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "cls_platform.tasks.sweep_outbox", "schedule": 60},
     "clear-expired-sessions": {
         "task": "cls_platform.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,

@@ -12,3 +12,27 @@ def clear_expired_sessions() -> int:
     """Drop expired sign-in sessions; returns how many went."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task(
+    name="cls_platform.tasks.send_delivery",
+    bind=True,
+    max_retries=None,  # the outbox counts attempts itself (cls_platform.outbox.MAX_ATTEMPTS)
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def send_delivery(self, delivery_id: int) -> str:
+    """Send one outbox row; a temporary SMTP failure comes back later with back-off."""
+    from .outbox import TemporaryFailure, deliver, smtp_connection
+
+    try:
+        return deliver(delivery_id, connection=smtp_connection())
+    except TemporaryFailure as exc:
+        raise self.retry(countdown=exc.delay) from None
+
+
+@shared_task(name="cls_platform.tasks.sweep_outbox")
+def sweep_outbox() -> int:
+    from .outbox import sweep
+
+    return sweep()

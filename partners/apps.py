@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Annuaire des partenaires")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the signal handlers)

@@ -79,6 +79,8 @@ def contact_update(*, contact: Contact, data: dict[str, Any], confirmed: bool = 
         )
         if other:
             raise ValidationError({"email": _("Cette adresse est déjà celle d'un autre contact.")})
+    if "email" in data and normalize_email(data["email"]) != contact.email:
+        contact.bounced_at = None  # a corrected address gets its chance again
     for key, value in data.items():
         setattr(contact, key, value)
     if confirmed:

@@ -10,3 +10,6 @@ class WorkgroupsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects the signal handlers)
+        from .emails import register_composers
+
+        register_composers()

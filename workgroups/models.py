@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import READABLE_BY_VIEWERS, Axis, Contract
+from actions.models import READABLE_BY_VIEWERS, ActionUpdate, Axis, Contract, FicheAction
 from cls_platform.models import Territory
 from cls_platform.tenancy import TerritoryOwned
-from partners.models import Contact
+from partners.models import Contact, Organization
 
 if TYPE_CHECKING:
     from cls_platform.models import Access, User
@@ -130,6 +132,15 @@ class Meeting(TerritoryOwned):
     status = models.CharField(
         _("état"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
+    description = models.TextField(_("mot d'accueil de l'invitation"), blank=True)
+    # iTIP: one UID for the meeting's whole life, SEQUENCE raised at each re-send that changes it.
+    calendar_uid = models.UUIDField(_("identifiant d'agenda"), default=uuid.uuid4, editable=False)
+    sequence = models.PositiveIntegerField(_("version de l'invitation"), default=0)
+    invitations_sent_at = models.DateTimeField(_("invitations envoyées le"), null=True, blank=True)
+    report = models.TextField(_("compte-rendu"), blank=True)
+    report_written_at = models.DateTimeField(_("compte-rendu rédigé le"), null=True, blank=True)
+    report_sent_at = models.DateTimeField(_("compte-rendu envoyé le"), null=True, blank=True)
+    report_pdf = models.FileField(_("compte-rendu (PDF)"), upload_to="comptes-rendus/", blank=True)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -151,6 +162,18 @@ class Meeting(TerritoryOwned):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("La fin doit être après le début.")})
+
+    @property
+    def topic(self) -> str:
+        """How the outbox names this meeting."""
+        return f"meeting:{self.pk}"
+
+    @property
+    def is_over(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+    def is_copiloted_by(self, user: User) -> bool:
+        return self.group.is_copiloted_by(user)
 
 
 class MembershipKind(models.TextChoices):
@@ -192,3 +215,157 @@ class Membership(TerritoryOwned):
 
     def __str__(self) -> str:
         return f"{self.contact} · {self.group}"
+
+
+class MeetingAction(TerritoryOwned):
+    """A fiche-action discussed at a meeting, with what was said: it appears in the action's
+    timeline through the reverse relation `fiche.meeting_links`."""
+
+    territory_parent = "meeting"
+
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.CASCADE,
+        related_name="meeting_actions",
+        verbose_name=_("territoire"),
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="action_links", verbose_name=_("réunion")
+    )
+    fiche = models.ForeignKey(
+        FicheAction,
+        on_delete=models.CASCADE,
+        related_name="meeting_links",
+        verbose_name=_("fiche-action"),
+    )
+    update = models.OneToOneField(
+        ActionUpdate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_link",
+        verbose_name=_("actualité"),
+    )
+    note = models.TextField(_("ce qui en a été dit"), blank=True)
+
+    class Meta:
+        verbose_name = _("fiche-action discutée")
+        verbose_name_plural = _("fiches-actions discutées")
+        ordering = ["meeting", "fiche"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "fiche"], name="meeting_action_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.fiche.number}"
+
+
+class AgendaKind(models.TextChoices):
+    FOLLOW_UP = "follow_up", _("Suivi des fiches-actions")
+    INTERCONNAISSANCE = "interconnaissance", _("Interconnaissance : une structure se présente")
+    THEMATIC = "thematic", _("Travail thématique")
+    EXPERT = "expert", _("Intervention d'expert")
+    ICEBREAKER = "icebreaker", _("Brise-glace, animation")
+    OTHER = "other", _("Autre")
+
+
+class AgendaItem(models.Model):
+    """One typed item of a meeting's agenda."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("réunion")
+    )
+    kind = models.CharField(
+        _("type"), max_length=20, choices=AgendaKind.choices, default=AgendaKind.THEMATIC
+    )
+    title = models.CharField(_("intitulé"), max_length=250)
+    duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), default=30)
+    presenter = models.CharField(_("intervenant·e"), max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("structure présentée"),
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("point de l'ordre du jour")
+        verbose_name_plural = _("ordre du jour")
+        ordering = ["meeting", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Rsvp(models.TextChoices):
+    PENDING = "pending", _("Sans réponse")
+    YES = "yes", _("Vient")
+    NO = "no", _("Ne vient pas")
+
+
+class Attendance(models.TextChoices):
+    UNKNOWN = "unknown", _("Non renseigné")
+    PRESENT = "present", _("Présent·e")
+    EXCUSED = "excused", _("Excusé·e")
+    ABSENT = "absent", _("Absent·e")
+
+
+class Invitation(TerritoryOwned):
+    """One contact invited to one meeting: their answer, then whether they came."""
+
+    territory_parent = "meeting"
+
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("territoire"),
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("réunion")
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("contact")
+    )
+    rsvp = models.CharField(_("réponse"), max_length=10, choices=Rsvp.choices, default=Rsvp.PENDING)
+    rsvp_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    attendance = models.CharField(
+        _("présence"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
+    )
+    walk_in = models.BooleanField(_("venu·e sans invitation"), default=False)
+    created_at = models.DateTimeField(_("invité·e le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["meeting", "contact__last_name", "contact__first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "contact"], name="invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} · {self.meeting}"
+
+
+class MeetingDocument(models.Model):
+    """A resource shared at a meeting (a presenter's slides...), sent with the compte-rendu."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="documents", verbose_name=_("réunion")
+    )
+    title = models.CharField(_("titre"), max_length=250)
+    file = models.FileField(_("fichier"), upload_to="reunions/")
+    size = models.PositiveIntegerField(_("taille (octets)"), default=0)
+    content_type = models.CharField(_("type"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document de réunion")
+        verbose_name_plural = _("documents de réunion")
+        ordering = ["meeting", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,214 @@
+"""How each meeting e-mail is composed from its outbox row (see cls_platform.outbox).
+
+Composers re-fetch everything from ids; they return None when the meeting or the person is gone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.mail import EmailMessage
+from django.urls import reverse
+from django.utils import timezone
+
+from cls_platform.emails import absolute_url, build_message
+from cls_platform.models import Delivery
+from cls_platform.outbox import register
+from partners.models import Contact
+from partners.tokens import contact_token
+
+from .models import Invitation, Meeting
+from .tokens import document_token, invitation_token
+
+# Attachments above this total go as signed download links instead.
+MAX_ATTACHED_BYTES = 8 * 1024 * 1024
+
+
+def _meeting(delivery: Delivery) -> Meeting | None:
+    _prefix, _sep, pk = delivery.topic.partition(":")
+    return (
+        Meeting.objects.select_related("group", "territory")
+        .prefetch_related("agenda_items")
+        .filter(pk=pk, territory_id=delivery.territory_id)
+        .first()
+    )
+
+
+def _contact(delivery: Delivery) -> Contact | None:
+    return (
+        Contact.objects.select_related("organization")
+        .filter(
+            pk=delivery.contact_id, territory_id=delivery.territory_id, anonymized_at__isnull=True
+        )
+        .first()
+    )
+
+
+def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[str, str]]:
+    token = contact_token(contact)
+    unsubscribe = absolute_url(
+        reverse("partner_links:self_service_unsubscribe", kwargs={"token": token})
+    )
+    starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    context = {
+        "territory_name": meeting.territory.name,
+        "group_name": meeting.group.name,
+        "meeting_title": meeting.title,
+        "date": starts.strftime("%d/%m/%Y"),
+        "starts": starts,
+        "hours": f"{starts:%H h %M} à {ends:%H h %M}",
+        "place": meeting.place,
+        "online_url": meeting.online_url,
+        "description": meeting.description,
+        "agenda": [
+            {
+                "kind": i.get_kind_display(),
+                "title": i.title,
+                "duration": i.duration_minutes,
+                "presenter": i.presenter,
+            }
+            for i in meeting.agenda_items.all()
+        ],
+        "contact_name": contact.full_name or contact.email,
+        "self_service_url": absolute_url(
+            reverse("partner_links:self_service", kwargs={"token": token})
+        ),
+        "unsubscribe_url": unsubscribe,
+    }
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return context, headers
+
+
+def _attach_calendar(
+    message: EmailMessage, meeting: Meeting, contact: Contact, method: str, rsvp_url: str = ""
+) -> None:
+    from .calendar import meeting_ics
+
+    ics = meeting_ics(
+        meeting=meeting,
+        method=method,
+        attendee_email=contact.email,
+        attendee_name=contact.full_name,
+        rsvp_url=rsvp_url,
+    ).decode("utf-8")
+    # In the alternatives, with its method, so that mail clients show an invitation; and as a
+    # file too, for those that only offer to open attachments.
+    message.attach_alternative(ics, f"text/calendar; method={method}")
+    name = "annulation.ics" if method == "CANCEL" else "invitation.ics"
+    message.attach(name, ics, "application/ics")
+
+
+def compose_invitation(delivery: Delivery) -> EmailMessage | None:
+    meeting, contact = _meeting(delivery), _contact(delivery)
+    invitation = (
+        Invitation.objects.filter(meeting=meeting, contact=contact).first()
+        if meeting and contact
+        else None
+    )
+    if invitation is None:
+        return None
+    context, headers = _common(meeting, contact)
+    token = invitation_token(invitation.pk)
+    context.update(
+        yes_url=absolute_url(
+            reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "oui"})
+        ),
+        no_url=absolute_url(
+            reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "non"})
+        ),
+        is_update=delivery.revision > 0,
+    )
+    message = build_message(
+        template="meeting_invitation", to=[delivery.to_email], context=context, headers=headers
+    )
+    _attach_calendar(message, meeting, contact, "REQUEST", context["yes_url"])
+    return message
+
+
+def compose_reminder(delivery: Delivery) -> EmailMessage | None:
+    meeting, contact = _meeting(delivery), _contact(delivery)
+    invitation = (
+        Invitation.objects.filter(meeting=meeting, contact=contact).first()
+        if meeting and contact
+        else None
+    )
+    if invitation is None:
+        return None
+    context, headers = _common(meeting, contact)
+    token = invitation_token(invitation.pk)
+    context.update(
+        answered_yes=invitation.rsvp == "yes",
+        yes_url=absolute_url(
+            reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "oui"})
+        ),
+        no_url=absolute_url(
+            reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "non"})
+        ),
+    )
+    return build_message(
+        template="meeting_reminder", to=[delivery.to_email], context=context, headers=headers
+    )
+
+
+def compose_cancellation(delivery: Delivery) -> EmailMessage | None:
+    meeting, contact = _meeting(delivery), _contact(delivery)
+    if meeting is None or contact is None:
+        return None
+    context, headers = _common(meeting, contact)
+    message = build_message(
+        template="meeting_cancellation", to=[delivery.to_email], context=context, headers=headers
+    )
+    _attach_calendar(message, meeting, contact, "CANCEL")
+    return message
+
+
+def compose_report(delivery: Delivery) -> EmailMessage | None:
+    meeting, contact = _meeting(delivery), _contact(delivery)
+    if meeting is None or contact is None or not meeting.report_pdf:
+        return None
+    context, headers = _common(meeting, contact)
+    documents = list(meeting.documents.all())
+    attach = sum(d.size for d in documents) <= MAX_ATTACHED_BYTES
+    context.update(
+        report_html=meeting.report,  # sanitised with nh3 when saved
+        documents=[
+            {
+                "title": d.title,
+                "url": absolute_url(
+                    reverse(
+                        "meeting_links:document", kwargs={"token": document_token(d.pk, contact.pk)}
+                    )
+                ),
+            }
+            for d in documents
+        ],
+        documents_attached=attach,
+        fiches=[
+            f"{link.fiche.number} {link.fiche.title}"
+            for link in meeting.action_links.select_related("fiche")
+        ],
+    )
+    message = build_message(
+        template="meeting_report", to=[delivery.to_email], context=context, headers=headers
+    )
+    with meeting.report_pdf.open("rb") as pdf:
+        message.attach(
+            f"compte-rendu-{context['date'].replace('/', '-')}.pdf", pdf.read(), "application/pdf"
+        )
+    if attach:
+        for document in documents:
+            with document.file.open("rb") as handle:
+                message.attach(
+                    document.file.name.rsplit("/", 1)[-1], handle.read(), document.content_type
+                )
+    return message
+
+
+def register_composers() -> None:
+    register("invitation", compose_invitation)
+    register("reminder", compose_reminder)
+    register("cancellation", compose_cancellation)
+    register("report", compose_report)
