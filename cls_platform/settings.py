@@ -168,6 +168,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "cls_platform.tasks.sweep_outbox", "schedule": 60},
+    "meeting-reminders": {"task": "workgroups.tasks.send_due_reminders", "schedule": 60 * 60},
     "clear-expired-sessions": {
         "task": "cls_platform.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,

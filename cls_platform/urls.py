@@ -13,7 +13,9 @@ urlpatterns = [
     path("t/<slug:territory>/", include("evaluation.urls")),
     path("t/<slug:territory>/annuaire/", include("partners.urls")),
     path("t/<slug:territory>/", include("actions.urls")),
+    path("t/<slug:territory>/", include("workgroups.urls")),
     path("partenaire/", include("partners.link_urls")),
+    path("reunion/", include("workgroups.link_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -17,7 +17,9 @@ def meeting_report_context(meeting: Meeting) -> dict[str, object]:
         .order_by("contact__organization__name", "contact__last_name")
     )
     excused = meeting.invitations.filter(attendance=Attendance.EXCUSED).count()
-    structures = sorted({i.contact.organization.name for i in invitations if i.contact.organization})
+    structures = sorted(
+        {i.contact.organization.name for i in invitations if i.contact.organization}
+    )
     return {
         "territory_name": meeting.territory.name,
         "group_name": meeting.group.name,
@@ -26,11 +28,19 @@ def meeting_report_context(meeting: Meeting) -> dict[str, object]:
         "hours": f"{timezone.localtime(meeting.starts_at):%H h %M} – {timezone.localtime(meeting.ends_at):%H h %M}",
         "place": meeting.place or meeting.online_url,
         "agenda": [
-            {"kind": item.get_kind_display(), "title": item.title, "duration": item.duration_minutes, "presenter": item.presenter}
+            {
+                "kind": item.get_kind_display(),
+                "title": item.title,
+                "duration": item.duration_minutes,
+                "presenter": item.presenter,
+            }
             for item in meeting.agenda_items.all()
         ],
         "present": [
-            {"name": i.contact.full_name or "", "organization": i.contact.organization.name if i.contact.organization else ""}
+            {
+                "name": i.contact.full_name or "",
+                "organization": i.contact.organization.name if i.contact.organization else "",
+            }
             for i in invitations
             if not i.contact.anonymized_at
         ],

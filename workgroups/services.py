@@ -7,6 +7,7 @@ transaction as the decision to send, handed to the workers once it commits.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from actions.models import ActionUpdate, FicheAction
@@ -93,6 +95,29 @@ DOCUMENT_TYPES = {
     ".jpeg": "image/jpeg",
 }
 MAX_DOCUMENT_BYTES = 15 * 1024 * 1024
+
+
+HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as coordinators type it: blank lines between paragraphs, "- " for lists,
+    "## " for headings. HTML pasted from a word processor is kept (then sanitised)."""
+    if HTML_TAG.search(text or ""):
+        return text
+    blocks = []
+    for block in re.split(r"\n\s*\n", (text or "").strip()):
+        lines = [line.rstrip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(line.lstrip().startswith(("- ", "* ", "• ")) for line in lines):
+            items = "".join(f"<li>{escape(line.lstrip()[2:].strip())}</li>" for line in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        elif lines[0].startswith("## ") and len(lines) == 1:
+            blocks.append(f"<h3>{escape(lines[0][3:].strip())}</h3>")
+        else:
+            blocks.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+    return "\n".join(blocks)
 
 
 def sanitize_report(html: str) -> str:
@@ -375,7 +400,7 @@ def report_save(
     """Save the compte-rendu, sanitised; each fiche-action discussed gets a dated update."""
     if meeting.report_sent_at:
         raise ValidationError(_("Ce compte-rendu est déjà envoyé : il ne peut plus être modifié."))
-    meeting.report = sanitize_report(html)
+    meeting.report = sanitize_report(text_to_html(html))
     meeting.report_written_at = timezone.now()
     meeting.report_pdf = None  # rebuilt at sending time from the final text
     meeting.save(update_fields=["report", "report_written_at", "report_pdf"])

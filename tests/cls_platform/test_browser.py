@@ -244,6 +244,7 @@ def test_focus_ring_stands_out_on_the_blue_header(page: Page, live_server, coord
         "Tableau de bord",
         "Contrats",
         "Fiches-actions",
+        "Groupes",
         "Annuaire",
         "Mes territoires",
         "Se déconnecter",

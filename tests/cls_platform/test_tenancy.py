@@ -17,13 +17,16 @@ from django.urls import path
 from actions.models import Axis, Contract, FicheAction, Indicator
 from cls_platform.access import POLICY_AUTHENTICATED, POLICY_PUBLIC, POLICY_TERRITORY
 from partners.models import Contact, HandOver, Organization, PartnerImport
+from workgroups.models import Invitation, Meeting, WorkGroup
 from tests.conftest import login
 from tests.factories import (
     AxisFactory,
     ContactFactory,
     ContractFactory,
     FicheActionFactory,
+    MeetingFactory,
     OrganizationFactory,
+    WorkGroupFactory,
 )
 from tests.support.urlwalk import Route, walk
 
@@ -38,6 +41,8 @@ PUBLIC_URL_NAMES = {
     "self_service",
     "self_service_left",
     "self_service_unsubscribe",
+    "rsvp",
+    "document",
 }
 
 # For routes that name an object (<int:pk>...), how to make one in a given territory, by model.
@@ -52,13 +57,22 @@ OBJECT_MAKERS: dict[type, Any] = {
     Contract: lambda t: ContractFactory(territory=t),
     Axis: lambda t: AxisFactory(contract=ContractFactory(territory=t)),
     FicheAction: lambda t: FicheActionFactory(contract=ContractFactory(territory=t)),
+    WorkGroup: lambda t: WorkGroupFactory(contract=ContractFactory(territory=t)),
+    Meeting: lambda t: MeetingFactory(
+        group=WorkGroupFactory(contract=ContractFactory(territory=t))
+    ),
+    Invitation: lambda t: Invitation.objects.create(
+        meeting=MeetingFactory(group=WorkGroupFactory(contract=ContractFactory(territory=t))),
+        contact=ContactFactory(territory=t),
+    ),
     Indicator: lambda t: Indicator.objects.create(
         fiche=FicheActionFactory(contract=ContractFactory(territory=t)), title="Indicateur"
     ),
 }
 
-# Pages of an optional file (the signed contract's PDF): a fresh object has none, hence 404.
-MAY_BE_ABSENT = {"actions:contract_document"}
+# Pages of an optional file (signed contract, compte-rendu not yet written): a fresh object
+# has none, hence 404.
+MAY_BE_ABSENT = {"actions:contract_document", "workgroups:report_pdf"}
 
 ROUTES = [r for r in walk() if r.namespace != "admin"]
 TERRITORY_ROUTES = [r for r in ROUTES if r.policy == POLICY_TERRITORY]

@@ -1,0 +1,188 @@
+"""Reads of groups and meetings, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cls_platform.access import scoped
+from cls_platform.models import Access, Delivery, DeliveryStatus
+from partners.models import Contact
+
+from .models import Attendance, GroupStatus, Invitation, Meeting, MeetingStatus, Rsvp, WorkGroup
+
+
+@dataclass
+class GroupHealth:
+    """Computed, not stored: is the group alive and staffed?"""
+
+    held_last_year: int
+    target: int
+    months_since_last: int | None
+    vacant_pilots: list[Contact] = field(default_factory=list)
+
+    @property
+    def behind_target(self) -> bool:
+        return self.held_last_year < self.target
+
+    @property
+    def warnings(self) -> list[str]:
+        notes = []
+        if self.vacant_pilots:
+            names = ", ".join(p.full_name or p.email for p in self.vacant_pilots)
+            notes.append(f"Co-pilotage à pourvoir : {names} a quitté sa structure.")
+        if self.behind_target:
+            notes.append(
+                f"{self.held_last_year} réunion(s) tenue(s) sur les douze derniers mois, pour {self.target} visée(s)."
+            )
+        if self.months_since_last is not None and self.months_since_last >= 9:
+            notes.append(f"Pas de réunion depuis {self.months_since_last} mois.")
+        return notes
+
+
+def group_list(*, access: Access) -> list[WorkGroup]:
+    year_ago = timezone.now() - dt.timedelta(days=365)
+    groups = list(
+        scoped(WorkGroup.objects.all(), access)
+        .select_related("contract", "axis")
+        .prefetch_related(
+            Prefetch("pilots", queryset=Contact.objects.select_related("organization"))
+        )
+        .annotate(
+            held_last_year=Count(
+                "meetings",
+                filter=Q(meetings__status=MeetingStatus.HELD, meetings__starts_at__gte=year_ago),
+            ),
+            last_meeting=Max("meetings__starts_at", filter=Q(meetings__status=MeetingStatus.HELD)),
+            member_count=Count("memberships", distinct=True),
+        )
+        .order_by("contract", "name")
+    )
+    for group in groups:
+        group.health = health_of(group)
+    return groups
+
+
+def health_of(group: WorkGroup) -> GroupHealth:
+    months = None
+    if getattr(group, "last_meeting", None):
+        months = (timezone.now() - group.last_meeting).days // 30
+    vacant = [p for p in group.pilots.all() if p.left_at or not p.is_active]
+    target = group.target_meetings_per_year if group.status == GroupStatus.ACTIVE else 0
+    return GroupHealth(getattr(group, "held_last_year", 0), target, months, vacant)
+
+
+def group_detail(*, group: WorkGroup) -> dict[str, Any]:
+    meetings = list(
+        group.meetings.annotate(
+            present=Count("invitations", filter=Q(invitations__attendance=Attendance.PRESENT)),
+            invited=Count("invitations"),
+        ).order_by("-starts_at")
+    )
+    present = Invitation.objects.filter(meeting__group=group, attendance=Attendance.PRESENT)
+    structures = list(
+        present.exclude(contact__organization=None)
+        .values("contact__organization__name")
+        .annotate(times=Count("meeting", distinct=True))
+        .order_by("-times", "contact__organization__name")[:30]
+    )
+    sectors = list(
+        present.exclude(contact__organization__sectors=None)
+        .values("contact__organization__sectors__name")
+        .annotate(people=Count("contact", distinct=True))
+        .order_by("-people")
+    )
+    fiches = (
+        list(
+            group.contract.fiches_actions.filter(
+                Q(thematic_axis=group.axis) | Q(meeting_links__meeting__group=group)
+            )
+            .distinct()
+            .order_by("number")
+        )
+        if group.axis_id
+        else list(
+            group.contract.fiches_actions.filter(meeting_links__meeting__group=group)
+            .distinct()
+            .order_by("number")
+        )
+    )
+    memberships = list(
+        group.memberships.select_related("contact__organization").order_by(
+            "kind", "contact__last_name"
+        )
+    )
+    year_ago = timezone.now() - dt.timedelta(days=365)
+    held = [m for m in meetings if m.status == MeetingStatus.HELD]
+    group.held_last_year = sum(1 for m in held if m.starts_at >= year_ago)
+    group.last_meeting = held[0].starts_at if held else None
+    return {
+        "meetings": meetings,
+        "attendance": [(m, m.present) for m in reversed(held)][-12:],
+        "max_present": max([m.present for m in held], default=0) or 1,
+        "structures": structures,
+        "sectors": sectors,
+        "fiches": fiches,
+        "memberships": memberships,
+        "pilots": list(
+            group.pilots.select_related("organization").prefetch_related("organization__sectors")
+        ),
+        "health": health_of(group),
+    }
+
+
+@dataclass
+class InvitationRow:
+    invitation: Invitation
+    invitation_delivery: Delivery | None
+    report_delivery: Delivery | None
+
+
+def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
+    invitations = list(
+        meeting.invitations.select_related("contact__organization").order_by(
+            "contact__last_name", "contact__first_name"
+        )
+    )
+    deliveries = list(Delivery.objects.filter(topic=meeting.topic).order_by("revision"))
+    latest: dict[tuple[str, int | None], Delivery] = {}
+    for d in deliveries:
+        latest[(d.kind, d.contact_id)] = d  # last revision wins
+    rows = [
+        InvitationRow(
+            i, latest.get(("invitation", i.contact_id)), latest.get(("report", i.contact_id))
+        )
+        for i in invitations
+    ]
+    counts = {
+        "invited": len(invitations),
+        "yes": sum(1 for i in invitations if i.rsvp == Rsvp.YES),
+        "no": sum(1 for i in invitations if i.rsvp == Rsvp.NO),
+        "present": sum(1 for i in invitations if i.attendance == Attendance.PRESENT),
+    }
+    by_status: dict[str, int] = {}
+    for d in latest.values():
+        by_status[f"{d.kind}:{d.status}"] = by_status.get(f"{d.kind}:{d.status}", 0) + 1
+    return {
+        "rows": rows,
+        "counts": counts,
+        "delivery_counts": by_status,
+        "failed": [d for d in latest.values() if d.status == DeliveryStatus.FAILED],
+        "extra_report_deliveries": [
+            d
+            for (kind, cid), d in latest.items()
+            if kind == "report" and cid not in {i.contact_id for i in invitations}
+        ],
+        "attendance_choices": Attendance.choices,
+        "agenda": list(meeting.agenda_items.select_related("organization")),
+        "documents": list(meeting.documents.all()),
+        "fiches": list(meeting.action_links.select_related("fiche").order_by("fiche__number")),
+    }
+
+
+def meetings_of(*, access: Access) -> QuerySet[Meeting]:
+    return scoped(Meeting.objects.all(), access).select_related("group")

@@ -1,0 +1,558 @@
+"""Pages of the work groups and their meetings, and the partners' answer links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView, View
+
+from cls_platform.access import TerritoryMixin, can_edit, public_view, require_edit, scoped
+from cls_platform.outbox import retry_failed
+
+from . import selectors, services
+from .forms import (
+    AddInviteeForm,
+    AgendaFormSet,
+    DocumentForm,
+    MeetingForm,
+    MembershipForm,
+    ReportForm,
+    WalkInForm,
+    WorkGroupForm,
+    limit_agenda_formset,
+)
+from .models import Invitation, Meeting, MeetingDocument, Rsvp, WorkGroup
+from .tokens import document_from_token, invitation_from_token
+
+
+def error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+class GroupsMixin(TerritoryMixin):
+    def groups(self):
+        return scoped(WorkGroup.objects.all(), self.access)
+
+    def meetings(self):
+        return scoped(Meeting.objects.all(), self.access).select_related(
+            "group__contract", "territory"
+        )
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+
+class GroupListView(GroupsMixin, ListView):
+    template_name = "workgroups/workgroup_list.html"
+    context_object_name = "groups"
+
+    def get_queryset(self):
+        return selectors.group_list(access=self.access)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(can_coordinate=self.access.is_coordinator, **kwargs)
+
+
+class GroupDetailView(GroupsMixin, DetailView):
+    model = WorkGroup
+    template_name = "workgroups/workgroup_detail.html"
+    context_object_name = "group"
+
+    def get_queryset(self):
+        return self.groups().select_related("contract", "axis")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        editable = can_edit(self.access, self.object)
+        context = super().get_context_data(
+            **selectors.group_detail(group=self.object), can_edit_group=editable, **kwargs
+        )
+        if editable:
+            context["membership_form"] = MembershipForm(territory=self.territory)
+        return context
+
+
+class GroupFormMixin(GroupsMixin):
+    model = WorkGroup
+    form_class = WorkGroupForm
+    template_name = "workgroups/workgroup_form.html"
+
+    def get_queryset(self):
+        return self.groups()
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "territory": self.territory}
+
+    def form_valid(self, form: WorkGroupForm) -> HttpResponse:
+        group = form.save(commit=False)
+        if group.contract.territory_id != self.territory.pk:
+            raise Http404
+        services.group_save(group=group, pilots=form.cleaned_data["pilots"])
+        messages.success(self.request, _("Groupe « %(name)s » enregistré.") % {"name": group.name})
+        return redirect("workgroups:group_detail", territory=self.territory.slug, pk=group.pk)
+
+
+class GroupCreateView(GroupFormMixin, CreateView):
+    coordinator_only = True
+
+
+class GroupUpdateView(GroupFormMixin, UpdateView):
+    write = True
+
+
+class GroupMembershipView(GroupsMixin, DetailView):
+    model = WorkGroup
+    write = True
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return self.groups()
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        group = self.get_object()
+        if request.POST.get("remove"):
+            contact = get_object_or_404(
+                group.memberships.select_related("contact"), contact_id=request.POST["remove"]
+            ).contact
+            services.membership_set(group=group, contact=contact, kind=None)
+            messages.success(
+                request, _("%(name)s ne fait plus partie du groupe.") % {"name": contact}
+            )
+        else:
+            form = MembershipForm(request.POST, territory=self.territory)
+            if form.is_valid():
+                services.membership_set(
+                    group=group,
+                    contact=form.cleaned_data["contact"],
+                    kind=form.cleaned_data["kind"],
+                )
+                messages.success(
+                    request,
+                    _("%(name)s est ajouté·e au groupe.") % {"name": form.cleaned_data["contact"]},
+                )
+            else:
+                messages.error(
+                    request, _("Choisissez un contact de l'annuaire et son lien avec le groupe.")
+                )
+        return redirect("workgroups:group_detail", territory=self.territory.slug, pk=group.pk)
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+class MeetingFormMixin(GroupsMixin):
+    model = Meeting
+    form_class = MeetingForm
+    template_name = "workgroups/meeting_form.html"
+    write = True
+
+    def agenda_formset(self, instance: Meeting) -> Any:
+        data = self.request.POST if self.request.method == "POST" else None
+        formset = AgendaFormSet(data, instance=instance, prefix="odj")
+        limit_agenda_formset(formset, self.territory)
+        return formset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(group=self.get_group(), **kwargs)
+        context.setdefault(
+            "agenda_formset", self.agenda_formset(self.object or Meeting(group=self.get_group()))
+        )
+        return context
+
+    def form_valid(self, form: MeetingForm) -> HttpResponse:
+        meeting = form.instance
+        meeting.group = self.get_group()
+        agenda = self.agenda_formset(meeting)
+        if not agenda.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
+        items = [
+            {
+                k: f.cleaned_data[k]
+                for k in ("kind", "title", "duration_minutes", "presenter", "organization")
+            }
+            for f in agenda.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("title")
+        ]
+        try:
+            services.meeting_save(meeting=meeting, agenda=items)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
+        messages.success(self.request, _("Réunion enregistrée."))
+        return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
+
+
+class MeetingCreateView(MeetingFormMixin, CreateView):
+    def get_group(self) -> WorkGroup:
+        if not hasattr(self, "_group"):
+            self._group = get_object_or_404(self.groups(), pk=self.kwargs["pk"])
+            require_edit(self.access, self._group)
+        return self._group
+
+
+class MeetingUpdateView(MeetingFormMixin, UpdateView):
+    def get_queryset(self):
+        return self.meetings()
+
+    def get_group(self) -> WorkGroup:
+        return self.object.group
+
+
+class MeetingDetailView(GroupsMixin, DetailView):
+    model = Meeting
+    template_name = "workgroups/meeting_detail.html"
+    context_object_name = "meeting"
+
+    def get_queryset(self):
+        return self.meetings()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        meeting = self.object
+        editable = can_edit(self.access, meeting)
+        context = super().get_context_data(
+            **selectors.meeting_detail(meeting=meeting),
+            can_edit_meeting=editable,
+            show_personal=not self.access.is_viewer,
+            **kwargs,
+        )
+        if editable:
+            context["add_form"] = AddInviteeForm(meeting=meeting)
+            context["walk_in_form"] = WalkInForm(territory=self.territory)
+            context["document_form"] = DocumentForm()
+            context["recipient_count"] = services.report_recipients(meeting).count()
+            context["default_count"] = (
+                services.default_invitees(meeting).count() if not context["rows"] else None
+            )
+        return context
+
+
+class MeetingActionView(GroupsMixin, View):
+    """One small write on a meeting from its page; each subclass says which."""
+
+    model = Meeting
+    http_method_names = ["post"]
+
+    def get_meeting(self) -> Meeting:
+        meeting = get_object_or_404(self.meetings(), pk=self.kwargs["pk"])
+        require_edit(self.access, meeting)
+        return meeting
+
+    def back(self, meeting: Meeting, anchor: str = "") -> HttpResponse:
+        response = redirect(
+            "workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk
+        )
+        if anchor:
+            response["Location"] += f"#{anchor}"
+        return response
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        meeting = self.get_meeting()
+        try:
+            text = self.act(meeting)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            if text:
+                messages.success(request, text)
+        return self.back(meeting, self.anchor)
+
+    anchor = ""
+
+    def act(self, meeting: Meeting) -> str:
+        raise NotImplementedError
+
+
+class MeetingCancelView(MeetingActionView):
+    def act(self, meeting: Meeting) -> str:
+        services.meeting_cancel(meeting=meeting)
+        return _("Réunion annulée : les invités reçoivent l'annulation pour leur agenda.")
+
+
+class InvitationsPrepareView(MeetingActionView):
+    anchor = "invitations"
+
+    def act(self, meeting: Meeting) -> str:
+        n = services.invitations_prepare(meeting=meeting)
+        return _(
+            "%(n)s personne(s) ajoutée(s) à la liste des invités, selon la règle du groupe."
+        ) % {"n": n}
+
+
+class InvitationAddView(MeetingActionView):
+    anchor = "invitations"
+
+    def act(self, meeting: Meeting) -> str:
+        form = AddInviteeForm(self.request.POST, meeting=meeting)
+        if not form.is_valid():
+            raise ValidationError(
+                _("Choisissez un contact de l'annuaire qui n'est pas encore invité.")
+            )
+        services.invitation_add(meeting=meeting, contact=form.cleaned_data["contact"])
+        return _("%(name)s est invité·e.") % {"name": form.cleaned_data["contact"]}
+
+
+class InvitationRemoveView(GroupsMixin, View):
+    model = Invitation
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        invitation = get_object_or_404(
+            scoped(Invitation.objects.all(), self.access).select_related(
+                "meeting__group", "contact"
+            ),
+            pk=kwargs["pk"],
+        )
+        require_edit(self.access, invitation.meeting)
+        try:
+            services.invitation_remove(invitation=invitation)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(
+                request, _("%(name)s est retiré·e de la liste.") % {"name": invitation.contact}
+            )
+        return redirect(
+            "workgroups:meeting_detail", territory=self.territory.slug, pk=invitation.meeting_id
+        )
+
+
+class InvitationsSendView(GroupsMixin, DetailView):
+    """GET: who will receive the invitation; POST: send it (once per person)."""
+
+    model = Meeting
+    template_name = "workgroups/meeting_send.html"
+    write = True
+    context_object_name = "meeting"
+
+    def get_queryset(self):
+        return self.meetings()
+
+    def get_object(self, queryset=None):
+        meeting = super().get_object(queryset)
+        require_edit(self.access, meeting)
+        return meeting
+
+    what = "invitations"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            what=self.what,
+            count=self.count(self.object),
+            problem=self.problem(self.object),
+            **kwargs,
+        )
+
+    def count(self, meeting: Meeting) -> int:
+        return meeting.invitations.count() or services.default_invitees(meeting).count()
+
+    def problem(self, meeting: Meeting) -> str:
+        try:
+            services.ensure_invitable(meeting)
+        except ValidationError as exc:
+            return error_text(exc)
+        return ""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        meeting = self.get_object()
+        try:
+            result = services.invitations_send(meeting=meeting)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("%(n)s invitation(s) en cours d'envoi ; %(s)s déjà envoyée(s) avant.")
+                % {"n": result.queued, "s": result.skipped},
+            )
+        return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
+
+
+class ReportSendView(InvitationsSendView):
+    what = "report"
+
+    def count(self, meeting: Meeting) -> int:
+        return services.report_recipients(meeting).count()
+
+    def problem(self, meeting: Meeting) -> str:
+        return "" if meeting.report.strip() else _("Écrivez le compte-rendu avant de l'envoyer.")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        meeting = self.get_object()
+        try:
+            result = services.report_send(meeting=meeting)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("Compte-rendu en cours d'envoi à %(n)s personne(s) ; %(s)s l'avaient déjà reçu.")
+                % {"n": result.queued, "s": result.skipped},
+            )
+        return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
+
+
+class AttendanceView(MeetingActionView):
+    anchor = "invitations"
+
+    def act(self, meeting: Meeting) -> str:
+        marks = {
+            int(key.removeprefix("presence-")): value
+            for key, value in self.request.POST.items()
+            if key.startswith("presence-") and key.removeprefix("presence-").isdigit()
+        }
+        n = services.attendance_record(meeting=meeting, marks=marks)
+        return _("Présences enregistrées (%(n)s changement(s)).") % {"n": n}
+
+
+class WalkInView(MeetingActionView):
+    anchor = "invitations"
+
+    def act(self, meeting: Meeting) -> str:
+        form = WalkInForm(self.request.POST, territory=self.territory)
+        if not form.is_valid():
+            raise ValidationError(
+                _(
+                    "Pour ajouter une personne présente, indiquez au moins son nom et une adresse e-mail valide."
+                )
+            )
+        invitation = services.walk_in_add(meeting=meeting, data=form.cleaned_data)
+        return _("%(name)s est ajouté·e aux présents et à l'annuaire.") % {
+            "name": invitation.contact
+        }
+
+
+class DocumentUploadView(MeetingActionView):
+    anchor = "compte-rendu"
+
+    def act(self, meeting: Meeting) -> str:
+        form = DocumentForm(self.request.POST, self.request.FILES)
+        if not form.is_valid():
+            raise ValidationError(_("Choisissez un fichier à déposer."))
+        document = services.document_add(
+            meeting=meeting, upload=form.cleaned_data["file"], title=form.cleaned_data["title"]
+        )
+        return _("Ressource « %(title)s » ajoutée.") % {"title": document.title}
+
+
+class RetryFailedView(MeetingActionView):
+    anchor = "envois"
+
+    def act(self, meeting: Meeting) -> str:
+        ids = retry_failed(territory=meeting.territory, topic=meeting.topic)
+        return _("%(n)s envoi(s) en échec relancé(s).") % {"n": len(ids)}
+
+
+class ReportEditView(GroupsMixin, TemplateView):
+    model = Meeting
+    template_name = "workgroups/meeting_report.html"
+    write = True
+
+    def get_meeting(self) -> Meeting:
+        if not hasattr(self, "_meeting"):
+            self._meeting = get_object_or_404(self.meetings(), pk=self.kwargs["pk"])
+            require_edit(self.access, self._meeting)
+        return self._meeting
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        meeting = self.get_meeting()
+        form = kwargs.pop("form", None) or ReportForm(
+            meeting=meeting,
+            initial={
+                "report": meeting.report,
+                "fiches": [link.fiche_id for link in meeting.action_links.all()],
+            },
+        )
+        return super().get_context_data(meeting=meeting, form=form, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        meeting = self.get_meeting()
+        form = ReportForm(request.POST, meeting=meeting)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.report_save(
+                        meeting=meeting,
+                        html=form.cleaned_data["report"],
+                        fiches=form.cleaned_data["fiches"],
+                        user=request.user,
+                    )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("Compte-rendu enregistré. Relisez-le, puis envoyez-le.")
+                )
+                return redirect(
+                    "workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk
+                )
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ReportPdfView(GroupsMixin, DetailView):
+    model = Meeting
+
+    def get_queryset(self):
+        return self.meetings()
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from .pdf import meeting_report_pdf
+
+        meeting = self.get_object()
+        if meeting.report_pdf:
+            return FileResponse(
+                meeting.report_pdf.open("rb"),
+                content_type="application/pdf",
+                filename=f"compte-rendu-{meeting.pk}.pdf",
+            )
+        if not meeting.report:
+            raise Http404
+        response = HttpResponse(meeting_report_pdf(meeting=meeting), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="compte-rendu-{meeting.pk}.pdf"'
+        return response
+
+
+# --- partners' links (no account) ----------------------------------------------------------------
+
+
+@public_view
+def rsvp(request: HttpRequest, token: str, answer: str) -> HttpResponse:
+    """One click from the e-mail records the answer; the page lets the person change it."""
+    invitation_id = invitation_from_token(token)
+    invitation = (
+        Invitation.objects.select_related("meeting__group", "meeting__territory", "contact")
+        .filter(pk=invitation_id, contact__anonymized_at__isnull=True)
+        .first()
+        if invitation_id
+        else None
+    )
+    if invitation is None or answer not in ("oui", "non"):
+        return render(request, "partners/self_service_invalid.html", status=404)
+    error = ""
+    try:
+        services.rsvp_record(invitation=invitation, answer=Rsvp.YES if answer == "oui" else Rsvp.NO)
+    except ValidationError as exc:
+        error = error_text(exc)
+    return render(
+        request,
+        "workgroups/rsvp.html",
+        {"invitation": invitation, "meeting": invitation.meeting, "token": token, "error": error},
+    )
+
+
+@public_view
+def shared_document(request: HttpRequest, token: str) -> HttpResponse:
+    document_id = document_from_token(token)
+    document = MeetingDocument.objects.filter(pk=document_id).first() if document_id else None
+    if document is None:
+        return render(request, "partners/self_service_invalid.html", status=404)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.file.name.rsplit("/", 1)[-1],
+        content_type=document.content_type or None,
+    )
