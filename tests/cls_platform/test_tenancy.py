@@ -17,7 +17,6 @@ from django.urls import path
 from actions.models import Axis, Contract, FicheAction, Indicator
 from cls_platform.access import POLICY_AUTHENTICATED, POLICY_PUBLIC, POLICY_TERRITORY
 from partners.models import Contact, HandOver, Organization, PartnerImport
-from workgroups.models import Invitation, Meeting, WorkGroup
 from tests.conftest import login
 from tests.factories import (
     AxisFactory,
@@ -29,6 +28,7 @@ from tests.factories import (
     WorkGroupFactory,
 )
 from tests.support.urlwalk import Route, walk
+from workgroups.models import Invitation, Meeting, WorkGroup
 
 pytestmark = pytest.mark.django_db
 
