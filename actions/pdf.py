@@ -1,0 +1,376 @@
+"""The printed contract and fiches-actions: the PDF handed to the steering committee.
+
+`contract_print` and `fiche_print` are the print view's selectors: they read everything the
+layout shows in a fixed number of queries (the same for 5 actions or 60) and return plain,
+already formatted values, so that templates hold no query and no formatting rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone, translation
+
+from actions.models import (
+    ActionPartner,
+    Axis,
+    AxisKind,
+    Contract,
+    ContractStatus,
+    FicheAction,
+    FundingStatus,
+    Indicator,
+    Signatory,
+    TerritoryScope,
+)
+from cls_platform.pdf import LANG, format_amount, format_date, format_number, render_pdf
+from partners.models import Contact, Organization
+
+
+@dataclass(frozen=True)
+class SignatoryLine:
+    order: int
+    name: str
+    signed_on: str
+
+
+@dataclass(frozen=True)
+class PartnerLine:
+    name: str
+    role: str
+    level: str
+
+
+@dataclass(frozen=True)
+class FundingLineRow:
+    funder: str
+    year: str
+    amount: str
+    status: str
+    is_secured: bool
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    title: str
+    kind: str
+    unit: str
+    baseline: str
+    target: str
+    latest_value: str
+    latest_on: str
+    source: str
+    frequency: str
+
+
+@dataclass(frozen=True)
+class FichePrint:
+    anchor: str
+    number: str
+    title: str
+    thematic_axis: str
+    transversal_axes: list[str]
+    status: str
+    status_key: str
+    progress: int
+    start_on: str
+    end_on: str
+    calendar: str
+    context: str
+    general_objective: str
+    operational_objectives: list[str]
+    description: str
+    publics: list[str]
+    publics_detail: str
+    territory_scope: str
+    qpvs: list[str]
+    pilot_organization: str
+    pilot_contact: str
+    copilots: list[str]
+    partners: list[PartnerLine]
+    budget_total: str
+    funding_lines: list[FundingLineRow]
+    funding_total: str
+    funding_secured: str
+    funding_requested: str
+    ottawa_areas: list[str]
+    participation: str
+    indicators: list[IndicatorLine]
+
+
+@dataclass(frozen=True)
+class FicheEntry:
+    """A fiche as the table of contents and the axis pages list it."""
+
+    anchor: str
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class AxisPrint:
+    anchor: str
+    label: str
+    title: str
+    description: str
+    objectives: list[str]
+    fiches: list[FicheEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ContractPrint:
+    title: str
+    territory: str
+    kind: str
+    period: str
+    status: str
+    signed_on: str
+    description: str
+    signatories: list[SignatoryLine]
+    thematic_axes: list[AxisPrint]
+    transversal_axes: list[AxisPrint]
+    fiches: list[FichePrint]
+    edited_on: str
+
+
+# Selectors ------------------------------------------------------------------------------------
+
+
+def fiches_for_print() -> QuerySet[FicheAction]:
+    """Fiches-actions with everything the print layout shows: ten queries for any number."""
+    return FicheAction.objects.select_related(
+        "thematic_axis", "pilot_organization", "pilot_contact"
+    ).prefetch_related(
+        Prefetch("transversal_axes", queryset=Axis.objects.order_by("number")),
+        Prefetch("copilots", queryset=Contact.objects.select_related("organization")),
+        "publics",
+        "qpvs",
+        "ottawa_areas",
+        Prefetch(
+            "partnerships",
+            queryset=ActionPartner.objects.select_related("organization", "level").order_by(
+                "organization__name"
+            ),
+        ),
+        "funding_lines",
+        Prefetch("indicators", queryset=Indicator.objects.prefetch_related("values")),
+    )
+
+
+def contract_print(*, contract: Contract) -> ContractPrint:
+    """The whole contract for print: cover, signatories, axes, every fiche-action."""
+    contract = Contract.objects.select_related("territory").get(pk=contract.pk)
+    signatories = Signatory.objects.filter(contract=contract).select_related("organization")
+    axes = list(Axis.objects.filter(contract=contract).order_by("kind", "number"))
+    fiches = sorted(
+        fiches_for_print().filter(contract=contract),
+        key=lambda f: (f.thematic_axis.number, natural_key(f.number)),
+    )
+    with translation.override(LANG):
+        printed = [_fiche(fiche) for fiche in fiches]
+        by_axis: dict[int, list[FicheEntry]] = {}
+        for fiche, row in zip(fiches, printed, strict=True):
+            by_axis.setdefault(fiche.thematic_axis_id, []).append(
+                FicheEntry(anchor=row.anchor, number=row.number, title=row.title)
+            )
+        return _contract(
+            contract,
+            signatories=[
+                SignatoryLine(
+                    order=position,
+                    name=_organization(s.organization),
+                    signed_on=format_date(s.signed_on),
+                )
+                for position, s in enumerate(signatories, start=1)
+            ],
+            thematic_axes=[
+                _axis(a, by_axis.get(a.pk, [])) for a in axes if a.kind == AxisKind.THEMATIC
+            ],
+            transversal_axes=[_axis(a, []) for a in axes if a.kind == AxisKind.TRANSVERSAL],
+            fiches=printed,
+        )
+
+
+def fiche_print(*, fiche: FicheAction) -> tuple[ContractPrint, FichePrint]:
+    """One fiche-action for print, with the few facts of its contract the page header shows."""
+    fiche = fiches_for_print().select_related("contract__territory").get(pk=fiche.pk)
+    with translation.override(LANG):
+        row = _fiche(fiche)
+        return _contract(fiche.contract, fiches=[row]), row
+
+
+# Documents ------------------------------------------------------------------------------------
+
+
+def contract_pdf(*, contract: Contract) -> bytes:
+    printed = contract_print(contract=contract)
+    return render_pdf(
+        template="pdf/contract.html",
+        context={"contract": printed},
+        title=f"{printed.title} ({printed.period})",
+    )
+
+
+def fiche_action_pdf(*, fiche: FicheAction) -> bytes:
+    contract, printed = fiche_print(fiche=fiche)
+    return render_pdf(
+        template="pdf/fiche_action.html",
+        context={"contract": contract, "fiche": printed},
+        title=f"Fiche-action {printed.number} : {printed.title}",
+    )
+
+
+# Plain values ---------------------------------------------------------------------------------
+
+
+def natural_key(number: str) -> tuple[object, ...]:
+    """ "1.10" after "1.9"; split parts alternate text and digits, so tuples always compare."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", number))
+
+
+def _contract(
+    contract: Contract,
+    *,
+    signatories: list[SignatoryLine] | None = None,
+    thematic_axes: list[AxisPrint] | None = None,
+    transversal_axes: list[AxisPrint] | None = None,
+    fiches: list[FichePrint],
+) -> ContractPrint:
+    return ContractPrint(
+        title=contract.title,
+        territory=contract.territory.name,
+        kind=contract.get_kind_display(),
+        period=f"{contract.start_year}\u2013{contract.end_year}",
+        status=contract.get_status_display(),
+        signed_on=""
+        if contract.status == ContractStatus.DRAFT
+        else format_date(contract.signed_on),
+        description=contract.description,
+        signatories=signatories or [],
+        thematic_axes=thematic_axes or [],
+        transversal_axes=transversal_axes or [],
+        fiches=fiches,
+        edited_on=format_date(timezone.localdate()),
+    )
+
+
+def _anchor(prefix: str, value: object) -> str:
+    return f"{prefix}-{re.sub(r'[^0-9A-Za-z]+', '-', str(value)).strip('-') or 'x'}"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" \t-•*") for line in text.splitlines() if line.strip(" \t-•*")]
+
+
+def _organization(organization: Organization | None) -> str:
+    if organization is None:
+        return ""
+    if organization.acronym and organization.acronym.lower() != organization.name.lower():
+        return f"{organization.name} ({organization.acronym})"
+    return organization.name
+
+
+def _person(contact: Contact | None, *, with_organization: bool = False) -> str:
+    """Name and job title only: a printed contract travels, e-mails and phones stay inside."""
+    if contact is None:
+        return ""
+    if contact.anonymized_at:
+        return "Personne effacée de l'annuaire"
+    text = contact.full_name or "Contact sans nom"
+    if contact.job_title:
+        text = f"{text}, {contact.job_title}"
+    if with_organization and contact.organization_id:
+        text = f"{text} ({_organization(contact.organization)})"
+    return text
+
+
+def _axis_label(axis: Axis) -> str:
+    return (
+        f"Axe {axis.number}" if axis.kind == AxisKind.THEMATIC else f"Axe transversal {axis.number}"
+    )
+
+
+def _axis(axis: Axis, fiches: list[FicheEntry]) -> AxisPrint:
+    return AxisPrint(
+        anchor=_anchor("axe" if axis.kind == AxisKind.THEMATIC else "axe-transversal", axis.number),
+        label=_axis_label(axis),
+        title=axis.title,
+        description=axis.description,
+        objectives=_lines(axis.objectives),
+        fiches=fiches,
+    )
+
+
+def _indicator(indicator: Indicator) -> IndicatorLine:
+    values = list(indicator.values.all())  # prefetched, ordered by date
+    latest = max(values, key=lambda v: (v.measured_on, v.pk)) if values else None
+    return IndicatorLine(
+        title=indicator.title,
+        kind=indicator.get_kind_display(),
+        unit=indicator.unit,
+        baseline=format_number(indicator.baseline),
+        target=format_number(indicator.target),
+        latest_value=format_number(latest.value) if latest else "",
+        latest_on=format_date(latest.measured_on) if latest else "",
+        source=indicator.source,
+        frequency=indicator.frequency,
+    )
+
+
+def _fiche(fiche: FicheAction) -> FichePrint:
+    funding = list(fiche.funding_lines.all())
+    secured = sum((f.amount for f in funding if f.status == FundingStatus.SECURED), Decimal(0))
+    requested = sum((f.amount for f in funding if f.status != FundingStatus.SECURED), Decimal(0))
+    qpvs = [q.name for q in fiche.qpvs.all()]
+    return FichePrint(
+        anchor=_anchor("fiche", fiche.number),
+        number=fiche.number,
+        title=fiche.title,
+        thematic_axis=f"{_axis_label(fiche.thematic_axis)} : {fiche.thematic_axis.title}",
+        transversal_axes=[f"{_axis_label(a)} : {a.title}" for a in fiche.transversal_axes.all()],
+        status=fiche.get_status_display(),
+        status_key=fiche.status,
+        progress=fiche.progress,
+        start_on=format_date(fiche.start_date),
+        end_on=format_date(fiche.end_date),
+        calendar=fiche.calendar,
+        context=fiche.context,
+        general_objective=fiche.general_objective,
+        operational_objectives=_lines(fiche.operational_objectives),
+        description=fiche.description,
+        publics=[p.name for p in fiche.publics.all()],
+        publics_detail=fiche.publics_detail,
+        territory_scope=fiche.get_territory_scope_display(),
+        qpvs=qpvs if fiche.territory_scope == TerritoryScope.QPV or qpvs else [],
+        pilot_organization=_organization(fiche.pilot_organization),
+        pilot_contact=_person(fiche.pilot_contact),
+        copilots=[_person(c, with_organization=True) for c in fiche.copilots.all()],
+        partners=[
+            PartnerLine(
+                name=_organization(p.organization),
+                role=p.role,
+                level=f"{p.level.rank}. {p.level.label}" if p.level else "",
+            )
+            for p in fiche.partnerships.all()
+        ],
+        budget_total=format_amount(fiche.budget_total),
+        funding_lines=[
+            FundingLineRow(
+                funder=f.funder,
+                year=str(f.year) if f.year else "",
+                amount=format_amount(f.amount),
+                status=f.get_status_display(),
+                is_secured=f.status == FundingStatus.SECURED,
+            )
+            for f in funding
+        ],
+        funding_total=format_amount(secured + requested) if funding else "",
+        funding_secured=format_amount(secured) if funding else "",
+        funding_requested=format_amount(requested) if funding else "",
+        ottawa_areas=[a.name for a in fiche.ottawa_areas.all()],
+        participation=fiche.get_participation_display(),
+        indicators=[_indicator(i) for i in fiche.indicators.all()],
+    )

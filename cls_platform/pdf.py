@@ -1,0 +1,162 @@
+"""PDF documents from Django templates with WeasyPrint: A4, tagged (PDF/UA-1), in French.
+
+Every print layout lives in `templates/pdf/` and extends `pdf/base.html`, which sets the
+document's language and title (WeasyPrint writes them to the PDF's /Lang and /Title). Nothing
+is fetched over the network: stylesheets are read from the static directories through the
+staticfiles finders, and the URL fetcher serves `/static/` and `/media/` from disk and refuses
+everything else, so that a link or an image pasted into a compte-rendu can neither slow a
+render down nor make the server call an arbitrary address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import mimetypes
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint logs six "Step n" lines per document at INFO: noise in the workers' logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+LANG = "fr"
+# PDF/UA-1 (ISO 14289-1): WeasyPrint tags the structure (headings, lists, tables, links),
+# writes /Lang, /MarkInfo and DisplayDocTitle, and the XMP identification of the variant.
+PDF_VARIANT = "pdf/ua-1"
+DEFAULT_STYLESHEETS = ("css/print.css",)
+# Resolves relative links when the caller gives no base URL; the fetcher never contacts it.
+LOCAL_ORIGIN = "https://trame.invalid/"
+
+
+class ResourceRefused(ValueError):
+    """A document asked for a resource outside the static and media files."""
+
+
+class LocalFetcher(URLFetcher):
+    """Serves the application's static and media files from disk; refuses any other URL."""
+
+    def __init__(self, *, base_url: str) -> None:
+        # Only data: URLs reach the parent class; everything else is answered from disk here.
+        super().__init__(timeout=2, allowed_protocols={"data"})
+        self.origin = _origin(base_url)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        path = self.local_path(url)
+        if path is None:
+            raise ResourceRefused(f"Ressource externe refusée dans un PDF : {url}")
+        mime_type, _ = mimetypes.guess_type(path.name)
+        return URLFetcherResponse(
+            url,
+            body=path.read_bytes(),
+            headers={"Content-Type": mime_type or "application/octet-stream"},
+        )
+
+    def local_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if _origin(url) != self.origin:
+            return None
+        path = unquote(parts.path)
+        static = urlsplit(settings.STATIC_URL).path
+        media = urlsplit(settings.MEDIA_URL).path
+        try:
+            if static and path.startswith(static):
+                found = finders.find(path.removeprefix(static))
+                return _file(found) if isinstance(found, str) else None
+            if media and path.startswith(media):
+                return _file(default_storage.path(path.removeprefix(media)))
+        except (SuspiciousFileOperation, NotImplementedError):  # "../", remote storage
+            return None
+        return None
+
+
+def _file(name: str) -> Path | None:
+    path = Path(name)
+    return path if path.is_file() else None
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+def static_stylesheet(name: str, *, base_url: str, fetcher: LocalFetcher) -> CSS:
+    """A stylesheet of the static directories, its relative url()s served by the fetcher."""
+    path = finders.find(name)
+    if not isinstance(path, str):
+        raise FileNotFoundError(
+            f"Feuille de style introuvable dans les fichiers statiques : {name}"
+        )
+    url = urljoin(base_url, f"{settings.STATIC_URL}{name}")
+    return CSS(string=Path(path).read_text(encoding="utf-8"), base_url=url, url_fetcher=fetcher)
+
+
+def render_pdf(
+    *,
+    template: str,
+    context: dict[str, Any],
+    title: str,
+    base_url: str | None = None,
+    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
+) -> bytes:
+    """Render `template` (which extends `pdf/base.html`) to a tagged A4 PDF in French.
+
+    `title` becomes the document's title (window title, PDF metadata); `base_url` (e.g. the
+    site's address) makes relative links absolute; `stylesheets` are paths in the static files.
+    """
+    base_url = base_url or LOCAL_ORIGIN
+    fetcher = LocalFetcher(base_url=base_url)
+    with translation.override(LANG):
+        html = render_to_string(template, {**context, "pdf_title": title, "pdf_lang": LANG})
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        sheets = [
+            static_stylesheet(name, base_url=base_url, fetcher=fetcher) for name in stylesheets
+        ]
+        return document.write_pdf(stylesheets=sheets, pdf_variant=PDF_VARIANT, pdf_tags=True)
+
+
+# French formats for print, where the reader cannot change the locale. Non-breaking spaces keep
+# "12 500,00 €" and "21 septembre 2023" on one line.
+
+
+def format_date(value: dt.date | dt.datetime | None, *, empty: str = "") -> str:
+    """21 septembre 2023 (1er for the first of the month)."""
+    if value is None:
+        return empty
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    with translation.override(LANG):
+        month = formats.date_format(value, "F")
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day}\xa0{month}\xa0{value.year}"
+
+
+def format_number(value: Decimal | int | float | None, *, decimals: int | None = None) -> str:
+    """12 500 or 12 500,5: decimals only where the value has some, unless `decimals` is given."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if decimals is None:
+        decimals = max(0, -int(value.normalize().as_tuple().exponent))
+    with translation.override(LANG):
+        return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+
+
+def format_amount(value: Decimal | int | None) -> str:
+    """12 500,00 €"""
+    if value is None:
+        return ""
+    return f"{format_number(value, decimals=2)}\xa0€"

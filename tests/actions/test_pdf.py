@@ -1,0 +1,534 @@
+"""The printed contract and fiches-actions, read back with poppler as a reader would see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from actions.models import (
+    ActionPartner,
+    ActionStatus,
+    AxisKind,
+    CollaborationLevel,
+    Contract,
+    ContractStatus,
+    FicheAction,
+    FundingLine,
+    FundingStatus,
+    Indicator,
+    IndicatorKind,
+    IndicatorValue,
+    OttawaArea,
+    Participation,
+    Public,
+    Signatory,
+    TerritoryScope,
+)
+from actions.pdf import contract_pdf, contract_print, fiche_action_pdf
+from cls_platform.pdf import (
+    LOCAL_ORIGIN,
+    LocalFetcher,
+    ResourceRefused,
+    format_amount,
+    format_date,
+    format_number,
+)
+from partners.models import Qpv
+from tests.factories import (
+    AxisFactory,
+    ContactFactory,
+    ContractFactory,
+    FicheActionFactory,
+    OrganizationFactory,
+    TerritoryFactory,
+)
+
+NBSP = "\xa0"
+
+
+# Data --------------------------------------------------------------------------------------
+
+
+def level(rank: int, label: str) -> CollaborationLevel:
+    return CollaborationLevel.objects.get_or_create(rank=rank, defaults={"label": label})[0]
+
+
+def rich_fiche(contract: Contract, axis, number: str, title: str, *, transversal=()) -> FicheAction:
+    """A fiche as a coordinator fills it in: partners, funding, indicators with measurements."""
+    territory = contract.territory
+    pilot = ContactFactory(
+        territory=territory, first_name="Nadia", job_title="Chargée de prévention"
+    )
+    fiche = FicheActionFactory(
+        contract=contract,
+        territory=territory,
+        thematic_axis=axis,
+        number=number,
+        title=title,
+        status=ActionStatus.IN_PROGRESS,
+        progress=40,
+        start_date=dt.date(2024, 1, 15),
+        end_date=dt.date(2026, 6, 30),
+        pilot_organization=pilot.organization,
+        pilot_contact=pilot,
+        context="Les habitants des quartiers prioritaires renoncent plus souvent aux soins.",
+        general_objective="Réduire le renoncement aux soins.",
+        operational_objectives="Informer les habitants de leurs droits\nAccompagner vers un médecin traitant\nFormer les professionnels de l'accueil",
+        description="Permanences d'accès aux droits et accompagnement physique vers les soins.",
+        territory_scope=TerritoryScope.QPV,
+        participation=Participation.CONSULTATION,
+        calendar="2024 : lancement. 2025 : déploiement dans les deux QPV.",
+        budget_total=Decimal("12500.00"),
+        publics_detail="Familles monoparentales en priorité",
+    )
+    fiche.transversal_axes.set(transversal)
+    fiche.copilots.set([ContactFactory(territory=territory, first_name="Louis")])
+    fiche.publics.set(Public.objects.filter(slug__in=["familles", "precarite"])[:2])
+    fiche.ottawa_areas.set(OttawaArea.objects.order_by("order")[:2])
+    fiche.qpvs.set(Qpv.objects.filter(territory=territory))
+    for rank, label, role in [
+        (4, "Action en partenariat", "Co-anime les permanences"),
+        (3, "Coopération", "Met à disposition un local"),
+        (1, "Échange d'informations", "Oriente les habitants"),
+    ]:
+        ActionPartner.objects.create(
+            fiche=fiche,
+            organization=OrganizationFactory(territory=territory),
+            role=role,
+            level=level(rank, label),
+        )
+    FundingLine.objects.create(
+        fiche=fiche,
+        funder="ARS Île-de-France",
+        amount=Decimal("12500"),
+        status=FundingStatus.SECURED,
+        year=2024,
+    )
+    FundingLine.objects.create(
+        fiche=fiche,
+        funder="Politique de la ville",
+        amount=Decimal("3250.50"),
+        status=FundingStatus.REQUESTED,
+        year=2025,
+    )
+    for order, (kind, title, unit, baseline, target, values) in enumerate(
+        [
+            (IndicatorKind.PROCESS, "Permanences tenues", "permanences", 0, 40, [12, 27]),
+            (IndicatorKind.RESULT, "Habitants accompagnés", "personnes", 0, 1500, [420, 1250]),
+            (
+                IndicatorKind.IMPACT,
+                "Taux de renoncement",
+                "%",
+                Decimal("32.5"),
+                20,
+                [Decimal("28.4")],
+            ),
+        ]
+    ):
+        indicator = Indicator.objects.create(
+            fiche=fiche,
+            kind=kind,
+            title=title,
+            unit=unit,
+            baseline=baseline,
+            target=target,
+            order=order,
+        )
+        for i, value in enumerate(values):
+            IndicatorValue.objects.create(
+                indicator=indicator,
+                measured_on=dt.date(2024, 6 + 6 * i, 30 if i == 0 else 31),
+                value=value,
+            )
+    return fiche
+
+
+@dataclass
+class Built:
+    contract: Contract
+    fiches: list[FicheAction]
+
+
+def build_contract(n_actions: int = 5) -> Built:
+    territory = TerritoryFactory(name="Cergy-sur-Oise", slug="cergy-pdf")
+    Qpv.objects.create(territory=territory, name="Axe Majeur-Horloge")
+    Qpv.objects.create(territory=territory, name="Sébille")
+    contract = ContractFactory(
+        territory=territory, title="Contrat local de santé de Cergy", start_year=2023, end_year=2028
+    )
+    for order, name in [
+        (2, "Préfecture du Val-d'Oise"),
+        (0, "Ville de Cergy"),
+        (1, "Agence régionale de santé"),
+    ]:
+        Signatory.objects.create(
+            contract=contract,
+            organization=OrganizationFactory(territory=territory, name=name),
+            order=order,
+            signed_on=dt.date(2023, 9, 21),
+        )
+    axes = [
+        AxisFactory(
+            contract=contract,
+            number=1,
+            title="Accès aux droits et aux soins",
+            description="Lever les freins à l'accès aux soins.",
+            objectives="Réduire le renoncement\nAméliorer l'offre de premier recours",
+        ),
+        AxisFactory(contract=contract, number=2, title="Santé mentale et bien-être"),
+    ]
+    transversal = [
+        AxisFactory(
+            contract=contract,
+            kind=AxisKind.TRANSVERSAL,
+            number=1,
+            title="Coordination et animation",
+        ),
+        AxisFactory(
+            contract=contract,
+            kind=AxisKind.TRANSVERSAL,
+            number=2,
+            title="Participation des habitants",
+        ),
+    ]
+    fiches = add_fiches(contract, axes, transversal, n_actions)
+    return Built(contract=contract, fiches=fiches)
+
+
+def add_fiches(contract, axes, transversal, n: int, start: int = 0) -> list[FicheAction]:
+    fiches = []
+    for i in range(start, start + n):
+        axis = axes[i % len(axes)]
+        fiches.append(
+            rich_fiche(
+                contract,
+                axis,
+                f"{axis.number}.{i // len(axes) + 1}",
+                f"Action numéro {i + 1} pour l'égalité d'accès à la santé",
+                transversal=transversal[: 1 + i % 2],
+            )
+        )
+    return fiches
+
+
+# Reading PDFs back -----------------------------------------------------------------------------
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    pages = text.replace(NBSP, " ").split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def pdf_info(pdf: bytes) -> dict[str, str]:
+    out = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition(":") for line in out.splitlines())
+    )
+
+
+def pdf_catalog_language(pdf: bytes) -> str | None:
+    """/Lang of the catalog, which WeasyPrint writes inside a compressed object stream."""
+    chunks = [pdf]
+    for found in re.finditer(rb"stream\r?\n", pdf):
+        try:
+            chunks.append(zlib.decompressobj().decompress(pdf[found.end() :]))
+        except zlib.error:
+            continue
+    for chunk in chunks:
+        if lang := re.search(rb"/Lang\s*\((.*?)\)", chunk):
+            return lang[1].decode()
+    return None
+
+
+def pdf_structure(pdf: bytes) -> list[str]:
+    """Structure tags of a tagged PDF, as poppler reads them (H1, Table, TH, Link...)."""
+    out = subprocess.run(
+        ["pdfinfo", "-struct", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return [line.split()[0].rstrip(":") for line in out.splitlines() if line.strip()]
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def page_of(pages: list[str], needle: str) -> int:
+    """1-based number of the first page whose text contains `needle` (spaces squashed)."""
+    for number, page in enumerate(pages, start=1):
+        if needle in squash(page):
+            return number
+    raise AssertionError(f"{needle!r} absent du PDF")
+
+
+@dataclass
+class Printed:
+    pdf: bytes
+    pages: list[str]
+    text: str
+    numbers: list[str]
+    titles: list[str]
+
+
+@pytest.fixture(scope="module")
+def printed_contract(django_db_setup, django_db_blocker) -> Printed:
+    """Render once for the module, in a transaction rolled back before the tests read it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_contract(5)
+        pdf = contract_pdf(contract=built.contract)
+        numbers = [f.number for f in built.fiches]
+        titles = [f.title for f in built.fiches]
+        transaction.set_rollback(True)
+    pages = pdf_pages(pdf)
+    return Printed(pdf, pages, squash(" ".join(pages)), numbers, titles)
+
+
+@pytest.fixture(scope="module")
+def printed_fiche(django_db_setup, django_db_blocker) -> Printed:
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_contract(1)
+        pdf = fiche_action_pdf(fiche=built.fiches[0])
+        transaction.set_rollback(True)
+    pages = pdf_pages(pdf)
+    return Printed(pdf, pages, squash(" ".join(pages)), ["1.1"], [built.fiches[0].title])
+
+
+# The contract ---------------------------------------------------------------------------------
+
+
+def test_contract_pdf_prints_every_action_number_and_title(printed_contract):
+    for number, title in zip(printed_contract.numbers, printed_contract.titles, strict=True):
+        assert f"Fiche-action {number} {title}" in printed_contract.text
+
+
+def test_contract_cover_shows_territory_title_period_status_and_signature(printed_contract):
+    cover = squash(printed_contract.pages[0])
+    assert "Cergy-sur-Oise" in cover
+    assert "Contrat local de santé (CLS)" in cover
+    assert "Contrat local de santé de Cergy" in cover
+    assert "2023–2028" in cover
+    assert "Signé" in cover and "21 septembre 2023" in cover
+
+
+def test_contract_lists_signatories_in_their_order(printed_contract):
+    page = squash(
+        printed_contract.pages[page_of(printed_contract.pages, "Structure signataire") - 1]
+    )
+    positions = [
+        page.index(name)
+        for name in ["Ville de Cergy", "Agence régionale de santé", "Préfecture du Val-d'Oise"]
+    ]
+    assert positions == sorted(positions)
+
+
+def test_table_of_contents_lists_axes_and_actions_with_their_page(printed_contract):
+    pages = printed_contract.pages
+    toc = squash(pages[page_of(pages, "Sommaire") - 1])
+    assert "Axe 1 : Accès aux droits et aux soins" in toc
+    assert "Axe 2 : Santé mentale et bien-être" in toc
+    assert "Axe transversal 1 : Coordination et animation" in toc
+    for number, title in zip(printed_contract.numbers, printed_contract.titles, strict=True):
+        found = re.search(rf"{re.escape(number)} {re.escape(title)}[ .]*?(\d+)(?!\d)", toc)
+        assert found, f"{number} absent du sommaire"
+        assert int(found[1]) == page_of(pages, f"Fiche-action {number} {title}")
+
+
+def test_axes_are_printed_with_description_and_objectives(printed_contract):
+    text = printed_contract.text
+    assert "Lever les freins à l'accès aux soins." in text
+    assert "Améliorer l'offre de premier recours" in text
+    assert text.index("Axes thématiques") < text.index("Axes transversaux")
+
+
+def test_each_action_starts_a_new_page(printed_contract):
+    starts = [
+        page_of(printed_contract.pages, f"Fiche-action {n} {t}")
+        for n, t in zip(printed_contract.numbers, printed_contract.titles, strict=True)
+    ]
+    assert len(set(starts)) == len(starts)
+    for number, start in zip(printed_contract.numbers, starts, strict=True):
+        # the running header names the action on its first page
+        header = printed_contract.pages[start - 1].strip().splitlines()[0]
+        assert squash(header).endswith(f"Fiche-action {number}")
+
+
+def test_contract_pages_carry_running_header_and_page_numbers(printed_contract):
+    pages = printed_contract.pages
+    total = len(pages)
+    assert total > 1
+    assert int(pdf_info(printed_contract.pdf)["Pages"]) == total
+    for number, page in enumerate(pages[1:], start=2):  # the cover has neither
+        assert f"page {number} / {total}" in squash(page)
+        assert "Contrat local de santé de Cergy · 2023–2028" in squash(page)
+
+
+def test_contract_pdf_is_tagged_in_french_with_its_title(printed_contract):
+    info = pdf_info(printed_contract.pdf)
+    assert info["Title"] == "Contrat local de santé de Cergy (2023–2028)"
+    assert info["Tagged"] == "yes"
+    assert pdf_catalog_language(printed_contract.pdf) == "fr"
+    xmp = subprocess.run(
+        ["pdfinfo", "-meta", "-"], input=printed_contract.pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert 'pdfuaid:part="1"' in xmp  # declares PDF/UA-1
+    structure = pdf_structure(printed_contract.pdf)
+    assert structure.count("H1") == 1  # the contract's title, on the cover
+    assert structure.count("H2") >= 3 + len(printed_contract.numbers)  # front matter and fiches
+    for tag in ("Table", "TH", "TD", "L", "LI", "Link"):
+        assert tag in structure
+
+
+# One fiche-action -----------------------------------------------------------------------------
+
+
+def test_fiche_pdf_shows_indicators_with_target_and_latest_value(printed_fiche):
+    text = printed_fiche.text
+    # title, kind, unit, baseline, target, latest value (then its date), in French formats
+    assert "Permanences tenues Processus permanences 0 40 27" in text
+    assert "Habitants accompagnés Résultat personnes 0 1 500 1 250" in text
+    assert "Taux de renoncement Impact % 32,5 20 28,4" in text
+    assert "au 31 décembre 2024" in text
+    assert "au 30 juin 2024" in text
+
+
+def test_fiche_pdf_shows_funding_lines_in_euros(printed_fiche):
+    text = printed_fiche.text
+    assert "ARS Île-de-France 2024 12 500,00 € Acquis" in text
+    assert "Politique de la ville 2025 3 250,50 € Demandé" in text
+    assert "Total 15 750,50 €" in text
+    assert "Budget total 12 500,00 €" in text
+
+
+def test_fiche_pdf_shows_partners_with_role_and_collaboration_level(printed_fiche):
+    text = printed_fiche.text
+    assert "Co-anime les permanences 4. Action en partenariat" in text
+    assert "Met à disposition un local 3. Coopération" in text
+    assert "1. Échange d'informations" in text
+
+
+def test_fiche_pdf_shows_the_whole_fiche(printed_fiche):
+    text = printed_fiche.text
+    for expected in [
+        "Fiche-action 1.1",
+        "Axe 1 : Accès aux droits et aux soins",
+        "Axe transversal 1 : Coordination et animation",
+        "En cours · avancement 40 %",
+        "du 15 janvier 2024 au 30 juin 2026",
+        "Nadia",
+        "Chargée de prévention",
+        "Louis",
+        "Quartiers prioritaires (QPV) : Axe Majeur-Horloge, Sébille",
+        "Familles monoparentales en priorité",
+        "Consultation",
+        "Élaborer une politique publique saine",
+        "Réduire le renoncement aux soins.",
+        "Informer les habitants de leurs droits",
+        "Accompagner vers un médecin traitant",
+        "2024 : lancement.",
+    ]:
+        assert expected in text, expected
+    assert "@partenaire.fr" not in text  # a printed fiche travels: no e-mail addresses
+
+
+def test_fiche_pdf_numbers_its_pages_and_names_itself(printed_fiche):
+    total = int(pdf_info(printed_fiche.pdf)["Pages"])
+    assert total == len(printed_fiche.pages)
+    assert f"page 1 / {total}" in squash(printed_fiche.pages[0])
+    info = pdf_info(printed_fiche.pdf)
+    assert info["Title"].startswith("Fiche-action 1.1 : Action numéro 1")
+    assert info["Tagged"] == "yes"
+    assert pdf_catalog_language(printed_fiche.pdf) == "fr"
+
+
+@pytest.mark.django_db
+def test_a_draft_contract_without_axes_or_actions_still_prints():
+    contract = ContractFactory(
+        title="CLS en préparation", status=ContractStatus.DRAFT, signed_on=None
+    )
+    pages = pdf_pages(contract_pdf(contract=contract))
+    text = squash(" ".join(pages))
+    assert "En préparation" in text
+    assert "Signé le" not in text
+    assert "Aucune fiche-action." in text
+    assert "Aucun signataire renseigné." in text
+
+
+# Shared plumbing ------------------------------------------------------------------------------
+
+
+def test_fetcher_serves_static_files_from_disk_and_refuses_the_network():
+    fetcher = LocalFetcher(base_url=LOCAL_ORIGIN)
+    response = fetcher.fetch(f"{LOCAL_ORIGIN}static/css/print.css")
+    assert b"@page" in response.read()
+    assert response.content_type == "text/css"
+    for url in [
+        "https://example.org/logo.png",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        f"{LOCAL_ORIGIN}static/../../../etc/passwd",
+        f"{LOCAL_ORIGIN}static/css/absent.css",
+        f"{LOCAL_ORIGIN}admin/",
+    ]:
+        with pytest.raises(ResourceRefused):
+            fetcher.fetch(url)
+
+
+def test_french_formats_for_print():
+    assert format_amount(Decimal("12500")) == f"12{NBSP}500,00{NBSP}€"
+    assert format_number(Decimal("1250.00")) == f"1{NBSP}250"
+    assert format_number(Decimal("32.50")) == "32,5"
+    assert format_date(dt.date(2024, 3, 1)) == f"1er{NBSP}mars{NBSP}2024"
+    assert format_date(dt.date(2023, 9, 21)) == f"21{NBSP}septembre{NBSP}2023"
+
+
+# Queries --------------------------------------------------------------------------------------
+
+
+def count_queries(render) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        render()
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_contract_pdf_queries_do_not_grow_with_the_actions():
+    """The selector is where the queries are: the templates receive plain values, so the full
+    render issues exactly the selector's queries (checked at 5 actions). Counting the selector
+    at 30 actions spares a 6-second render of 30 fiches."""
+    built = build_contract(5)
+    contract = built.contract
+    axes = list(contract.axes.filter(kind=AxisKind.THEMATIC).order_by("number"))
+    transversal = list(contract.axes.filter(kind=AxisKind.TRANSVERSAL).order_by("number"))
+    whole_render = count_queries(lambda: contract_pdf(contract=contract))
+    small = count_queries(lambda: contract_print(contract=contract))
+    add_fiches(contract, axes, transversal, 25, start=5)
+    assert contract.fiches_actions.count() == 30
+    large = count_queries(lambda: contract_print(contract=contract))
+    assert small == large == whole_render
+    assert large <= 15
+
+
+@pytest.mark.django_db
+def test_fiche_pdf_queries_are_fixed():
+    built = build_contract(1)
+    plain = FicheActionFactory(contract=built.contract, thematic_axis=built.fiches[0].thematic_axis)
+    rich = count_queries(lambda: fiche_action_pdf(fiche=built.fiches[0]))
+    bare = count_queries(lambda: fiche_action_pdf(fiche=plain))
+    assert rich <= 12
+    assert bare <= rich
