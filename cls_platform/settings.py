@@ -197,7 +197,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs six "Step n" lines per document at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Contacts without any interaction for this long are listed for review (GDPR minimisation).
