@@ -251,13 +251,16 @@ def sweep() -> int:
 
 
 _connection = None
+_connection_key: tuple[object, ...] | None = None
 
 
 def smtp_connection():
-    """One SMTP connection per worker process, reopened when the server closed it."""
-    global _connection
-    if _connection is None:
-        _connection = get_connection()
+    """One SMTP connection per worker process, reopened when the server closed it (or when
+    the mail settings changed, as tests do)."""
+    global _connection, _connection_key
+    key = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", None))
+    if _connection is None or key != _connection_key:
+        _connection, _connection_key = get_connection(), key
     conn = getattr(_connection, "connection", None)
     if conn is not None:
         try:
