@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cls_platform.forms import https_urls
 from cls_platform.models import Territory
 
 from .models import Contact, HandOver, Organization, Qpv, Sector, normalize_email
@@ -15,9 +16,8 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 class OrganizationForm(forms.ModelForm):
-    website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
-
     class Meta:
+        formfield_callback = https_urls
         model = Organization
         fields = [
             "name",

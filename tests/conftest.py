@@ -34,6 +34,14 @@ def _fast_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(
+    settings: object, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Uploaded files and generated PDFs never land in the developer's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request: pytest.FixtureRequest, settings: object) -> None:
     """Tasks run inline except in tests that start a real worker (marked `services`)."""
     from cls_platform.celery import app

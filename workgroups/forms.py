@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Axis, FicheAction
+from cls_platform.forms import https_urls
 from partners.models import Contact, Organization
 
 from .models import AgendaItem, Meeting, MembershipKind, WorkGroup
@@ -64,6 +65,7 @@ class MeetingForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = https_urls
         model = Meeting
         fields = ["title", "place", "online_url", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}

@@ -358,6 +358,7 @@ class MeetingDocument(models.Model):
     )
     title = models.CharField(_("titre"), max_length=250)
     file = models.FileField(_("fichier"), upload_to="reunions/")
+    file_name = models.CharField(_("nom du fichier"), max_length=250, blank=True)
     size = models.PositiveIntegerField(_("taille (octets)"), default=0)
     content_type = models.CharField(_("type"), max_length=100, blank=True)
     uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)

@@ -190,6 +190,7 @@ def meeting_save(*, meeting: Meeting, agenda: Iterable[dict[str, Any]] | None = 
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
     if meeting.status == MeetingStatus.HELD:
