@@ -304,7 +304,7 @@ def test_report_reaches_invitees_and_subscribers_once_with_its_pdf(
     assert sorted(m.to[0] for m in mail.outbox) == ["abonne@cpam.fr", "p0@asso.fr", "p2@asso.fr"]
     message = mail.outbox[0]
     assert message.subject.startswith("Compte-rendu : GT Santé mentale")
-    name, content, mimetype = next(a for a in message.attachments if a[2] == "application/pdf")
+    name, content, _mimetype = next(a for a in message.attachments if a[2] == "application/pdf")
     assert content.startswith(b"%PDF") and name.startswith("compte-rendu-")
     assert "Compte-rendu du groupe." in message.body
     out = io.StringIO()
