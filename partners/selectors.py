@@ -82,7 +82,11 @@ def organization_detail(*, access: Access, organization: Organization) -> dict[s
 
 def contact_detail(*, contact: Contact) -> dict[str, Any]:
     memberships = list(contact.memberships.select_related("group").order_by("group__name"))
+    invitations = list(
+        contact.invitations.select_related("meeting__group").order_by("-meeting__starts_at")[:30]
+    )
     return {
+        "invitations": invitations,
         "memberships": memberships,
         "piloted_groups": list(contact.piloted_groups.order_by("name")),
         "predecessors": list(contact.predecessors.order_by("last_name")),

@@ -12,9 +12,15 @@ from openpyxl import load_workbook
 from actions.models import Signatory
 from partners.importing import import_partners
 from partners.models import Contact, Organization, OrganizationKind, Qpv, Sector
-from tests.factories import ContactFactory, ContractFactory, OrganizationFactory, WorkGroupFactory
+from tests.factories import (
+    ContactFactory,
+    ContractFactory,
+    MeetingFactory,
+    OrganizationFactory,
+    WorkGroupFactory,
+)
 from tests.support.queries import assert_constant_queries
-from workgroups.models import Membership
+from workgroups.models import Invitation, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -351,3 +357,17 @@ def test_web_import_refuses_unreadable_files_in_french(login_as, coordinator):
         f"{BASE}/import/", {"file": SimpleUploadedFile("a.csv", b"Nom;Structure\nA;B\n")}
     )
     assert "Aucune colonne d&#x27;adresses e-mail" in response.content.decode()
+
+
+def test_structure_and_contact_pages_show_the_meetings_attended(login_as, coordinator):
+    territory = coordinator.territory
+    org = OrganizationFactory(territory=territory, name="CMP adultes")
+    person = ContactFactory(territory=territory, organization=org, last_name="Venue")
+    group = WorkGroupFactory(contract=ContractFactory(territory=territory), name="GT Santé mentale")
+    meeting = MeetingFactory(group=group)
+    Invitation.objects.create(meeting=meeting, contact=person, rsvp="yes", attendance="present")
+    client = login_as(coordinator)
+    page = client.get(f"{BASE}/structures/{org.pk}/").content.decode()
+    assert f"/reunions/{meeting.pk}/" in page and "1 personne" in page
+    page = client.get(f"{BASE}/contacts/{person.pk}/").content.decode()
+    assert "GT Santé mentale" in page and "Présent·e" in page
