@@ -71,7 +71,18 @@ def organization_detail(*, access: Access, organization: Organization) -> dict[s
     signatures = list(
         organization.signatures.select_related("contract").order_by("-contract__start_year")
     )
+    present_here = Q(
+        invitations__contact__organization=organization, invitations__attendance="present"
+    )
+    meetings = list(
+        scoped(territory.meetings.all(), access)
+        .filter(present_here)
+        .annotate(people=Count("invitations", filter=present_here))
+        .select_related("group")
+        .order_by("-starts_at")[:20]
+    )
     return {
+        "meetings": meetings,
         "current_contacts": [c for c in contacts if c.is_active and not c.left_at],
         "former_contacts": [c for c in contacts if not (c.is_active and not c.left_at)],
         "groups": groups,
