@@ -47,8 +47,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_filters",
 ]
+
+# Widget templates come from the project's templates first (a faster <select>, see
+# templates/django/forms/widgets/select.html), then Django's.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -162,6 +167,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 # A row left "sending" this long belongs to a dead worker: the sweep takes it over. Above the
 # task time limit, so that a slow but living worker is never doubled.
 OUTBOX_STALE_SECONDS = int(os.environ.get("OUTBOX_STALE_SECONDS", str(6 * 60)))
+# First wait after a temporary SMTP refusal (4xx, connection trouble), doubled at each attempt up
+# to an hour: 30 s, 1 min, 2 min... Tests lower it to go through retries in seconds.
+OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
 # Must stay above the task time limit, or Redis hands a running task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
