@@ -162,8 +162,11 @@ def claim(delivery_id: int) -> bool:
 
 
 def backoff(attempt: int) -> int:
-    """Seconds before the next try: 30 s, 1 min, 2 min... capped at one hour."""
-    return min(30 * 2 ** max(attempt - 1, 0), 3600)
+    """Seconds before the next try: 30 s, 1 min, 2 min... capped at one hour.
+
+    The first wait is settings.OUTBOX_RETRY_BASE_SECONDS (30 s unless configured)."""
+    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 30)
+    return min(base * 2 ** max(attempt - 1, 0), 3600)
 
 
 def is_permanent(exc: Exception) -> bool:
