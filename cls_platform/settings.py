@@ -209,6 +209,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint logs six "Step n" lines per document at INFO.
         "weasyprint.progress": {"level": "WARNING"},
+        # Inline tasks (no broker) would print a line per e-mail in the web server's console.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
 

@@ -26,6 +26,11 @@ class GroupHealth:
     vacant_pilots: list[Contact] = field(default_factory=list)
 
     @property
+    def silence_limit(self) -> int:
+        expected_gap = 12 // max(self.target, 1)
+        return max(9, expected_gap + 3)
+
+    @property
     def behind_target(self) -> bool:
         return self.held_last_year < self.target
 
@@ -39,7 +44,8 @@ class GroupHealth:
             notes.append(
                 f"{self.held_last_year} réunion(s) tenue(s) sur les douze derniers mois, pour {self.target} visée(s)."
             )
-        if self.months_since_last is not None and self.months_since_last >= 9:
+        # Silence is worrying past the group's own rhythm (a yearly group is not late at 9 months).
+        if self.months_since_last is not None and self.months_since_last >= self.silence_limit:
             notes.append(f"Pas de réunion depuis {self.months_since_last} mois.")
         return notes
 

@@ -28,13 +28,15 @@ class Command(BaseCommand):
             organizations = seed_directory(territory)
             contract = seed_contracts(territory, organizations)
             copilot = users["copilote@vitry.demo"] if slug == "vitry-sur-seine" else None
-            seed_groups(territory, contract, organizations, copilot_user=copilot)
+            seeded = seed_groups(territory, contract, organizations, copilot_user=copilot)
             self.stdout.write(
                 f"{territory.name} : {territory.organizations.count()} structures, "
                 f"{territory.contacts.count()} contacts, "
                 f"{territory.fiches_actions.count()} fiches-actions, "
                 f"{territory.work_groups.count()} groupes, {territory.meetings.count()} réunions."
             )
+            for line in seeded.notes():
+                self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 "Démo prête. Comptes (mot de passe demo-cls-2026) : " + ", ".join(sorted(users))
