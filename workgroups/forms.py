@@ -90,8 +90,9 @@ class MeetingForm(forms.ModelForm):
         if day and start and end:
             if end <= start:
                 self.add_error("end", _("La fin doit être après le début."))
-            self.instance.starts_at = dt.datetime.combine(day, start, tzinfo=PARIS)
-            self.instance.ends_at = dt.datetime.combine(day, end, tzinfo=PARIS)
+            else:
+                self.instance.starts_at = dt.datetime.combine(day, start, tzinfo=PARIS)
+                self.instance.ends_at = dt.datetime.combine(day, end, tzinfo=PARIS)
         return data
 
 

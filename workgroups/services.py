@@ -193,7 +193,7 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
-    if meeting.status == MeetingStatus.HELD:
+    if meeting.status == MeetingStatus.HELD or meeting.is_over:
         raise ValidationError(_("Cette réunion a déjà eu lieu : elle ne peut plus être annulée."))
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
@@ -329,6 +329,8 @@ def due_reminders(*, days_before: int = 3) -> list[int]:
 def rsvp_record(*, invitation: Invitation, answer: str) -> Invitation:
     if answer not in (Rsvp.YES, Rsvp.NO):
         raise ValidationError(_("Réponse inconnue."))
+    if invitation.meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("Cette réunion est annulée : il n'est plus possible d'y répondre."))
     if invitation.meeting.is_over:
         raise ValidationError(_("Cette réunion est passée : il n'est plus possible d'y répondre."))
     invitation.rsvp = answer

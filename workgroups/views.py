@@ -181,7 +181,7 @@ class MeetingFormMixin(GroupsMixin):
         try:
             services.meeting_save(meeting=meeting, agenda=items)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
             return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
         messages.success(self.request, _("Réunion enregistrée."))
         return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)

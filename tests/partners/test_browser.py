@@ -51,7 +51,7 @@ def test_coordinator_directory_pages_have_no_violations(
 ):
     browser_login(page, live_server, coordinator)
     base = f"{live_server.url}/t/cergy/annuaire"
-    page.get_by_role("link", name="Annuaire").click()
+    page.get_by_role("link", name="Annuaire", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Structures partenaires")
     assert_no_axe_violations(page)
 

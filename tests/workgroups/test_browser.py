@@ -421,15 +421,6 @@ def test_meeting_from_scheduling_to_compte_rendu(
     checked(page, "17-groupe-apres")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "MeetingForm.clean sets the instance's times even when the end comes before the start; "
-        "Meeting.clean then raises {'ends_at': ...}, which a ModelForm without that field turns "
-        "into a ValueError (500). Remove this marker with the fix in workgroups/forms.py."
-    ),
-)
 def test_an_end_before_the_start_is_explained(page: Page, live_server, coordinator, group) -> None:
     browser_login(page, live_server, coordinator)
     page.goto(f"{live_server.url}/t/cergy/groupes/{group.pk}/reunions/nouvelle/")
