@@ -143,9 +143,14 @@ def group_detail(*, group: WorkGroup) -> dict[str, Any]:
 
 @dataclass
 class InvitationRow:
+    """One line of a meeting's invitation list, with its labels already resolved: the table
+    has a row per invited partner (200 in Cergy), so the template only prints values."""
+
     invitation: Invitation
     invitation_delivery: Delivery | None
     report_delivery: Delivery | None
+    rsvp_label: str = ""
+    attendance_label: str = ""
 
 
 def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
@@ -158,9 +163,15 @@ def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
     latest: dict[tuple[str, int | None], Delivery] = {}
     for d in deliveries:
         latest[(d.kind, d.contact_id)] = d  # last revision wins
+    rsvp_labels = {value: str(label) for value, label in Rsvp.choices}
+    attendance_labels = {value: str(label) for value, label in Attendance.choices}
     rows = [
         InvitationRow(
-            i, latest.get(("invitation", i.contact_id)), latest.get(("report", i.contact_id))
+            i,
+            latest.get(("invitation", i.contact_id)),
+            latest.get(("report", i.contact_id)),
+            rsvp_label=rsvp_labels[i.rsvp],
+            attendance_label=attendance_labels[i.attendance],
         )
         for i in invitations
     ]
@@ -183,7 +194,7 @@ def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
             for (kind, cid), d in latest.items()
             if kind == "report" and cid not in {i.contact_id for i in invitations}
         ],
-        "attendance_choices": Attendance.choices,
+        "attendance_choices": list(attendance_labels.items()),
         "agenda": list(meeting.agenda_items.select_related("organization")),
         "documents": list(meeting.documents.all()),
         "fiches": list(meeting.action_links.select_related("fiche").order_by("fiche__number")),

@@ -296,29 +296,18 @@ class InvitationAddView(MeetingActionView):
         return _("%(name)s est invité·e.") % {"name": form.cleaned_data["contact"]}
 
 
-class InvitationRemoveView(GroupsMixin, View):
-    model = Invitation
-    http_method_names = ["post"]
+class InvitationRemoveView(MeetingActionView):
+    """Take someone off the list before the invitations go (one form for the whole table)."""
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    anchor = "invitations"
+
+    def act(self, meeting: Meeting) -> str:
         invitation = get_object_or_404(
-            scoped(Invitation.objects.all(), self.access).select_related(
-                "meeting__group", "contact"
-            ),
-            pk=kwargs["pk"],
+            meeting.invitations.select_related("contact"),
+            pk=self.request.POST.get("invitation") or 0,
         )
-        require_edit(self.access, invitation.meeting)
-        try:
-            services.invitation_remove(invitation=invitation)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(
-                request, _("%(name)s est retiré·e de la liste.") % {"name": invitation.contact}
-            )
-        return redirect(
-            "workgroups:meeting_detail", territory=self.territory.slug, pk=invitation.meeting_id
-        )
+        services.invitation_remove(invitation=invitation)
+        return _("%(name)s est retiré·e de la liste.") % {"name": invitation.contact}
 
 
 class InvitationsSendView(GroupsMixin, DetailView):
