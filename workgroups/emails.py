@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cls_platform.emails import absolute_url, build_message
-from cls_platform.models import Delivery
+from cls_platform.models import Delivery, Role, User
 from cls_platform.outbox import register
 from partners.models import Contact
 from partners.tokens import contact_token
@@ -87,12 +87,25 @@ def _attach_calendar(
 ) -> None:
     from .calendar import meeting_ics
 
+    # The coordination organises: a calendar's "accept" or "decline" reaches a person, not the
+    # no-reply address (the signed links remain the way answers are recorded).
+    organizer = (
+        User.objects.filter(
+            accesses__territory_id=meeting.territory_id,
+            accesses__role=Role.COORDINATOR,
+            is_active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
     ics = meeting_ics(
         meeting=meeting,
         method=method,
         attendee_email=contact.email,
         attendee_name=contact.full_name,
         rsvp_url=rsvp_url,
+        organizer_email=organizer.email if organizer else None,
+        organizer_name=organizer.get_full_name() if organizer else None,
     ).decode("utf-8")
     # In the alternatives, with its method, so that mail clients show an invitation; and as a
     # file too, for those that only offer to open attachments.
