@@ -100,7 +100,7 @@ def test_members_policy_invites_members_and_pilots_only(meeting, partners):
     assert set(services.default_invitees(meeting)) == {partners[0], partners[2]}
 
 
-def test_invitation_email_is_a_calendar_invitation_with_answer_links(meeting, partners, send):
+def test_invitation_email_is_a_calendar_invitation_with_answer_links(meeting, partners, send, coordinator):
     result = send(services.invitations_send, meeting=meeting)
     assert result.queued == 5
     assert len(mail.outbox) == 5
@@ -115,6 +115,8 @@ def test_invitation_email_is_a_calendar_invitation_with_answer_links(meeting, pa
     assert calendar_part.get_param("method") == "REQUEST"
     event = Calendar.from_ical(calendar_part.get_payload(decode=True)).walk("VEVENT")[0]
     assert str(meeting.calendar_uid) in str(event["UID"])
+    assert str(event["ORGANIZER"]) == f"mailto:{coordinator.user.email}", "replies reach a person"
+    assert str(event["ATTENDEE"]) == "mailto:p0@asso.fr"
     assert "/reunion/" in message.body and "/oui/" in message.body and "/non/" in message.body
     assert (
         Delivery.objects.filter(
