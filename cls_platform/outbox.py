@@ -8,8 +8,8 @@
   sends nothing new.
 - `deliver(id)` (run by the task) claims the row with a conditional UPDATE, sends it with a
   Message-ID derived from the row, and records the outcome: sent; failed for a permanent
-  refusal (5xx, the address is reported through `delivery_bounced`); queued again with a later
-  `next_attempt_at` for a temporary one (4xx, connection trouble).
+  refusal (5xx; a refused address is reported through `delivery_bounced`); queued again with a
+  later `next_attempt_at` for a temporary one (4xx, connection trouble).
 - `sweep()` (Celery beat, every minute) re-enqueues rows whose task was lost: queued and due,
   or left "sending" by a worker that died.
 """
@@ -216,7 +216,10 @@ def deliver(delivery_id: int, *, connection=None) -> str:
     except Exception as exc:
         if is_permanent(exc):
             mark(delivery, DeliveryStatus.FAILED, describe(exc))
-            delivery_bounced.send(sender=Delivery, delivery=delivery)
+            # Only a refused recipient says the address is bad; a refused sender, login or
+            # content (5xx at MAIL FROM, AUTH, DATA) is about us, not the partner.
+            if isinstance(exc, smtplib.SMTPRecipientsRefused):
+                delivery_bounced.send(sender=Delivery, delivery=delivery)
             return DeliveryStatus.FAILED
         if not isinstance(exc, smtplib.SMTPException | socket.error | OSError):
             raise

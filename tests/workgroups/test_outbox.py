@@ -1,0 +1,518 @@
+"""The outbox's rules, one by one, without a worker: claiming, de-duplication, how SMTP answers
+are classified, back-off, the sweep, composers that have nothing to send, retrying failures.
+
+Messages go to Django's in-memory backend, or to a real SMTP server on loopback (aiosmtpd, in
+this process) where the server's exact answer matters. Runs on SQLite or PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import threading
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection as db_connection
+from django.utils import timezone
+
+from cls_platform import outbox
+from cls_platform.models import Delivery, DeliveryStatus
+from partners.models import Contact
+from tests.factories import ContactFactory, ContractFactory, MeetingFactory, WorkGroupFactory
+from tests.support.smtp import SmtpServer, free_port, smtp_server  # noqa: F401  (fixture)
+from workgroups import services
+from workgroups.models import Invitation
+
+pytestmark = pytest.mark.django_db
+
+KIND = "note"  # a kind of message registered for these tests only
+TOPIC = "note:1"
+
+
+@pytest.fixture(autouse=True)
+def note_composer(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Registers the "note" kind; `behaviour["mode"]` makes the composer fail or give up."""
+    behaviour: dict[str, object] = {"mode": "ok", "calls": 0}
+
+    def compose(delivery: Delivery) -> EmailMessage | None:
+        behaviour["calls"] = int(behaviour["calls"]) + 1
+        if behaviour["mode"] == "gone":
+            return None
+        if behaviour["mode"] == "broken":
+            raise RuntimeError("gabarit introuvable")
+        return EmailMessage(subject="Note", body="Bonjour.", to=["ignored@example.org"])
+
+    monkeypatch.setitem(outbox._composers, KIND, compose)
+    return behaviour
+
+
+@pytest.fixture
+def contacts(territory) -> list[Contact]:
+    return [ContactFactory(territory=territory, email=f"p{n}@asso.fr") for n in range(3)]
+
+
+def recipients(contacts: list[Contact]) -> list[outbox.Recipient]:
+    return [outbox.Recipient(email=c.email, contact_id=c.pk) for c in contacts]
+
+
+def row(territory, *, email: str = "camille@asso.fr", **fields: object) -> Delivery:
+    return Delivery.objects.create(
+        territory=territory, kind=KIND, topic=TOPIC, to_email=email, **fields
+    )
+
+
+def ago(seconds: float) -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=seconds)
+
+
+# --- claiming ------------------------------------------------------------------------------
+
+
+def test_a_row_is_claimed_once(territory):
+    delivery = row(territory)
+
+    assert outbox.claim(delivery.pk) is True
+    assert outbox.claim(delivery.pk) is False  # the second worker gets nothing
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENDING
+    assert delivery.claimed_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_workers_claiming_the_same_row_at_once_exactly_one_wins(territory):
+    if db_connection.vendor != "postgresql":
+        pytest.skip("des écritures concurrentes demandent PostgreSQL (SQLite les sérialise)")
+    delivery = row(territory)
+    barrier = threading.Barrier(8)
+    wins: list[bool] = []
+
+    def worker() -> None:
+        from django.db import connection
+
+        try:
+            barrier.wait()
+            wins.append(outbox.claim(delivery.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(wins) == [False] * 7 + [True]
+
+
+def test_claim_takes_only_due_queued_rows_and_stale_sending_ones(territory, settings):
+    settings.OUTBOX_STALE_SECONDS = 60
+    due = row(territory, email="due@asso.fr", next_attempt_at=ago(1))
+    later = row(territory, email="later@asso.fr", next_attempt_at=ago(-60))
+    busy = row(territory, email="busy@asso.fr", status=DeliveryStatus.SENDING, claimed_at=ago(10))
+    dead = row(territory, email="dead@asso.fr", status=DeliveryStatus.SENDING, claimed_at=ago(61))
+    sent = row(territory, email="sent@asso.fr", status=DeliveryStatus.SENT)
+    failed = row(territory, email="failed@asso.fr", status=DeliveryStatus.FAILED)
+
+    claimed = {d.to_email for d in (due, later, busy, dead, sent, failed) if outbox.claim(d.pk)}
+
+    # A row whose worker died is taken over; a living worker's row is left alone.
+    assert claimed == {"due@asso.fr", "dead@asso.fr"}
+
+
+# --- enqueueing ----------------------------------------------------------------------------
+
+
+def test_enqueue_writes_one_row_per_person_and_twice_queues_nothing_new(
+    territory, contacts, django_capture_on_commit_callbacks
+):
+    people = [
+        *recipients(contacts),
+        outbox.Recipient(email="P0@ASSO.FR", contact_id=contacts[0].pk),
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = outbox.enqueue(territory=territory, kind=KIND, topic=TOPIC, recipients=people)
+    assert len(first.queued) == 3 and first.skipped == 0
+    assert len(callbacks) == 1  # handed to the workers once the transaction commits
+    assert sorted(m.to[0] for m in mail.outbox) == ["p0@asso.fr", "p1@asso.fr", "p2@asso.fr"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = outbox.enqueue(territory=territory, kind=KIND, topic=TOPIC, recipients=people)
+    assert second.queued == [] and second.skipped == 3
+    assert Delivery.objects.count() == 3
+    assert len(mail.outbox) == 3
+
+    # A new revision (a moved meeting's invitation) is a new message.
+    with django_capture_on_commit_callbacks(execute=True):
+        third = outbox.enqueue(
+            territory=territory, kind=KIND, topic=TOPIC, recipients=people, revision=1
+        )
+    assert len(third.queued) == 3
+    assert len(mail.outbox) == 6
+
+
+def test_enqueue_hands_over_nothing_before_commit(territory, contacts, monkeypatch):
+    handed: list[list[int]] = []
+    monkeypatch.setattr(outbox, "dispatch", lambda ids: handed.append(list(ids)))
+
+    result = outbox.enqueue(
+        territory=territory, kind=KIND, topic=TOPIC, recipients=recipients(contacts)
+    )
+
+    assert len(result.queued) == 3
+    assert handed == []  # the test's transaction is never committed: no worker hears of it
+    assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 3
+
+
+def test_enqueue_refuses_a_kind_nobody_can_compose(territory, contacts):
+    with pytest.raises(LookupError):
+        outbox.enqueue(territory=territory, kind="inconnu", topic=TOPIC, recipients=[])
+    assert not Delivery.objects.exists()
+
+
+# --- sending and classifying ----------------------------------------------------------------
+
+
+def test_deliver_sends_with_the_row_s_address_and_message_id(territory):
+    delivery = row(territory)
+
+    assert outbox.deliver(delivery.pk) == DeliveryStatus.SENT
+
+    (message,) = mail.outbox
+    assert message.to == ["camille@asso.fr"]
+    assert message.extra_headers["Message-ID"] == delivery.message_id
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and delivery.sent_at is not None
+    assert outbox.deliver(delivery.pk) == "skipped"  # a second task for it sends nothing
+    assert len(mail.outbox) == 1
+
+
+def test_the_message_id_is_stable_per_row(territory):
+    delivery = row(territory, revision=2)
+    assert delivery.message_id == Delivery.objects.get(pk=delivery.pk).message_id
+    assert delivery.message_id == f"<delivery-{delivery.pk}.note.r2@trame.local>"
+
+
+@pytest.mark.parametrize(
+    ("exc", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@x.fr": (550, b"5.1.1 unknown")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@x.fr": (553, b"5.1.3 bad address")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@x.fr": (451, b"4.7.1 greylisted")}), False),
+        (smtplib.SMTPRecipientsRefused({"a@x.fr": (421, b"4.3.2 closing")}), False),
+        (smtplib.SMTPRecipientsRefused({"a@x.fr": (550, b""), "b@x.fr": (451, b"")}), False),
+        (smtplib.SMTPRecipientsRefused({}), False),
+        (smtplib.SMTPDataError(554, b"5.7.1 rejected"), True),
+        (smtplib.SMTPDataError(451, b"4.3.0 try later"), False),
+        (smtplib.SMTPSenderRefused(421, b"4.3.2 closing", "from@x.fr"), False),
+        (smtplib.SMTPSenderRefused(553, b"5.7.1 sender refused", "from@x.fr"), True),
+        (smtplib.SMTPConnectError(421, b"too many connections"), False),
+        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), False),
+        (smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials"), True),
+        (ConnectionRefusedError(111, "Connection refused"), False),
+        (TimeoutError("timed out"), False),
+    ],
+    ids=lambda v: v.__class__.__name__ if isinstance(v, Exception) else str(v),
+)
+def test_only_5xx_answers_are_permanent(exc, permanent):
+    assert outbox.is_permanent(exc) is permanent
+
+
+def test_backoff_doubles_from_30_seconds_up_to_an_hour():
+    assert [outbox.backoff(n) for n in range(1, 10)] == [
+        30,
+        60,
+        120,
+        240,
+        480,
+        960,
+        1920,
+        3600,
+        3600,
+    ]
+    assert outbox.backoff(0) == 30
+
+
+def test_backoff_starts_from_the_configured_wait(settings):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 1
+    assert [outbox.backoff(n) for n in range(1, 5)] == [1, 2, 4, 8]
+    assert outbox.backoff(20) == 3600
+
+
+def smtp(server: SmtpServer):
+    return get_connection(**server.connection_params())
+
+
+def test_a_550_fails_the_row_at_once_and_flags_the_contact(
+    territory,
+    smtp_server: SmtpServer,  # noqa: F811
+):
+    contact = ContactFactory(territory=territory, email="parti@asso.fr")
+    delivery = row(territory, email=contact.email, contact_id=contact.pk)
+    smtp_server.handler.bounce(contact.email)
+
+    assert outbox.deliver(delivery.pk, connection=smtp(smtp_server)) == DeliveryStatus.FAILED
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.last_error == "550 5.1.1 Mailbox unavailable"
+    assert delivery.attempts == 0
+    contact.refresh_from_db()
+    assert contact.bounced_at is not None
+    assert smtp_server.count == 0
+
+
+def test_a_rejected_message_fails_the_row_and_says_why(
+    territory,
+    smtp_server: SmtpServer,  # noqa: F811
+):
+    delivery = row(territory)
+    smtp_server.handler.refuse_next(1, at="DATA", reply="554 5.7.1 Message refusé (contenu)")
+
+    assert outbox.deliver(delivery.pk, connection=smtp(smtp_server)) == DeliveryStatus.FAILED
+
+    delivery.refresh_from_db()
+    assert delivery.last_error == "554 5.7.1 Message refusé (contenu)"
+
+
+@pytest.mark.parametrize(
+    ("stage", "reply"),
+    [
+        ("MAIL", "553 5.7.1 Sender address rejected: not owned by user"),
+        ("DATA", "554 5.7.1 Message rejected as spam"),
+    ],
+)
+def test_a_permanent_refusal_that_is_not_about_the_address_does_not_flag_the_contact(
+    territory,
+    stage: str,
+    reply: str,
+    smtp_server: SmtpServer,  # noqa: F811
+):
+    """The server refuses our sender or this message's content, not the partner's mailbox:
+    the row fails (the coordinator sees why and can retry), the contact stays mailable."""
+    contact = ContactFactory(territory=territory, email="camille@asso.fr")
+    delivery = row(territory, email=contact.email, contact_id=contact.pk)
+    smtp_server.handler.refuse_next(1, at=stage, reply=reply)
+
+    assert outbox.deliver(delivery.pk, connection=smtp(smtp_server)) == DeliveryStatus.FAILED
+
+    delivery.refresh_from_db()
+    assert delivery.last_error == reply
+    contact.refresh_from_db()
+    assert contact.bounced_at is None
+
+
+@pytest.mark.parametrize("trouble", ["rcpt-451", "data-451", "closing-421", "no-server"])
+def test_a_temporary_refusal_queues_the_row_again_after_the_backoff(
+    territory,
+    settings,
+    trouble: str,
+    smtp_server: SmtpServer,  # noqa: F811
+):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 30
+    delivery = row(territory, attempts=2)
+    params = smtp_server.connection_params()
+    if trouble == "rcpt-451":
+        smtp_server.handler.refuse_next(1, at="RCPT")
+    elif trouble == "data-451":
+        smtp_server.handler.refuse_next(1, at="DATA")
+    elif trouble == "closing-421":
+        smtp_server.handler.close_with_421(count=1)
+    else:
+        params["port"] = free_port()  # nobody listens there
+
+    before = timezone.now()
+    with pytest.raises(outbox.TemporaryFailure) as raised:
+        outbox.deliver(delivery.pk, connection=get_connection(**params))
+
+    assert raised.value.delay == 120  # third attempt: 30 s × 2²
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.QUEUED
+    assert delivery.attempts == 3
+    expected_error = {"rcpt-451": "451 4.7.1", "data-451": "451 4.7.1", "closing-421": "421 4.3.2"}
+    assert delivery.last_error.startswith(expected_error.get(trouble, "ConnectionRefusedError"))
+    assert (
+        before + dt.timedelta(seconds=119)
+        < delivery.next_attempt_at
+        <= timezone.now() + dt.timedelta(seconds=120)
+    )
+    assert outbox.claim(delivery.pk) is False  # not before its time
+    assert smtp_server.count == 0
+
+    # Once due, the same row goes through, with the same Message-ID.
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert outbox.deliver(delivery.pk, connection=smtp(smtp_server)) == DeliveryStatus.SENT
+    (copy,) = smtp_server.messages
+    assert copy.message_id == delivery.message_id
+
+
+def test_after_the_last_attempt_a_temporary_refusal_fails_the_row_without_a_bounce(
+    territory,
+    smtp_server: SmtpServer,  # noqa: F811
+):
+    contact = ContactFactory(territory=territory, email="greylist@asso.fr")
+    delivery = row(
+        territory, email=contact.email, contact_id=contact.pk, attempts=outbox.MAX_ATTEMPTS - 1
+    )
+    smtp_server.handler.refuse_next(1, at="RCPT")
+
+    assert outbox.deliver(delivery.pk, connection=smtp(smtp_server)) == DeliveryStatus.FAILED
+
+    delivery.refresh_from_db()
+    assert delivery.attempts == outbox.MAX_ATTEMPTS
+    assert delivery.last_error.startswith("451")
+    contact.refresh_from_db()
+    assert contact.bounced_at is None  # the address may well be fine
+
+
+def test_a_composer_with_nothing_to_send_fails_the_row(territory, note_composer):
+    note_composer["mode"] = "gone"
+    delivery = row(territory)
+
+    assert outbox.deliver(delivery.pk) == DeliveryStatus.FAILED
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.last_error == "Plus rien à envoyer (objet supprimé)."
+    assert mail.outbox == []
+
+
+def test_a_broken_composer_fails_the_row_instead_of_leaving_it_sending(territory, note_composer):
+    note_composer["mode"] = "broken"
+    delivery = row(territory)
+
+    assert outbox.deliver(delivery.pk) == DeliveryStatus.FAILED
+
+    delivery.refresh_from_db()
+    assert delivery.last_error == "Composition impossible : gabarit introuvable"
+
+
+def test_a_report_whose_meeting_was_deleted_is_failed_not_sent(
+    territory, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory(group=WorkGroupFactory(contract=ContractFactory(territory=territory)))
+    contact = ContactFactory(territory=territory)
+    Invitation.objects.create(meeting=meeting, contact=contact)
+    services.report_save(meeting=meeting, html="Texte.")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.report_send(meeting=meeting)
+    delivery = Delivery.objects.get(kind=services.KIND_REPORT)
+    meeting.delete()
+
+    assert outbox.deliver(delivery.pk) == DeliveryStatus.FAILED
+    assert mail.outbox == []
+
+
+# --- sweeping and retrying ----------------------------------------------------------------
+
+
+def test_sweep_hands_over_due_queued_rows_and_stale_sending_ones_only(
+    territory, settings, monkeypatch
+):
+    settings.OUTBOX_STALE_SECONDS = 60
+    handed: list[int] = []
+    monkeypatch.setattr(outbox, "dispatch", lambda ids: handed.extend(ids))
+    lost = row(territory, email="lost@asso.fr", next_attempt_at=ago(31))  # its task vanished
+    fresh = row(territory, email="fresh@asso.fr")  # its task is surely still on its way
+    later = row(territory, email="later@asso.fr", next_attempt_at=ago(-3600))
+    dead = row(territory, email="dead@asso.fr", status=DeliveryStatus.SENDING, claimed_at=ago(61))
+    busy = row(territory, email="busy@asso.fr", status=DeliveryStatus.SENDING, claimed_at=ago(5))
+    row(territory, email="sent@asso.fr", status=DeliveryStatus.SENT, next_attempt_at=ago(999))
+    row(territory, email="failed@asso.fr", status=DeliveryStatus.FAILED, next_attempt_at=ago(999))
+
+    assert outbox.sweep() == 2
+
+    assert sorted(handed) == sorted([lost.pk, dead.pk])
+    assert {fresh.pk, later.pk, busy.pk}.isdisjoint(handed)
+
+
+def test_a_swept_stale_row_is_sent_again_with_the_same_message_id(territory, settings):
+    settings.OUTBOX_STALE_SECONDS = 60
+    delivery = row(territory, status=DeliveryStatus.SENDING, claimed_at=ago(61))
+
+    assert outbox.sweep() == 1  # tasks are eager here: the sweep's task sends it
+
+    (message,) = mail.outbox
+    assert message.extra_headers["Message-ID"] == delivery.message_id
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+
+
+def test_retry_failed_puts_the_failed_rows_of_a_message_back(
+    territory, django_capture_on_commit_callbacks
+):
+    failed = row(
+        territory, email="a@asso.fr", status=DeliveryStatus.FAILED, attempts=8, last_error="550"
+    )
+    sent = row(territory, email="b@asso.fr", status=DeliveryStatus.SENT)
+    other_topic = Delivery.objects.create(
+        territory=territory,
+        kind=KIND,
+        topic="note:2",
+        to_email="c@asso.fr",
+        status=DeliveryStatus.FAILED,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = outbox.retry_failed(territory=territory, topic=TOPIC)
+
+    assert ids == [failed.pk]
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts, failed.last_error) == (DeliveryStatus.SENT, 0, "")
+    assert [m.to for m in mail.outbox] == [["a@asso.fr"]]
+    assert Delivery.objects.get(pk=sent.pk).status == DeliveryStatus.SENT
+    assert Delivery.objects.get(pk=other_topic.pk).status == DeliveryStatus.FAILED
+
+
+def test_retry_failed_is_limited_to_the_territory(territory, other_territory):
+    row(territory, status=DeliveryStatus.FAILED)
+    assert outbox.retry_failed(territory=other_territory, topic=TOPIC) == []
+    assert Delivery.objects.get().status == DeliveryStatus.FAILED
+
+
+# --- the whole report through a real SMTP server, tasks run inline ---------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_goes_through_smtp_once_per_partner_with_its_pdf(
+    territory,
+    settings,
+    smtp_server: SmtpServer,  # noqa: F811
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    meeting = MeetingFactory(
+        group=WorkGroupFactory(contract=ContractFactory(territory=territory), name="GT Nutrition"),
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        ends_at=timezone.now() - dt.timedelta(days=1) + dt.timedelta(hours=2),
+    )
+    people = [ContactFactory(territory=territory, email=f"p{n}@asso.fr") for n in range(5)]
+    for contact in people:
+        Invitation.objects.create(meeting=meeting, contact=contact)
+    smtp_server.handler.bounce("p3@asso.fr")
+    services.report_save(meeting=meeting, html="Compte-rendu du groupe nutrition.")
+
+    result = services.report_send(meeting=meeting)  # commits: the tasks run inline, now
+
+    assert result.queued == 5
+    copies = smtp_server.by_recipient()
+    assert sorted(copies) == ["p0@asso.fr", "p1@asso.fr", "p2@asso.fr", "p4@asso.fr"]
+    meeting.refresh_from_db()
+    pdf = meeting.report_pdf.read()
+    for address, (copy,) in copies.items():
+        (attachment,) = copy.pdfs
+        assert attachment.payload == pdf
+        row_ = Delivery.objects.get(to_email=address)
+        assert copy.message_id == row_.message_id
+        assert row_.status == DeliveryStatus.SENT
+    assert Delivery.objects.get(to_email="p3@asso.fr").status == DeliveryStatus.FAILED
+    assert Contact.objects.get(email="p3@asso.fr").bounced_at is not None
+
+    again = services.report_send(meeting=meeting)
+    assert (again.queued, again.skipped) == (0, 4)  # the bounced contact is no longer mailable
+    assert smtp_server.count == 4
