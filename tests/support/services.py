@@ -11,6 +11,11 @@ the worker is another process and only sees committed rows (the fixture asks for
 uses the pytest-django test database and a task queue of its own; its log goes to a file that is
 attached to the report of a failed test.
 
+A test module changes the worker by overriding the `celery_worker_options` fixture: extra
+environment (`env`, e.g. the EMAIL_HOST/EMAIL_PORT of an SMTP server the test started) and the
+number of pool processes (`concurrency`). The worker shares the test's MEDIA_ROOT. A test may
+`kill()` it (SIGKILL to its process group, as a crash would) and `restart()` it on the same queue.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/trame \
     CELERY_BROKER_URL=redis://127.0.0.1:6379/15 TRAME_REQUIRE_SERVICES=1 \
     .venv/bin/python -m pytest -m services --create-db
@@ -18,6 +23,7 @@ attached to the report of a failed test.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -161,6 +167,11 @@ class CeleryWorker:
     log_path: Path
     database_url: str
     _stopped: bool = field(default=False, repr=False)
+    # How it was started, so that it can be started again after a kill.
+    command: list[str] = field(default_factory=list, repr=False)
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+    concurrency: int = 1
+    kills: int = 0  # how many times kill() took it down
 
     def log_text(self) -> str:
         try:
@@ -188,6 +199,62 @@ class CeleryWorker:
                 # The worker runs in its own process group: this takes its pool children too.
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=STOP_TIMEOUT)
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children at once, as a crash or the OOM killer would:
+        no warm shutdown, nothing acknowledged or given back to the broker."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=STOP_TIMEOUT)
+        self.kills += 1
+        self._stopped = True
+
+    def start(self) -> CeleryWorker:
+        """Starts the process (again, after stop() or kill()) and waits until it answers a ping."""
+        from cls_platform.celery import app
+
+        if self.process is not None and self.process.poll() is None:
+            raise RuntimeError("le worker tourne déjà")
+        with self.log_path.open("ab") as log:
+            if self.process is not None:
+                log.write(b"\n----- worker restarted by the test -----\n")
+                log.flush()
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=settings.BASE_DIR,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, for a SIGKILL of last resort
+            )
+        self._stopped = False
+        process = self.process
+        prefix = f"test-{self.queue.removeprefix('trame-test-')}@"
+
+        def answering() -> str | None:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"le worker s'est arrêté (code {process.returncode}) avant de répondre:\n"
+                    f"{self.log_text()}"
+                )
+            replies = app.control.ping(timeout=0.5) or []
+            return next((n for r in replies for n in r if n.startswith(prefix)), None)
+
+        self.name = wait_until(
+            answering,
+            timeout=START_TIMEOUT,
+            interval=0.3,
+            message=lambda: f"le worker {prefix}… ne répond pas au ping:\n{self.log_text()}",
+        )
+        return self
+
+    def restart(self) -> CeleryWorker:
+        """After kill() (or stop()): a new process on the same queue, database and settings."""
+        if self.process.poll() is None:
+            self.stop()
+        return self.start()
 
 
 def wait_until(
@@ -222,6 +289,41 @@ def _delete_queue(app, queue: str) -> None:
         bound.delete()
 
 
+def _forget_unacked(app, queue: str) -> None:
+    """Drops the broker's record of messages a killed worker had taken from `queue` and never
+    acknowledged: Redis would give them back to that (deleted) queue an hour later."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(app.conf.broker_url)
+    try:
+        for tag, raw in client.hgetall("unacked").items():
+            try:
+                _payload, _exchange, routing_key = json.loads(raw)
+            except (ValueError, TypeError):
+                continue
+            if routing_key == queue:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+    finally:
+        client.close()
+
+
+WORKER_OPTIONS = {"env", "concurrency"}
+
+
+@pytest.fixture
+def celery_worker_options() -> dict[str, object]:
+    """Options of `celery_worker_process`; a test module overrides this fixture to change them:
+
+    - `env`: extra environment of the worker (e.g. `EMAIL_HOST`/`EMAIL_PORT` of an SMTP server
+      started by the test, `OUTBOX_STALE_SECONDS`); settings read it at import;
+    - `concurrency`: prefork children (1 by default).
+    """
+    return {}
+
+
 @pytest.fixture
 def celery_worker_process(
     request: pytest.FixtureRequest,
@@ -229,15 +331,22 @@ def celery_worker_process(
     django_db_setup: None,
     transactional_db: None,
     tmp_path_factory: pytest.TempPathFactory,
+    celery_worker_options: dict[str, object],
 ) -> Iterator[CeleryWorker]:
-    """A real `celery worker` (prefork, one child) on the test database and a queue of its own.
+    """A real `celery worker` (prefork, one child unless `celery_worker_options` says otherwise)
+    on the test database, the test's MEDIA_ROOT and a queue of its own.
 
-    While it runs, tasks sent from the test process (`.delay()`) go to its queue.
+    While it runs, tasks sent from the test process (`.delay()`) go to its queue. The test may
+    `kill()` it (SIGKILL) and `restart()` it on the same queue.
     """
     from cls_platform.celery import app
 
     if request.node.get_closest_marker("services") is None:
         pytest.fail("celery_worker_process est réservé aux tests marqués @pytest.mark.services")
+    options = dict(celery_worker_options or {})
+    if unknown := set(options) - WORKER_OPTIONS:
+        pytest.fail(f"options inconnues pour celery_worker_process : {sorted(unknown)}")
+    concurrency = int(options.get("concurrency", 1))
 
     token = uuid.uuid4().hex[:12]
     queue = f"trame-test-{token}"
@@ -249,13 +358,16 @@ def celery_worker_process(
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "DJANGO_SETTINGS_MODULE": "cls_platform.settings",
         "PYTHONUNBUFFERED": "1",
+        # The files the test process writes (a compte-rendu's PDF...) are the worker's too.
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **{k: str(v) for k, v in dict(options.get("env") or {}).items()},
     }
     command = [
         *_celery_command(),
         "-A",
         "cls_platform",
         "worker",
-        "--concurrency=1",
+        f"--concurrency={concurrency}",
         "--pool=prefork",
         "--loglevel=INFO",
         "-n",
@@ -266,38 +378,24 @@ def celery_worker_process(
     ]
     _delete_queue(app, queue)  # nothing left from an earlier run
     previous_queue = app.conf.task_default_queue
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, for a SIGKILL of last resort
-        )
-    worker = CeleryWorker(process, "", queue, log_path, database_url)
+    worker = CeleryWorker(
+        None,  # type: ignore[arg-type]  # started just below
+        "",
+        queue,
+        log_path,
+        database_url,
+        command=command,
+        env=env,
+        concurrency=concurrency,
+    )
     try:
-        prefix = f"test-{token}@"
-
-        def answering() -> str | None:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"le worker s'est arrêté (code {process.returncode}) avant de répondre:\n"
-                    f"{worker.log_text()}"
-                )
-            replies = app.control.ping(timeout=0.5) or []
-            return next((n for r in replies for n in r if n.startswith(prefix)), None)
-
-        worker.name = wait_until(
-            answering,
-            timeout=START_TIMEOUT,
-            interval=0.3,
-            message=lambda: f"le worker {prefix}… ne répond pas au ping:\n{worker.log_text()}",
-        )
+        worker.start()
         app.conf.task_default_queue = queue
         yield worker
     finally:
         app.conf.task_default_queue = previous_queue
-        worker.stop()
+        if worker.process is not None:
+            worker.stop()
         _delete_queue(app, queue)
+        if worker.kills:
+            _forget_unacked(app, queue)
