@@ -178,6 +178,18 @@ def is_permanent(exc: Exception) -> bool:
     return False
 
 
+def address_is_bad(exc: smtplib.SMTPRecipientsRefused) -> bool:
+    """The server says the mailbox is wrong (5.1.x, or a bare 550/551/553), not its policy."""
+    for code, msg in exc.recipients.values():
+        text = msg.decode(errors="replace") if isinstance(msg, bytes) else str(msg)
+        enhanced = text.strip()[:6]
+        if enhanced.startswith("5.1.") or (
+            code in (550, 551, 553) and not enhanced.startswith("5.")
+        ):
+            return True
+    return False
+
+
 def describe(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "; ".join(
@@ -217,8 +229,9 @@ def deliver(delivery_id: int, *, connection=None) -> str:
         if is_permanent(exc):
             mark(delivery, DeliveryStatus.FAILED, describe(exc))
             # Only a refused recipient says the address is bad; a refused sender, login or
-            # content (5xx at MAIL FROM, AUTH, DATA) is about us, not the partner.
-            if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            # content (5xx at MAIL FROM, AUTH, DATA) is about us, not the partner, and so is a
+            # relay or policy refusal (5.7.x, "relay denied").
+            if isinstance(exc, smtplib.SMTPRecipientsRefused) and address_is_bad(exc):
                 delivery_bounced.send(sender=Delivery, delivery=delivery)
             return DeliveryStatus.FAILED
         if not isinstance(exc, smtplib.SMTPException | socket.error | OSError):
@@ -264,10 +277,20 @@ def smtp_connection():
     """One SMTP connection per worker process, reopened when the server closed it (or when
     the mail settings changed, as tests do)."""
     global _connection, _connection_key
-    key = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", None))
+    key = (
+        settings.EMAIL_BACKEND,
+        getattr(settings, "EMAIL_HOST", ""),
+        getattr(settings, "EMAIL_PORT", None),
+    )
     if _connection is None or key != _connection_key:
         _connection, _connection_key = get_connection(), key
     conn = getattr(_connection, "connection", None)
+    if conn is None:
+        # Opened here, the connection stays open across messages (a backend closes only the
+        # connections it opened itself); a failure to connect shows up when sending.
+        with contextlib.suppress(Exception):
+            _connection.open()
+        return _connection
     if conn is not None:
         try:
             status = conn.noop()[0]

@@ -283,6 +283,7 @@ def test_a_rejected_message_fails_the_row_and_says_why(
     [
         ("MAIL", "553 5.7.1 Sender address rejected: not owned by user"),
         ("DATA", "554 5.7.1 Message rejected as spam"),
+        ("RCPT", "554 5.7.1 Relay access denied"),
     ],
 )
 def test_a_permanent_refusal_that_is_not_about_the_address_does_not_flag_the_contact(
