@@ -5,6 +5,8 @@ Composers re-fetch everything from ids; they return None when the meeting or the
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.mail import EmailMessage
@@ -178,45 +180,82 @@ def compose_cancellation(delivery: Delivery) -> EmailMessage | None:
     return message
 
 
+@dataclass(frozen=True)
+class ReportBundle:
+    """What every recipient of one compte-rendu shares: read once per worker process, not once
+    per message (the PDF and the shared files are the same bytes for all 200)."""
+
+    report_html: str
+    pdf_name: str
+    pdf: bytes
+    fiches: tuple[str, ...]
+    documents: tuple[tuple[int, str, str, str, bytes | None], ...]  # pk, title, name, type, bytes
+    attached: bool
+
+
+@functools.lru_cache(maxsize=8)
+def report_bundle(meeting_id: int, sent_stamp: str) -> ReportBundle:
+    """Keyed by the time the report was sent: a new sending means a new bundle."""
+    meeting = Meeting.objects.get(pk=meeting_id)
+    documents = list(meeting.documents.all())
+    attached = sum(d.size for d in documents) <= MAX_ATTACHED_BYTES
+    parts = []
+    for d in documents:
+        content = None
+        if attached:
+            with d.file.open("rb") as handle:
+                content = handle.read()
+        parts.append(
+            (d.pk, d.title, d.file_name or d.file.name.rsplit("/", 1)[-1], d.content_type, content)
+        )
+    with meeting.report_pdf.open("rb") as pdf:
+        pdf_bytes = pdf.read()
+    day = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y")
+    return ReportBundle(
+        report_html=meeting.report,  # sanitised with nh3 when saved
+        pdf_name=f"compte-rendu-{day}.pdf",
+        pdf=pdf_bytes,
+        fiches=tuple(
+            f"{link.fiche.number} {link.fiche.title}"
+            for link in meeting.action_links.select_related("fiche").order_by("fiche__number")
+        ),
+        documents=tuple(parts),
+        attached=attached,
+    )
+
+
 def compose_report(delivery: Delivery) -> EmailMessage | None:
     meeting, contact = _meeting(delivery), _contact(delivery)
     if meeting is None or contact is None or not meeting.report_pdf:
         return None
+    stamp = (
+        meeting.report_sent_at.isoformat() if meeting.report_sent_at else meeting.report_pdf.name
+    )
+    bundle = report_bundle(meeting.pk, stamp)
     context, headers = _common(meeting, contact)
-    documents = list(meeting.documents.all())
-    attach = sum(d.size for d in documents) <= MAX_ATTACHED_BYTES
     context.update(
-        report_html=meeting.report,  # sanitised with nh3 when saved
+        report_html=bundle.report_html,
         documents=[
             {
-                "title": d.title,
+                "title": title,
                 "url": absolute_url(
                     reverse(
-                        "meeting_links:document", kwargs={"token": document_token(d.pk, contact.pk)}
+                        "meeting_links:document", kwargs={"token": document_token(pk, contact.pk)}
                     )
                 ),
             }
-            for d in documents
+            for pk, title, _name, _type, _content in bundle.documents
         ],
-        documents_attached=attach,
-        fiches=[
-            f"{link.fiche.number} {link.fiche.title}"
-            for link in meeting.action_links.select_related("fiche")
-        ],
+        documents_attached=bundle.attached,
+        fiches=list(bundle.fiches),
     )
     message = build_message(
         template="meeting_report", to=[delivery.to_email], context=context, headers=headers
     )
-    with meeting.report_pdf.open("rb") as pdf:
-        message.attach(
-            f"compte-rendu-{context['date'].replace('/', '-')}.pdf", pdf.read(), "application/pdf"
-        )
-    if attach:
-        for document in documents:
-            with document.file.open("rb") as handle:
-                message.attach(
-                    document.file.name.rsplit("/", 1)[-1], handle.read(), document.content_type
-                )
+    message.attach(bundle.pdf_name, bundle.pdf, "application/pdf")
+    for _pk, _title, name, content_type, content in bundle.documents:
+        if content is not None:
+            message.attach(name, content, content_type)
     return message
 
 
