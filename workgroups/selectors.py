@@ -62,6 +62,7 @@ def group_list(*, access: Access) -> list[WorkGroup]:
             held_last_year=Count(
                 "meetings",
                 filter=Q(meetings__status=MeetingStatus.HELD, meetings__starts_at__gte=year_ago),
+                distinct=True,  # the memberships join below would multiply it
             ),
             last_meeting=Max("meetings__starts_at", filter=Q(meetings__status=MeetingStatus.HELD)),
             member_count=Count("memberships", distinct=True),

@@ -421,3 +421,15 @@ def test_group_and_meeting_pages_keep_a_constant_query_count(
 
     more()
     assert_constant_queries(login_as(coordinator), url, more, at_most=25)
+
+
+def test_group_list_counts_meetings_held_not_members_times_meetings(login_as, coordinator, group, territory):
+    group.target_meetings_per_year = 2
+    group.save()
+    for _ in range(3):
+        Membership.objects.create(group=group, contact=ContactFactory(territory=territory))
+    MeetingFactory(group=group, starts_at=timezone.now() - dt.timedelta(days=40), status=MeetingStatus.HELD)
+    response = login_as(coordinator).get(f"{BASE}/groupes/")
+    (listed,) = response.context["groups"]
+    assert listed.held_last_year == 1
+    assert "1 / 2" in response.content.decode()
