@@ -286,6 +286,8 @@ class AxisFormMixin(ActionsMixin):
 
 
 class AxisCreateView(AxisFormMixin, CreateView):
+    url_model = Contract  # the URL names the contract the axis is added to
+
     def get_contract(self) -> Contract:
         return get_object_or_404(self.contracts(), pk=self.kwargs["pk"])
 
@@ -465,6 +467,7 @@ class FicheFormMixin(ActionsMixin):
 
 
 class FicheCreateView(FicheFormMixin, CreateView):
+    url_model = Contract
     is_update = False
     coordinator_only = True
 
@@ -573,7 +576,8 @@ class FichePdfView(ActionsMixin, DetailView):
 
 
 class IndicatorCreateView(ActionsMixin, CreateView):
-    model = FicheAction  # the URL names the fiche
+    model = Indicator
+    url_model = FicheAction  # the URL names the fiche
     form_class = IndicatorForm
     template_name = "actions/indicator_form.html"
     write = True

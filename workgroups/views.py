@@ -188,6 +188,8 @@ class MeetingFormMixin(GroupsMixin):
 
 
 class MeetingCreateView(MeetingFormMixin, CreateView):
+    url_model = WorkGroup  # the URL names the group
+
     def get_group(self) -> WorkGroup:
         if not hasattr(self, "_group"):
             self._group = get_object_or_404(self.groups(), pk=self.kwargs["pk"])

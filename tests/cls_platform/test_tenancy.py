@@ -88,7 +88,10 @@ def url_for(route: Route, territory_slug: str, object_territory) -> str:
         if name == "territory":
             values[name] = territory_slug
         elif converter == "int":
-            model = getattr(route.view_class, "model", None)
+            # The model the URL's id names: a creation page names its parent (url_model).
+            model = getattr(route.view_class, "url_model", None) or getattr(
+                route.view_class, "model", None
+            )
             maker = OBJECT_MAKERS.get(model)
             assert maker is not None, (
                 f"{route_id(route)} : ajoutez une fabrique pour {model} dans OBJECT_MAKERS "
