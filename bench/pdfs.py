@@ -1,7 +1,8 @@
 """The printed contract of 60 rich fiches-actions (target: under 5 s) and one fiche (under 1 s).
 
 The contract is built in a territory made for the run, inside a transaction rolled back at the
-end, so that the database is left as it was.
+end, so that the database is left as it was. Each render is timed on the wall clock (the target)
+and in processor time, which other programs running on the machine change less.
 """
 
 from __future__ import annotations
@@ -192,21 +193,25 @@ def run() -> list[str]:
     with transaction.atomic():
         contract, fiche = build_contract()
         fiche_action_pdf(fiche=fiche)  # fonts and stylesheets loaded once, as in a warm worker
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as contract_queries:
             document = contract_pdf(contract=contract)
         contract_time = time.perf_counter() - start
-        start = time.perf_counter()
+        contract_cpu = time.process_time() - cpu
+        start, cpu = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as fiche_queries:
             fiche_action_pdf(fiche=fiche)
         fiche_time = time.perf_counter() - start
+        fiche_cpu = time.process_time() - cpu
         transaction.set_rollback(True)  # leave the database as it was
     return [
         f"PDF du contrat ({ACTIONS} fiches-actions, {page_count(document)} pages, "
-        f"{len(document) // 1024} Kio) : {contract_time:.2f} s (objectif < 5 s, "
-        f"{verdict(contract_time < 5)}) · {len(contract_queries.captured_queries)} requêtes",
-        f"PDF d'une fiche-action : {fiche_time:.2f} s (objectif < 1 s, "
-        f"{verdict(fiche_time < 1)}) · {len(fiche_queries.captured_queries)} requêtes",
+        f"{len(document) // 1024} Kio) : {contract_time:.2f} s, processeur {contract_cpu:.2f} s "
+        f"(objectif < 5 s, {verdict(contract_time < 5)}) · "
+        f"{len(contract_queries.captured_queries)} requêtes",
+        f"PDF d'une fiche-action : {fiche_time:.2f} s, processeur {fiche_cpu:.2f} s "
+        f"(objectif < 1 s, {verdict(fiche_time < 1)}) · "
+        f"{len(fiche_queries.captured_queries)} requêtes",
     ]
 
 

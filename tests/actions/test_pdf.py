@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 import subprocess
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pydyf
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from weasyprint import HTML
 
 from actions.models import (
     ActionPartner,
@@ -40,6 +43,8 @@ from cls_platform.pdf import (
     format_amount,
     format_date,
     format_number,
+    render_pdf,
+    static_stylesheet,
 )
 from partners.models import Qpv
 from tests.factories import (
@@ -487,6 +492,52 @@ def test_fetcher_serves_static_files_from_disk_and_refuses_the_network():
     ]:
         with pytest.raises(ResourceRefused):
             fetcher.fetch(url)
+
+
+def test_stylesheets_are_parsed_once_per_base_url():
+    first = static_stylesheet(
+        "css/print.css", base_url=LOCAL_ORIGIN, fetcher=LocalFetcher(base_url=LOCAL_ORIGIN)
+    )
+    again = static_stylesheet(
+        "css/print.css", base_url=LOCAL_ORIGIN, fetcher=LocalFetcher(base_url=LOCAL_ORIGIN)
+    )
+    assert again is first
+    site = "https://trame.example/"
+    elsewhere = static_stylesheet(
+        "css/print.css", base_url=site, fetcher=LocalFetcher(base_url=site)
+    )
+    assert elsewhere is not first  # its url()s resolve against another address
+
+
+def test_render_pauses_the_cyclic_collector_and_always_resumes_it(monkeypatch):
+    assert gc.isenabled()
+    pdf = render_pdf(template="pdf/base.html", context={}, title="Essai")
+    assert pdf.startswith(b"%PDF") and gc.isenabled()
+
+    during = []
+
+    def failing_write(self, *args, **options):
+        during.append(gc.isenabled())
+        raise RuntimeError("panne au milieu du rendu")
+
+    monkeypatch.setattr(HTML, "write_pdf", failing_write)
+    with pytest.raises(RuntimeError):
+        render_pdf(template="pdf/base.html", context={}, title="Essai")
+    assert during == [False]
+    assert gc.isenabled()
+
+
+def test_page_references_are_those_of_every_page_added_so_far():
+    """pydyf's page references, read once per tag by WeasyPrint, are built once per page count."""
+    pdf = pydyf.PDF()
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    references = pdf.page_references
+    assert references is pdf.page_references
+    assert references == tuple(f"{n} 0 R".encode() for n in pdf.pages["Kids"][::3])
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(pdf.page_references) == 4
+    assert pdf.page_references[-1] == f"{pdf.pages['Kids'][-3]} 0 R".encode()
 
 
 def test_french_formats_for_print():
