@@ -9,4 +9,11 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Annuaire des partenaires")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .reference import restore_after_flush
+
+        post_migrate.connect(
+            restore_after_flush, sender=self, dispatch_uid=f"{self.name}.reference"
+        )
         from . import receivers  # noqa: F401  (connects the signal handlers)
