@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView, View
 
 from cls_platform.access import TerritoryMixin, can_edit, require_edit, scoped
+from cls_platform.forms import add_service_errors
 
 from . import selectors, services
 from .exports import fiches_csv, fiches_xlsx
@@ -42,15 +43,6 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
-
-
-def add_errors(form: Any, exc: ValidationError) -> None:
-    """A service's refusal shown on the form, next to the field it concerns when it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class ActionsMixin(TerritoryMixin):
@@ -107,7 +99,7 @@ class ContractFormMixin(ActionsMixin):
                     territory=self.territory, data=form.cleaned_data
                 )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Contrat enregistré."))
         return redirect("actions:contract_detail", territory=self.territory.slug, pk=self.object.pk)
@@ -156,7 +148,7 @@ class ContractSignView(ContractObjectMixin, FormView):
                 document=form.cleaned_data.get("document"),
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, _("Le contrat est signé : sa structure est désormais protégée.")
@@ -208,7 +200,7 @@ class ContractRenewView(ContractObjectMixin, FormView):
                 fiches=list(form.cleaned_data["fiches"]),
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Le nouveau contrat est créé en préparation."))
         return redirect("actions:contract_detail", territory=self.territory.slug, pk=successor.pk)
@@ -277,7 +269,7 @@ class AxisFormMixin(ActionsMixin):
                 user=self.request.user,
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Axe enregistré."))
         return redirect(
@@ -456,7 +448,7 @@ class FicheFormMixin(ActionsMixin):
                 partners.save()
                 funding.save()
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.render_to_response(
                 self.get_context_data(form=form, partner_formset=partners, funding_formset=funding)
             )

@@ -26,6 +26,7 @@ from django.views.generic import (
 )
 
 from cls_platform.access import TerritoryMixin, public_view, require_edit, scoped
+from cls_platform.forms import add_service_errors
 
 from . import selectors, services
 from .exports import directory_csv, directory_xlsx
@@ -189,7 +190,7 @@ class ContactFormMixin(DirectoryMixin):
             else:
                 self.object = services.contact_create(territory=self.territory, data=data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, _("Le contact « %(name)s » est enregistré.") % {"name": self.object}
@@ -256,7 +257,7 @@ class ContactDepartureView(ContactObjectMixin, FormView):
                     contact=contact, left_on=data["left_on"], successor=successor
                 )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, _("Le départ de %(name)s est enregistré.") % {"name": contact}

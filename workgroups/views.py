@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView, View
 
 from cls_platform.access import TerritoryMixin, can_edit, public_view, require_edit, scoped
+from cls_platform.forms import add_service_errors
 from cls_platform.outbox import retry_failed
 
 from . import selectors, services
@@ -181,7 +182,7 @@ class MeetingFormMixin(GroupsMixin):
         try:
             services.meeting_save(meeting=meeting, agenda=items)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
             return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
         messages.success(self.request, _("Réunion enregistrée."))
         return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
@@ -473,7 +474,7 @@ class ReportEditView(GroupsMixin, TemplateView):
                         user=request.user,
                     )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Compte-rendu enregistré. Relisez-le, puis envoyez-le.")
