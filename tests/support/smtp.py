@@ -17,8 +17,9 @@ The handler can be told to misbehave like the servers a platform meets in real l
 - `close_with_421(seconds=..., count=...)`: answer 421 to MAIL FROM and close the connection,
   for a while or for the next sessions (a server shedding load);
 - `bounce(*addresses)`: answer 550 to RCPT for those addresses, for good;
-- `after_accept`: a callable run in the server's thread just after a message was accepted (its
-  250 written), with the `Received` message; a test uses it to kill a worker at a precise point.
+- `before_reply`: a callable run in the server's thread once a message is recorded as received
+  but before its 250 is written, with the `Received` message; a test uses it to kill a worker at a
+  precise point (the message reached the server, the sender never learns it).
 
 Every refusal is recorded in `events`, every accepted message in `messages`. The server runs in
 its own thread (aiosmtpd's Controller); everything here is safe to read from the test's thread.
@@ -125,7 +126,7 @@ class RecordingHandler:
         self._greylist_seen: set[str] = set()
         self._close_until = 0.0  # time.monotonic() until which MAIL gets 421 and a hang-up
         self._close_count = 0
-        self.after_accept: Callable[[Received], object] | None = None
+        self.before_reply: Callable[[Received], object] | None = None
 
     # --- what the test asks ---------------------------------------------------------------
 
@@ -240,10 +241,12 @@ class RecordingHandler:
                 peer=session.peer,
             )
             self._messages.append(received)
-            callback = self.after_accept
+            callback = self.before_reply
         if callback is not None:
-            # Runs once the 250 below is on the wire: the client has its answer.
-            asyncio.get_running_loop().call_soon(callback, received)
+            # Before the 250 is written: whatever the callback does (kill the sender) happens
+            # while the client still waits for its answer. Run after the 250 instead, a fast
+            # client could record its success first, and the test would depend on timing.
+            callback(received)
         return "250 2.0.0 Message accepted for delivery"
 
 

@@ -237,18 +237,18 @@ def test_a_worker_killed_half_way_loses_nothing_and_doubles_only_what_was_in_fli
     at_kill: dict[str, object] = {}
 
     def kill_half_way(received) -> None:
-        # In the server's thread, right after the 250 of the 100th message went out: the
-        # worker that sent it has its answer but has not recorded it. SIGKILL, no goodbye.
+        # In the server's thread, the 100th message received but its 250 not yet written: it
+        # reached the server, and the worker that sent it dies without knowing. SIGKILL.
         if not killed.is_set() and smtp_server.count >= RECIPIENTS // 2:
             os.killpg(worker.process.pid, signal.SIGKILL)
             at_kill["message"] = received
             killed.set()
 
-    smtp_server.handler.after_accept = kill_half_way
+    smtp_server.handler.before_reply = kill_half_way
     services.report_send(meeting=meeting)
     assert killed.wait(timeout=60), f"{smtp_server.count} messages reçus, worker jamais tué"
     worker.kill()  # reaps it
-    smtp_server.handler.after_accept = None
+    smtp_server.handler.before_reply = None
     received_at_kill = smtp_server.count
     states_at_kill = states(meeting)
     # Claimed by the dead worker: the only rows that may have reached the server unrecorded.
@@ -275,8 +275,8 @@ def test_a_worker_killed_half_way_loses_nothing_and_doubles_only_what_was_in_fli
         assert row_of[address] in in_flight  # only what a dead worker had in hand
         assert first.message_id == second.message_id  # a receiving server can de-duplicate
         assert first.message_id == Delivery(pk=row_of[address], kind="report").message_id
-    # The message whose 250 preceded the kill was sent, but never recorded as such: it went
-    # again once the sweep handed its stale row to the new worker.
+    # The message received just before the kill was delivered, but its sender never had the 250
+    # and could not record it: it went again once the sweep handed its stale row over.
     (last_before_kill,) = at_kill["message"].rcpt_tos
     assert last_before_kill.lower() in doubled
     print(
