@@ -8,8 +8,9 @@ already formatted values, so that templates hold no query and no formatting rule
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import accumulate
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
@@ -26,7 +27,15 @@ from actions.models import (
     Signatory,
     TerritoryScope,
 )
-from cls_platform.pdf import LANG, format_amount, format_date, format_number, render_pdf
+from cls_platform.pdf import (
+    LANG,
+    format_amount,
+    format_date,
+    format_number,
+    render_html,
+    render_pdf,
+)
+from cls_platform.pdfparts import Part, assemble, cached_page_count, cached_parts, page_numbers
 from partners.models import Contact, Organization
 
 
@@ -108,6 +117,7 @@ class FicheEntry:
     anchor: str
     number: str
     title: str
+    page: str = ""  # its first page in the printed contract, once known
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,7 @@ class ContractPrint:
     transversal_axes: list[AxisPrint]
     fiches: list[FichePrint]
     edited_on: str
+    fiches_page: str = ""  # the first fiche's page in the printed contract, once known
 
 
 # Selectors ------------------------------------------------------------------------------------
@@ -206,11 +217,61 @@ def fiche_print(*, fiche: FicheAction) -> tuple[ContractPrint, FichePrint]:
 
 
 def contract_pdf(*, contract: Contract) -> bytes:
+    """The whole contract, joined from parts: the front matter (cover, signatories, contents,
+    axes) and each fiche-action, rendered apart and kept (cls_platform.pdfparts), so that a
+    fiche that did not change since the last print is not laid out again."""
     printed = contract_print(contract=contract)
-    return render_pdf(
-        template="pdf/contract.html",
-        context={"contract": printed},
-        title=f"{printed.title} ({printed.period})",
+    title = f"{printed.title} ({printed.period})"
+    fiches = cached_parts(
+        [
+            render_html(
+                template="pdf/contract_fiche.html",
+                context={"contract": printed, "fiche": fiche, "first": position == 0},
+                title=title,
+            )
+            for position, fiche in enumerate(printed.fiches)
+        ]
+    )
+
+    def front_matter(front_pages: int | None) -> str:
+        return render_html(
+            template="pdf/contract.html",
+            context={"contract": _with_pages(printed, fiches, front_pages)},
+            title=title,
+        )
+
+    # The contents give the fiches' pages, which follow the front matter: its length comes
+    # first, from a layout without them (they sit apart from the text and change no line).
+    front_pages = cached_page_count(front_matter(None))
+    (front,) = cached_parts([front_matter(front_pages)])
+    if front.pages != front_pages:  # pragma: no cover - a page number that moved a line
+        (front,) = cached_parts([front_matter(front.pages)])
+    parts = [front, *fiches]
+    return assemble(parts, numbers=page_numbers(sum(p.pages for p in parts)))
+
+
+def _with_pages(
+    printed: ContractPrint, fiches: list[Part], front_pages: int | None
+) -> ContractPrint:
+    """The contract with each fiche's first page in the contents, when the front matter's
+    length is known."""
+    if front_pages is None or not fiches:
+        return printed
+    starts = dict(
+        zip(
+            (f.anchor for f in printed.fiches),
+            accumulate([front_pages + 1, *(part.pages for part in fiches[:-1])]),
+            strict=True,
+        )
+    )
+
+    def entries(axis: AxisPrint) -> AxisPrint:
+        return replace(axis, fiches=[replace(e, page=str(starts[e.anchor])) for e in axis.fiches])
+
+    return replace(
+        printed,
+        thematic_axes=[entries(a) for a in printed.thematic_axes],
+        fiches_page=str(front_pages + 1),
     )
 
 

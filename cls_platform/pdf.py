@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pydyf
+import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
@@ -46,6 +47,8 @@ LANG = "fr"
 # PDF/UA-1 (ISO 14289-1): WeasyPrint tags the structure (headings, lists, tables, links),
 # writes /Lang, /MarkInfo and DisplayDocTitle, and the XMP identification of the variant.
 PDF_VARIANT = "pdf/ua-1"
+# Given to both steps, layout and writing, as weasyprint.HTML.write_pdf does.
+WRITE_OPTIONS = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
 DEFAULT_STYLESHEETS = ("css/print.css",)
 # Resolves relative links when the caller gives no base URL; the fetcher never contacts it.
 LOCAL_ORIGIN = "https://trame.invalid/"
@@ -149,21 +152,64 @@ def render_pdf(
     `title` becomes the document's title (window title, PDF metadata); `base_url` (e.g. the
     site's address) makes relative links absolute; `stylesheets` are paths in the static files.
     """
+    html = render_html(template=template, context=context, title=title)
+    return write_pdf(html, base_url=base_url, stylesheets=stylesheets)
+
+
+def render_html(*, template: str, context: dict[str, Any], title: str) -> str:
+    """The HTML of a print layout (a template extending `pdf/base.html`), in French."""
+    with translation.override(LANG):
+        return render_to_string(template, {**context, "pdf_title": title, "pdf_lang": LANG})
+
+
+def write_pdf(
+    html: str,
+    *,
+    base_url: str | None = None,
+    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
+) -> bytes:
+    """Lay out and write the HTML of a print layout as a tagged A4 PDF (PDF/UA-1)."""
+    pdf, _pages = write_pdf_pages(html, base_url=base_url, stylesheets=stylesheets)
+    return pdf
+
+
+def write_pdf_pages(
+    html: str,
+    *,
+    base_url: str | None = None,
+    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
+    tagged: bool = True,
+) -> tuple[bytes, int]:
+    """The PDF and its number of pages. Untagged (`tagged=False`) only for what is drawn over
+    a tagged document's pages as an artifact, such as page numbers."""
+    with _document(html, base_url=base_url, stylesheets=stylesheets, tagged=tagged) as document:
+        return document.write_pdf(**(WRITE_OPTIONS if tagged else {})), len(document.pages)
+
+
+def layout_page_count(
+    html: str,
+    *,
+    base_url: str | None = None,
+    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
+) -> int:
+    """How many pages the HTML of a print layout fills, laid out but not written."""
+    with _document(html, base_url=base_url, stylesheets=stylesheets, tagged=True) as document:
+        return len(document.pages)
+
+
+@contextmanager
+def _document(
+    html: str, *, base_url: str | None, stylesheets: Sequence[str], tagged: bool
+) -> Iterator[weasyprint.Document]:
     base_url = base_url or LOCAL_ORIGIN
     fetcher = LocalFetcher(base_url=base_url)
-    with translation.override(LANG):
-        html = render_to_string(template, {**context, "pdf_title": title, "pdf_lang": LANG})
-        sheets = [
-            static_stylesheet(name, base_url=base_url, fetcher=fetcher) for name in stylesheets
-        ]
-        with cyclic_gc_paused():
-            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            return document.write_pdf(
-                stylesheets=sheets,
-                font_config=thread_font_config(),
-                pdf_variant=PDF_VARIANT,
-                pdf_tags=True,
-            )
+    sheets = [static_stylesheet(name, base_url=base_url, fetcher=fetcher) for name in stylesheets]
+    with translation.override(LANG), cyclic_gc_paused():
+        yield HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=sheets,
+            font_config=thread_font_config(),
+            **(WRITE_OPTIONS if tagged else {}),
+        )
 
 
 @contextmanager

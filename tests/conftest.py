@@ -33,6 +33,18 @@ def _fast_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _pdf_parts_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The parts of printed contracts are kept apart from the developer's var/cache."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches = {**settings.CACHES}
+    caches["pdf"] = {**caches["pdf"], "LOCATION": str(tmp_path_factory.mktemp("pdf-cache"))}
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(
     settings: object, tmp_path_factory: pytest.TempPathFactory

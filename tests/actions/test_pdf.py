@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import re
 import subprocess
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pikepdf
 import pydyf
 import pytest
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from weasyprint import HTML
+from weasyprint import Document
 
 from actions.models import (
     ActionPartner,
@@ -36,6 +39,7 @@ from actions.models import (
     TerritoryScope,
 )
 from actions.pdf import contract_pdf, contract_print, fiche_action_pdf
+from cls_platform import pdfparts
 from cls_platform.pdf import (
     LOCAL_ORIGIN,
     LocalFetcher,
@@ -291,11 +295,16 @@ class Printed:
     titles: list[str]
 
 
+ACTIONS = 60  # the size of a real contract: the issue's 60-action PDF, read back whole
+
+
 @pytest.fixture(scope="module")
 def printed_contract(django_db_setup, django_db_blocker) -> Printed:
-    """Render once for the module, in a transaction rolled back before the tests read it."""
+    """Render once for the module, in a transaction rolled back before the tests read it; the
+    parts kept from earlier prints are set aside, so that this one makes every part."""
     with django_db_blocker.unblock(), transaction.atomic():
-        built = build_contract(5)
+        built = build_contract(ACTIONS)
+        caches["pdf"].clear()
         pdf = contract_pdf(contract=built.contract)
         numbers = [f.number for f in built.fiches]
         titles = [f.title for f in built.fiches]
@@ -344,7 +353,10 @@ def test_contract_lists_signatories_in_their_order(printed_contract):
 
 def test_table_of_contents_lists_axes_and_actions_with_their_page(printed_contract):
     pages = printed_contract.pages
-    toc = squash(pages[page_of(pages, "Sommaire") - 1])
+    # from "Sommaire" to the page before the axes, which follow the contents
+    toc = squash(
+        " ".join(pages[page_of(pages, "Sommaire") - 1 : page_of(pages, "Axes thématiques") - 1])
+    )
     assert "Axe 1 : Accès aux droits et aux soins" in toc
     assert "Axe 2 : Santé mentale et bien-être" in toc
     assert "Axe transversal 1 : Coordination et animation" in toc
@@ -397,6 +409,172 @@ def test_contract_pdf_is_tagged_in_french_with_its_title(printed_contract):
     assert structure.count("H2") >= 3 + len(printed_contract.numbers)  # front matter and fiches
     for tag in ("Table", "TH", "TD", "L", "LI", "Link"):
         assert tag in structure
+
+
+# The contract joined from its parts -----------------------------------------------------------
+
+
+def open_pdf(pdf: bytes) -> pikepdf.Pdf:
+    return pikepdf.open(io.BytesIO(pdf))
+
+
+def anchor(number: str) -> str:
+    return "fiche-" + number.replace(".", "-")
+
+
+def test_contents_links_and_bookmarks_lead_to_each_action(printed_contract):
+    """A reader clicks an entry of the contents, an action of an axis, or a bookmark, and lands
+    on the action's first page."""
+    pages = printed_contract.pages
+    pdf = open_pdf(printed_contract.pdf)
+    page_number = {page.obj.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+    names = pdf.Root.Names.Dests.Names
+    destinations = {
+        str(names[i]): page_number[names[i + 1][0].objgen] for i in range(0, len(names), 2)
+    }
+    links = {
+        str(annotation.Dest)
+        for page in pdf.pages[: page_of(pages, "Fiche-action 1.1") - 1]
+        for annotation in page.obj.get("/Annots", ())
+        if annotation.Subtype == pikepdf.Name.Link
+    }
+    with pdf.open_outline() as outline:
+        (top,) = outline.root
+        assert str(top.title) == "Contrat local de santé de Cergy"
+        bookmarks = {
+            squash(str(item.title)): page_number[item.destination[0].objgen]
+            for item in top.children
+        }
+    for number, title in zip(printed_contract.numbers, printed_contract.titles, strict=True):
+        start = page_of(pages, f"Fiche-action {number} {title}")
+        assert anchor(number) in links, number
+        assert destinations[anchor(number)] == start, number
+        assert bookmarks[f"Fiche-action {number} : {title}"] == start, number
+    assert destinations["fiches-actions"] == page_of(pages, "Fiche-action 1.1")
+    assert bookmarks["Signataires"] == page_of(pages, "Structure signataire")
+
+
+def test_every_page_leads_assistive_technologies_to_its_structure(printed_contract):
+    """The parent tree, as a PDF/UA checker reads it: each marked content of each page belongs
+    to a structure element of that page, each link annotation to its Link element, under keys
+    given once; the page numbers drawn afterwards are artifacts, outside the structure."""
+    pdf = open_pdf(printed_contract.pdf)
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+    assert keys == sorted(set(keys))
+    entries = dict(zip(keys, (nums[i + 1] for i in range(0, len(nums), 2)), strict=True))
+    assert int(pdf.Root.StructTreeRoot.ParentTreeNextKey) == max(keys) + 1
+    marked = 0
+    for page in pdf.pages:
+        elements = entries[int(page.obj.StructParents)]
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) == "BDC" and "/MCID" in operands[1]:
+                element = elements[int(operands[1].MCID)]
+                assert element.Pg.objgen == page.obj.objgen
+                marked += 1
+        for annotation in page.obj.get("/Annots", ()):
+            element = entries[int(annotation.StructParent)]
+            # the element holding the link's object reference is its Link, or within it
+            assert pikepdf.Name.Link in (element.S, element.P.S)
+            assert any(
+                isinstance(kid, pikepdf.Dictionary)
+                and kid.get("/Obj") is not None
+                and kid.Obj.objgen == annotation.objgen
+                for kid in element.K
+            )
+    assert marked > 50 * len(pdf.pages)
+    structure_text = subprocess.run(
+        ["pdfinfo", "-struct-text", "-"],
+        input=printed_contract.pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "Fiche-action 2.30" in structure_text
+    assert f"/ {len(pdf.pages)}" not in structure_text
+    stamped = []
+    for page in pdf.pages:
+        page.contents_coalesce()
+        stamped.append(b"/Artifact <</Type /Pagination" in page.obj.Contents.read_bytes())
+    assert stamped == [False] + [True] * (len(pdf.pages) - 1)  # all but the cover
+
+
+@pytest.fixture
+def made(monkeypatch) -> dict[str, list[str]]:
+    """What WeasyPrint lays out, in this process: parts written, pages counted."""
+    calls: dict[str, list[str]] = {"written": [], "counted": []}
+    for name, key in (("write_pdf_pages", "written"), ("layout_page_count", "counted")):
+        real = getattr(pdfparts, name)
+
+        def spy(html, *, _real=real, _key=key, **options):
+            calls[_key].append(html)
+            return _real(html, **options)
+
+        monkeypatch.setattr(pdfparts, name, spy)
+    caches["pdf"].clear()
+    return calls
+
+
+@pytest.mark.django_db
+def test_a_reprint_lays_out_again_only_what_changed(made):
+    built = build_contract(3)
+    first = pdf_pages(contract_pdf(contract=built.contract))
+    assert len(made["written"]) == 3 + 1 + 1  # three fiches, the front matter, the page numbers
+    assert len(made["counted"]) == 1  # the front matter's length, before its contents
+    made["written"].clear()
+    made["counted"].clear()
+
+    assert pdf_pages(contract_pdf(contract=built.contract)) == first
+    assert made == {"written": [], "counted": []}
+
+    fiche = built.fiches[1]
+    fiche.title = "Une maison de santé pluriprofessionnelle au cœur du quartier"
+    fiche.save()
+    pages = pdf_pages(contract_pdf(contract=built.contract))
+    # that fiche, and the front matter whose contents name it
+    assert len(made["written"]) == 2
+    assert fiche.title in made["written"][0]
+    start = page_of(pages, f"Fiche-action {fiche.number} {fiche.title}")
+    toc = squash(pages[page_of(pages, "Sommaire") - 1])
+    assert re.search(rf"{re.escape(fiche.number)} {re.escape(fiche.title)} {start}(?!\d)", toc)
+    assert "Action numéro 2 pour" not in squash(" ".join(pages))
+    assert len(pages) == len(first)
+
+
+@pytest.mark.django_db
+def test_parts_made_in_several_processes_print_the_same(made, settings, monkeypatch):
+    built = build_contract(4)
+    settings.PDF_PROCESSES = 1
+    alone = pdf_pages(contract_pdf(contract=built.contract))
+    caches["pdf"].clear()
+    settings.PDF_PROCESSES = 2
+    monkeypatch.setattr(pdfparts, "PARTS_PER_PROCESS", 2)
+    pools = []
+    real = pdfparts._render_in_processes
+
+    def spy(htmls, options, processes):
+        pools.append((len(htmls), processes))
+        return real(htmls, options, processes)
+
+    monkeypatch.setattr(pdfparts, "_render_in_processes", spy)
+    assert pdf_pages(contract_pdf(contract=built.contract)) == alone
+    assert pools == [(4, 2)]
+
+
+@pytest.mark.django_db
+def test_a_process_that_may_not_start_others_renders_the_parts_itself(made, settings, monkeypatch):
+    """A Celery prefork child is a daemon process: it may not start a pool."""
+    built = build_contract(4)
+    settings.PDF_PROCESSES = 2
+    monkeypatch.setattr(pdfparts, "PARTS_PER_PROCESS", 1)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(pdfparts, "_render_in_processes", refused)
+    pages = pdf_pages(contract_pdf(contract=built.contract))
+    for fiche in built.fiches:
+        assert page_of(pages, f"Fiche-action {fiche.number} {fiche.title}")
+    assert len(made["written"]) == 4 + 1 + 1
 
 
 # One fiche-action -----------------------------------------------------------------------------
@@ -520,7 +698,7 @@ def test_render_pauses_the_cyclic_collector_and_always_resumes_it(monkeypatch):
         during.append(gc.isenabled())
         raise RuntimeError("panne au milieu du rendu")
 
-    monkeypatch.setattr(HTML, "write_pdf", failing_write)
+    monkeypatch.setattr(Document, "write_pdf", failing_write)
     with pytest.raises(RuntimeError):
         render_pdf(template="pdf/base.html", context={}, title="Essai")
     assert during == [False]

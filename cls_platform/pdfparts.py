@@ -1,0 +1,358 @@
+"""Long PDFs assembled from parts that are rendered apart and kept: the printed contract.
+
+WeasyPrint takes 10 to 15 s on these machines to lay out and write a contract of 60
+fiches-actions (about 130 pages), nearly all of it in the fiches. Each fiche starts a page of its
+own and its layout depends on nothing before it, so each is rendered as a document of its own and
+kept in the "pdf" cache under the digest of its HTML, its stylesheets and the renderer's version:
+a fiche that did not change is never laid out again, and one that changed is rendered anew
+because its HTML differs, with no invalidation to forget.
+
+`assemble` joins the parts into one tagged PDF (PDF/UA-1) with pikepdf (qpdf): pages, structure
+tree (each part's elements under one Document element, the parent tree renumbered), named
+destinations (so the table of contents' links reach the fiches), bookmarks. The page numbers
+("page 12 / 130") depend on everything before them, so the parts carry none: they are stamped
+afterwards, as pagination artifacts, from a document of numbered empty pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import pikepdf
+import pydyf
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import caches
+
+from cls_platform.pdf import (
+    DEFAULT_STYLESHEETS,
+    LOCAL_ORIGIN,
+    PDF_VARIANT,
+    layout_page_count,
+    render_html,
+    write_pdf_pages,
+)
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "pdf"
+# Below this many parts to make per process, starting processes costs more than it saves.
+PARTS_PER_PROCESS = 6
+# Part of every key: change it when the way parts are made changes, and nothing kept is reused.
+FORMAT = "contract-parts-1"
+# Page numbers are artifacts for assistive technologies (ISO 14289-1, 7.8): marked as such.
+ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A rendered document and how many pages it has."""
+
+    pdf: bytes
+    pages: int
+
+
+def cached_parts(
+    htmls: Sequence[str],
+    *,
+    base_url: str | None = None,
+    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
+    tagged: bool = True,
+) -> list[Part]:
+    """Each HTML (of a template extending `pdf/base.html`) as a PDF, from the cache when the
+    same HTML was rendered with the same stylesheets before; the others are rendered and kept."""
+    salt = _salt(base_url, stylesheets, tagged)
+    keys = [f"part:{_digest(salt, html)}" for html in htmls]
+    cache = caches[CACHE_ALIAS]
+    found: dict[str, tuple[int, bytes]] = cache.get_many(keys)
+    missing = {k: html for k, html in zip(keys, htmls, strict=True) if k not in found}
+    options = {"base_url": base_url, "stylesheets": tuple(stylesheets), "tagged": tagged}
+    rendered = {
+        key: (pages, pdf)
+        for key, (pdf, pages) in zip(
+            missing, _render_all(list(missing.values()), options), strict=True
+        )
+    }
+    if rendered:
+        cache.set_many(rendered)
+    return [
+        Part(pdf=pdf, pages=pages) for pages, pdf in (found.get(k) or rendered[k] for k in keys)
+    ]
+
+
+def cached_page_count(
+    html: str,
+    *,
+    base_url: str | None = None,
+    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
+) -> int:
+    """How many pages the HTML fills, laid out once and then kept."""
+    key = f"pages:{_digest(_salt(base_url, stylesheets, True), html)}"
+    cache = caches[CACHE_ALIAS]
+    pages = cache.get(key)
+    if pages is None:
+        pages = layout_page_count(html, base_url=base_url, stylesheets=stylesheets)
+        cache.set(key, pages)
+    return pages
+
+
+def page_numbers(total: int) -> Part:
+    """`total` empty pages numbered "page n / total" where the contract's pages are, but for the
+    first (the cover): what `assemble` stamps on the joined document."""
+    html = render_html(
+        template="pdf/page_numbers.html", context={"pages": range(total)}, title="Pagination"
+    )
+    (part,) = cached_parts([html], tagged=False)
+    return part
+
+
+def assemble(parts: Sequence[Part], *, numbers: Part | None = None) -> bytes:
+    """One tagged PDF of the parts in order, the first giving its catalog (language, metadata,
+    viewer preferences); `numbers`, a document of as many pages, is drawn over each page."""
+    first, *others = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
+    out = first
+    tree = out.Root.StructTreeRoot
+    document = _document_element(tree)
+    entries = _parent_tree_entries(tree)
+    parent_tree: list[tuple[int, pikepdf.Object]] = []
+    next_key = _renumber(out.pages, entries, parent_tree, 0)
+    destinations = _destinations(out, out)
+    with out.open_outline() as outline:
+        top = outline.root[0].children if len(outline.root) == 1 else outline.root
+        for source in others:
+            offset = len(out.pages)
+            items = _outline(source)
+            out.pages.extend(source.pages)
+            copied = out.copy_foreign(source.Root.StructTreeRoot)
+            for element in _document_element(copied).K:
+                element.P = document
+                document.K.append(element)
+            next_key = _renumber(
+                out.pages[offset:], _parent_tree_entries(copied), parent_tree, next_key
+            )
+            destinations.update(_destinations(out, source))
+            top.extend(_copy_outline(out, items, offset))
+    tree.ParentTree = out.make_indirect(
+        pikepdf.Dictionary(Nums=pikepdf.Array([x for entry in parent_tree for x in entry]))
+    )
+    tree.ParentTreeNextKey = next_key
+    if destinations:
+        names = pikepdf.Array()
+        for name in sorted(destinations):
+            names.extend([pikepdf.String(name), destinations[name]])
+        if "/Names" not in out.Root:
+            out.Root.Names = pikepdf.Dictionary()
+        out.Root.Names.Dests = out.make_indirect(pikepdf.Dictionary(Names=names))
+    if numbers is not None:
+        _stamp(out, numbers)
+    buffer = io.BytesIO()
+    out.save(
+        buffer,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    return buffer.getvalue()
+
+
+# Rendering in parallel ------------------------------------------------------------------------
+
+
+def _render_all(htmls: list[str], options: dict[str, Any]) -> list[tuple[bytes, int]]:
+    """Renders the parts, in several processes when there are enough of them to repay starting
+    those (a contract printed for the first time, or after an upgrade of the stylesheets)."""
+    processes = min(settings.PDF_PROCESSES, len(htmls) // PARTS_PER_PROCESS)
+    if processes > 1:
+        try:
+            return _render_in_processes(htmls, options, processes)
+        except (OSError, AssertionError, BrokenProcessPool) as exc:
+            # A Celery prefork child is a daemon and may not start processes (AssertionError);
+            # the machine may refuse more processes: the parts are made here instead.
+            logger.warning("Rendu des PDF en parallèle impossible (%s) : un par un.", exc)
+    return [write_pdf_pages(html, **options) for html in htmls]
+
+
+def _render_in_processes(
+    htmls: list[str], options: dict[str, Any], processes: int
+) -> list[tuple[bytes, int]]:
+    # forkserver: children forked from a clean server process that has imported WeasyPrint and
+    # Django, never from this one (which may hold threads, locks, database connections).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["django", "weasyprint"])
+    with ProcessPoolExecutor(
+        max_workers=processes, mp_context=context, initializer=_start_renderer
+    ) as pool:
+        chunk = max(1, len(htmls) // (processes * 4))
+        return list(pool.map(partial(_render_one, options=options), htmls, chunksize=chunk))
+
+
+def _start_renderer() -> None:
+    import django
+
+    django.setup()
+
+
+def _render_one(html: str, *, options: dict[str, Any]) -> tuple[bytes, int]:
+    return write_pdf_pages(html, **options)
+
+
+# Structure tree ---------------------------------------------------------------------------------
+
+
+def _document_element(tree: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    """The Document element WeasyPrint puts at the top of the structure tree."""
+    kids = tree.K
+    element = kids[0] if isinstance(kids, pikepdf.Array) else kids
+    if element.get("/S") != pikepdf.Name.Document:
+        raise ValueError("Arbre de structure inattendu : pas d'élément Document en tête.")
+    return element
+
+
+def _parent_tree_entries(tree: pikepdf.Dictionary) -> dict[int, pikepdf.Object]:
+    parent_tree = tree.ParentTree
+    if "/Kids" in parent_tree:  # WeasyPrint writes one flat number tree
+        raise ValueError("Arbre parent en plusieurs nœuds : non pris en charge.")
+    nums = parent_tree.Nums
+    return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+
+
+def _renumber(
+    pages: Sequence[pikepdf.Page],
+    entries: dict[int, pikepdf.Object],
+    parent_tree: list[tuple[int, pikepdf.Object]],
+    next_key: int,
+) -> int:
+    """Give the pages of one part, and their annotations, the next keys of the joined parent
+    tree (what leads a reader from a page's marked content to its structure elements); returns
+    the next free key."""
+    for page in pages:
+        holders = [(page.obj, pikepdf.Name.StructParents)]
+        holders += [(a, pikepdf.Name.StructParent) for a in page.obj.get("/Annots", ())]
+        for holder, name in holders:
+            if name not in holder:
+                continue
+            parent_tree.append((next_key, entries[int(holder[name])]))
+            holder[name] = next_key
+            next_key += 1
+    return next_key
+
+
+# Destinations and bookmarks -------------------------------------------------------------------
+
+
+def _destinations(out: pikepdf.Pdf, source: pikepdf.Pdf) -> dict[str, pikepdf.Object]:
+    """The named destinations of `source` (already joined into `out`), as objects of `out`."""
+    try:
+        names = source.Root.Names.Dests.Names
+    except AttributeError:
+        return {}
+    found = {}
+    for i in range(0, len(names), 2):
+        value = names[i + 1]
+        if source is not out:
+            value = out.copy_foreign(value if value.is_indirect else source.make_indirect(value))
+        found[str(names[i])] = value
+    return found
+
+
+@dataclass
+class _Bookmark:
+    title: str
+    page: int  # index in its part
+    left: float
+    top: float
+    children: list[_Bookmark]
+
+
+def _outline(source: pikepdf.Pdf) -> list[_Bookmark]:
+    index = {page.obj.objgen: n for n, page in enumerate(source.pages)}
+
+    def read(items) -> list[_Bookmark]:
+        marks = []
+        for item in items:
+            destination = item.destination
+            if not isinstance(destination, pikepdf.Array) or destination[0].objgen not in index:
+                continue
+            marks.append(
+                _Bookmark(
+                    title=str(item.title),
+                    page=index[destination[0].objgen],
+                    left=float(destination[2]),
+                    top=float(destination[3]),
+                    children=read(item.children),
+                )
+            )
+        return marks
+
+    with source.open_outline() as outline:
+        return read(outline.root)
+
+
+def _copy_outline(out: pikepdf.Pdf, marks: list[_Bookmark], offset: int) -> list:
+    items = []
+    for mark in marks:
+        item = pikepdf.OutlineItem(
+            mark.title,
+            offset + mark.page,
+            pikepdf.PageLocation.XYZ,
+            left=mark.left,
+            top=mark.top,
+        )
+        item.children.extend(_copy_outline(out, mark.children, offset))
+        items.append(item)
+    return items
+
+
+# Page numbers -------------------------------------------------------------------------------------
+
+
+def _stamp(out: pikepdf.Pdf, numbers: Part) -> None:
+    stamps = pikepdf.open(io.BytesIO(numbers.pdf))
+    if len(stamps.pages) != len(out.pages):
+        raise ValueError(
+            f"{len(stamps.pages)} pages de numéros pour un document de {len(out.pages)} pages."
+        )
+    for page, stamp in zip(out.pages, stamps.pages, strict=True):
+        if not any(str(op) in ("Tj", "TJ") for _, op in pikepdf.parse_content_stream(stamp)):
+            continue  # an unnumbered page (the cover)
+        form = out.copy_foreign(stamp.as_form_xobject())
+        name = page.add_resource(form, pikepdf.Name.XObject, prefix="Num")
+        # The page's own drawing is wrapped in q … Q, so that the stamp starts from the default
+        # graphics state whatever the page leaves behind.
+        page.contents_add(out.make_stream(b"q\n"), prepend=True)
+        page.contents_add(
+            out.make_stream(b"Q\n" + ARTIFACT + b" q " + name.unparse() + b" Do Q EMC\n")
+        )
+
+
+# Keys -------------------------------------------------------------------------------------------
+
+
+def _salt(base_url: str | None, stylesheets: Sequence[str], tagged: bool) -> str:
+    """What besides the HTML makes a rendering: stylesheets' text, renderer, options."""
+    texts = [FORMAT, weasyprint.__version__, pydyf.__version__, PDF_VARIANT]
+    texts += [base_url or LOCAL_ORIGIN, "tagged" if tagged else "untagged"]
+    for name in stylesheets:
+        path = finders.find(name)
+        if not isinstance(path, str):
+            raise FileNotFoundError(f"Feuille de style introuvable : {name}")
+        with open(path, encoding="utf-8") as file:
+            texts.append(file.read())
+    return _digest(*texts)
+
+
+def _digest(*texts: str) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
