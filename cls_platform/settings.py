@@ -122,6 +122,20 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# The parts of long PDFs (each fiche-action of a printed contract), kept on disk under the digest
+# of what they were made from (cls_platform/pdfparts.py): shared by the processes of one host.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pdf": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PDF_CACHE_DIR", str(VAR_DIR / "cache" / "pdf")),
+        "TIMEOUT": 90 * 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+# Processes that render the parts missing from that cache, on a first print (WeasyPrint is
+# single-threaded): one per processor by default.
+PDF_PROCESSES = int(os.environ.get("PDF_PROCESSES") or os.cpu_count() or 1)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -181,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cls_platform.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,
     },
+    "purge-pending-partner-imports": {
+        "task": "partners.tasks.purge_pending_imports",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Security: sensible everywhere, strict when DEBUG is off.
@@ -209,6 +227,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint logs six "Step n" lines per document at INFO.
         "weasyprint.progress": {"level": "WARNING"},
+        # pikepdf (joining the parts of a printed contract) greets at INFO once per process.
+        "pikepdf": {"level": "WARNING"},
         # Inline tasks (no broker) would print a line per e-mail in the web server's console.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },

@@ -364,6 +364,30 @@ QPVS = {
     ],
 }
 
+# Structures that stand in a QPV: the maisons de quartier, centres sociaux and local practices of
+# the priority neighbourhoods, so that the QPV filter of the directory has something to show.
+QPV_ORGANIZATIONS = {
+    "cergy": {
+        "Axe Majeur-Horloge": [
+            "Maison de quartier Axe Majeur-Horloge",
+            "Conseil citoyen Axe Majeur-Horloge",
+            "Épicerie sociale de l'Axe Majeur",
+            "École maternelle de l'Axe Majeur",
+            "Pharmacie de l'Horloge",
+            "Cabinet infirmier Axe Majeur",
+        ],
+        "Sébille": ["Cabinet de kinésithérapie de Sébille", "Jardins partagés de Sébille"],
+    },
+    "vitry-sur-seine": {
+        "Balzac, Commune de Paris, 8 mai 1945": ["Centre social Balzac", "Pharmacie Balzac"],
+        "Centre-ville, Lozaits, Défense": ["Pharmacie du Centre"],
+        "Mario Capra, Plateau, Le Moulin Vert": [
+            "Pharmacie du Moulin Vert",
+            "Maison de santé pluriprofessionnelle du Plateau",
+        ],
+    },
+}
+
 FIRST_NAMES = [
     "Amina",
     "Bruno",
@@ -478,6 +502,12 @@ def seed_directory(territory: Territory) -> dict[str, Organization]:
             org.sectors.set([sectors[s] for s in sector_slugs])
         organizations[acronym or name] = org
         organizations[name] = org
+    for qpv_name, names in QPV_ORGANIZATIONS.get(slug, {}).items():
+        qpv = Qpv.objects.get(territory=territory, name=qpv_name)
+        # Only where nobody chose otherwise: running the demo twice changes nothing.
+        Organization.objects.filter(territory=territory, name__in=names, qpv__isnull=True).update(
+            qpv=qpv
+        )
     seed_contacts(territory, list(dict.fromkeys(organizations.values())))
     return organizations
 

@@ -127,6 +127,8 @@ class DepartureForm(forms.Form):
             .select_related("organization")
             .order_by("last_name", "first_name")
         )
+        # A coordinator's page: a contact without a name is told apart by their address.
+        self.fields["successor"].label_from_instance = lambda c: c.full_name or c.email
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -167,6 +169,12 @@ class SelfServiceDetailsForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "job_title", "phone"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("first_name") or "").strip() and not (data.get("last_name") or "").strip():
+            self.add_error("last_name", _("Indiquez au moins votre nom ou votre prénom."))
+        return data
 
 
 class SelfServicePreferencesForm(forms.Form):

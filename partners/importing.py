@@ -21,7 +21,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from cls_platform.models import Territory
+from cls_platform.models import Access, Territory
+from cls_platform.spreadsheets import FORMULA_STARTS
 
 from .models import (
     Contact,
@@ -32,6 +33,7 @@ from .models import (
     email_hash,
     normalize_email,
 )
+from .services import access_link_contacts
 
 COLUMNS: dict[str, list[str]] = {
     "last_name": ["nom", "nom de famille", "nom usuel", "last name", "nom de naissance"],
@@ -183,13 +185,19 @@ class ImportReport:
 # --- reading --------------------------------------------------------------------------------
 
 
-def read_rows(content: bytes, file_name: str) -> list[list[str]]:
+# Rows as read, each with the number of the line (CSV) or row (XLSX) where it starts, as the
+# coordinator sees it in a text editor or in Excel.
+NumberedRows = list[tuple[int, list[str]]]
+MAX_EMAIL_LENGTH = 254  # what the directory's address field holds (RFC 5321 path limit)
+
+
+def read_rows(content: bytes, file_name: str) -> NumberedRows:
     if content[:4] == b"PK\x03\x04" or file_name.lower().endswith(".xlsx"):
         return read_xlsx(content)
     return read_csv(content)
 
 
-def read_xlsx(content: bytes) -> list[list[str]]:
+def read_xlsx(content: bytes) -> NumberedRows:
     from openpyxl import load_workbook
 
     try:
@@ -199,7 +207,10 @@ def read_xlsx(content: bytes) -> list[list[str]]:
             "Ce fichier Excel ne peut pas être lu (format .xlsx attendu)."
         ) from exc
     sheet = workbook.worksheets[0]
-    rows = [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [
+        (number, [cell_text(value) for value in row])
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+    ]
     workbook.close()
     return rows
 
@@ -212,33 +223,91 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_csv(content: bytes) -> list[list[str]]:
+class UnreadableCsv(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def csv_text(cell: str) -> str:
+    """A cell as typed: our exports put an apostrophe before a text that starts like a
+    formula (see cls_platform.spreadsheets), which an export re-imported must not keep."""
+    cell = cell.strip()
+    if cell[:1] == "'" and cell[1:2] and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:].strip()
+    return cell
+
+
+def parse_csv(text: str, delimiter: str) -> NumberedRows:
+    """Rows with the physical line each starts on: a quoted cell may span several lines."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: NumberedRows = []
+    start = 1
+    try:
+        for cells in reader:
+            rows.append((start, [csv_text(cell) for cell in cells]))
+            start = reader.line_num + 1
+    except csv.Error:
+        # A cell over csv's limit (128 Ko), a quote never closed, a stray NUL...
+        raise UnreadableCsv(reader.line_num or start) from None
+    return rows
+
+
+def read_csv(content: bytes) -> NumberedRows:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = content.decode("cp1252", errors="replace")
     if "\x00" in text:
         raise ImportFileError("Ce fichier n'est pas un tableau CSV ou XLSX lisible.")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max([";", ",", "\t"], key=first.count)
-    return [
-        [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-    ]
+    # Old Excel for Mac ends lines with a bare CR, which the csv module refuses.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    # The first line may be a title above the headers: try each delimiter, the likeliest first,
+    # and keep the one under which a header row appears.
+    candidates = sorted([";", ",", "\t"], key=first.count, reverse=True)
+    fallback: NumberedRows | None = None
+    failure: UnreadableCsv | None = None
+    for delimiter in candidates:
+        try:
+            rows = parse_csv(text, delimiter)
+        except UnreadableCsv as exc:
+            failure = failure or exc
+            continue
+        if fallback is None:
+            fallback = rows
+        if header_position(rows) is not None:
+            return rows
+    if failure is not None:
+        raise ImportFileError(
+            f"Ce fichier CSV ne peut pas être lu à partir de la ligne {failure.line} : une "
+            "cellule dépasse 128 Ko ou un guillemet n'est pas refermé. Enregistrez-le à nouveau "
+            "depuis votre tableur au format CSV, ou déposez-le en .xlsx."
+        )
+    return fallback or []
 
 
-def find_header(rows: list[list[str]]) -> tuple[int, dict[int, str]]:
-    """The first row (among the first ten) that names an e-mail column, and its mapping."""
-    for index, row in enumerate(rows[:10]):
-        mapping = {}
+def header_position(rows: NumberedRows) -> tuple[int, dict[int, str]] | None:
+    """The index of the first row (among the first ten) that names an e-mail column, and its
+    mapping of column positions to fields; None if there is none."""
+    for index, (_number, row) in enumerate(rows[:10]):
+        mapping: dict[int, str] = {}
         for position, header in enumerate(row):
             key = ALIASES.get(fold(header))
             if key and key not in mapping.values():
                 mapping[position] = key
         if "email" in mapping.values():
             return index, mapping
-    raise ImportFileError(
-        "Aucune colonne d'adresses e-mail trouvée : nommez-la « Courriel », « Mail » ou « E-mail »."
-    )
+    return None
+
+
+def find_header(rows: NumberedRows) -> tuple[int, dict[int, str]]:
+    found = header_position(rows)
+    if found is None:
+        raise ImportFileError(
+            "Aucune colonne d'adresses e-mail trouvée : nommez-la « Courriel », « Mail » ou « E-mail »."
+        )
+    return found
 
 
 # --- cleaning -------------------------------------------------------------------------------
@@ -297,6 +366,13 @@ def clean_row(number: int, row: list[str], mapping: dict[int, str]) -> Record | 
             "plusieurs adresses dans la même cellule : gardez-en une",
         )
     email = normalize_email(email_cell)
+    if len(email) > MAX_EMAIL_LENGTH:
+        return Line(
+            number,
+            "rejected",
+            email_cell[:60] + "…",
+            f"adresse e-mail trop longue : {len(email)} caractères, {MAX_EMAIL_LENGTH} au plus",
+        )
     try:
         validate_email(email)
     except ValidationError:
@@ -376,14 +452,15 @@ class Importer:
             report.organizations_created.append(name)
         return org
 
-    def run(self, rows: list[list[str]], *, dry_run: bool) -> ImportReport:
+    def run(self, rows: NumberedRows, *, dry_run: bool) -> ImportReport:
         report = ImportReport(file_name=self.file_name, dry_run=dry_run)
         header_index, mapping = find_header(rows)
-        report.columns = {rows[header_index][pos]: key for pos, key in mapping.items()}
+        header = rows[header_index][1]
+        report.columns = {header[pos]: key for pos, key in mapping.items()}
         records: dict[str, Record] = {}
         ordered: list[Line | Record] = []
-        for index in range(header_index + 1, len(rows)):
-            cleaned = clean_row(index + 1, rows[index], mapping)
+        for number, row in rows[header_index + 1 :]:
+            cleaned = clean_row(number, row, mapping)
             if isinstance(cleaned, Record) and cleaned.email in records:
                 first = records[cleaned.email]
                 merge(first, cleaned)
@@ -419,6 +496,12 @@ class Importer:
                     report.lines.append(self.apply(item, existing, suppressed, report))
             if dry_run:
                 transaction.set_rollback(True)
+            else:
+                # An imported co-pilot is recognised when they sign in, as a typed one is.
+                for access in Access.objects.filter(territory=self.territory).select_related(
+                    "user"
+                ):
+                    access_link_contacts(access=access)
         return report
 
     def apply(

@@ -217,7 +217,8 @@ class Contact(TerritoryOwned):
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        # Never the address: __str__ ends up in pages, forms and messages that viewers read.
+        return self.full_name or str(_("Contact sans nom"))
 
     @property
     def full_name(self) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cls_platform.access import scoped
-from cls_platform.models import Access
+from cls_platform.models import Access, Delivery
 
 from .models import Contact, Organization
 
@@ -39,7 +39,11 @@ def contact_list(*, access: Access) -> QuerySet[Contact]:
 
 
 def organization_detail(*, access: Access, organization: Organization) -> dict[str, Any]:
-    """A structure's page: people (current and former), groups, actions, signatures."""
+    """A structure's page: people (current and former), groups, actions, signatures.
+
+    Everything that hangs on a contract (groups, actions, meetings, signatures) is read
+    through `scoped()`, so that a viewer sees what signed contracts hold and no draft.
+    """
     territory = access.territory
     contacts = list(
         organization.contacts.filter(anonymized_at__isnull=True)
@@ -57,19 +61,30 @@ def organization_detail(*, access: Access, organization: Organization) -> dict[s
         .distinct()
         .order_by("name")
     )
-    actions = list(
-        scoped(territory.fiches_actions.all(), access)
-        .filter(
+    fiches = scoped(territory.fiches_actions.all(), access)
+    piloted = list(
+        fiches.filter(
             Q(pilot_organization=organization)
             | Q(pilot_contact__organization=organization)
             | Q(copilots__organization=organization)
         )
         .distinct()
-        .select_related("contract")
+        .select_related("contract", "pilot_contact")
         .order_by("contract", "number")
     )
+    for action in piloted:
+        action.structure_pilots = action.pilot_organization_id == organization.pk or bool(
+            action.pilot_contact and action.pilot_contact.organization_id == organization.pk
+        )
+    partnerships = list(
+        organization.action_partnerships.filter(fiche__in=fiches)
+        .select_related("fiche__contract", "level")
+        .order_by("fiche__contract", "fiche__number")
+    )
     signatures = list(
-        organization.signatures.select_related("contract").order_by("-contract__start_year")
+        organization.signatures.filter(contract__in=scoped(territory.contracts.all(), access))
+        .select_related("contract")
+        .order_by("-contract__start_year")
     )
     present_here = Q(
         invitations__contact__organization=organization, invitations__attendance="present"
@@ -86,22 +101,32 @@ def organization_detail(*, access: Access, organization: Organization) -> dict[s
         "current_contacts": [c for c in contacts if c.is_active and not c.left_at],
         "former_contacts": [c for c in contacts if not (c.is_active and not c.left_at)],
         "groups": groups,
-        "actions": actions,
+        "actions": piloted,
+        "partnerships": partnerships,
         "signatures": signatures,
     }
 
 
-def contact_detail(*, contact: Contact) -> dict[str, Any]:
-    memberships = list(contact.memberships.select_related("group").order_by("group__name"))
+def contact_detail(*, access: Access, contact: Contact) -> dict[str, Any]:
+    """A person's page: groups, meetings and seats, read through `scoped()` like the rest."""
+    territory = access.territory
+    groups = scoped(territory.work_groups.all(), access)
+    memberships = list(
+        contact.memberships.filter(group__in=groups).select_related("group").order_by("group__name")
+    )
     invitations = list(
-        contact.invitations.select_related("meeting__group").order_by("-meeting__starts_at")[:30]
+        contact.invitations.filter(meeting__in=scoped(territory.meetings.all(), access))
+        .select_related("meeting__group")
+        .order_by("-meeting__starts_at")[:30]
     )
     return {
         "invitations": invitations,
         "memberships": memberships,
-        "piloted_groups": list(contact.piloted_groups.order_by("name")),
+        "piloted_groups": list(scoped(contact.piloted_groups.all(), access).order_by("name")),
         "predecessors": list(contact.predecessors.order_by("last_name")),
-        "hand_overs": list(contact.hand_overs.order_by("-created_at")),
+        "hand_overs": list(contact.hand_overs.order_by("-created_at"))
+        if not access.is_viewer
+        else [],
     }
 
 
@@ -161,6 +186,14 @@ def contact_personal_data(*, contact: Contact) -> dict[str, Any]:
         if rows:
             label = str(relation.related_model._meta.verbose_name_plural)
             related[label] = rows
+    deliveries = [
+        row_of(d)
+        for d in Delivery.objects.filter(
+            territory_id=contact.territory_id, contact_id=contact.pk
+        ).order_by("created_at", "pk")
+    ]
+    if deliveries:
+        related[str(Delivery._meta.verbose_name_plural)] = deliveries
     return {
         "territoire": contact.territory.name,
         "exporté le": timezone.now().isoformat(),

@@ -4,14 +4,16 @@ only once the transaction has committed."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cls_platform.models import Territory, User
+from cls_platform.models import Access, Delivery, Territory, User
 
 from .models import (
     Contact,
@@ -19,17 +21,78 @@ from .models import (
     HandOver,
     HandOverStatus,
     Organization,
+    PartnerImport,
     SuppressedAddress,
     email_hash,
     normalize_email,
 )
 from .signals import contact_succeeded
 
+# How long an upload waits for its confirmation before its content (personal data) is dropped.
+PENDING_IMPORT_DAYS = 7
+
 
 def suppressed(*, territory: Territory, email: str) -> bool:
     return SuppressedAddress.objects.filter(
         territory=territory, email_sha256=email_hash(email)
     ).exists()
+
+
+def suppressed_error() -> ValidationError:
+    return ValidationError(
+        {
+            "email": _(
+                "Cette personne a demandé l'effacement de ses données : elle ne peut pas être ajoutée à nouveau."
+            )
+        }
+    )
+
+
+def account_for(contact: Contact) -> User | None:
+    """The account whose address is the contact's, if it has an access to the same territory."""
+    email = normalize_email(contact.email)
+    if not email:
+        return None
+    return (
+        User.objects.filter(
+            email__iexact=email, is_active=True, accesses__territory_id=contact.territory_id
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def contact_link_account(*, contact: Contact) -> bool:
+    """Tie the contact to the account that has the same address (a co-pilot who signs in is
+    then recognised as the pilot of their fiches-actions and groups). Returns True if set."""
+    if contact.user_id is not None or contact.anonymized_at is not None:
+        return False
+    user = account_for(contact)
+    if user is None:
+        return False
+    contact.user = user
+    Contact.objects.filter(pk=contact.pk).update(user=user)
+    return True
+
+
+def access_link_contacts(*, access: Access) -> int:
+    """An account given access to a territory is tied to the contacts bearing its address."""
+    email = normalize_email(access.user.email)
+    if not email or not access.user.is_active:
+        return 0
+    return Contact.objects.filter(
+        territory_id=access.territory_id,
+        email__iexact=email,
+        user__isnull=True,
+        anonymized_at__isnull=True,
+    ).update(user=access.user)
+
+
+def access_unlink_contacts(*, access: Access) -> int:
+    """Without an access to the territory, the account pilots nothing there any more."""
+    return Contact.objects.filter(territory_id=access.territory_id, user_id=access.user_id).update(
+        user=None
+    )
 
 
 def existing_contact(
@@ -53,13 +116,7 @@ def contact_create(
     if existing_contact(territory=territory, email=email):
         raise ValidationError({"email": _("Cette adresse est déjà celle d'un contact.")})
     if suppressed(territory=territory, email=email):
-        raise ValidationError(
-            {
-                "email": _(
-                    "Cette personne a demandé l'effacement de ses données : elle ne peut pas être ajoutée à nouveau."
-                )
-            }
-        )
+        raise suppressed_error()
     now = timezone.now()
     contact = Contact(
         territory=territory, source=source, source_detail=source_detail, last_activity_at=now
@@ -68,24 +125,37 @@ def contact_create(
         setattr(contact, key, value)
     contact.email = email
     contact.save()
+    contact_link_account(contact=contact)
     return contact
 
 
 @transaction.atomic
 def contact_update(*, contact: Contact, data: dict[str, Any], confirmed: bool = False) -> Contact:
+    # From the database: a ModelForm has already copied what was typed onto the instance.
+    stored = Contact.objects.filter(pk=contact.pk).values_list("email", flat=True).first()
+    previous_email = normalize_email(stored if stored is not None else contact.email)
+    email_changed = "email" in data and normalize_email(data["email"]) != previous_email
     if "email" in data:
         other = existing_contact(
             territory=contact.territory, email=data["email"], exclude=contact.pk
         )
         if other:
             raise ValidationError({"email": _("Cette adresse est déjà celle d'un autre contact.")})
-    if "email" in data and normalize_email(data["email"]) != contact.email:
+    if email_changed and suppressed(territory=contact.territory, email=data["email"]):
+        raise suppressed_error()
+    if email_changed:
         contact.bounced_at = None  # a corrected address gets its chance again
+        # An account tied through the old address no longer names this person.
+        if contact.user_id and normalize_email(contact.user.email) == previous_email:
+            contact.user = None
     for key, value in data.items():
         setattr(contact, key, value)
+    if "email" in data:
+        contact.email = normalize_email(contact.email)
     if confirmed:
         contact.confirmed_at = contact.last_activity_at = timezone.now()
     contact.save()
+    contact_link_account(contact=contact)
     return contact
 
 
@@ -157,6 +227,10 @@ def contact_request_confirmation(*, contact: Contact) -> None:
     """Send the person their link to check their details and choose what they receive."""
     if contact.anonymized_at or contact.left_at or contact.bounced_at:
         raise ValidationError(_("Cette personne ne peut plus être jointe à cette adresse."))
+    if contact.unsubscribed_at:
+        raise ValidationError(
+            _("Cette personne s'est désinscrite : elle ne reçoit plus aucun e-mail du CLS.")
+        )
     transaction.on_commit(lambda: _send_confirmation(contact.pk))
 
 
@@ -186,8 +260,7 @@ def hand_over_confirm(*, hand_over: HandOver) -> Contact | None:
                     "organization": contact.organization,
                 },
                 source=ContactSource.SELF_SERVICE,
-                source_detail=_("Successeur désigné par %(name)s")
-                % {"name": contact.full_name or contact.email},
+                source_detail=successor_detail(contact),
             )
     contact_record_departure(
         contact=contact, left_on=hand_over.left_on or timezone.localdate(), successor=successor
@@ -205,19 +278,87 @@ def hand_over_reject(*, hand_over: HandOver) -> None:
     hand_over.save(update_fields=["status", "decided_at"])
 
 
+def successor_detail(former: Contact) -> str:
+    """Where a successor came from, as shown (to coordinators) on their page."""
+    return successor_detail_for(former.full_name or former.email)
+
+
+def successor_detail_for(name: str) -> str:
+    return _("Successeur de %(name)s") % {"name": name}
+
+
+ANONYMOUS_DOMAIN = "anonyme.invalid"
+
+
+def anonymous_address(contact_id: int) -> str:
+    return f"efface-{contact_id}@{ANONYMOUS_DOMAIN}"
+
+
+def _scrub_deliveries(*, contact: Contact, email: str, placeholder: str) -> None:
+    """The outbox keeps ids and plain values: the address and the SMTP answers quoting it."""
+    rows = Delivery.objects.filter(territory_id=contact.territory_id).filter(
+        Q(contact_id=contact.pk) | Q(to_email__iexact=email)
+    )
+    pattern = re.compile(re.escape(email), re.IGNORECASE)
+    for delivery in rows.only("pk", "last_error", "to_email"):
+        Delivery.objects.filter(pk=delivery.pk).update(
+            to_email=placeholder, last_error=pattern.sub(placeholder, delivery.last_error)
+        )
+
+
+def _scrub_import_reports(*, contact: Contact, email: str) -> None:
+    """Each import report keeps its lines: the erased person's lines lose their address."""
+    pattern = re.compile(re.escape(email), re.IGNORECASE)
+    for partner_import in PartnerImport.objects.filter(territory_id=contact.territory_id).only(
+        "pk", "report"
+    ):
+        report = partner_import.report or {}
+        changed = False
+        for line in report.get("lines", []):
+            if normalize_email(line.get("email", "")) == email or pattern.search(
+                line.get("detail", "")
+            ):
+                line["email"] = ""
+                line["detail"] = _("personne effacée à sa demande (RGPD)")
+                changed = True
+        if changed:
+            PartnerImport.objects.filter(pk=partner_import.pk).update(report=report)
+
+
 @transaction.atomic
 def contact_erase(*, contact: Contact) -> Contact:
     """GDPR erasure: the person disappears, the counts stay (invitations, attendance), and a
     hash of the address keeps any later import from mailing them again."""
+    email = normalize_email(contact.email)
+    names = {n for n in (contact.full_name, email, str(contact)) if n}
+    placeholder = anonymous_address(contact.pk)
     SuppressedAddress.objects.get_or_create(
-        territory=contact.territory, email_sha256=email_hash(contact.email)
+        territory=contact.territory, email_sha256=email_hash(email)
     )
     contact.hand_overs.all().delete()
+    # Someone else's declared departure may name this person as their successor.
+    HandOver.objects.filter(
+        territory_id=contact.territory_id, successor_email__iexact=email
+    ).update(
+        successor_first_name="",
+        successor_last_name="",
+        successor_email="",
+        successor_job_title="",
+    )
+    # Successors keep where they came from, not whom they replaced.
+    named_here = [successor_detail_for(name) for name in names] + [
+        _("Successeur désigné par %(name)s") % {"name": name} for name in names
+    ]
+    Contact.objects.filter(territory_id=contact.territory_id).filter(
+        Q(pk=contact.successor_id, source_detail__in=named_here) | Q(source_detail__icontains=email)
+    ).exclude(pk=contact.pk).update(source_detail=_("Successeur d'une personne effacée"))
+    _scrub_deliveries(contact=contact, email=email, placeholder=placeholder)
+    _scrub_import_reports(contact=contact, email=email)
     # Group ties are present-tense choices, not history: they go; invitations stay, anonymous.
     contact.memberships.all().delete()
     contact.first_name = ""
     contact.last_name = _("Personne effacée")
-    contact.email = f"efface-{contact.pk}@anonyme.invalid"
+    contact.email = placeholder
     contact.phone = ""
     contact.job_title = ""
     contact.user = None
@@ -228,6 +369,16 @@ def contact_erase(*, contact: Contact) -> Contact:
     contact.anonymized_at = timezone.now()
     contact.save()
     return contact
+
+
+@transaction.atomic
+def partner_imports_purge(*, days: int = PENDING_IMPORT_DAYS) -> int:
+    """Uploads never confirmed are dropped after `days`: a file of people is not kept idle."""
+    limit = timezone.now() - dt.timedelta(days=days)
+    deleted, _detail = PartnerImport.objects.filter(
+        applied_at__isnull=True, created_at__lt=limit
+    ).delete()
+    return deleted
 
 
 @transaction.atomic

@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
+from typing import Any
+
 from celery import shared_task
 from django.urls import reverse
+from django.utils import timezone
 
 from cls_platform.emails import absolute_url, send_templated
+from cls_platform.outbox import address_is_bad, is_permanent
 
 from .models import Contact, HandOver
-from .services import coordinators_of
-from .tokens import contact_token
+from .services import coordinators_of, partner_imports_purge
+from .tokens import contact_token, unsubscribe_token
+
+log = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="partners.tasks.notify_coordinators_of_hand_over",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=8,
-)
+class PermanentRefusal(Exception):
+    """The SMTP server refused for good (5xx): sending again would be refused again."""
+
+
+def send_once_or_retry(**kwargs: Any) -> int:
+    """Send a templated e-mail; a permanent refusal is reported, not retried.
+
+    smtplib's errors are OSErrors, which the tasks retry: a connection failure or a 4xx answer
+    deserves that, a 5xx refusal does not.
+    """
+    try:
+        return send_templated(**kwargs)
+    except smtplib.SMTPException as exc:
+        if is_permanent(exc):
+            raise PermanentRefusal(str(exc)) from exc
+        raise
+
+
+RETRIES = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(name="partners.tasks.notify_coordinators_of_hand_over", **RETRIES)
 def notify_coordinators_of_hand_over(hand_over_id: int) -> int:
     hand_over = (
         HandOver.objects.select_related("contact__organization", "territory")
@@ -42,28 +70,29 @@ def notify_coordinators_of_hand_over(hand_over_id: int) -> int:
             reverse("partners:handover_list", kwargs={"territory": hand_over.territory.slug})
         ),
     }
-    return send_templated(template="hand_over_declared", to=recipients, context=context)
+    try:
+        return send_once_or_retry(template="hand_over_declared", to=recipients, context=context)
+    except PermanentRefusal as exc:
+        log.warning("Départ %s : avis refusé par le serveur SMTP (%s)", hand_over_id, exc)
+        return 0
 
 
-@shared_task(
-    name="partners.tasks.send_details_check",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(name="partners.tasks.send_details_check", **RETRIES)
 def send_details_check(contact_id: int) -> int:
     """The person's own link, to confirm or correct their details (GDPR: accuracy)."""
     contact = (
         Contact.objects.select_related("territory", "organization")
         .filter(
-            pk=contact_id, anonymized_at__isnull=True, left_at__isnull=True, bounced_at__isnull=True
+            pk=contact_id,
+            anonymized_at__isnull=True,
+            left_at__isnull=True,
+            bounced_at__isnull=True,
+            unsubscribed_at__isnull=True,
         )
         .first()
     )
     if contact is None:
         return 0
-    token = contact_token(contact)
     context = {
         "territory_name": contact.territory.name,
         "contact_name": contact.full_name or contact.email,
@@ -71,15 +100,36 @@ def send_details_check(contact_id: int) -> int:
         "job_title": contact.job_title,
         "email": contact.email,
         "phone": contact.phone,
-        "link": absolute_url(reverse("partner_links:self_service", kwargs={"token": token})),
+        "link": absolute_url(
+            reverse("partner_links:self_service", kwargs={"token": contact_token(contact)})
+        ),
         "unsubscribe_link": absolute_url(
-            reverse("partner_links:self_service_unsubscribe", kwargs={"token": token})
+            reverse(
+                "partner_links:self_service_unsubscribe",
+                kwargs={"token": unsubscribe_token(contact)},
+            )
         ),
     }
     headers = {
         "List-Unsubscribe": f"<{context['unsubscribe_link']}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    return send_templated(
-        template="details_check", to=[contact.email], context=context, headers=headers
-    )
+    try:
+        return send_once_or_retry(
+            template="details_check", to=[contact.email], context=context, headers=headers
+        )
+    except PermanentRefusal as exc:
+        cause = exc.__cause__
+        if isinstance(cause, smtplib.SMTPRecipientsRefused) and address_is_bad(cause):
+            # The mailbox does not exist: flagged like any bounce, never mailed again.
+            Contact.objects.filter(pk=contact.pk, bounced_at__isnull=True).update(
+                bounced_at=timezone.now()
+            )
+        log.warning("Contact %s : lien refusé par le serveur SMTP (%s)", contact_id, exc)
+        return 0
+
+
+@shared_task(name="partners.tasks.purge_pending_imports")
+def purge_pending_imports() -> int:
+    """Celery beat, daily: uploads never confirmed do not keep their file of people."""
+    return partner_imports_purge()

@@ -1,8 +1,24 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class SpreadsheetFormat:
+    """The formats the directory exports to; any other suffix is a missing page (404)."""
+
+    regex = "csv|xlsx"
+    examples = ("csv", "xlsx")
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SpreadsheetFormat, "spreadsheet")
 
 app_name = "partners"
 
@@ -36,7 +52,7 @@ urlpatterns = [
         "contacts/<int:pk>/donnees/", views.ContactPersonalDataView.as_view(), name="contact_data"
     ),
     path("contacts/<int:pk>/effacer/", views.ContactEraseView.as_view(), name="contact_erase"),
-    path("export.<str:format>", views.DirectoryExportView.as_view(), name="export"),
+    path("export.<spreadsheet:format>", views.DirectoryExportView.as_view(), name="export"),
     path("import/", views.ImportUploadView.as_view(), name="import_upload"),
     path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
     path("departs/", views.HandOverListView.as_view(), name="handover_list"),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +42,7 @@ from .forms import (
 )
 from .importing import ImportFileError, import_partners
 from .models import Contact, HandOver, HandOverStatus, Organization, PartnerImport
-from .tokens import contact_from_token
+from .tokens import contact_from_token, contact_from_unsubscribe_token, opens_self_service
 
 PAGE_SIZE = 50
 
@@ -76,6 +76,7 @@ class OrganizationListView(DirectoryMixin, ListView):
             self.request.GET or None,
             queryset=selectors.organization_list(access=self.access),
             territory=self.territory,
+            groups=scoped(self.territory.work_groups.all(), self.access).order_by("name"),
         )
         return self.filterset.qs
 
@@ -158,10 +159,11 @@ class ContactDetailView(DirectoryMixin, DetailView):
     context_object_name = "contact"
 
     def get_queryset(self):
-        return selectors.contact_list(access=self.access).select_related("successor")
+        return selectors.contact_list(access=self.access).select_related("successor", "user")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(**selectors.contact_detail(contact=self.object), **kwargs)
+        detail = selectors.contact_detail(access=self.access, contact=self.object)
+        return super().get_context_data(**detail, **kwargs)
 
 
 class ContactFormMixin(DirectoryMixin):
@@ -251,7 +253,7 @@ class ContactDepartureView(ContactObjectMixin, FormView):
                             "job_title": data["new_job_title"],
                             "organization": contact.organization,
                         },
-                        source_detail=_("Successeur de %(name)s") % {"name": contact},
+                        source_detail=services.successor_detail(contact),
                     )
                 services.contact_record_departure(
                     contact=contact, left_on=data["left_on"], successor=successor
@@ -336,6 +338,8 @@ class DirectoryExportView(DirectoryMixin, View):
         require_edit(self.access)
         contacts = selectors.contact_list(access=self.access)
         stamp = timezone.localdate().isoformat()
+        if kwargs["format"] not in ("csv", "xlsx"):  # the URL allows no other; kept as a guard
+            raise Http404
         if kwargs["format"] == "xlsx":
             response = HttpResponse(
                 directory_xlsx(contacts),
@@ -530,17 +534,20 @@ def self_service_left(request: HttpRequest, token: str) -> HttpResponse:
 @public_view
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a form token
 def self_service_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    contact = _contact_or_gone(request, token)
-    if isinstance(contact, HttpResponse):
-        return contact
+    # Unsubscribe links never expire (an old e-mail must still let one leave): they open this
+    # page only; the way back to one's details needs a self-service link still valid.
+    contact = contact_from_unsubscribe_token(token)
+    if contact is None:
+        return render(request, "partners/self_service_invalid.html", status=404)
+    context = {
+        "contact": contact,
+        "token": token,
+        "self_service_token": token if opens_self_service(token) else "",
+    }
     if request.method == "POST":
         services.contact_unsubscribe(contact=contact)
-        return render(
-            request, "partners/self_service_unsubscribed.html", {"contact": contact, "token": token}
-        )
-    return render(
-        request, "partners/self_service_unsubscribe.html", {"contact": contact, "token": token}
-    )
+        return render(request, "partners/self_service_unsubscribed.html", context)
+    return render(request, "partners/self_service_unsubscribe.html", context)
 
 
 def self_service_url(contact: Contact) -> str:

@@ -2,11 +2,17 @@
 
 Every pattern is walked: its view must declare an access policy through the helpers of
 `cls_platform.access`, and is then requested as an anonymous visitor, as a coordinator of
-another territory, and as a read-only signatory. A view added without the helpers fails here.
+another territory, as a read-only signatory (on signed and on draft contracts), and as a
+co-pilot on objects they do not pilot. A view added without the helpers fails here.
+
+Marker records live in the other territory: no page of one's own territory may show them. The
+own territory holds a contact with no name but an address and a phone: no page may show
+either to a signatory.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -14,9 +20,9 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
 
-from actions.models import Axis, Contract, FicheAction, Indicator
+from actions.models import Axis, Contract, ContractStatus, FicheAction, Indicator, Signatory
 from cls_platform.access import POLICY_AUTHENTICATED, POLICY_PUBLIC, POLICY_TERRITORY
-from partners.models import Contact, HandOver, Organization, PartnerImport
+from partners.models import Contact, HandOver, Organization, PartnerImport, Qpv
 from tests.conftest import login
 from tests.factories import (
     AxisFactory,
@@ -27,48 +33,102 @@ from tests.factories import (
     OrganizationFactory,
     WorkGroupFactory,
 )
-from tests.support.urlwalk import Route, walk
-from workgroups.models import Invitation, Meeting, WorkGroup
+from tests.support.urlwalk import Route, sample_value, walk
+from workgroups.models import Invitation, Meeting, Membership, WorkGroup
 
 pytestmark = pytest.mark.django_db
 
-# Reachable without an account. Adding a name here is a decision: say why in the commit.
-# The partners' pages carry their own proof: a signed, expiring link naming one contact.
+# Reachable without an account, by namespaced name. Adding one here is a decision: say why in
+# the commit. The partners' pages carry their own proof: a signed link naming one contact.
 PUBLIC_URL_NAMES = {
     "login",
     "logout",
     "healthz",
-    "self_service",
-    "self_service_left",
-    "self_service_unsubscribe",
-    "rsvp",
-    "document",
+    "partner_links:self_service",
+    "partner_links:self_service_left",
+    "partner_links:self_service_unsubscribe",
+    "meeting_links:rsvp",
+    "meeting_links:document",
 }
 
-# For routes that name an object (<int:pk>...), how to make one in a given territory, by model.
+# What a signatory must never read: the address and phone of a contact, even one with no name
+# (then a careless page falls back to the address).
+SECRET_DOMAIN = "@partenaire.fr"
+SECRET_PHONE = "06 12 34 56 78"
+# Every record of the other territory carries this word; no page of one's own may show it.
+MARKER = "zqxmarqueur"
+
+
+def nameless(territory, **kwargs: Any) -> Contact:
+    """A contact known by their address only, as imports and hand-overs make them."""
+    return ContactFactory(
+        territory=territory, first_name="", last_name="", phone=SECRET_PHONE, **kwargs
+    )
+
+
+def signed(t):
+    return ContractFactory(territory=t)
+
+
+def draft(t):
+    return ContractFactory(territory=t, title="Contrat brouillon", status=ContractStatus.DRAFT)
+
+
+def makers(contract_for) -> dict[type, Any]:
+    """For routes that name an object (<int:pk>...), how to make one in a territory, by model;
+    objects that hang on a contract hang on `contract_for(territory)`. People in them are
+    nameless, so that every page showing a person is checked for addresses and phones."""
+
+    def group(t):
+        made = WorkGroupFactory(contract=contract_for(t))
+        member = nameless(t)
+        Membership.objects.create(group=made, contact=member)
+        made.pilots.add(member)
+        return made
+
+    def meeting(t):
+        made = MeetingFactory(group=group(t))
+        Invitation.objects.create(meeting=made, contact=nameless(t), attendance="present")
+        return made
+
+    def organization(t):
+        made = OrganizationFactory(territory=t)
+        nameless(t, organization=made)
+        return made
+
+    def contact(t):
+        former = nameless(t)
+        made = nameless(t, organization=former.organization)
+        former.left_at, former.is_active, former.successor = dt.date(2026, 1, 5), False, made
+        former.save()
+        return made
+
+    return {
+        Organization: organization,
+        Contact: contact,
+        PartnerImport: lambda t: PartnerImport.objects.create(
+            territory=t, file_name="a.csv", content=b""
+        ),
+        HandOver: lambda t: HandOver.objects.create(contact=nameless(t)),
+        Contract: contract_for,
+        Axis: lambda t: AxisFactory(contract=contract_for(t)),
+        FicheAction: lambda t: FicheActionFactory(
+            contract=contract_for(t), pilot_contact=nameless(t)
+        ),
+        WorkGroup: group,
+        Meeting: meeting,
+        Invitation: lambda t: Invitation.objects.create(meeting=meeting(t), contact=nameless(t)),
+        Indicator: lambda t: Indicator.objects.create(
+            fiche=FicheActionFactory(contract=contract_for(t)), title="Indicateur"
+        ),
+    }
+
+
 # A new territory-scoped detail view must register its model here; the walk fails otherwise.
-OBJECT_MAKERS: dict[type, Any] = {
-    Organization: lambda t: OrganizationFactory(territory=t),
-    Contact: lambda t: ContactFactory(territory=t),
-    PartnerImport: lambda t: PartnerImport.objects.create(
-        territory=t, file_name="a.csv", content=b""
-    ),
-    HandOver: lambda t: HandOver.objects.create(contact=ContactFactory(territory=t)),
-    Contract: lambda t: ContractFactory(territory=t),
-    Axis: lambda t: AxisFactory(contract=ContractFactory(territory=t)),
-    FicheAction: lambda t: FicheActionFactory(contract=ContractFactory(territory=t)),
-    WorkGroup: lambda t: WorkGroupFactory(contract=ContractFactory(territory=t)),
-    Meeting: lambda t: MeetingFactory(
-        group=WorkGroupFactory(contract=ContractFactory(territory=t))
-    ),
-    Invitation: lambda t: Invitation.objects.create(
-        meeting=MeetingFactory(group=WorkGroupFactory(contract=ContractFactory(territory=t))),
-        contact=ContactFactory(territory=t),
-    ),
-    Indicator: lambda t: Indicator.objects.create(
-        fiche=FicheActionFactory(contract=ContractFactory(territory=t)), title="Indicateur"
-    ),
-}
+OBJECT_MAKERS: dict[type, Any] = makers(signed)
+# The same objects on a contract still in preparation, which signatories must not reach.
+DRAFT_MAKERS: dict[type, Any] = makers(draft)
+DRAFT_MODELS = {Contract, Axis, FicheAction, WorkGroup, Meeting, Invitation, Indicator}
 
 # Pages of an optional file (signed contract, compte-rendu not yet written): a fresh object
 # has none, hence 404.
@@ -82,25 +142,61 @@ def route_id(route: Route) -> str:
     return f"{route.namespace}:{route.name}" if route.namespace else route.name or route.route
 
 
-def url_for(route: Route, territory_slug: str, object_territory) -> str:
+def url_model(route: Route) -> type | None:
+    """The model the URL's id names: a creation page names its parent (url_model)."""
+    return getattr(route.view_class, "url_model", None) or getattr(route.view_class, "model", None)
+
+
+def url_for(route: Route, territory_slug: str, object_territory, object_makers=None) -> str:
+    object_makers = object_makers or OBJECT_MAKERS
     values: dict[str, Any] = {}
     for converter, name in route.kwargs:
         if name == "territory":
             values[name] = territory_slug
         elif converter == "int":
-            # The model the URL's id names: a creation page names its parent (url_model).
-            model = getattr(route.view_class, "url_model", None) or getattr(
-                route.view_class, "model", None
-            )
-            maker = OBJECT_MAKERS.get(model)
+            model = url_model(route)
+            maker = object_makers.get(model)
             assert maker is not None, (
                 f"{route_id(route)} : ajoutez une fabrique pour {model} dans OBJECT_MAKERS "
                 "afin que le test de cloisonnement couvre cette page."
             )
             values[name] = maker(object_territory).pk
         else:
-            values[name] = "x"
+            values[name] = sample_value(converter)
     return route.build(values)
+
+
+def has_method(route: Route, method: str) -> bool:
+    view = route.view_class
+    return method in getattr(view, "http_method_names", []) and hasattr(view, method)
+
+
+def is_write_page(route: Route) -> bool:
+    """A page refused to a role that cannot change it, whatever the method."""
+    view = route.view_class
+    return bool(getattr(view, "write", False) or getattr(view, "coordinator_only", False))
+
+
+@pytest.fixture
+def other_territory_markers(outsider):
+    """Records of the other territory, one of each kind a page may list, all marked."""
+    t = outsider.territory
+    qpv = Qpv.objects.create(territory=t, name=f"QPV {MARKER}")
+    org = OrganizationFactory(territory=t, name=f"Structure {MARKER}", qpv=qpv)
+    person = ContactFactory(
+        territory=t,
+        organization=org,
+        last_name=f"Personne {MARKER}",
+        email=f"{MARKER}@vitry-partenaire.fr",
+    )
+    contract = ContractFactory(territory=t, title=f"Contrat {MARKER}")
+    Signatory.objects.create(contract=contract, organization=org)
+    group = WorkGroupFactory(contract=contract, name=f"Groupe {MARKER}")
+    Membership.objects.create(group=group, contact=person)
+    meeting = MeetingFactory(group=group, title=f"Réunion {MARKER}")
+    Invitation.objects.create(meeting=meeting, contact=person, attendance="present")
+    FicheActionFactory(contract=contract, title=f"Fiche {MARKER}", pilot_contact=person)
+    HandOver.objects.create(contact=person, successor_email=f"suite-{MARKER}@vitry.fr")
 
 
 def test_every_route_is_walked():
@@ -115,7 +211,7 @@ def test_every_view_declares_its_access_policy(route: Route):
         "utilisez TerritoryMixin, territory_view, authenticated_view ou public_view."
     )
     if route.policy == POLICY_PUBLIC:
-        assert route.name in PUBLIC_URL_NAMES, f"{route_id(route)} est public sans être listé."
+        assert route_id(route) in PUBLIC_URL_NAMES, f"{route_id(route)} est public sans être listé."
     if route.policy == POLICY_TERRITORY:
         assert "<slug:territory>" in route.route, f"{route_id(route)} : territoire absent de l'URL."
 
@@ -151,10 +247,45 @@ def test_object_of_another_territory_answers_not_found(route, territory, coordin
 
 @pytest.mark.parametrize("route", TERRITORY_ROUTES, ids=route_id)
 def test_viewer_cannot_change_anything(route: Route, territory, viewer):
+    """Refused before anything is looked up: the same 403 whatever the page or the object."""
     client = login(Client(), viewer)
     url = url_for(route, territory.slug, territory)
     response = client.post(url, {"title": "modifié", "name": "modifié"})
-    assert response.status_code in (403, 404, 405), f"POST {url} → {response.status_code}"
+    assert response.status_code == 403, f"POST {url} → {response.status_code}"
+
+
+DRAFT_ROUTES = [r for r in TERRITORY_ROUTES if url_model(r) in DRAFT_MODELS]
+
+
+@pytest.mark.parametrize("route", DRAFT_ROUTES, ids=route_id)
+def test_viewer_reaches_nothing_of_a_draft_contract(route: Route, territory, viewer):
+    """Signatories read signed contracts only: a draft's pages are missing pages to them."""
+    client = login(Client(), viewer)
+    url = url_for(route, territory.slug, territory, DRAFT_MAKERS)
+    response = client.get(url)
+    if is_write_page(route):
+        expected = 403  # refused before the object is looked up: nothing revealed
+    elif not has_method(route, "get"):
+        expected = 405
+    else:
+        expected = 404
+    assert response.status_code == expected, f"GET {url} → {response.status_code}"
+    assert b"brouillon" not in response.content
+
+
+OBJECT_ROUTES = [r for r in TERRITORY_ROUTES if any(c == "int" for c, _ in r.kwargs)]
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=route_id)
+def test_copilot_changes_nothing_they_do_not_pilot(route: Route, territory, copilot):
+    """Every object of the walk is piloted by someone else: each write answers 403."""
+    client = login(Client(), copilot)
+    url = url_for(route, territory.slug, territory)
+    response = client.post(url, {"title": "modifié", "name": "modifié", "status": "done"})
+    expected = 403 if has_method(route, "post") or is_write_page(route) else 405
+    assert response.status_code == expected, f"POST {url} → {response.status_code}"
+    if is_write_page(route) and has_method(route, "get"):
+        assert client.get(url).status_code == 403, f"GET {url}"
 
 
 @pytest.mark.parametrize(
@@ -190,14 +321,25 @@ def test_walk_catches_a_view_that_forgets_the_helpers():
 
 @pytest.mark.parametrize("route", TERRITORY_ROUTES, ids=route_id)
 @pytest.mark.parametrize("who", ["coordinator", "copilot", "viewer"])
-def test_every_page_of_ones_own_territory_answers_without_error(request, route: Route, who):
-    """The other side of the walk: inside one's territory, each page renders or refuses cleanly."""
+def test_every_page_of_ones_own_territory_answers_without_error(
+    request, route: Route, who, other_territory_markers
+):
+    """The other side of the walk: inside one's territory, each page renders or refuses cleanly,
+    and shows nothing of another territory; a signatory reads no address and no phone."""
     access = request.getfixturevalue(who)
+    # A person the lists show, in a signed group, with no name to hide their address behind.
+    person = nameless(access.territory)
+    group = WorkGroupFactory(contract=ContractFactory(territory=access.territory))
+    Membership.objects.create(group=group, contact=person)
     client = login(Client(), access)
     response = client.get(url_for(route, access.territory.slug, access.territory))
     expected = {200, 302, 403, 405}
     if route_id(route) in MAY_BE_ABSENT:
         expected.add(404)
     assert response.status_code in expected, f"{route_id(route)} → {response.status_code}"
+    page = response.content.decode(errors="replace").lower()
+    assert MARKER not in page, f"{route_id(route)} montre un autre territoire"
+    assert "vitry" not in page, f"{route_id(route)} montre un autre territoire"
     if who == "viewer" and response.status_code == 200:
-        assert b"@partenaire.fr" not in response.content, "a viewer sees no e-mail address"
+        assert SECRET_DOMAIN not in page, f"{route_id(route)} : adresse vue par un signataire"
+        assert SECRET_PHONE not in page, f"{route_id(route)} : téléphone vu par un signataire"

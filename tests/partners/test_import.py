@@ -207,3 +207,77 @@ def test_structures_match_ignoring_case_accents_and_apostrophes(territory):
         "Centre communal d'action sociale",
         "Protection maternelle et infantile",
     }
+
+
+# --- files as old and odd spreadsheets write them ---------------------------------------------
+
+
+def test_old_mac_line_endings_are_read(territory):
+    report = run(territory, "Nom;Courriel\rRoux;anne@asso.fr\rPetit;bruno@asso.fr\r")
+    assert report.summary["created"] == 2
+    assert [line.number for line in report.lines] == [2, 3]
+
+
+def test_a_comma_file_under_a_title_line_is_read(territory):
+    text = (
+        "Annuaire des partenaires ; mise à jour de mars\n"
+        "Nom,Prénom,Courriel,Structure\n"
+        "Roux,Anne,anne@asso.fr,CCAS\n"
+    )
+    report = run(territory, text)
+    assert report.summary["created"] == 1
+    anne = Contact.objects.get(email="anne@asso.fr")
+    assert (anne.first_name, anne.organization.name) == ("Anne", "CCAS")
+    assert report.lines[0].number == 3
+
+
+def test_line_numbers_are_those_of_the_file_when_a_cell_spans_lines(territory):
+    text = (
+        'Nom;Courriel;Fonction\nRoux;anne@asso.fr;"Directrice\nadjointe"\nPetit;pas-une-adresse;\n'
+    )
+    report = run(territory, text)
+    assert outcomes(report)[4][0] == "rejected", "the bad address is on line 4 of the file"
+    assert Contact.objects.get().job_title == "Directrice adjointe"
+
+
+def test_addresses_too_long_for_the_directory_are_rejected_with_their_line(territory):
+    local = "a" * 64
+    domain = ".".join(["d" * 60] * 4) + ".fr"  # valid syntax, 313 characters in all
+    address = f"{local}@{domain}"
+    assert 254 < len(address) <= 320
+    report = run(territory, f"Nom;Courriel\nLong;{address}\nCourt;ok@asso.fr\n")
+    outcome, detail = outcomes(report)[2]
+    assert outcome == "rejected" and "trop longue" in detail
+    assert outcomes(report)[3][0] == "created"
+    assert Contact.objects.count() == 1
+
+
+def test_a_huge_cell_is_refused_in_french_not_with_an_error_page(territory, login_as, coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "Nom;Courriel;Fonction\nRoux;anne@asso.fr;" + "x" * 200_000 + "\n"
+    with pytest.raises(ImportFileError, match="ligne 2"):
+        run(territory, text)
+    response = login_as(coordinator).post(
+        "/t/cergy/annuaire/import/", {"file": SimpleUploadedFile("gros.csv", text.encode())}
+    )
+    assert response.status_code == 200
+    assert "dépasse 128 Ko" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_the_command_reports_an_unreadable_csv_without_a_traceback(territory, tmp_path):
+    path = tmp_path / "gros.csv"
+    path.write_text('Nom;Courriel\n"Roux;anne@asso.fr\n' + "x" * 140_000, encoding="utf-8")
+    with pytest.raises(CommandError, match="ne peut pas être lu"):
+        call_command("import_partners", str(path), "--territory", territory.slug)
+
+
+def test_an_exported_formula_like_cell_reimports_as_typed(territory):
+    report = run(
+        territory,
+        "Nom;Courriel;Téléphone;Fonction\nRoux;anne@asso.fr;'+33 1 23 45 67 89;'=Cheffe\n",
+    )
+    assert report.summary["created"] == 1
+    anne = Contact.objects.get()
+    assert (anne.phone, anne.job_title) == ("+33 1 23 45 67 89", "=Cheffe")

@@ -312,10 +312,15 @@ def test_no_link_is_sent_to_someone_who_left(login_as, coordinator, partner):
     assert not mail.outbox
 
 
-def test_a_successor_who_asked_to_be_erased_is_refused_with_a_clear_message(login_as, coordinator, partner):
-    SuppressedAddress.objects.create(territory=partner.territory, email_sha256=email_hash("efface@ml.fr"))
+def test_a_successor_who_asked_to_be_erased_is_refused_with_a_clear_message(
+    login_as, coordinator, partner
+):
+    SuppressedAddress.objects.create(
+        territory=partner.territory, email_sha256=email_hash("efface@ml.fr")
+    )
     response = login_as(coordinator).post(
-        f"{BASE}/contacts/{partner.pk}/depart/", {"left_on": "2026-10-01", "new_last_name": "Efface", "new_email": "efface@ml.fr"}
+        f"{BASE}/contacts/{partner.pk}/depart/",
+        {"left_on": "2026-10-01", "new_last_name": "Efface", "new_email": "efface@ml.fr"},
     )
     assert response.status_code == 200
     assert "effacement de ses données" in response.content.decode()

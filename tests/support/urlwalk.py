@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.converters import get_converters
 
 CONVERTER = re.compile(r"<(?:(?P<conv>[a-z_]+):)?(?P<name>\w+)>")
 
@@ -41,6 +42,13 @@ class Route:
 
         path = "/" + CONVERTER.sub(fill, self.route)
         return path.replace("^", "").replace("$", "")
+
+
+def sample_value(converter: str) -> str:
+    """A value the converter accepts: its first `examples` entry when it declares some (a
+    converter restricted to "csv|xlsx" refuses anything else), "x" otherwise."""
+    examples = getattr(get_converters().get(converter), "examples", None)
+    return str(examples[0]) if examples else "x"
 
 
 def walk(urlconf: str | None = None) -> Iterator[Route]:

@@ -1,0 +1,257 @@
+"""What viewers never see, and what an erasure leaves behind: nothing that names the person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from actions.models import ContractStatus, Signatory
+from cls_platform.models import Delivery, DeliveryStatus
+from partners import services
+from partners.models import Contact, HandOver, PartnerImport, SuppressedAddress, email_hash
+from partners.tasks import purge_pending_imports
+from partners.tokens import contact_token
+from tests.factories import (
+    ContactFactory,
+    ContractFactory,
+    MeetingFactory,
+    OrganizationFactory,
+    WorkGroupFactory,
+)
+from workgroups.models import Invitation, Membership
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/t/cergy/annuaire"
+
+
+# --- viewers never read an address ------------------------------------------------------------
+
+
+@pytest.fixture
+def nameless(territory):
+    """People the directory knows by their address only, as imports and hand-overs make them."""
+    org = OrganizationFactory(territory=territory, name="Maison de quartier des Touleuses")
+    former = ContactFactory(
+        territory=territory, organization=org, first_name="", last_name="", email="avant@mq.fr"
+    )
+    successor = ContactFactory(
+        territory=territory,
+        organization=org,
+        first_name="",
+        last_name="",
+        email="apres@mq.fr",
+        phone="06 98 76 54 32",
+    )
+    services.contact_record_departure(
+        contact=former, left_on=dt.date(2026, 3, 1), successor=successor
+    )
+    return {"org": org, "former": former, "successor": successor}
+
+
+def test_a_contact_without_a_name_is_never_shown_by_address_to_a_viewer(login_as, viewer, nameless):
+    client = login_as(viewer)
+    org, former, successor = nameless["org"], nameless["former"], nameless["successor"]
+    for url in (
+        f"{BASE}/contacts/",
+        f"{BASE}/contacts/{former.pk}/",
+        f"{BASE}/contacts/{successor.pk}/",
+        f"{BASE}/structures/{org.pk}/",
+    ):
+        page = client.get(url).content.decode()
+        assert "@mq.fr" not in page, url
+        assert "06 98 76 54 32" not in page, url
+        assert "Contact sans nom" in page, url
+    assert str(successor) == "Contact sans nom"
+
+
+def test_coordinators_still_tell_nameless_contacts_apart_by_their_address(
+    login_as, coordinator, nameless
+):
+    client = login_as(coordinator)
+    page = client.get(f"{BASE}/contacts/{nameless['former'].pk}/").content.decode()
+    assert "<title>avant@mq.fr" in page
+    assert "apres@mq.fr" in page, "the successor is named by address"
+    page = client.get(f"{BASE}/structures/{nameless['org'].pk}/").content.decode()
+    assert "avant@mq.fr" in page and "apres@mq.fr" in page
+
+
+def test_a_partner_cannot_blank_their_name_from_their_link(territory):
+    person = ContactFactory(territory=territory, first_name="Nadia", last_name="Haddad")
+    response = Client().post(
+        f"/partenaire/{contact_token(person)}/",
+        {
+            "action": "details",
+            "details-first_name": " ",
+            "details-last_name": "",
+            "details-job_title": "Infirmière",
+        },
+    )
+    assert response.status_code == 200
+    assert "Indiquez au moins votre nom ou votre prénom." in response.content.decode()
+    person.refresh_from_db()
+    assert (person.first_name, person.last_name, person.job_title) == ("Nadia", "Haddad", "")
+
+
+# --- viewers read signed contracts only, on directory pages too ---------------------------------
+
+
+@pytest.fixture
+def draft_and_signed(territory):
+    org = OrganizationFactory(territory=territory, name="CPAM du Val-d'Oise")
+    person = ContactFactory(territory=territory, organization=org, last_name="Signataire")
+    signed = ContractFactory(territory=territory, title="CLS 2020-2022 signé")
+    draft = ContractFactory(
+        territory=territory, title="CLS 2026-2030 en préparation", status=ContractStatus.DRAFT
+    )
+    for contract, word in ((signed, "signé"), (draft, "brouillon")):
+        Signatory.objects.create(contract=contract, organization=org)
+        group = WorkGroupFactory(contract=contract, name=f"GT {word}")
+        Membership.objects.create(group=group, contact=person)
+        piloted = WorkGroupFactory(contract=contract, name=f"Pilotage {word}")
+        piloted.pilots.add(person)
+        meeting = MeetingFactory(group=group, title=f"Réunion {word}")
+        Invitation.objects.create(meeting=meeting, contact=person, attendance="present")
+    return org, person
+
+
+def test_a_viewer_sees_no_draft_contract_from_the_directory(login_as, viewer, draft_and_signed):
+    org, person = draft_and_signed
+    client = login_as(viewer)
+    for url in (f"{BASE}/structures/{org.pk}/", f"{BASE}/contacts/{person.pk}/"):
+        page = client.get(url).content.decode()
+        assert "signé" in page, url
+        assert "brouillon" not in page, url
+        assert "en préparation" not in page, url
+
+
+def test_a_coordinator_sees_drafts_on_the_same_pages(login_as, coordinator, draft_and_signed):
+    org, person = draft_and_signed
+    client = login_as(coordinator)
+    assert (
+        "CLS 2026-2030 en préparation"
+        in client.get(f"{BASE}/structures/{org.pk}/").content.decode()
+    )
+    page = client.get(f"{BASE}/contacts/{person.pk}/").content.decode()
+    assert "GT brouillon" in page and "Pilotage brouillon" in page
+
+
+# --- erasure leaves no address behind ---------------------------------------------------------
+
+
+@pytest.fixture
+def paul(territory):
+    return ContactFactory(
+        territory=territory, first_name="Paul", last_name="Martin", email="paul.martin@ml.fr"
+    )
+
+
+def test_erasure_scrubs_the_outbox(login_as, coordinator, paul, territory):
+    Delivery.objects.create(
+        territory=territory,
+        kind="report",
+        topic="meeting:1",
+        contact_id=paul.pk,
+        to_email="paul.martin@ml.fr",
+        status=DeliveryStatus.FAILED,
+        last_error="550 5.1.1 <Paul.Martin@ml.fr>: Recipient address rejected",
+    )
+    login_as(coordinator).post(f"{BASE}/contacts/{paul.pk}/effacer/")
+    delivery = Delivery.objects.get()
+    assert "paul" not in delivery.to_email.lower()
+    assert "paul" not in delivery.last_error.lower()
+    assert delivery.last_error.startswith("550 5.1.1"), "the reason stays, not the address"
+    assert delivery.status == DeliveryStatus.FAILED, "the counts stay"
+
+
+def test_erasure_scrubs_import_reports_and_successors(login_as, coordinator, paul, territory):
+    client = login_as(coordinator)
+    upload = SimpleUploadedFile(
+        "annuaire.csv", b"Nom;Courriel\nMartin;paul.martin@ml.fr\nRoux;anne@ml.fr\n"
+    )
+    preview = client.post(f"{BASE}/import/", {"file": upload})["Location"]
+    client.post(preview)
+    client.post(
+        f"{BASE}/contacts/{paul.pk}/depart/",
+        {"left_on": "2026-10-01", "new_last_name": "Roux", "new_email": "julie.roux@ml.fr"},
+    )
+    successor = Contact.objects.get(email="julie.roux@ml.fr")
+    assert successor.source_detail == "Successeur de Paul Martin"
+    HandOver.objects.create(
+        contact=ContactFactory(territory=territory),
+        successor_first_name="Paul",
+        successor_email="paul.martin@ml.fr",
+    )
+
+    client.post(f"{BASE}/contacts/{paul.pk}/effacer/")
+
+    stored = json.dumps(PartnerImport.objects.get().report, ensure_ascii=False)
+    assert "paul.martin" not in stored
+    assert "anne@ml.fr" in stored, "other people's lines are untouched"
+    page = client.get(preview).content.decode()
+    assert "paul.martin" not in page and "effacée à sa demande" in page
+    successor.refresh_from_db()
+    assert "Paul" not in successor.source_detail
+    assert "Paul" not in client.get(f"{BASE}/contacts/{successor.pk}/").content.decode()
+    assert not HandOver.objects.filter(successor_email__icontains="paul").exists()
+
+
+def test_personal_data_export_includes_the_mail_sent_to_the_person(
+    login_as, coordinator, paul, territory
+):
+    Delivery.objects.create(
+        territory=territory,
+        kind="invitation",
+        topic="meeting:7",
+        contact_id=paul.pk,
+        to_email=paul.email,
+        status=DeliveryStatus.SENT,
+    )
+    data = json.loads(login_as(coordinator).get(f"{BASE}/contacts/{paul.pk}/donnees/").content)
+    (row,) = data["données liées"]["envois"]
+    assert (row["kind"], row["to_email"], row["status"]) == (
+        "invitation",
+        "paul.martin@ml.fr",
+        "sent",
+    )
+
+
+def test_uploads_never_confirmed_are_purged_after_a_week(territory):
+    old = PartnerImport.objects.create(territory=territory, file_name="vieux.csv", content=b"x")
+    recent = PartnerImport.objects.create(territory=territory, file_name="neuf.csv", content=b"x")
+    applied = PartnerImport.objects.create(
+        territory=territory, file_name="fait.csv", content=b"", applied_at=timezone.now()
+    )
+    long_ago = timezone.now() - dt.timedelta(days=8)
+    PartnerImport.objects.filter(pk__in=[old.pk, applied.pk]).update(created_at=long_ago)
+    assert purge_pending_imports.delay().get() == 1
+    assert set(PartnerImport.objects.values_list("file_name", flat=True)) == {
+        "neuf.csv",
+        "fait.csv",
+    }
+    assert recent
+
+
+def test_the_purge_runs_every_day(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "partners.tasks.purge_pending_imports" in tasks
+
+
+def test_an_erased_address_cannot_be_typed_back_onto_another_contact(
+    login_as, coordinator, territory
+):
+    SuppressedAddress.objects.create(territory=territory, email_sha256=email_hash("efface@ml.fr"))
+    other = ContactFactory(territory=territory, first_name="Anne", last_name="Roux")
+    response = login_as(coordinator).post(
+        f"{BASE}/contacts/{other.pk}/modifier/",
+        {"first_name": "Anne", "last_name": "Roux", "email": " Efface@ML.fr "},
+    )
+    assert response.status_code == 200
+    assert "effacement de ses données" in response.content.decode()
+    other.refresh_from_db()
+    assert other.email != "efface@ml.fr"
