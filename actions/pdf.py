@@ -35,7 +35,7 @@ from cls_platform.pdf import (
     render_html,
     render_pdf,
 )
-from cls_platform.pdfparts import Part, assemble, cached_page_count, cached_parts, page_numbers
+from cls_platform.pdfparts import Part, assemble, cached_parts, page_numbers, self_counting_part
 from partners.models import Contact, Organization
 
 
@@ -233,29 +233,24 @@ def contract_pdf(*, contract: Contract) -> bytes:
         ]
     )
 
-    def front_matter(front_pages: int | None) -> str:
+    def front_matter(front_pages: int) -> str:
         return render_html(
             template="pdf/contract.html",
             context={"contract": _with_pages(printed, fiches, front_pages)},
             title=title,
         )
 
-    # The contents give the fiches' pages, which follow the front matter: its length comes
-    # first, from a layout without them (they sit apart from the text and change no line).
-    front_pages = cached_page_count(front_matter(None))
-    (front,) = cached_parts([front_matter(front_pages)])
-    if front.pages != front_pages:  # pragma: no cover - a page number that moved a line
-        (front,) = cached_parts([front_matter(front.pages)])
+    # The contents give the fiches' pages, which follow the front matter: its length is the
+    # one of the last print, checked (the numbers sit apart from the text and change no line).
+    front = self_counting_part(front_matter, name=f"contract-front-{contract.pk}")
     parts = [front, *fiches]
     return assemble(parts, numbers=page_numbers(sum(p.pages for p in parts)))
 
 
-def _with_pages(
-    printed: ContractPrint, fiches: list[Part], front_pages: int | None
-) -> ContractPrint:
-    """The contract with each fiche's first page in the contents, when the front matter's
-    length is known."""
-    if front_pages is None or not fiches:
+def _with_pages(printed: ContractPrint, fiches: list[Part], front_pages: int) -> ContractPrint:
+    """The contract with each fiche's first page in the contents, after `front_pages` pages of
+    front matter."""
+    if not fiches:
         return printed
     starts = dict(
         zip(

@@ -186,17 +186,6 @@ def write_pdf_pages(
         return document.write_pdf(**(WRITE_OPTIONS if tagged else {})), len(document.pages)
 
 
-def layout_page_count(
-    html: str,
-    *,
-    base_url: str | None = None,
-    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
-) -> int:
-    """How many pages the HTML of a print layout fills, laid out but not written."""
-    with _document(html, base_url=base_url, stylesheets=stylesheets, tagged=True) as document:
-        return len(document.pages)
-
-
 @contextmanager
 def _document(
     html: str, *, base_url: str | None, stylesheets: Sequence[str], tagged: bool

@@ -20,7 +20,7 @@ import hashlib
 import io
 import logging
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -38,7 +38,6 @@ from cls_platform.pdf import (
     DEFAULT_STYLESHEETS,
     LOCAL_ORIGIN,
     PDF_VARIANT,
-    layout_page_count,
     render_html,
     write_pdf_pages,
 )
@@ -90,20 +89,22 @@ def cached_parts(
     ]
 
 
-def cached_page_count(
-    html: str,
-    *,
-    base_url: str | None = None,
-    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
-) -> int:
-    """How many pages the HTML fills, laid out once and then kept."""
-    key = f"pages:{_digest(_salt(base_url, stylesheets, True), html)}"
+def self_counting_part(html_for: Callable[[int], str], *, name: str) -> Part:
+    """A part whose HTML depends on its own length: the contents of a contract, which give the
+    pages of the fiches that follow them. Rendered with the length it had last time (the usual
+    case: one rendering), and again with the length found when that changed."""
     cache = caches[CACHE_ALIAS]
-    pages = cache.get(key)
-    if pages is None:
-        pages = layout_page_count(html, base_url=base_url, stylesheets=stylesheets)
-        cache.set(key, pages)
-    return pages
+    key = f"length:{_digest(FORMAT, name)}"
+    pages = cache.get(key, 1)
+    for _attempt in range(3):
+        (part,) = cached_parts([html_for(pages)])
+        if part.pages == pages:
+            break
+        pages = part.pages
+    else:  # pragma: no cover - its length would have to depend on the numbers it shows
+        logger.warning("Pagination instable pour %s : %s pages.", name, part.pages)
+    cache.set(key, part.pages)
+    return part
 
 
 def page_numbers(total: int) -> Part:
