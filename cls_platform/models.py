@@ -175,6 +175,10 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("En cours d'envoi")
     SENT = "sent", _("Envoyé")
     FAILED = "failed", _("Échec")
+    # Final, not an error: by the time its turn came the person could no longer be mailed
+    # (unsubscribed, address refused, left their structure) or the message no longer made sense
+    # (meeting cancelled or over). `last_error` says why.
+    SKIPPED = "skipped", _("Non envoyé")
 
 
 class Delivery(models.Model):
@@ -207,6 +211,9 @@ class Delivery(models.Model):
     last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
     claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    # Last time a task was handed to the broker for this row: the sweep hands a row over again
+    # only when this is long past, so that a backlog in Redis is not doubled every minute.
+    dispatched_at = models.DateTimeField(_("confié aux workers le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 

@@ -2,27 +2,36 @@
 
 - An app registers a composer per kind of message: `register("report", compose)`, where
   `compose(delivery) -> EmailMessage` builds the message from the row's ids (re-fetching what
-  it needs), or returns None when there is nothing to send any more (meeting deleted...).
+  it needs), returns None when there is nothing to send any more (meeting deleted...), or
+  raises `Skip(reason)` when the person may no longer be mailed (unsubscribed since the row was
+  queued...): the row then ends "skipped" with that reason, whatever attempt it was at.
 - `enqueue(...)` writes rows inside the caller's transaction and hands their ids to Celery only
   once it commits. Rows already there for the same message are skipped, so enqueuing twice
-  sends nothing new.
+  sends nothing new; a row skipped earlier is queued again for a recipient the caller now
+  passes (the person subscribed again).
 - `deliver(id)` (run by the task) claims the row with a conditional UPDATE, sends it with a
   Message-ID derived from the row, and records the outcome: sent; failed for a permanent
   refusal (5xx; a refused address is reported through `delivery_bounced`); queued again with a
   later `next_attempt_at` for a temporary one (4xx, connection trouble).
+- `dispatch(ids)` hands rows to the broker; it never raises: a row it could not hand over (Redis
+  down) stays queued for the sweep, and the request that decided to send does not fail.
 - `sweep()` (Celery beat, every minute) re-enqueues rows whose task was lost: queued and due,
-  or left "sending" by a worker that died.
+  or left "sending" by a worker that died, and not handed over recently (`dispatched_at`).
+- `retry_failed(...)` puts failed rows back in the queue, with what the caller says about each
+  (the corrected address, or why not to retry).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import smtplib
 import socket
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -46,6 +55,16 @@ MAX_ATTEMPTS = 8
 
 def stale_after() -> dt.timedelta:
     return dt.timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
+
+
+class Skip(Exception):
+    """Raised by a composer: this row must not be sent (the reason is shown to the coordinator).
+
+    Also what a `retry_failed` decision gives for a row that must stay as it is."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def register(kind: str, composer: Composer) -> None:
@@ -79,62 +98,177 @@ def enqueue(
     recipients: Iterable[Recipient],
     revision: int = 0,
 ) -> Enqueued:
-    """Queue one row per recipient not already served for this message; send after commit."""
+    """Queue one row per recipient not already served for this message; send after commit.
+
+    `queued` lists the rows this call created (or revived from "skipped"); rows of an earlier
+    call still waiting for a worker are neither counted nor handed over again (the sweep looks
+    after them), so that "1 queued" always means one new e-mail.
+    """
     composer_for(kind)  # fail now, not in a worker, if nobody can compose this kind
     recipients = list({(r.contact_id or r.email.lower()): r for r in recipients}.values())
     existing = Delivery.objects.filter(kind=kind, topic=topic, revision=revision).values_list(
-        "contact_id", "to_email"
+        "id", "contact_id", "to_email", "status"
     )
-    served_contacts = {c for c, _ in existing if c is not None}
-    served_emails = {e.lower() for c, e in existing if c is None}
-    new_rows = [
-        Delivery(
-            territory=territory,
-            kind=kind,
-            topic=topic,
-            revision=revision,
-            contact_id=r.contact_id,
-            to_email=r.email.strip().lower(),
-        )
-        for r in recipients
-        if (
-            r.contact_id not in served_contacts
-            if r.contact_id
-            else r.email.lower() not in served_emails
-        )
-    ]
+    by_contact: dict[int, tuple[int, str]] = {}
+    by_email: dict[str, tuple[int, str]] = {}
+    for pk, contact_id, email, status in existing:
+        if contact_id is not None:
+            by_contact[contact_id] = (pk, status)
+        else:
+            by_email[email.lower()] = (pk, status)
+    new_rows: list[Delivery] = []
+    revived: list[Delivery] = []
+    now = timezone.now()
+    for r in recipients:
+        email = r.email.strip().lower()
+        found = by_contact.get(r.contact_id) if r.contact_id else by_email.get(email)
+        if found is None:
+            new_rows.append(
+                Delivery(
+                    territory=territory,
+                    kind=kind,
+                    topic=topic,
+                    revision=revision,
+                    contact_id=r.contact_id,
+                    to_email=email,
+                    next_attempt_at=now,
+                )
+            )
+        elif found[1] == DeliveryStatus.SKIPPED:
+            revived.append(Delivery(pk=found[0], to_email=email))
     with transaction.atomic():
         Delivery.objects.bulk_create(new_rows, ignore_conflicts=True)
-        # Every row of this message still waiting, new or left over: handing one twice to the
-        # workers is harmless, since only one of them can claim it.
-        ids = list(
-            Delivery.objects.filter(
-                kind=kind, topic=topic, revision=revision, status=DeliveryStatus.QUEUED
-            ).values_list("id", flat=True)
-        )
-        transaction.on_commit(lambda: dispatch(ids))
-    return Enqueued(queued=ids, skipped=len(recipients) - len(new_rows))
+        for row in revived:
+            Delivery.objects.filter(pk=row.pk, status=DeliveryStatus.SKIPPED).update(
+                status=DeliveryStatus.QUEUED,
+                to_email=row.to_email,
+                attempts=0,
+                last_error="",
+                next_attempt_at=now,
+                claimed_at=None,
+                dispatched_at=None,
+            )
+        # ignore_conflicts leaves the primary keys unset: read back the rows just written.
+        ids = _queued_ids(kind, topic, revision, new_rows) + [row.pk for row in revived]
+        transaction.on_commit(functools.partial(dispatch, ids), robust=True)
+    return Enqueued(queued=ids, skipped=len(recipients) - len(ids))
 
 
-def dispatch(ids: Iterable[int]) -> None:
+def _queued_ids(kind: str, topic: str, revision: int, rows: list[Delivery]) -> list[int]:
+    if not rows:
+        return []
+    contacts = [r.contact_id for r in rows if r.contact_id is not None]
+    emails = [r.to_email for r in rows if r.contact_id is None]
+    mine = Q(contact_id__in=contacts) | Q(contact_id__isnull=True, to_email__in=emails)
+    return list(
+        Delivery.objects.filter(
+            mine, kind=kind, topic=topic, revision=revision, status=DeliveryStatus.QUEUED
+        ).values_list("id", flat=True)
+    )
+
+
+def _eager() -> bool:
+    from .celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def dispatch(ids: Iterable[int]) -> int:
+    """Hand rows to the workers; returns how many were handed over.
+
+    Runs after the commit of the request that decided to send: it must not fail that request.
+    A row that cannot be handed over (broker unreachable) is logged and left queued; the sweep
+    hands it over later. With a broker, the first such failure stops the batch (the next row
+    would wait for the same timeout); with tasks run inline, each row is tried.
+    """
     from .tasks import send_delivery
 
+    ids = list(ids)
+    eager = _eager()
+    handed: list[int] = []
     for delivery_id in ids:
-        send_delivery.delay(delivery_id)
+        try:
+            send_delivery.delay(delivery_id)
+        except Exception:
+            log.exception("Envoi %s non confié aux workers : le balayage le reprendra", delivery_id)
+            if not eager:
+                break
+            continue
+        handed.append(delivery_id)
+    if handed and not eager:
+        Delivery.objects.filter(
+            id__in=handed, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+        ).update(dispatched_at=timezone.now())
+    if len(handed) < len(ids):
+        log.warning(
+            "%s envoi(s) sur %s laissé(s) en file pour le balayage",
+            len(ids) - len(handed),
+            len(ids),
+        )
+    return len(handed)
 
 
-def retry_failed(*, territory: Territory, topic: str, kind: str | None = None) -> list[int]:
-    """Put failed rows back in the queue (the coordinator fixed an address, or waited)."""
+Decision = str | Skip  # the address to send to now, or why the row stays as it is
+
+
+@dataclass(frozen=True)
+class Retried:
+    queued: list[int]
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> how many rows
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(self.skipped.values())
+
+
+def retry_failed(
+    *,
+    territory: Territory,
+    topic: str,
+    kind: str | None = None,
+    decide: Callable[[list[Delivery]], dict[int, Decision]] | None = None,
+) -> Retried:
+    """Put failed rows back in the queue (the coordinator fixed an address, or waited).
+
+    `decide(rows)` says, per row id, the address to send to now (the contact's corrected one)
+    or `Skip(reason)` to leave the row failed; a row it does not mention goes again as it is.
+    """
     rows = Delivery.objects.filter(territory=territory, topic=topic, status=DeliveryStatus.FAILED)
     if kind:
         rows = rows.filter(kind=kind)
-    ids = list(rows.values_list("id", flat=True))
+    rows = list(rows.order_by("id"))
+    decisions = decide(rows) if decide and rows else {}
+    now = timezone.now()
+    again: list[Delivery] = []
+    skipped: Counter[str] = Counter()
+    for row in rows:
+        decision = decisions.get(row.pk, row.to_email)
+        if isinstance(decision, Skip):
+            skipped[decision.reason] += 1
+            continue
+        row.to_email = decision.strip().lower()
+        row.status = DeliveryStatus.QUEUED
+        row.attempts = 0
+        row.last_error = ""
+        row.next_attempt_at = now
+        row.claimed_at = row.dispatched_at = None
+        again.append(row)
+    ids = [row.pk for row in again]
     with transaction.atomic():
-        Delivery.objects.filter(id__in=ids).update(
-            status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
+        Delivery.objects.bulk_update(
+            again,
+            [
+                "to_email",
+                "status",
+                "attempts",
+                "last_error",
+                "next_attempt_at",
+                "claimed_at",
+                "dispatched_at",
+            ],
         )
-        transaction.on_commit(lambda: dispatch(ids))
-    return ids
+        transaction.on_commit(functools.partial(dispatch, ids), robust=True)
+    return Retried(queued=ids, skipped=dict(skipped))
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -213,6 +347,9 @@ def deliver(delivery_id: int, *, connection=None) -> str:
     delivery = Delivery.objects.get(pk=delivery_id)
     try:
         message = composer_for(delivery.kind)(delivery)
+    except Skip as skip:
+        mark(delivery, DeliveryStatus.SKIPPED, skip.reason[:500])
+        return DeliveryStatus.SKIPPED
     except Exception as exc:  # a composer bug must not leave the row "sending" forever
         log.exception("Composition impossible de l'envoi %s", delivery_id)
         mark(delivery, DeliveryStatus.FAILED, f"Composition impossible : {exc}"[:500])
@@ -257,13 +394,21 @@ def mark(delivery: Delivery, status: str, error: str, **fields: object) -> None:
 
 
 def sweep() -> int:
-    """Re-enqueue what lost its task: due queued rows and "sending" rows of a dead worker."""
+    """Re-enqueue what lost its task: due queued rows and "sending" rows of a dead worker.
+
+    Only rows not handed over in the last OUTBOX_STALE_SECONDS: a task still waiting in Redis
+    behind a backlog is not doubled every minute. Returns how many rows it found.
+    """
     now = timezone.now()
+    long_ago = now - stale_after()
     ids = list(
         Delivery.objects.filter(
             Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now - dt.timedelta(seconds=30))
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - stale_after())
-        ).values_list("id", flat=True)[:5000]
+            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=long_ago)
+        )
+        .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=long_ago))
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:5000]
     )
     dispatch(ids)
     return len(ids)

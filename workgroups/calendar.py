@@ -5,8 +5,8 @@ it carries a higher SEQUENCE (the caller raises `meeting.sequence` before sendin
 cancellation is a CANCEL with the same UID and the raised sequence. Outlook, Thunderbird and
 Gmail show such a message as an invitation when:
 
-- METHOD is in the body (here) and in the MIME type of the part (`ICS_CONTENT_TYPE`, the
-  caller's job);
+- METHOD is in the body (here) and in the MIME type of the part (the caller's job, see
+  `workgroups.emails`);
 - ORGANIZER and ATTENDEE are present, the attendee being the recipient;
 - DTSTART and DTEND carry a TZID defined by a VTIMEZONE in the same calendar.
 
@@ -29,27 +29,12 @@ from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 from icalendar.prop import vRecur
 
-from workgroups.models import Meeting, MeetingStatus
+from workgroups.models import Meeting
 
 PRODID = "-//Trame//CLS//FR"
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 METHODS = (REQUEST, CANCEL)
-
-
-def ICS_CONTENT_TYPE(method: str) -> str:
-    """The MIME type of the calendar part: the method must be there as well as in the body."""
-    return f'text/calendar; charset="utf-8"; method={_method(method)}'
-
-
-def ics_filename(meeting: Meeting, method: str | None = None) -> str:
-    """The attachment's name: an invitation, or a cancellation (from `method` when given, from
-    the meeting's status otherwise)."""
-    if method is not None:
-        cancelled = _method(method) == CANCEL
-    else:
-        cancelled = meeting.status == MeetingStatus.CANCELLED
-    return "annulation.ics" if cancelled else "invitation.ics"
 
 
 def calendar_uid(meeting: Meeting) -> str:
@@ -70,6 +55,7 @@ def meeting_ics(
     organizer_email: str | None = None,
     organizer_name: str | None = None,
     rsvp_url: str = "",
+    decline_url: str = "",
 ) -> bytes:
     """The iTIP message (REQUEST or CANCEL) of `meeting` for one attendee, as bytes with CRLF
     line endings and lines folded at 75 octets."""
@@ -100,7 +86,7 @@ def meeting_ics(
     location = meeting.place or meeting.online_url
     if location:
         event.add("location", location)
-    event.add("description", _description(meeting, rsvp_url))
+    event.add("description", _description(meeting, rsvp_url, decline_url))
     if meeting.online_url:
         event.add("url", meeting.online_url)
     event.add("organizer", vCalAddress.new(organizer_email, cn=organizer_name or None))
@@ -146,8 +132,9 @@ def _summary(meeting: Meeting) -> str:
     return f"{group} — {meeting.title}" if meeting.title else group
 
 
-def _description(meeting: Meeting, rsvp_url: str) -> str:
-    """Plain text: the welcome message, the agenda, the online link, where to answer."""
+def _description(meeting: Meeting, rsvp_url: str, decline_url: str = "") -> str:
+    """Plain text: the welcome message, the agenda, the online link, where to answer (the
+    links record the answer; a calendar's own reply only reaches the organizer's mailbox)."""
     parts: list[str] = []
     if meeting.description.strip():
         parts.append(meeting.description.strip())
@@ -164,7 +151,9 @@ def _description(meeting: Meeting, rsvp_url: str) -> str:
         parts.append(f"Lieu : {meeting.place}")
     if meeting.online_url:
         parts.append(f"Visioconférence : {meeting.online_url}")
-    if rsvp_url:
+    if rsvp_url and decline_url:
+        parts.append(f"Je viens : {rsvp_url}\nJe ne viens pas : {decline_url}")
+    elif rsvp_url:
         parts.append(f"Répondre (je viens / je ne viens pas) : {rsvp_url}")
     return "\n\n".join(parts)
 

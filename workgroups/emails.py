@@ -1,6 +1,9 @@
 """How each meeting e-mail is composed from its outbox row (see cls_platform.outbox).
 
-Composers re-fetch everything from ids; they return None when the meeting or the person is gone.
+Composers re-fetch everything from ids; they return None when the meeting is gone, and raise
+`Skip` when the person may no longer get this message: a row queued before the person
+unsubscribed, or retrying while they did, is not sent (the same rules as when it was queued,
+checked again at the last moment).
 """
 
 from __future__ import annotations
@@ -14,12 +17,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cls_platform.emails import absolute_url, build_message
-from cls_platform.models import Delivery, Role, User
-from cls_platform.outbox import register
+from cls_platform.models import Delivery
+from cls_platform.outbox import Skip, register
 from partners.models import Contact
-from partners.tokens import contact_token
+from partners.tokens import contact_token, unsubscribe_token
 
-from .models import Invitation, Meeting
+from .models import (
+    KIND_CANCELLATION,
+    KIND_INVITATION,
+    KIND_REMINDER,
+    KIND_REPORT,
+    Invitation,
+    Meeting,
+)
+from .selectors import delivery_obstacle
 from .tokens import document_token, invitation_token
 
 # Attachments above this total go as signed download links instead.
@@ -36,20 +47,28 @@ def _meeting(delivery: Delivery) -> Meeting | None:
     )
 
 
-def _contact(delivery: Delivery) -> Contact | None:
-    return (
+def _contact(delivery: Delivery, meeting: Meeting | None, rsvp: str | None = None) -> Contact:
+    """The row's contact, if this message may still go to them; raises Skip otherwise."""
+    contact = (
         Contact.objects.select_related("organization")
-        .filter(
-            pk=delivery.contact_id, territory_id=delivery.territory_id, anonymized_at__isnull=True
-        )
+        .filter(pk=delivery.contact_id, territory_id=delivery.territory_id)
         .first()
     )
+    if meeting is not None:
+        reason = delivery_obstacle(meeting=meeting, contact=contact, kind=delivery.kind, rsvp=rsvp)
+        if reason:
+            raise Skip(reason)
+    return contact
 
 
 def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[str, str]]:
     token = contact_token(contact)
+    # Its own token, which never expires: a one-click unsubscribe from an old e-mail still works.
     unsubscribe = absolute_url(
-        reverse("partner_links:self_service_unsubscribe", kwargs={"token": token})
+        reverse(
+            "partner_links:self_service_unsubscribe",
+            kwargs={"token": unsubscribe_token(contact)},
+        )
     )
     starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
     context = {
@@ -85,29 +104,32 @@ def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[st
 
 
 def _attach_calendar(
-    message: EmailMessage, meeting: Meeting, contact: Contact, method: str, rsvp_url: str = ""
+    message: EmailMessage,
+    meeting: Meeting,
+    contact: Contact,
+    method: str,
+    rsvp_url: str = "",
+    decline_url: str = "",
 ) -> None:
     from .calendar import meeting_ics
 
     # The coordination organises: a calendar's "accept" or "decline" reaches a person, not the
-    # no-reply address (the signed links remain the way answers are recorded).
-    organizer = (
-        User.objects.filter(
-            accesses__territory_id=meeting.territory_id,
-            accesses__role=Role.COORDINATOR,
-            is_active=True,
-        )
-        .order_by("pk")
-        .first()
-    )
+    # no-reply address (the signed links remain the way answers are recorded). Stored when the
+    # invitations first went, so that updates and the cancel come from the same organizer.
+    organizer_email, organizer_name = meeting.organizer_email, meeting.organizer_name
+    if not organizer_email:  # invited before the organizer was stored
+        from .services import organizer_of
+
+        organizer_email, organizer_name = organizer_of(meeting)
     ics = meeting_ics(
         meeting=meeting,
         method=method,
         attendee_email=contact.email,
         attendee_name=contact.full_name,
         rsvp_url=rsvp_url,
-        organizer_email=organizer.email if organizer else None,
-        organizer_name=organizer.get_full_name() if organizer else None,
+        decline_url=decline_url,
+        organizer_email=organizer_email or None,
+        organizer_name=organizer_name if organizer_email else None,
     ).decode("utf-8")
     # In the alternatives, with its method, so that mail clients show an invitation; and as a
     # file too, for those that only offer to open attachments.
@@ -116,15 +138,23 @@ def _attach_calendar(
     message.attach(name, ics, "application/ics")
 
 
-def compose_invitation(delivery: Delivery) -> EmailMessage | None:
-    meeting, contact = _meeting(delivery), _contact(delivery)
+def _invitation(delivery: Delivery) -> tuple[Meeting, Invitation, Contact] | None:
+    meeting = _meeting(delivery)
     invitation = (
-        Invitation.objects.filter(meeting=meeting, contact=contact).first()
-        if meeting and contact
+        Invitation.objects.filter(meeting=meeting, contact_id=delivery.contact_id).first()
+        if meeting
         else None
     )
     if invitation is None:
         return None
+    return meeting, invitation, _contact(delivery, meeting, rsvp=invitation.rsvp)
+
+
+def compose_invitation(delivery: Delivery) -> EmailMessage | None:
+    found = _invitation(delivery)
+    if found is None:
+        return None
+    meeting, invitation, contact = found
     context, headers = _common(meeting, contact)
     token = invitation_token(invitation.pk)
     context.update(
@@ -139,19 +169,15 @@ def compose_invitation(delivery: Delivery) -> EmailMessage | None:
     message = build_message(
         template="meeting_invitation", to=[delivery.to_email], context=context, headers=headers
     )
-    _attach_calendar(message, meeting, contact, "REQUEST", context["yes_url"])
+    _attach_calendar(message, meeting, contact, "REQUEST", context["yes_url"], context["no_url"])
     return message
 
 
 def compose_reminder(delivery: Delivery) -> EmailMessage | None:
-    meeting, contact = _meeting(delivery), _contact(delivery)
-    invitation = (
-        Invitation.objects.filter(meeting=meeting, contact=contact).first()
-        if meeting and contact
-        else None
-    )
-    if invitation is None:
+    found = _invitation(delivery)
+    if found is None:
         return None
+    meeting, invitation, contact = found
     context, headers = _common(meeting, contact)
     token = invitation_token(invitation.pk)
     context.update(
@@ -169,9 +195,10 @@ def compose_reminder(delivery: Delivery) -> EmailMessage | None:
 
 
 def compose_cancellation(delivery: Delivery) -> EmailMessage | None:
-    meeting, contact = _meeting(delivery), _contact(delivery)
-    if meeting is None or contact is None:
+    meeting = _meeting(delivery)
+    if meeting is None:
         return None
+    contact = _contact(delivery, meeting)
     context, headers = _common(meeting, contact)
     message = build_message(
         template="meeting_cancellation", to=[delivery.to_email], context=context, headers=headers
@@ -225,9 +252,10 @@ def report_bundle(meeting_id: int, sent_stamp: str) -> ReportBundle:
 
 
 def compose_report(delivery: Delivery) -> EmailMessage | None:
-    meeting, contact = _meeting(delivery), _contact(delivery)
-    if meeting is None or contact is None or not meeting.report_pdf:
+    meeting = _meeting(delivery)
+    if meeting is None or not meeting.report_pdf:
         return None
+    contact = _contact(delivery, meeting)
     stamp = (
         meeting.report_sent_at.isoformat() if meeting.report_sent_at else meeting.report_pdf.name
     )
@@ -260,7 +288,7 @@ def compose_report(delivery: Delivery) -> EmailMessage | None:
 
 
 def register_composers() -> None:
-    register("invitation", compose_invitation)
-    register("reminder", compose_reminder)
-    register("cancellation", compose_cancellation)
-    register("report", compose_report)
+    register(KIND_INVITATION, compose_invitation)
+    register(KIND_REMINDER, compose_reminder)
+    register(KIND_CANCELLATION, compose_cancellation)
+    register(KIND_REPORT, compose_report)

@@ -74,15 +74,30 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             starts = timezone.localtime(self.instance.starts_at)
+            ends = timezone.localtime(self.instance.ends_at)
+            # To the minute, as the time fields show them: an untouched time is unchanged.
             self.initial.update(
                 day=starts.date(),
-                start=starts.time(),
-                end=timezone.localtime(self.instance.ends_at).time(),
+                start=starts.time().replace(second=0, microsecond=0),
+                end=ends.time().replace(second=0, microsecond=0),
             )
         else:
             self.initial.setdefault("start", dt.time(14, 0))
             self.initial.setdefault("end", dt.time(16, 0))
         self.order_fields(["day", "start", "end", "title", "place", "online_url", "description"])
+        # The values the page was opened with travel with the form: `changed_fields` then
+        # names what this person changed, not what differs from a row someone else changed
+        # since (saving would undo their move).
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    def changed_fields(self) -> list[str]:
+        """The meeting's fields this person changed (the date and times make its start and
+        end): saving writes those only, not what someone else changed meanwhile."""
+        fields = [name for name in self.changed_data if name in self._meta.fields]
+        if {"day", "start", "end"} & set(self.changed_data):
+            fields += ["starts_at", "ends_at"]
+        return fields
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -106,11 +121,16 @@ AgendaFormSet = inlineformset_factory(
 
 
 def limit_agenda_formset(formset: Any, territory: Any) -> None:
+    """Every agenda line offers the territory's structures: one query for all the lines (each
+    line's <select> would otherwise run its own, and the page would grow with the agenda)."""
     organizations = Organization.objects.filter(
         territory=territory, archived_at__isnull=True
     ).order_by("name")
+    choices = [("", "---------"), *((o.pk, o.name) for o in organizations.only("pk", "name"))]
     for form in formset.forms:
-        form.fields["organization"].queryset = organizations
+        field = form.fields["organization"]
+        field.queryset = organizations  # what a submitted value is checked against
+        field.choices = choices  # what the <select> lists, built once
 
 
 class MembershipForm(forms.Form):
@@ -158,11 +178,15 @@ class WalkInForm(forms.Form):
 
 
 class ReportForm(forms.Form):
+    # static/js/report-editor.js turns this textarea into a rich-text editor (toolbar, paste
+    # from a word processor); without JavaScript it stays a textarea taking simple text.
     report = forms.CharField(
         label=_("Compte-rendu"),
-        widget=forms.Textarea(attrs={"rows": 18}),
+        widget=forms.Textarea(attrs={"rows": 18, "data-rich-editor": ""}),
         help_text=_(
-            "Texte simple (une ligne vide entre les paragraphes, « - » en début de ligne pour une liste, « ## » pour un intertitre) ou HTML collé depuis un traitement de texte : la mise en forme est nettoyée à l'enregistrement."
+            "Titres, gras, italique, listes et liens sont gardés, y compris dans un texte collé "
+            "depuis un traitement de texte ; le reste de la mise en forme est retiré à "
+            "l'enregistrement."
         ),
     )
     fiches = forms.ModelMultipleChoiceField(

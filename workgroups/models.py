@@ -137,6 +137,10 @@ class Meeting(TerritoryOwned):
     calendar_uid = models.UUIDField(_("identifiant d'agenda"), default=uuid.uuid4, editable=False)
     sequence = models.PositiveIntegerField(_("version de l'invitation"), default=0)
     invitations_sent_at = models.DateTimeField(_("invitations envoyées le"), null=True, blank=True)
+    # ORGANIZER of the .ics, fixed when the invitations first go: an update or a cancellation
+    # must come from the same organizer, or calendars treat it as someone else's event.
+    organizer_email = models.EmailField(_("organisateur (adresse)"), blank=True)
+    organizer_name = models.CharField(_("organisateur (nom)"), max_length=200, blank=True)
     report = models.TextField(_("compte-rendu"), blank=True)
     report_written_at = models.DateTimeField(_("compte-rendu rédigé le"), null=True, blank=True)
     report_sent_at = models.DateTimeField(_("compte-rendu envoyé le"), null=True, blank=True)
@@ -174,6 +178,15 @@ class Meeting(TerritoryOwned):
 
     def is_copiloted_by(self, user: User) -> bool:
         return self.group.is_copiloted_by(user)
+
+
+# Kinds of outbox message about a meeting (`Delivery.kind`, with topic "meeting:<pk>").
+KIND_INVITATION = "invitation"
+KIND_CANCELLATION = "cancellation"
+KIND_REMINDER = "reminder"
+KIND_REPORT = "report"
+# The kinds that follow the person's choice about invitations (the report follows "reports").
+INVITATION_KINDS = frozenset({KIND_INVITATION, KIND_CANCELLATION, KIND_REMINDER})
 
 
 class MembershipKind(models.TextChoices):

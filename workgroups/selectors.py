@@ -8,12 +8,29 @@ from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cls_platform.access import scoped
 from cls_platform.models import Access, Delivery, DeliveryStatus
 from partners.models import Contact
 
-from .models import Attendance, GroupStatus, Invitation, Meeting, MeetingStatus, Rsvp, WorkGroup
+from .models import (
+    INVITATION_KINDS,
+    KIND_CANCELLATION,
+    KIND_INVITATION,
+    KIND_REMINDER,
+    KIND_REPORT,
+    Attendance,
+    GroupStatus,
+    Invitation,
+    InvitationPolicy,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    MembershipKind,
+    Rsvp,
+    WorkGroup,
+)
 
 
 @dataclass
@@ -182,13 +199,14 @@ def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
         "no": sum(1 for i in invitations if i.rsvp == Rsvp.NO),
         "present": sum(1 for i in invitations if i.attendance == Attendance.PRESENT),
     }
-    by_status: dict[str, int] = {}
+    by_label: dict[str, int] = {}
     for d in latest.values():
-        by_status[f"{d.kind}:{d.status}"] = by_status.get(f"{d.kind}:{d.status}", 0) + 1
+        label = delivery_label(d.kind, d.status)
+        by_label[label] = by_label.get(label, 0) + 1
     return {
         "rows": rows,
         "counts": counts,
-        "delivery_counts": by_status,
+        "delivery_counts": list(by_label.items()),
         "failed": [d for d in latest.values() if d.status == DeliveryStatus.FAILED],
         "extra_report_deliveries": [
             d
@@ -204,3 +222,162 @@ def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
 
 def meetings_of(*, access: Access) -> QuerySet[Meeting]:
     return scoped(Meeting.objects.all(), access).select_related("group")
+
+
+# --- who receives what ---------------------------------------------------------------------------
+# One query per kind of message, used both to send and to tell the coordinator beforehand how
+# many will receive it: the count on a confirmation page is the count of the sending.
+
+
+def default_invitees(meeting: Meeting) -> QuerySet[Contact]:
+    """Who the group's policy invites: every active partner of the territory (Cergy's choice)
+    or the group's members; minus those who opted out of invitations, overall or for this group."""
+    group = meeting.group
+    contacts = Contact.objects.mailable().filter(
+        territory_id=meeting.territory_id, receives_invitations=True
+    )
+    if group.invitation_policy == InvitationPolicy.MEMBERS:
+        contacts = contacts.filter(
+            memberships__group=group, memberships__kind=MembershipKind.MEMBER
+        ) | contacts.filter(piloted_groups=group)
+    opted_out = Membership.objects.filter(group=group, invitations=False).values("contact_id")
+    return contacts.exclude(pk__in=opted_out).distinct()
+
+
+def invitation_recipients(meeting: Meeting) -> QuerySet[Contact]:
+    """The invited contacts who may get this meeting's invitation, update or cancellation now:
+    reachable (not unsubscribed, bounced, departed nor erased), taking invitations, and not
+    opted out of this group's."""
+    opted_out = Membership.objects.filter(group_id=meeting.group_id, invitations=False).values(
+        "contact_id"
+    )
+    return (
+        Contact.objects.mailable()
+        .filter(territory_id=meeting.territory_id, receives_invitations=True)
+        .filter(pk__in=meeting.invitations.values("contact_id"))
+        .exclude(pk__in=opted_out)
+    )
+
+
+def report_recipients(meeting: Meeting) -> QuerySet[Contact]:
+    """Every invited contact and every subscriber of the group, without duplicates, minus the
+    unsubscribed, bounced and departed, and those who asked not to get this group's reports."""
+    group = meeting.group
+    opted_out = Membership.objects.filter(group=group, reports=False).values("contact_id")
+    return (
+        Contact.objects.mailable()
+        .filter(territory_id=meeting.territory_id, receives_reports=True)
+        .filter(
+            Q(invitations__meeting=meeting)
+            | Q(memberships__group=group, memberships__kind=MembershipKind.SUBSCRIBER)
+        )
+        .exclude(pk__in=opted_out)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class SendPreview:
+    """What pressing "send" will do: `count` new e-mails, `already` people served before."""
+
+    count: int
+    already: int
+
+
+def send_preview(*, meeting: Meeting, kind: str) -> SendPreview:
+    """The confirmation page's figures, from the very queries the sending uses."""
+    if kind == KIND_REPORT:
+        recipients, revision = report_recipients(meeting), 0
+    elif meeting.invitations.exists():
+        recipients, revision = invitation_recipients(meeting), meeting.sequence
+    else:  # the sending fills the list from the group's policy first
+        recipients, revision = default_invitees(meeting), meeting.sequence
+    served = (
+        Delivery.objects.filter(topic=meeting.topic, kind=kind, revision=revision)
+        .exclude(status=DeliveryStatus.SKIPPED)
+        .values("contact_id")
+    )
+    already = recipients.filter(pk__in=served).count()
+    return SendPreview(count=recipients.count() - already, already=already)
+
+
+def delivery_obstacle(
+    *,
+    meeting: Meeting,
+    contact: Contact | None,
+    kind: str,
+    opted_out: bool | None = None,
+    rsvp: str | None = None,
+) -> str:
+    """Why this message may not go to this person now ("" when it may), in French, as the
+    coordinator reads it next to the address. `opted_out` (the person's choice for this group)
+    and `rsvp` are looked up when not given."""
+    invitations = kind in INVITATION_KINDS
+    if contact is None or contact.anonymized_at:
+        return _("la personne a été effacée de l'annuaire")
+    if contact.unsubscribed_at:
+        return _("la personne s'est désinscrite")
+    if contact.bounced_at:
+        return _("l'adresse est en erreur")
+    if contact.left_at or not contact.is_active:
+        return _("la personne a quitté sa structure")
+    if invitations and not contact.receives_invitations:
+        return _("la personne ne souhaite plus recevoir les invitations")
+    if not invitations and not contact.receives_reports:
+        return _("la personne ne souhaite plus recevoir les comptes-rendus")
+    if opted_out is None:
+        choice = {"invitations": False} if invitations else {"reports": False}
+        opted_out = Membership.objects.filter(
+            group_id=meeting.group_id, contact_id=contact.pk, **choice
+        ).exists()
+    if opted_out:
+        if invitations:
+            return _("la personne ne souhaite plus recevoir les invitations de ce groupe")
+        return _("la personne ne souhaite plus recevoir les comptes-rendus de ce groupe")
+    if kind in (KIND_INVITATION, KIND_REMINDER) and meeting.status == MeetingStatus.CANCELLED:
+        return _("la réunion est annulée")
+    if invitations and meeting.is_over:
+        return _("la réunion est passée")
+    if kind == KIND_REMINDER:
+        if rsvp is None:
+            rsvp = (
+                meeting.invitations.filter(contact_id=contact.pk)
+                .values_list("rsvp", flat=True)
+                .first()
+            )
+        if rsvp == Rsvp.NO:
+            return _("la personne a répondu qu'elle ne vient pas")
+    return ""
+
+
+def delivery_label(kind: str, status: str) -> str:
+    """ "Invitations envoyées", "Comptes-rendus en échec"...: a line of the meeting's "Envois"."""
+    if status == DeliveryStatus.SENDING:
+        status = DeliveryStatus.QUEUED
+    labels = {
+        KIND_INVITATION: {
+            DeliveryStatus.SENT: _("Invitations envoyées"),
+            DeliveryStatus.QUEUED: _("Invitations en cours"),
+            DeliveryStatus.FAILED: _("Invitations en échec"),
+            DeliveryStatus.SKIPPED: _("Invitations non envoyées"),
+        },
+        KIND_REPORT: {
+            DeliveryStatus.SENT: _("Comptes-rendus envoyés"),
+            DeliveryStatus.QUEUED: _("Comptes-rendus en cours"),
+            DeliveryStatus.FAILED: _("Comptes-rendus en échec"),
+            DeliveryStatus.SKIPPED: _("Comptes-rendus non envoyés"),
+        },
+        KIND_REMINDER: {
+            DeliveryStatus.SENT: _("Rappels envoyés"),
+            DeliveryStatus.QUEUED: _("Rappels en cours"),
+            DeliveryStatus.FAILED: _("Rappels en échec"),
+            DeliveryStatus.SKIPPED: _("Rappels non envoyés"),
+        },
+        KIND_CANCELLATION: {
+            DeliveryStatus.SENT: _("Annulations envoyées"),
+            DeliveryStatus.QUEUED: _("Annulations en cours"),
+            DeliveryStatus.FAILED: _("Annulations en échec"),
+            DeliveryStatus.SKIPPED: _("Annulations non envoyées"),
+        },
+    }
+    return labels.get(kind, {}).get(status, f"{kind} · {status}")

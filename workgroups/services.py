@@ -7,6 +7,8 @@ transaction as the decision to send, handed to the workers once it commits.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,36 +18,50 @@ import nh3
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from actions.models import ActionUpdate, FicheAction
 from cls_platform import outbox
-from cls_platform.models import User
+from cls_platform.models import Delivery, DeliveryStatus, Role, User
 from partners.models import Contact, ContactSource, normalize_email
 from partners.services import contact_create, existing_contact
 
 from .models import (
+    INVITATION_KINDS,
+    KIND_CANCELLATION,
+    KIND_INVITATION,
+    KIND_REMINDER,
+    KIND_REPORT,
     AgendaItem,
     Attendance,
     Invitation,
-    InvitationPolicy,
     Meeting,
     MeetingAction,
     MeetingDocument,
     MeetingStatus,
     Membership,
-    MembershipKind,
     Rsvp,
     WorkGroup,
 )
+from .selectors import (
+    default_invitees,
+    delivery_obstacle,
+    invitation_recipients,
+    report_recipients,
+)
 
-KIND_INVITATION = "invitation"
-KIND_CANCELLATION = "cancellation"
-KIND_REMINDER = "reminder"
-KIND_REPORT = "report"
+__all__ = [  # re-exported: the demo, the commands and the tests name them from here
+    "KIND_CANCELLATION",
+    "KIND_INVITATION",
+    "KIND_REMINDER",
+    "KIND_REPORT",
+    "default_invitees",
+    "invitation_recipients",
+    "report_recipients",
+]
 
 ALLOWED_REPORT_TAGS = {
     "p",
@@ -95,6 +111,24 @@ DOCUMENT_TYPES = {
     ".jpeg": "image/jpeg",
 }
 MAX_DOCUMENT_BYTES = 15 * 1024 * 1024
+# What each kind of file starts with: the extension alone says nothing about the content.
+ZIP = (b"PK\x03\x04",)  # OOXML (docx, xlsx, pptx) and OpenDocument (odt, ods, odp)
+OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # the older Office formats (doc, xls, ppt)
+DOCUMENT_SIGNATURES: dict[str, tuple[tuple[bytes, ...], Any]] = {
+    ".pdf": ((b"%PDF",), _lazy("un PDF")),
+    ".doc": (OLE, _lazy("un document Word")),
+    ".docx": (ZIP, _lazy("un document Word")),
+    ".odt": (ZIP, _lazy("un document OpenDocument")),
+    ".xls": (OLE, _lazy("un classeur Excel")),
+    ".xlsx": (ZIP, _lazy("un classeur Excel")),
+    ".ods": (ZIP, _lazy("un classeur OpenDocument")),
+    ".ppt": (OLE, _lazy("une présentation PowerPoint")),
+    ".pptx": (ZIP, _lazy("une présentation PowerPoint")),
+    ".odp": (ZIP, _lazy("une présentation OpenDocument")),
+    ".png": ((b"\x89PNG\r\n\x1a\n",), _lazy("une image PNG")),
+    ".jpg": ((b"\xff\xd8\xff",), _lazy("une image JPEG")),
+    ".jpeg": ((b"\xff\xd8\xff",), _lazy("une image JPEG")),
+}
 
 
 HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
@@ -158,38 +192,68 @@ def membership_set(*, group: WorkGroup, contact: Contact, kind: str | None) -> N
 # --- meetings ----------------------------------------------------------------------------------
 
 
+# What the meeting form edits; a change of the four first moves the meeting in calendars.
+MEETING_MOVE_FIELDS = ("starts_at", "ends_at", "place", "online_url")
+MEETING_EDIT_FIELDS = (*MEETING_MOVE_FIELDS, "title", "description")
+
+
 @transaction.atomic
-def meeting_save(*, meeting: Meeting, agenda: Iterable[dict[str, Any]] | None = None) -> Meeting:
+def meeting_save(
+    *,
+    meeting: Meeting,
+    agenda: Iterable[dict[str, Any]] | None = None,
+    fields: Iterable[str] | None = None,
+) -> Meeting:
     """Schedule or edit a meeting. Moving an invited meeting re-sends the invitation with the
-    same calendar UID and a higher SEQUENCE, so that calendars update it in place."""
+    same calendar UID and a higher SEQUENCE, so that calendars update it in place.
+
+    An edit locks the meeting's row and writes only what changed (`fields`: what the person
+    changed in the form, when known): the page's copy of the meeting may be older than the row
+    (invitations sent, or the meeting moved, meanwhile), and two moves at once must each get
+    their own SEQUENCE."""
     if meeting.ends_at <= meeting.starts_at:
         raise ValidationError({"ends_at": _("La fin doit être après le début.")})
     resend = False
-    if meeting.pk:
-        before = Meeting.objects.get(pk=meeting.pk)
-        changed = (before.starts_at, before.ends_at, before.place, before.online_url) != (
-            meeting.starts_at,
-            meeting.ends_at,
-            meeting.place,
-            meeting.online_url,
-        )
-        if changed and before.invitations_sent_at and meeting.status == MeetingStatus.PLANNED:
-            meeting.sequence = before.sequence + 1
+    if meeting.pk is None:
+        meeting.save()
+        saved = meeting
+    else:
+        saved = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        editable = MEETING_EDIT_FIELDS if fields is None else set(fields) & set(MEETING_EDIT_FIELDS)
+        changed = [f for f in editable if getattr(saved, f) != getattr(meeting, f)]
+        for name in changed:
+            setattr(saved, name, getattr(meeting, name))
+        moved = any(name in MEETING_MOVE_FIELDS for name in changed)
+        if (
+            moved
+            and saved.invitations_sent_at
+            and saved.status == MeetingStatus.PLANNED
+            and not saved.is_over
+        ):
+            saved.sequence += 1
+            changed.append("sequence")
             resend = True
-    meeting.save()
+        if changed:
+            saved.save(update_fields=changed)
+        # The caller's copy tells the truth from now on.
+        for name in ("sequence", "status", "invitations_sent_at", "report_sent_at"):
+            setattr(meeting, name, getattr(saved, name))
     if agenda is not None:
-        meeting.agenda_items.all().delete()
+        saved.agenda_items.all().delete()
         AgendaItem.objects.bulk_create(
-            [AgendaItem(meeting=meeting, order=index, **item) for index, item in enumerate(agenda)]
+            [AgendaItem(meeting=saved, order=index, **item) for index, item in enumerate(agenda)]
         )
     if resend:
-        invitees = meeting.invitations.exclude(rsvp=Rsvp.NO).select_related("contact")
-        _enqueue(meeting, KIND_INVITATION, (i.contact for i in invitees), revision=meeting.sequence)
-    return meeting
+        # Those who declined are not bothered again; those who opted out are not mailed.
+        attending = saved.invitations.exclude(rsvp=Rsvp.NO).values("contact_id")
+        contacts = invitation_recipients(saved).filter(pk__in=attending)
+        _enqueue(saved, KIND_INVITATION, contacts, revision=saved.sequence)
+    return saved
 
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting) -> Meeting:
+    """Cancel a planned meeting: those whose calendar got the invitation get a CANCEL."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
@@ -199,24 +263,12 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence"])
     if meeting.invitations_sent_at:
-        contacts = (i.contact for i in meeting.invitations.select_related("contact"))
+        received = Delivery.objects.filter(
+            topic=meeting.topic, kind=KIND_INVITATION, status=DeliveryStatus.SENT
+        ).values("contact_id")
+        contacts = invitation_recipients(meeting).filter(pk__in=received)
         _enqueue(meeting, KIND_CANCELLATION, contacts, revision=meeting.sequence)
     return meeting
-
-
-def default_invitees(meeting: Meeting) -> QuerySet[Contact]:
-    """Who the group's policy invites: every active partner of the territory (Cergy's choice)
-    or the group's members; minus those who opted out of invitations, overall or for this group."""
-    group = meeting.group
-    contacts = Contact.objects.mailable().filter(
-        territory_id=meeting.territory_id, receives_invitations=True
-    )
-    if group.invitation_policy == InvitationPolicy.MEMBERS:
-        contacts = contacts.filter(
-            memberships__group=group, memberships__kind=MembershipKind.MEMBER
-        ) | contacts.filter(piloted_groups=group)
-    opted_out = Membership.objects.filter(group=group, invitations=False).values("contact_id")
-    return contacts.exclude(pk__in=opted_out).distinct()
 
 
 @transaction.atomic
@@ -233,14 +285,28 @@ def invitations_prepare(*, meeting: Meeting) -> int:
     return len(rows)
 
 
+@dataclass(frozen=True)
+class InvitationAdded:
+    invitation: Invitation
+    mailed: bool  # an invitation e-mail was queued for the person
+
+
 @transaction.atomic
-def invitation_add(*, meeting: Meeting, contact: Contact) -> Invitation:
+def invitation_add(*, meeting: Meeting, contact: Contact) -> InvitationAdded:
+    """Add someone to the list; once the invitations went, they get theirs at once, unless
+    they opted out of invitations (they stay on the list for attendance)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if contact.territory_id != meeting.territory_id:
         raise ValidationError(_("Ce contact n'appartient pas au territoire de la réunion."))
+    ensure_invitable(meeting)
     invitation, _created = Invitation.objects.get_or_create(meeting=meeting, contact=contact)
-    if meeting.invitations_sent_at and not meeting.is_over:
-        _enqueue(meeting, KIND_INVITATION, [contact], revision=meeting.sequence)
-    return invitation
+    mailed = False
+    if meeting.invitations_sent_at:
+        contacts = invitation_recipients(meeting).filter(pk=contact.pk)
+        mailed = bool(
+            _enqueue(meeting, KIND_INVITATION, contacts, revision=meeting.sequence).queued
+        )
+    return InvitationAdded(invitation, mailed)
 
 
 @transaction.atomic
@@ -251,8 +317,6 @@ def invitation_remove(*, invitation: Invitation) -> None:
 
 
 def outbox_sent(invitation: Invitation) -> bool:
-    from cls_platform.models import Delivery, DeliveryStatus
-
     return Delivery.objects.filter(
         topic=invitation.meeting.topic,
         kind=KIND_INVITATION,
@@ -275,41 +339,59 @@ def ensure_invitable(meeting: Meeting) -> None:
 
 @dataclass(frozen=True)
 class SendResult:
-    queued: int
-    skipped: int
+    queued: int  # e-mails queued by this sending
+    skipped: int  # recipients already served before
+
+
+def organizer_of(meeting: Meeting, user: User | None = None) -> tuple[str, str]:
+    """Who organises the meeting in calendars (where "accept" / "decline" replies land): the
+    person who sends the invitations, or else the territory's first coordinator; ("", "") when
+    there is none (the .ics then names the platform's sending address)."""
+    if user is None or not getattr(user, "email", ""):
+        user = (
+            User.objects.filter(
+                accesses__territory_id=meeting.territory_id,
+                accesses__role=Role.COORDINATOR,
+                is_active=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+    if user is None:
+        return "", ""
+    return user.email, user.get_full_name()
 
 
 @transaction.atomic
-def invitations_send(*, meeting: Meeting) -> SendResult:
-    """One e-mail per invited contact who can be mailed; those already served are skipped."""
+def invitations_send(*, meeting: Meeting, user: User | None = None) -> SendResult:
+    """One e-mail per invited contact who can be mailed; those already served are skipped.
+
+    The first sending fixes the calendar organizer (`user`, who sends) for the meeting's life."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     ensure_invitable(meeting)
     if not meeting.invitations.exists():
         invitations_prepare(meeting=meeting)
-    contacts = Contact.objects.mailable().filter(
-        invitations__meeting=meeting, receives_invitations=True
-    )
-    result = _enqueue(meeting, KIND_INVITATION, contacts, revision=meeting.sequence)
     if meeting.invitations_sent_at is None:
         meeting.invitations_sent_at = timezone.now()
-        meeting.save(update_fields=["invitations_sent_at"])
-    return result
+        meeting.organizer_email, meeting.organizer_name = organizer_of(meeting, user)
+        meeting.save(update_fields=["invitations_sent_at", "organizer_email", "organizer_name"])
+    return _enqueue(
+        meeting, KIND_INVITATION, invitation_recipients(meeting), revision=meeting.sequence
+    )
 
 
 @transaction.atomic
 def reminders_send(*, meeting: Meeting) -> SendResult:
     """A reminder to those who have not declined (sent once per person and meeting)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if (
         meeting.status != MeetingStatus.PLANNED
         or meeting.is_over
         or not meeting.invitations_sent_at
     ):
         return SendResult(0, 0)
-    contacts = (
-        Contact.objects.mailable()
-        .filter(invitations__meeting=meeting, receives_invitations=True)
-        .exclude(invitations__meeting=meeting, invitations__rsvp=Rsvp.NO)
-    )
+    declined = meeting.invitations.filter(rsvp=Rsvp.NO).values("contact_id")
+    contacts = invitation_recipients(meeting).exclude(pk__in=declined)
     return _enqueue(meeting, KIND_REMINDER, contacts)
 
 
@@ -325,14 +407,22 @@ def due_reminders(*, days_before: int = 3) -> list[int]:
     )
 
 
+def rsvp_problem(invitation: Invitation) -> str:
+    """Why this invitation can no longer be answered ("" when it can)."""
+    if invitation.meeting.status == MeetingStatus.CANCELLED:
+        return _("Cette réunion est annulée : il n'est plus possible d'y répondre.")
+    if invitation.meeting.is_over:
+        return _("Cette réunion est passée : il n'est plus possible d'y répondre.")
+    return ""
+
+
 @transaction.atomic
 def rsvp_record(*, invitation: Invitation, answer: str) -> Invitation:
     if answer not in (Rsvp.YES, Rsvp.NO):
         raise ValidationError(_("Réponse inconnue."))
-    if invitation.meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError(_("Cette réunion est annulée : il n'est plus possible d'y répondre."))
-    if invitation.meeting.is_over:
-        raise ValidationError(_("Cette réunion est passée : il n'est plus possible d'y répondre."))
+    problem = rsvp_problem(invitation)
+    if problem:
+        raise ValidationError(problem)
     invitation.rsvp = answer
     invitation.rsvp_at = timezone.now()
     invitation.save(update_fields=["rsvp", "rsvp_at"])
@@ -403,7 +493,12 @@ def report_save(
     """Save the compte-rendu, sanitised; each fiche-action discussed gets a dated update."""
     if meeting.report_sent_at:
         raise ValidationError(_("Ce compte-rendu est déjà envoyé : il ne peut plus être modifié."))
-    meeting.report = sanitize_report(text_to_html(html))
+    report = sanitize_report(text_to_html(html))
+    if not strip_tags(report).strip():
+        raise ValidationError(
+            {"report": _("Le compte-rendu est vide une fois sa mise en forme nettoyée.")}
+        )
+    meeting.report = report
     meeting.report_written_at = timezone.now()
     meeting.report_pdf = None  # rebuilt at sending time from the final text
     meeting.save(update_fields=["report", "report_written_at", "report_pdf"])
@@ -427,53 +522,59 @@ def report_save(
 
 @transaction.atomic
 def document_add(*, meeting: Meeting, upload: Any, title: str = "") -> MeetingDocument:
-    name = upload.name or "document"
+    """Attach a shared resource: PDF, office file or image, 15 MB at most, whose content is
+    what its name says (a renamed executable is refused)."""
+    name = os.path.basename((upload.name or "").replace("\\", "/")).strip() or "document"
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in DOCUMENT_TYPES:
         raise ValidationError(
             _("Type de fichier refusé : PDF, documents bureautiques ou images seulement.")
         )
     if upload.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(_("Ce fichier dépasse 15 Mo."))
+        raise ValidationError(
+            _("Ce fichier dépasse 15 Mo (%(size)s Mo) : déposez-en une version plus légère.")
+            % {"size": f"{math.ceil(upload.size * 10 / (1024 * 1024)) / 10:.1f}".replace(".", ",")}
+        )
+    upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
-    if suffix == ".pdf" and not head.startswith(b"%PDF"):
-        raise ValidationError(_("Ce fichier ne ressemble pas à un PDF."))
-    if suffix in (".png",) and not head.startswith(b"\x89PNG"):
-        raise ValidationError(_("Ce fichier ne ressemble pas à une image PNG."))
-    if suffix in (".jpg", ".jpeg") and not head.startswith(b"\xff\xd8"):
-        raise ValidationError(_("Ce fichier ne ressemble pas à une image JPEG."))
+    signatures, what = DOCUMENT_SIGNATURES[suffix]
+    if not head.startswith(signatures):
+        raise ValidationError(
+            _(
+                "« %(name)s » ne ressemble pas à %(what)s : son contenu ne correspond pas à son "
+                "extension. Déposez le fichier d'origine."
+            )
+            % {"name": name, "what": what}
+        )
+    name = name[-250:]
     document = MeetingDocument(
-        meeting=meeting, title=title or name, size=upload.size, content_type=DOCUMENT_TYPES[suffix]
+        meeting=meeting,
+        title=(title or name)[:250],
+        file_name=name,
+        size=upload.size,
+        content_type=DOCUMENT_TYPES[suffix],
     )
     document.file.save(name, upload, save=False)
     document.save()
     return document
 
 
-def report_recipients(meeting: Meeting) -> QuerySet[Contact]:
-    """Every invited contact and every subscriber of the group, without duplicates, minus the
-    unsubscribed, bounced and departed, and those who asked not to get this group's reports."""
-    group = meeting.group
-    opted_out = Membership.objects.filter(group=group, reports=False).values("contact_id")
-    return (
-        Contact.objects.mailable()
-        .filter(territory_id=meeting.territory_id, receives_reports=True)
-        .filter(
-            Q(invitations__meeting=meeting)
-            | Q(memberships__group=group, memberships__kind=MembershipKind.SUBSCRIBER)
-        )
-        .exclude(pk__in=opted_out)
-        .distinct()
-    )
-
-
 @transaction.atomic
 def report_send(*, meeting: Meeting) -> SendResult:
+    """The compte-rendu to every recipient not served yet, with its PDF, made once: only when
+    this sending queues at least one e-mail (a second press on a served meeting makes none)."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.report.strip():
         raise ValidationError(_("Écrivez le compte-rendu avant de l'envoyer."))
-    if not meeting.report_pdf:
+    fields = []
+    if meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= timezone.now():
+        meeting.status = MeetingStatus.HELD
+        fields.append("status")
+    result = _enqueue(meeting, KIND_REPORT, report_recipients(meeting))
+    if result.queued and not meeting.report_pdf:
+        # In the same transaction as the rows: the workers, handed them after the commit,
+        # always find the PDF.
         from .pdf import meeting_report_pdf
 
         meeting.report_pdf.save(
@@ -481,12 +582,54 @@ def report_send(*, meeting: Meeting) -> SendResult:
             ContentFile(meeting_report_pdf(meeting=meeting)),
             save=False,
         )
-    if meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= timezone.now():
-        meeting.status = MeetingStatus.HELD
-    result = _enqueue(meeting, KIND_REPORT, report_recipients(meeting))
-    meeting.report_sent_at = meeting.report_sent_at or timezone.now()
-    meeting.save(update_fields=["report_pdf", "report_sent_at", "status"])
+        fields.append("report_pdf")
+    if meeting.report_sent_at is None:
+        meeting.report_sent_at = timezone.now()
+        fields.append("report_sent_at")
+    if fields:
+        meeting.save(update_fields=fields)
     return result
+
+
+# --- failed deliveries -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deliveries_retry(*, meeting: Meeting) -> outbox.Retried:
+    """ "Relancer les envois en échec": each failed e-mail goes again to the person's current
+    address (the coordinator may have corrected it), unless the person still cannot be mailed
+    or the message no longer makes sense (an invitation once the meeting is over)."""
+    meeting = Meeting.objects.select_related("group").get(pk=meeting.pk)
+
+    def decide(rows: list[Delivery]) -> dict[int, outbox.Decision]:
+        ids = {r.contact_id for r in rows if r.contact_id}
+        contacts = Contact.objects.filter(territory_id=meeting.territory_id).in_bulk(ids)
+        choices = {
+            (m.contact_id, kind): True
+            for m in Membership.objects.filter(group_id=meeting.group_id, contact_id__in=ids)
+            for kind, wanted in (("invitations", m.invitations), ("reports", m.reports))
+            if not wanted
+        }
+        answers = dict(
+            meeting.invitations.filter(contact_id__in=ids).values_list("contact_id", "rsvp")
+        )
+        decisions: dict[int, outbox.Decision] = {}
+        for row in rows:
+            if not row.contact_id:
+                continue  # a plain address: nothing to check it against
+            contact = contacts.get(row.contact_id)
+            choice = "invitations" if row.kind in INVITATION_KINDS else "reports"
+            reason = delivery_obstacle(
+                meeting=meeting,
+                contact=contact,
+                kind=row.kind,
+                opted_out=(row.contact_id, choice) in choices,
+                rsvp=answers.get(row.contact_id, ""),
+            )
+            decisions[row.pk] = outbox.Skip(reason) if reason else contact.email
+        return decisions
+
+    return outbox.retry_failed(territory=meeting.territory, topic=meeting.topic, decide=decide)
 
 
 def _enqueue(

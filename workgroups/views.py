@@ -10,11 +10,12 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView, View
 
 from cls_platform.access import TerritoryMixin, can_edit, public_view, require_edit, scoped
 from cls_platform.forms import add_service_errors
-from cls_platform.outbox import retry_failed
 
 from . import selectors, services
 from .forms import (
@@ -28,7 +29,15 @@ from .forms import (
     WorkGroupForm,
     limit_agenda_formset,
 )
-from .models import Invitation, Meeting, MeetingDocument, Rsvp, WorkGroup
+from .models import (
+    KIND_INVITATION,
+    KIND_REPORT,
+    Invitation,
+    Meeting,
+    MeetingDocument,
+    Rsvp,
+    WorkGroup,
+)
 from .tokens import document_from_token, invitation_from_token
 
 
@@ -180,7 +189,7 @@ class MeetingFormMixin(GroupsMixin):
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("title")
         ]
         try:
-            services.meeting_save(meeting=meeting, agenda=items)
+            services.meeting_save(meeting=meeting, agenda=items, fields=form.changed_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
@@ -295,8 +304,16 @@ class InvitationAddView(MeetingActionView):
             raise ValidationError(
                 _("Choisissez un contact de l'annuaire qui n'est pas encore invité.")
             )
-        services.invitation_add(meeting=meeting, contact=form.cleaned_data["contact"])
-        return _("%(name)s est invité·e.") % {"name": form.cleaned_data["contact"]}
+        added = services.invitation_add(meeting=meeting, contact=form.cleaned_data["contact"])
+        name = form.cleaned_data["contact"]
+        if added.mailed:
+            return _("%(name)s est invité·e : l'invitation part par e-mail.") % {"name": name}
+        if meeting.invitations_sent_at:
+            return _(
+                "%(name)s est ajouté·e à la liste, sans e-mail : cette personne ne reçoit pas "
+                "les invitations (désinscription, adresse en erreur ou choix d'envoi)."
+            ) % {"name": name}
+        return _("%(name)s est invité·e.") % {"name": name}
 
 
 class InvitationRemoveView(MeetingActionView):
@@ -330,17 +347,18 @@ class InvitationsSendView(GroupsMixin, DetailView):
         return meeting
 
     what = "invitations"
+    kind = KIND_INVITATION
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        problem = self.problem(self.object)
+        preview = None if problem else selectors.send_preview(meeting=self.object, kind=self.kind)
         return super().get_context_data(
             what=self.what,
-            count=self.count(self.object),
-            problem=self.problem(self.object),
+            count=preview.count if preview else 0,
+            already=preview.already if preview else 0,
+            problem=problem,
             **kwargs,
         )
-
-    def count(self, meeting: Meeting) -> int:
-        return meeting.invitations.count() or services.default_invitees(meeting).count()
 
     def problem(self, meeting: Meeting) -> str:
         try:
@@ -352,7 +370,7 @@ class InvitationsSendView(GroupsMixin, DetailView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         meeting = self.get_object()
         try:
-            result = services.invitations_send(meeting=meeting)
+            result = services.invitations_send(meeting=meeting, user=request.user)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -366,9 +384,7 @@ class InvitationsSendView(GroupsMixin, DetailView):
 
 class ReportSendView(InvitationsSendView):
     what = "report"
-
-    def count(self, meeting: Meeting) -> int:
-        return services.report_recipients(meeting).count()
+    kind = KIND_REPORT
 
     def problem(self, meeting: Meeting) -> str:
         return "" if meeting.report.strip() else _("Écrivez le compte-rendu avant de l'envoyer.")
@@ -435,8 +451,27 @@ class RetryFailedView(MeetingActionView):
     anchor = "envois"
 
     def act(self, meeting: Meeting) -> str:
-        ids = retry_failed(territory=meeting.territory, topic=meeting.topic)
-        return _("%(n)s envoi(s) en échec relancé(s).") % {"n": len(ids)}
+        result = services.deliveries_retry(meeting=meeting)
+        if not result.queued and not result.skipped:
+            return _("Aucun envoi en échec à relancer.")
+        text = (
+            ngettext(
+                "%(n)s envoi relancé, à l'adresse actuelle de la personne.",
+                "%(n)s envois relancés, à l'adresse actuelle de chaque personne.",
+                len(result.queued),
+            )
+            % {"n": len(result.queued)}
+            if result.queued
+            else _("Aucun envoi relancé.")
+        )
+        if result.skipped:
+            reasons = ", ".join(f"{reason} ({n})" for reason, n in sorted(result.skipped.items()))
+            text += " " + ngettext(
+                "%(n)s laissé en échec : %(reasons)s.",
+                "%(n)s laissés en échec : %(reasons)s.",
+                result.skipped_count,
+            ) % {"n": result.skipped_count, "reasons": reasons}
+        return text
 
 
 class ReportEditView(GroupsMixin, TemplateView):
@@ -511,9 +546,21 @@ class ReportPdfView(GroupsMixin, DetailView):
 # --- partners' links (no account) ----------------------------------------------------------------
 
 
+RSVP_ANSWERS = {"oui": Rsvp.YES, "non": Rsvp.NO}
+
+
 @public_view
+@require_http_methods(["GET", "HEAD", "POST"])
 def rsvp(request: HttpRequest, token: str, answer: str) -> HttpResponse:
-    """One click from the e-mail records the answer; the page lets the person change it."""
+    """The "je viens" / "je ne viens pas" links of the e-mails. The signed token is the only
+    credential: no account.
+
+    Opening the link changes nothing: hospitals' and administrations' mail filters (Safe Links,
+    Proofpoint, Mimecast) open every link of a message before its reader does. The page asks
+    for the answer with a form, which a small script (static/js/rsvp.js) submits on load, so
+    that the person still answers in one click; its button does the same without JavaScript.
+    The POST records the answer and comes back here, where the page says it is recorded.
+    """
     invitation_id = invitation_from_token(token)
     invitation = (
         Invitation.objects.select_related("meeting__group", "meeting__territory", "contact")
@@ -522,29 +569,46 @@ def rsvp(request: HttpRequest, token: str, answer: str) -> HttpResponse:
         if invitation_id
         else None
     )
-    if invitation is None or answer not in ("oui", "non"):
+    if invitation is None or answer not in RSVP_ANSWERS:
         return render(request, "partners/self_service_invalid.html", status=404)
-    error = ""
-    try:
-        services.rsvp_record(invitation=invitation, answer=Rsvp.YES if answer == "oui" else Rsvp.NO)
-    except ValidationError as exc:
-        error = error_text(exc)
+    wanted = RSVP_ANSWERS[answer]
+    error = services.rsvp_problem(invitation)
+    if request.method == "POST" and not error:
+        try:
+            services.rsvp_record(invitation=invitation, answer=wanted)
+        except ValidationError as exc:
+            error = error_text(exc)
+        else:
+            return redirect(request.path)
     return render(
         request,
         "workgroups/rsvp.html",
-        {"invitation": invitation, "meeting": invitation.meeting, "token": token, "error": error},
+        {
+            "invitation": invitation,
+            "meeting": invitation.meeting,
+            "token": token,
+            "answer": answer,
+            "wanted": wanted,
+            "recorded": invitation.rsvp == wanted,
+            "error": error,
+        },
     )
 
 
 @public_view
 def shared_document(request: HttpRequest, token: str) -> HttpResponse:
+    """A resource of a compte-rendu, from the signed link of the e-mail (no account)."""
     document_id = document_from_token(token)
     document = MeetingDocument.objects.filter(pk=document_id).first() if document_id else None
     if document is None:
         return render(request, "partners/self_service_invalid.html", status=404)
+    try:
+        handle = document.file.open("rb")
+    except OSError:  # the file is gone from the storage: the link cannot be served any more
+        return render(request, "partners/self_service_invalid.html", status=404)
     return FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
-        filename=document.file.name.rsplit("/", 1)[-1],
+        filename=document.file_name or document.file.name.rsplit("/", 1)[-1],
         content_type=document.content_type or None,
     )

@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from tests.factories import MeetingFactory
-from workgroups.calendar import ICS_CONTENT_TYPE, ics_filename, meeting_ics
+from workgroups.calendar import meeting_ics
 from workgroups.models import AgendaItem, Meeting, MeetingStatus
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,19 @@ def test_request_is_an_itip_invitation(winter_meeting: Meeting) -> None:
     assert "2. Présentation de la Maison des adolescents (1 h 30)" in description
     assert "https://visio.exemple.fr/gt-sante" in description
     assert "https://trame.exemple.fr/r/abc" in description
+
+
+def test_the_description_gives_both_answer_links(winter_meeting: Meeting) -> None:
+    _, event = parse(
+        invite(
+            winter_meeting,
+            rsvp_url="https://trame.exemple.fr/reunion/t/oui/",
+            decline_url="https://trame.exemple.fr/reunion/t/non/",
+        )
+    )
+    description = str(event["DESCRIPTION"])
+    assert "Je viens : https://trame.exemple.fr/reunion/t/oui/" in description
+    assert "Je ne viens pas : https://trame.exemple.fr/reunion/t/non/" in description
 
 
 def test_organizer_can_be_given(winter_meeting: Meeting) -> None:
@@ -211,8 +224,6 @@ def test_cancel_keeps_the_uid_with_the_raised_sequence(summer_meeting: Meeting) 
     assert event["ORGANIZER"] == "mailto:ne-pas-repondre@trame.local"
     assert event["ATTENDEE"] == "mailto:elodie.dupont@partenaire.fr"
     assert "RSVP" not in event["ATTENDEE"].params
-    assert ics_filename(summer_meeting) == "annulation.ics"
-    assert ics_filename(summer_meeting, "CANCEL") == "annulation.ics"
 
 
 def test_lines_end_in_crlf_and_are_folded_at_75_octets() -> None:
@@ -235,9 +246,6 @@ def test_lines_end_in_crlf_and_are_folded_at_75_octets() -> None:
     assert str(event["DESCRIPTION"]).startswith("Bienvenue à toutes et à tous !")
 
 
-def test_content_type_and_filename(winter_meeting: Meeting) -> None:
-    assert ICS_CONTENT_TYPE("REQUEST") == 'text/calendar; charset="utf-8"; method=REQUEST'
-    assert ICS_CONTENT_TYPE("cancel") == 'text/calendar; charset="utf-8"; method=CANCEL'
-    assert ics_filename(winter_meeting) == "invitation.ics"
+def test_only_request_and_cancel_are_written(winter_meeting: Meeting) -> None:
     with pytest.raises(ValueError):
         invite(winter_meeting, method="PUBLISH")

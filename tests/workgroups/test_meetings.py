@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import html
 import io
 
 import pytest
@@ -18,63 +19,27 @@ from cls_platform.models import Delivery, DeliveryStatus
 from partners.models import Contact, ContactSource
 from tests.factories import (
     ContactFactory,
-    ContractFactory,
     FicheActionFactory,
     MeetingFactory,
     WorkGroupFactory,
 )
 from tests.support.queries import assert_constant_queries
 from workgroups import services
+from workgroups.forms import PARIS
 from workgroups.models import (
     Attendance,
     Invitation,
     InvitationPolicy,
+    Meeting,
     MeetingStatus,
     Membership,
     MembershipKind,
     Rsvp,
 )
-from workgroups.tokens import invitation_token
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/t/cergy"
-
-
-@pytest.fixture
-def group(territory):
-    return WorkGroupFactory(contract=ContractFactory(territory=territory), name="GT Santé mentale")
-
-
-@pytest.fixture
-def meeting(group):
-    start = timezone.now() + dt.timedelta(days=10)
-    return MeetingFactory(
-        group=group,
-        title="Printemps",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        place="Maison de quartier",
-    )
-
-
-@pytest.fixture
-def partners(territory):
-    return [
-        ContactFactory(territory=territory, first_name=f"P{n}", email=f"p{n}@asso.fr")
-        for n in range(5)
-    ]
-
-
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """Run a service and let its e-mails go (the outbox hands them over after commit)."""
-
-    def _send(function, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(**kwargs)
-
-    return _send
 
 
 def test_all_partners_policy_invites_every_reachable_partner(meeting, partners, territory):
@@ -100,7 +65,9 @@ def test_members_policy_invites_members_and_pilots_only(meeting, partners):
     assert set(services.default_invitees(meeting)) == {partners[0], partners[2]}
 
 
-def test_invitation_email_is_a_calendar_invitation_with_answer_links(meeting, partners, send, coordinator):
+def test_invitation_email_is_a_calendar_invitation_with_answer_links(
+    meeting, partners, send, coordinator
+):
     result = send(services.invitations_send, meeting=meeting)
     assert result.queued == 5
     assert len(mail.outbox) == 5
@@ -183,25 +150,6 @@ def test_cancelling_sends_a_cancel_to_every_invitee(meeting, partners, send):
         content for content, mimetype in mail.outbox[0].alternatives if "calendar" in mimetype
     )
     assert "METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics
-
-
-def test_one_click_answers_need_no_account_and_can_be_changed(client, meeting, partners):
-    invitation = Invitation.objects.create(meeting=meeting, contact=partners[0])
-    token = invitation_token(invitation.pk)
-    page = client.get(f"/reunion/{token}/oui/").content.decode()
-    assert "Merci, vous êtes inscrit·e" in page
-    invitation.refresh_from_db()
-    assert invitation.rsvp == Rsvp.YES
-    client.get(f"/reunion/{token}/non/")
-    invitation.refresh_from_db()
-    assert invitation.rsvp == Rsvp.NO
-    assert client.get(f"/reunion/{token[:-2]}xx/oui/").status_code == 404
-    meeting.starts_at = timezone.now() - dt.timedelta(days=3)
-    meeting.ends_at = meeting.starts_at + dt.timedelta(hours=2)
-    meeting.save()
-    assert (
-        "plus possible d&#x27;y répondre" in client.get(f"/reunion/{token}/oui/").content.decode()
-    )
 
 
 def test_reminders_go_once_to_those_who_did_not_decline(meeting, partners, send):
@@ -423,13 +371,161 @@ def test_group_and_meeting_pages_keep_a_constant_query_count(
     assert_constant_queries(login_as(coordinator), url, more, at_most=25)
 
 
-def test_group_list_counts_meetings_held_not_members_times_meetings(login_as, coordinator, group, territory):
+def test_group_list_counts_meetings_held_not_members_times_meetings(
+    login_as, coordinator, group, territory
+):
     group.target_meetings_per_year = 2
     group.save()
     for _ in range(3):
         Membership.objects.create(group=group, contact=ContactFactory(territory=territory))
-    MeetingFactory(group=group, starts_at=timezone.now() - dt.timedelta(days=40), status=MeetingStatus.HELD)
+    MeetingFactory(
+        group=group, starts_at=timezone.now() - dt.timedelta(days=40), status=MeetingStatus.HELD
+    )
     response = login_as(coordinator).get(f"{BASE}/groupes/")
     (listed,) = response.context["groups"]
     assert listed.held_last_year == 1
     assert "1 / 2" in response.content.decode()
+
+
+def test_the_invitation_says_the_answer_counts_through_its_links(meeting, partners, send):
+    send(services.invitations_send, meeting=meeting)
+    message = mail.outbox[0]
+    html_part = dict((m, c) for c, m in message.alternatives)["text/html"]
+    for text in (message.body, html_part):
+        assert "Votre réponse compte quand vous passez par" in " ".join(text.split())
+        assert "envoie seulement un e-mail à la coordination" in " ".join(text.split())
+
+
+def test_the_organizer_is_fixed_at_the_first_sending(
+    meeting, partners, send, coordinator, territory
+):
+    """Calendars match an update or a cancel to its event by UID and organizer: the coordinator
+    who sent first stays the organizer, even once another one comes first in the list."""
+    send(services.invitations_send, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.organizer_email == coordinator.user.email
+    from tests.factories import AccessFactory
+
+    AccessFactory(territory=territory, role="coordinator", user__email="nouvelle@cergy.fr")
+    coordinator.user.is_active = False
+    coordinator.user.save()
+    mail.outbox.clear()
+
+    meeting.starts_at += dt.timedelta(days=1)
+    meeting.ends_at += dt.timedelta(days=1)
+    send(services.meeting_save, meeting=meeting)
+    send(services.meeting_cancel, meeting=meeting)
+
+    for message in mail.outbox:
+        ics = next(c for c, m in message.alternatives if m.startswith("text/calendar"))
+        event = Calendar.from_ical(ics).walk("VEVENT")[0]
+        assert str(event["ORGANIZER"]) == "mailto:coordinatrice@cergy.fr"
+    assert {m.subject[:9] for m in mail.outbox} == {"[Modifié]", "[Annulé] "}
+
+
+def test_the_person_who_sends_the_invitations_organises_the_meeting(
+    login_as, copilot, meeting, partners, territory, send
+):
+    person = ContactFactory(territory=territory, user=copilot.user)
+    meeting.group.pilots.add(person)
+    send(
+        login_as(copilot).post,
+        path=f"{BASE}/reunions/{meeting.pk}/invitations/envoyer/",
+    )
+    meeting.refresh_from_db()
+    assert meeting.organizer_email == "copilote@cergy.fr"
+
+
+def test_saving_a_stale_copy_of_the_meeting_keeps_what_happened_since(meeting, partners, send):
+    """The edit page was opened before the invitations went: saving it must not erase that
+    they went, and moving the meeting must still re-send."""
+    stale = Meeting.objects.get(pk=meeting.pk)
+    send(services.invitations_send, meeting=meeting)
+    mail.outbox.clear()
+
+    stale.title = "Printemps (salle changée)"
+    stale.place = "Salle des fêtes"
+    send(services.meeting_save, meeting=stale)
+
+    meeting.refresh_from_db()
+    assert meeting.invitations_sent_at is not None
+    assert (meeting.title, meeting.place, meeting.sequence) == (
+        "Printemps (salle changée)",
+        "Salle des fêtes",
+        1,
+    )
+    assert len(mail.outbox) == 5 and all(m.subject.startswith("[Modifié]") for m in mail.outbox)
+
+
+def test_two_moves_of_the_same_meeting_get_two_sequences(meeting, partners, send):
+    send(services.invitations_send, meeting=meeting)
+    first, second = Meeting.objects.get(pk=meeting.pk), Meeting.objects.get(pk=meeting.pk)
+    first.starts_at += dt.timedelta(days=1)
+    first.ends_at += dt.timedelta(days=1)
+    second.place = "Salle des fêtes"
+
+    # What each form changed (MeetingForm.changed_fields), saved one after the other.
+    send(services.meeting_save, meeting=first, fields=["starts_at", "ends_at"])
+    send(services.meeting_save, meeting=second, fields=["place"])
+
+    meeting.refresh_from_db()
+    assert meeting.sequence == 2
+    assert meeting.place == "Salle des fêtes"
+    assert meeting.starts_at == first.starts_at  # the second save did not undo the first move
+    revisions = Delivery.objects.filter(kind="invitation").values_list("revision", flat=True)
+    assert sorted(set(revisions)) == [0, 1, 2]
+
+
+def test_the_confirmation_page_counts_what_the_sending_will_queue(
+    login_as, coordinator, meeting, partners, territory, send
+):
+    for contact in partners[:3]:
+        Invitation.objects.create(meeting=meeting, contact=contact)
+    no_invitations = ContactFactory(territory=territory, receives_invitations=False)
+    Invitation.objects.create(meeting=meeting, contact=no_invitations)
+    client = login_as(coordinator)
+    url = f"{BASE}/reunions/{meeting.pk}/invitations/envoyer/"
+
+    assert "3 personnes recevront l'invitation" in html.unescape(client.get(url).content.decode())
+    result = send(services.invitations_send, meeting=meeting)
+    assert (result.queued, result.skipped) == (3, 0)
+
+    Invitation.objects.create(meeting=meeting, contact=partners[3])
+    page = html.unescape(client.get(url).content.decode())
+    assert "1 personne recevra l'invitation" in page
+    assert "3 personnes l'ont déjà reçue" in page
+    response = send(client.post, path=url, follow=True)
+    assert "1 invitation(s) en cours d'envoi ; 3 déjà envoyée(s) avant." in html.unescape(
+        response.content.decode()
+    )
+
+
+def test_two_coordinators_editing_the_same_meeting_keep_each_other_s_change(
+    login_as, coordinator, meeting, partners, send
+):
+    """Both opened the form; one moves the meeting, then the other fixes the place: the
+    meeting is moved and in its new place, and each change sent its own update."""
+    send(services.invitations_send, meeting=meeting)
+    client = login_as(coordinator)
+    url = f"{BASE}/reunions/{meeting.pk}/modifier/"
+    page = client.get(url)
+    form = page.context["form"]
+    opened = {}
+    for field in form:
+        value = field.value()
+        value = "" if value is None else value
+        opened[field.html_name] = value
+        opened[field.html_initial_name] = value
+    opened.update({"odj-TOTAL_FORMS": "0", "odj-INITIAL_FORMS": "0"})
+    opened["day"] = opened["initial-day"] = form["day"].value().isoformat()
+    for name in ("start", "end"):
+        opened[name] = opened[f"initial-{name}"] = form[name].value().strftime("%H:%M")
+
+    later = (meeting.starts_at + dt.timedelta(days=7)).astimezone(PARIS).date().isoformat()
+    send(client.post, path=url, data={**opened, "day": later})
+    send(client.post, path=url, data={**opened, "place": "Salle des fêtes"})
+
+    meeting.refresh_from_db()
+    assert meeting.starts_at.astimezone(PARIS).date().isoformat() == later
+    assert meeting.place == "Salle des fêtes"
+    assert meeting.sequence == 2

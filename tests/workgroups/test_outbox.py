@@ -8,6 +8,7 @@ this process) where the server's exact answer matters. Runs on SQLite or Postgre
 from __future__ import annotations
 
 import datetime as dt
+import html
 import smtplib
 import threading
 
@@ -458,9 +459,9 @@ def test_retry_failed_puts_the_failed_rows_of_a_message_back(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        ids = outbox.retry_failed(territory=territory, topic=TOPIC)
+        result = outbox.retry_failed(territory=territory, topic=TOPIC)
 
-    assert ids == [failed.pk]
+    assert result.queued == [failed.pk] and result.skipped == {}
     failed.refresh_from_db()
     assert (failed.status, failed.attempts, failed.last_error) == (DeliveryStatus.SENT, 0, "")
     assert [m.to for m in mail.outbox] == [["a@asso.fr"]]
@@ -470,7 +471,7 @@ def test_retry_failed_puts_the_failed_rows_of_a_message_back(
 
 def test_retry_failed_is_limited_to_the_territory(territory, other_territory):
     row(territory, status=DeliveryStatus.FAILED)
-    assert outbox.retry_failed(territory=other_territory, topic=TOPIC) == []
+    assert outbox.retry_failed(territory=other_territory, topic=TOPIC).queued == []
     assert Delivery.objects.get().status == DeliveryStatus.FAILED
 
 
@@ -517,3 +518,152 @@ def test_a_report_goes_through_smtp_once_per_partner_with_its_pdf(
     again = services.report_send(meeting=meeting)
     assert (again.queued, again.skipped) == (0, 4)  # the bounced contact is no longer mailable
     assert smtp_server.count == 4
+
+
+# --- handing rows over never breaks the request that decided to send ------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_temporary_refusal_with_tasks_inline_leaves_the_row_queued_and_the_page_answers(
+    territory,
+    settings,
+    client,
+    smtp_server: SmtpServer,  # noqa: F811
+):
+    """No broker, a real SMTP server answering 451 to the first address: the coordinator's
+    send still ends on the meeting page, the other invitations go, the refused one waits."""
+    from tests.conftest import login
+    from tests.factories import AccessFactory
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    access = AccessFactory(territory=territory, role="coordinator", user__email="c@cergy.fr")
+    meeting = MeetingFactory(group=WorkGroupFactory(contract=ContractFactory(territory=territory)))
+    for n in range(3):
+        Invitation.objects.create(
+            meeting=meeting, contact=ContactFactory(territory=territory, email=f"p{n}@asso.fr")
+        )
+    smtp_server.handler.refuse_next(1, at="RCPT")
+
+    response = login(client, access).post(
+        f"/t/cergy/reunions/{meeting.pk}/invitations/envoyer/", follow=True
+    )
+
+    assert response.status_code == 200
+    assert "3 invitation(s) en cours d'envoi" in html.unescape(response.content.decode())
+    rows = Delivery.objects.filter(kind="invitation")
+    assert sorted(rows.values_list("status", flat=True)) == ["queued", "sent", "sent"]
+    waiting = rows.get(status=DeliveryStatus.QUEUED)
+    assert waiting.attempts == 1 and waiting.last_error.startswith("451")
+    assert waiting.next_attempt_at > timezone.now()
+    assert smtp_server.count == 2
+
+    # The sweep sends it once its time has come.
+    Delivery.objects.filter(pk=waiting.pk).update(next_attempt_at=ago(31))
+    assert outbox.sweep() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == DeliveryStatus.SENT
+    assert smtp_server.count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_down_leaves_the_rows_queued_for_the_sweep_and_the_page_answers(
+    territory, client, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from cls_platform import tasks
+    from tests.conftest import login
+    from tests.factories import AccessFactory
+
+    access = AccessFactory(territory=territory, role="coordinator", user__email="c@cergy.fr")
+    meeting = MeetingFactory(group=WorkGroupFactory(contract=ContractFactory(territory=territory)))
+    for n in range(3):
+        Invitation.objects.create(
+            meeting=meeting, contact=ContactFactory(territory=territory, email=f"p{n}@asso.fr")
+        )
+    attempts: list[int] = []
+
+    def unreachable(delivery_id: int) -> None:
+        attempts.append(delivery_id)
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(outbox, "_eager", lambda: False)  # as with CELERY_BROKER_URL set
+    monkeypatch.setattr(tasks.send_delivery, "delay", unreachable)
+
+    response = login(client, access).post(
+        f"/t/cergy/reunions/{meeting.pk}/invitations/envoyer/", follow=True
+    )
+
+    assert response.status_code == 200
+    assert "3 invitation(s) en cours d'envoi" in html.unescape(response.content.decode())
+    assert len(attempts) == 1  # the first failure stops the batch: no timeout per row
+    rows = Delivery.objects.filter(kind="invitation")
+    assert set(rows.values_list("status", flat=True)) == {DeliveryStatus.QUEUED}
+    assert not rows.filter(dispatched_at__isnull=False).exists()
+
+    # Redis is back: the sweep hands them over (tasks inline here) once they are overdue.
+    monkeypatch.undo()
+    rows.update(next_attempt_at=ago(31))
+    assert outbox.sweep() == 3
+    assert set(rows.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert len(mail.outbox) == 3
+
+
+def test_dispatch_records_when_rows_were_handed_over(territory, monkeypatch):
+    from cls_platform import tasks
+
+    handed: list[int] = []
+    monkeypatch.setattr(outbox, "_eager", lambda: False)
+    monkeypatch.setattr(tasks.send_delivery, "delay", handed.append)
+    delivery = row(territory)
+
+    assert outbox.dispatch([delivery.pk]) == 1
+
+    assert handed == [delivery.pk]
+    delivery.refresh_from_db()
+    assert delivery.dispatched_at is not None
+
+
+def test_sweep_does_not_hand_over_again_a_row_handed_over_recently(
+    territory, settings, monkeypatch
+):
+    """A backlog in Redis: the rows' tasks are there, just late. One hand-over per
+    OUTBOX_STALE_SECONDS at most, not one per minute."""
+    settings.OUTBOX_STALE_SECONDS = 360
+    handed: list[int] = []
+    monkeypatch.setattr(outbox, "dispatch", lambda ids: handed.extend(ids))
+    in_backlog = row(
+        territory, email="backlog@asso.fr", next_attempt_at=ago(120), dispatched_at=ago(100)
+    )
+    lost = row(territory, email="lost@asso.fr", next_attempt_at=ago(900), dispatched_at=ago(400))
+    never = row(territory, email="never@asso.fr", next_attempt_at=ago(31))
+
+    assert outbox.sweep() == 2
+
+    assert sorted(handed) == sorted([lost.pk, never.pk])
+    assert in_backlog.pk not in handed
+
+
+# --- counting what a sending queued -----------------------------------------------------------
+
+
+def test_sending_twice_before_the_worker_drains_counts_one_queued_not_two(
+    territory, contacts, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory(group=WorkGroupFactory(contract=ContractFactory(territory=territory)))
+    Invitation.objects.create(meeting=meeting, contact=contacts[0])
+
+    with django_capture_on_commit_callbacks(execute=False) as first_callbacks:
+        first = services.invitations_send(meeting=meeting)
+    with django_capture_on_commit_callbacks(execute=False):
+        second = services.invitations_send(meeting=meeting)
+
+    assert (first.queued, first.skipped) == (1, 0)
+    assert (second.queued, second.skipped) == (0, 1)
+    assert Delivery.objects.count() == 1
+    for callback in first_callbacks:
+        callback()
+    assert len(mail.outbox) == 1

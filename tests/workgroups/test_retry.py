@@ -1,0 +1,103 @@
+""" "Relancer les envois en échec" from the meeting page: each failed e-mail goes to the person's
+current address, unless they still cannot be mailed or the message no longer makes sense."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from cls_platform.models import Delivery, DeliveryStatus
+from partners.models import Contact
+from tests.factories import ContactFactory
+from workgroups import services
+from workgroups.models import Invitation
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/t/cergy"
+
+
+def failed(meeting, contact: Contact, kind: str, email: str | None = None) -> Delivery:
+    return Delivery.objects.create(
+        territory=meeting.territory,
+        kind=kind,
+        topic=meeting.topic,
+        contact_id=contact.pk,
+        to_email=email or contact.email,
+        status=DeliveryStatus.FAILED,
+        last_error="550 5.1.1 Mailbox unavailable",
+    )
+
+
+def retry(client, meeting, send):
+    return send(client.post, path=f"{BASE}/reunions/{meeting.pk}/envois/relancer/", follow=True)
+
+
+def test_a_corrected_address_gets_the_retry_and_the_others_are_explained(
+    login_as, coordinator, meeting, partners, territory, send
+):
+    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    services.report_save(meeting=meeting, html="Compte-rendu.")
+    send(services.report_send, meeting=meeting)
+    mail.outbox.clear()
+    corrected = ContactFactory(territory=territory, email="camille@nouvelle-adresse.fr")
+    still_bad = ContactFactory(
+        territory=territory, email="parti@asso.fr", bounced_at=timezone.now()
+    )
+    gone = ContactFactory(territory=territory, email="ex@asso.fr", unsubscribed_at=timezone.now())
+    for contact in (corrected, still_bad, gone):
+        Invitation.objects.create(meeting=meeting, contact=contact)
+    # The coordinator corrected Camille's address after the 550 (which clears bounced_at).
+    row = failed(meeting, corrected, "report", email="camille@ancienne-adresse.fr")
+    failed(meeting, still_bad, "report")
+    failed(meeting, gone, "report")
+
+    response = retry(login_as(coordinator), meeting, send)
+
+    page = html.unescape(response.content.decode())
+    assert "1 envoi relancé, à l'adresse actuelle de la personne." in page
+    assert "2 laissés en échec" in page
+    assert "l'adresse est en erreur (1)" in page
+    assert "la personne s'est désinscrite (1)" in page
+    assert [m.to for m in mail.outbox] == [["camille@nouvelle-adresse.fr"]]
+    row.refresh_from_db()
+    assert (row.status, row.to_email) == (DeliveryStatus.SENT, "camille@nouvelle-adresse.fr")
+    assert Delivery.objects.filter(status=DeliveryStatus.FAILED).count() == 2
+    still_bad.refresh_from_db()
+    assert still_bad.bounced_at is not None
+
+
+def test_invitations_of_a_meeting_that_is_over_are_not_retried(
+    login_as, coordinator, meeting, partners, send
+):
+    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    failed(meeting, partners[0], "invitation")
+    Invitation.objects.create(meeting=meeting, contact=partners[1])
+    failed(meeting, partners[1], "reminder")
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    meeting.starts_at, meeting.ends_at = yesterday, yesterday + dt.timedelta(hours=2)
+    meeting.save()
+
+    page = html.unescape(retry(login_as(coordinator), meeting, send).content.decode())
+
+    assert "Aucun envoi relancé." in page
+    assert "2 laissés en échec : la réunion est passée (2)." in page
+    assert mail.outbox == []
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+
+
+def test_retrying_with_nothing_failed_says_so(login_as, coordinator, meeting, send):
+    page = html.unescape(retry(login_as(coordinator), meeting, send).content.decode())
+    assert "Aucun envoi en échec à relancer." in page
+
+
+def test_only_those_who_edit_the_meeting_may_retry(login_as, viewer, meeting, partners):
+    failed(meeting, partners[0], "invitation")
+    assert (
+        login_as(viewer).post(f"{BASE}/reunions/{meeting.pk}/envois/relancer/").status_code == 403
+    )
+    assert Delivery.objects.get().status == DeliveryStatus.FAILED
