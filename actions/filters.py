@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -13,18 +16,37 @@ from .models import ActionStatus, Axis, AxisKind, Contract, FicheAction, OttawaA
 YES_NO = [("oui", _("Oui")), ("non", _("Non"))]
 
 
+class AxisChoiceField(forms.ModelChoiceField):
+    """Axes of several contracts look alike ("Axe 1 : Santé mentale" in 2020 and in 2023):
+    when more than one contract is listed, each option names its contract ("CLS 2023-2028")."""
+
+    def __init__(self, *args: Any, name_contract: bool = False, **kwargs: Any) -> None:
+        self.name_contract = name_contract
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Axis) -> str:
+        if not self.name_contract:
+            return str(obj)
+        contract = obj.contract
+        return f"{obj} — {contract.kind.upper()} {contract.period}"
+
+
+class AxisChoiceFilter(filters.ModelChoiceFilter):
+    field_class = AxisChoiceField
+
+
 class FicheActionFilter(filters.FilterSet):
     q = filters.CharFilter(label=_("Numéro ou intitulé"), method="search")
     contract = filters.ModelChoiceFilter(
         label=_("Contrat"), queryset=Contract.objects.none(), empty_label=_("Tous")
     )
-    axis = filters.ModelChoiceFilter(
+    axis = AxisChoiceFilter(
         label=_("Axe thématique"),
         field_name="thematic_axis",
         queryset=Axis.objects.none(),
         empty_label=_("Tous"),
     )
-    transversal = filters.ModelChoiceFilter(
+    transversal = AxisChoiceFilter(
         label=_("Axe transversal"),
         field_name="transversal_axes",
         queryset=Axis.objects.none(),
@@ -93,8 +115,11 @@ class FicheActionFilter(filters.FilterSet):
                 .select_related("contract")
                 .order_by("contract", "number")
             )
+            several = contracts.order_by().values("pk")[:2].count() > 1
             self.filters["axis"].queryset = axes.filter(kind=AxisKind.THEMATIC)
             self.filters["transversal"].queryset = axes.filter(kind=AxisKind.TRANSVERSAL)
+            for name in ("axis", "transversal"):
+                self.filters[name].extra["name_contract"] = several
         if territory is not None:
             organizations = Organization.objects.filter(territory=territory).order_by("name")
             self.filters["pilot"].queryset = organizations

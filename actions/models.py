@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,14 @@ class ContractStatus(models.TextChoices):
 
 READABLE_BY_VIEWERS = (ContractStatus.SIGNED, ContractStatus.CLOSED)
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEAR_MESSAGE = _("Indiquez une année entre 2000 et 2100.")
+YEAR_VALIDATORS = [
+    MinValueValidator(FIRST_YEAR, message=YEAR_MESSAGE),
+    MaxValueValidator(LAST_YEAR, message=YEAR_MESSAGE),
+]
+PROGRESS_MESSAGE = _("L'avancement est un pourcentage entre 0 et 100.")
+
 
 class ContractQuerySet(models.QuerySet["Contract"]):
     def for_access(self, access: Access) -> ContractQuerySet:
@@ -49,8 +58,8 @@ class Contract(TerritoryOwned):
         _("dispositif"), max_length=10, choices=ContractKind.choices, default=ContractKind.CLS
     )
     title = models.CharField(_("intitulé"), max_length=250)
-    start_year = models.PositiveSmallIntegerField(_("année de début"))
-    end_year = models.PositiveSmallIntegerField(_("année de fin"))
+    start_year = models.PositiveSmallIntegerField(_("année de début"), validators=YEAR_VALIDATORS)
+    end_year = models.PositiveSmallIntegerField(_("année de fin"), validators=YEAR_VALIDATORS)
     status = models.CharField(
         _("état"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT
     )
@@ -77,6 +86,7 @@ class Contract(TerritoryOwned):
             models.CheckConstraint(
                 condition=models.Q(end_year__gte=models.F("start_year")),
                 name="contract_end_after_start",
+                violation_error_message=_("L'année de fin précède l'année de début."),
             )
         ]
 
@@ -122,6 +132,40 @@ class ContractAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"Avenant n° {self.number} : {self.note[:60]}"
+
+
+class ContractEventKind(models.TextChoices):
+    SIGNED = "signed", _("Signature enregistrée")
+    DOCUMENT_ADDED = "document_added", _("Contrat signé (PDF) déposé")
+    DOCUMENT_REPLACED = "document_replaced", _("Contrat signé (PDF) remplacé")
+    CLOSED = "closed", _("Contrat clos")
+
+
+class ContractEvent(models.Model):
+    """A dated step in a contract's life that is not an amendment: its signature, the signed
+    PDF deposited or replaced, its closing. Amendments keep their own numbered record."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="events", verbose_name=_("contrat")
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=ContractEventKind.choices)
+    detail = models.CharField(_("précisions"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        "cls_platform.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("saisi par"),
+    )
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("étape du contrat")
+        verbose_name_plural = _("historique du contrat")
+        ordering = ["contract", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%d/%m/%Y})"
 
 
 class Signatory(models.Model):
@@ -185,6 +229,12 @@ class Axis(models.Model):
     def __str__(self) -> str:
         prefix = _("Axe") if self.kind == AxisKind.THEMATIC else _("Axe transversal")
         return f"{prefix} {self.number} : {self.title}"
+
+    def carries_fiches(self) -> bool:
+        """Whether fiches-actions hang on this axis (as their thematic or a transversal axis)."""
+        if self.pk is None:
+            return False
+        return self.fiches_actions.exists() or self.transversal_fiches_actions.exists()
 
 
 class Public(models.Model):
@@ -301,7 +351,14 @@ class FicheAction(TerritoryOwned):
     status = models.CharField(
         _("état"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED
     )
-    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
+    progress = models.PositiveSmallIntegerField(
+        _("avancement (%)"),
+        default=0,
+        validators=[
+            MinValueValidator(0, message=PROGRESS_MESSAGE),
+            MaxValueValidator(100, message=PROGRESS_MESSAGE),
+        ],
+    )
     start_date = models.DateField(_("début"), null=True, blank=True)
     end_date = models.DateField(_("fin prévue"), null=True, blank=True)
     pilot_organization = models.ForeignKey(
@@ -363,7 +420,12 @@ class FicheAction(TerritoryOwned):
     )
     calendar = models.TextField(_("calendrier prévisionnel"), blank=True)
     budget_total = models.DecimalField(
-        _("budget total (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("budget total (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("Le budget ne peut pas être négatif."))],
     )
     previous = models.ForeignKey(
         "self",
@@ -382,9 +444,17 @@ class FicheAction(TerritoryOwned):
         verbose_name_plural = _("fiches-actions")
         ordering = ["contract", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "number"], name="fiche_unique_number"),
+            models.UniqueConstraint(
+                fields=["contract", "number"],
+                name="fiche_unique_number",
+                violation_error_message=_(
+                    "Ce numéro est déjà celui d'une autre fiche-action du contrat."
+                ),
+            ),
             models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="fiche_progress_percent"
+                condition=models.Q(progress__lte=100),
+                name="fiche_progress_percent",
+                violation_error_message=PROGRESS_MESSAGE,
             ),
         ]
 
@@ -395,6 +465,12 @@ class FicheAction(TerritoryOwned):
         if self.pilot_contact_id and self.pilot_contact.user_id == user.pk:
             return True
         return self.copilots.filter(user=user).exists()
+
+    @property
+    def pilot_has_left(self) -> bool:
+        """The named pilot left their structure or was deactivated: the action needs a new one."""
+        pilot = self.pilot_contact
+        return bool(pilot and (pilot.left_at or not pilot.is_active or pilot.anonymized_at))
 
     @property
     def is_late(self) -> bool:
@@ -435,7 +511,11 @@ class ActionPartner(models.Model):
         verbose_name_plural = _("partenaires de l'action")
         ordering = ["fiche", "organization__name"]
         constraints = [
-            models.UniqueConstraint(fields=["fiche", "organization"], name="action_partner_once")
+            models.UniqueConstraint(
+                fields=["fiche", "organization"],
+                name="action_partner_once",
+                violation_error_message=_("Cette structure est déjà partenaire de l'action."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -457,11 +537,18 @@ class FundingLine(models.Model):
         verbose_name=_("fiche-action"),
     )
     funder = models.CharField(_("financeur"), max_length=200)
-    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(
+        _("montant (€)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0, message=_("Un montant ne peut pas être négatif."))],
+    )
     status = models.CharField(
         _("état"), max_length=10, choices=FundingStatus.choices, default=FundingStatus.REQUESTED
     )
-    year = models.PositiveSmallIntegerField(_("année"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("année"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
 
     class Meta:
         verbose_name = _("ligne de financement")
@@ -550,6 +637,7 @@ class ActionUpdate(models.Model):
         verbose_name=_("auteur"),
     )
     created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("corrigée le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("actualité")

@@ -57,6 +57,7 @@ def contract_detail(*, contract: Contract) -> dict[str, Any]:
         "transversal_axes": [a for a in axes if a.kind == AxisKind.TRANSVERSAL],
         "signatories": list(contract.signatories.select_related("organization").order_by("order")),
         "amendments": list(contract.amendments.order_by("number")),
+        "events": list(contract.events.order_by("created_at", "id")),
         "status_counts": [
             (label, status_counts[value], value) for value, label in ActionStatus.choices
         ],
@@ -151,13 +152,41 @@ class TimelineEntry:
     kind: str  # update | status | value | meeting
     title: str
     text: str = ""
+    pk: int | None = None  # the update or measurement, for its correction links
+    note: str = ""  # what the meeting said, when an update was posted from it
+    edited: bool = False
+    indicator_pk: int | None = None
 
 
 def fiche_timeline(fiche: FicheAction) -> list[TimelineEntry]:
-    """Updates, status changes, indicator values and meetings, newest first (4 queries)."""
+    """Updates, status changes, indicator values and meetings, newest first (4 queries).
+
+    An update posted from a meeting and that meeting's link tell one story: it appears once,
+    as the update naming its meeting, with what the meeting said when that differs."""
+    # Meetings belong to the workgroups app: reached through the link it declares.
+    links = list(fiche.meeting_links.select_related("meeting__group"))
+    by_update = {link.update_id: link for link in links if link.update_id}
     entries: list[TimelineEntry] = []
-    for update in fiche.updates.select_related("author"):
-        entries.append(TimelineEntry(update.happened_on, "update", "Actualité", update.text))
+    for update in fiche.updates.all():
+        link = by_update.get(update.pk)
+        title = "Actualité"
+        note = ""
+        if link is not None:
+            starts = timezone.localtime(link.meeting.starts_at)
+            title = f"Actualité · réunion {link.meeting.group.name} du {starts:%d/%m/%Y}"
+            if link.note.strip() and link.note.strip() != update.text.strip():
+                note = link.note
+        entries.append(
+            TimelineEntry(
+                update.happened_on,
+                "update",
+                title,
+                update.text,
+                pk=update.pk,
+                note=note,
+                edited=update.edited_at is not None,
+            )
+        )
     for change in fiche.status_changes.all():
         entries.append(
             TimelineEntry(
@@ -174,11 +203,15 @@ def fiche_timeline(fiche: FicheAction) -> list[TimelineEntry]:
                 value.measured_on,
                 "value",
                 value.indicator.title,
-                f"{value.value.normalize():f}{unit}",
+                f"{value.value.normalize():f}{unit}"
+                + (f" · {value.comment}" if value.comment else ""),
+                pk=value.pk,
+                indicator_pk=value.indicator_id,
             )
         )
-    # Meetings belong to the workgroups app: reached through the link it declares.
-    for link in fiche.meeting_links.select_related("meeting__group"):
+    for link in links:
+        if link.update_id:
+            continue  # told by its update above
         meeting = link.meeting
         entries.append(
             TimelineEntry(
@@ -188,7 +221,7 @@ def fiche_timeline(fiche: FicheAction) -> list[TimelineEntry]:
                 link.note,
             )
         )
-    return sorted(entries, key=lambda e: (e.when, e.kind), reverse=True)
+    return sorted(entries, key=lambda e: (e.when, e.kind, e.pk or 0), reverse=True)
 
 
 def fiche_detail(*, fiche: FicheAction) -> dict[str, Any]:
@@ -209,6 +242,17 @@ def fiche_detail(*, fiche: FicheAction) -> dict[str, Any]:
         "copilots": list(fiche.copilots.select_related("organization")),
         "successors": list(fiche.successors.select_related("contract")),
     }
+
+
+def meetings_for(fiche: FicheAction) -> QuerySet[Any]:
+    """The meetings where this action may have been discussed: those of its contract's groups,
+    newest first. Meetings belong to the workgroups app, reached through the territory's
+    reverse relation, never through an import."""
+    return (
+        fiche.territory.meetings.filter(group__contract_id=fiche.contract_id)
+        .select_related("group")
+        .order_by("-starts_at")
+    )
 
 
 def axes_of(contract: Contract, kind: str) -> QuerySet[Axis]:

@@ -11,7 +11,16 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView, View
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+    View,
+)
 
 from cls_platform.access import TerritoryMixin, can_edit, require_edit, scoped
 from cls_platform.forms import add_service_errors
@@ -21,6 +30,7 @@ from .exports import fiches_csv, fiches_xlsx
 from .filters import FicheActionFilter
 from .forms import (
     AxisForm,
+    CollaborationScaleFormSet,
     ContractForm,
     FicheActionForm,
     FundingFormSet,
@@ -29,12 +39,23 @@ from .forms import (
     PartnerFormSet,
     PilotFicheActionForm,
     RenewForm,
+    SignedDocumentForm,
     SignForm,
     StatusForm,
+    UpdateEditForm,
     UpdateForm,
-    limit_partner_formset,
+    share_partner_choices,
 )
-from .models import Axis, Contract, ContractStatus, FicheAction, Indicator
+from .models import (
+    ActionUpdate,
+    Axis,
+    CollaborationLevel,
+    Contract,
+    ContractStatus,
+    FicheAction,
+    Indicator,
+    IndicatorValue,
+)
 
 PAGE_SIZE = 50
 
@@ -91,13 +112,17 @@ class ContractFormMixin(ActionsMixin):
         return self.contracts()
 
     def form_valid(self, form: ContractForm) -> HttpResponse:
+        data = {name: form.cleaned_data[name] for name in ContractForm.Meta.fields}
         try:
             if form.instance.pk:
-                self.object = form.save()
-            else:
-                self.object = services.contract_create(
-                    territory=self.territory, data=form.cleaned_data
+                self.object = services.contract_update(
+                    contract=form.instance,
+                    data=data,
+                    amendment_note=form.cleaned_data.get("amendment_note", ""),
+                    user=self.request.user,
                 )
+            else:
+                self.object = services.contract_create(territory=self.territory, data=data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
@@ -146,6 +171,7 @@ class ContractSignView(ContractObjectMixin, FormView):
                 signed_on=form.cleaned_data["signed_on"],
                 signatories=form.signatories(),
                 document=form.cleaned_data.get("document"),
+                user=self.request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -162,7 +188,7 @@ class ContractCloseView(ContractObjectMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         contract = self.get_contract()
         try:
-            services.contract_close(contract=contract)
+            services.contract_close(contract=contract, user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -170,9 +196,58 @@ class ContractCloseView(ContractObjectMixin, View):
         return redirect("actions:contract_detail", territory=self.territory.slug, pk=contract.pk)
 
 
-class ContractRenewView(ContractObjectMixin, FormView):
+class SignedContractOnlyMixin(ContractObjectMixin):
+    """A page about a signed (or closed) contract: a draft sends back to the contract, with why."""
+
+    draft_message = ""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.refuse_draft() or super().get(request, *args, **kwargs)  # type: ignore[misc]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.refuse_draft() or super().post(request, *args, **kwargs)  # type: ignore[misc]
+
+    def refuse_draft(self) -> HttpResponse | None:
+        contract = self.get_contract()
+        if contract.status != ContractStatus.DRAFT:
+            return None
+        messages.error(self.request, self.draft_message)
+        return redirect("actions:contract_detail", territory=self.territory.slug, pk=contract.pk)
+
+
+class ContractDocumentUploadView(SignedContractOnlyMixin, FormView):
+    """Deposit or replace the signed PDF of a signed (or closed) contract."""
+
+    template_name = "actions/contract_document_form.html"
+    form_class = SignedDocumentForm
+    draft_message = gettext_lazy(
+        "Ce contrat est en préparation : le PDF signé se dépose avec l'enregistrement de sa "
+        "signature."
+    )
+
+    def form_valid(self, form: SignedDocumentForm) -> HttpResponse:
+        contract = self.get_contract()
+        replacing = bool(contract.signed_document)
+        try:
+            services.contract_document_set(
+                contract=contract, document=form.cleaned_data["document"], user=self.request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Le PDF signé est remplacé.") if replacing else _("Le PDF signé est déposé."),
+        )
+        return redirect("actions:contract_detail", territory=self.territory.slug, pk=contract.pk)
+
+
+class ContractRenewView(SignedContractOnlyMixin, FormView):
     template_name = "actions/contract_renew.html"
     form_class = RenewForm
+    draft_message = gettext_lazy(
+        "Seul un contrat signé ou clos se renouvelle : celui-ci est encore en préparation."
+    )
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "contract": self.get_contract()}
@@ -346,7 +421,7 @@ class FicheExportView(FicheListView):
             "transversal_axes", "publics", "qpvs", "ottawa_areas", "partners"
         )
         stamp = timezone.localdate().isoformat()
-        if kwargs["format"] == "xlsx":
+        if kwargs["format"] == "xlsx":  # the URL admits csv and xlsx only
             response = HttpResponse(
                 fiches_xlsx(fiches),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -366,7 +441,12 @@ class FicheDetailView(ActionsMixin, DetailView):
 
     def get_queryset(self):
         return self.fiches().select_related(
-            "contract", "thematic_axis", "pilot_organization", "pilot_contact", "previous__contract"
+            "contract",
+            "territory",
+            "thematic_axis",
+            "pilot_organization",
+            "pilot_contact__successor",
+            "previous__contract",
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -376,13 +456,10 @@ class FicheDetailView(ActionsMixin, DetailView):
             **selectors.fiche_detail(fiche=fiche), can_edit_fiche=editable, **kwargs
         )
         if editable:
-            meetings = list(
-                fiche.territory.meetings.select_related("group").order_by("-starts_at")[:30]
-            )
             context["status_form"] = StatusForm(
                 initial={"status": fiche.status, "progress": fiche.progress}
             )
-            context["update_form"] = UpdateForm(meetings=meetings)
+            context["update_form"] = UpdateForm(meetings=selectors.meetings_for(fiche))
             context["value_form"] = IndicatorValueForm(
                 initial={"measured_on": timezone.localdate()}
             )
@@ -411,7 +488,7 @@ class FicheFormMixin(ActionsMixin):
         )
         partners = PartnerFormSet(data, instance=instance, prefix="partenaires")
         funding = FundingFormSet(data, instance=instance, prefix="financements")
-        limit_partner_formset(partners, self.territory)
+        share_partner_choices(partners, territory=self.territory, fiche=instance)
         return partners, funding
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -529,19 +606,22 @@ class FicheStatusView(FicheObjectMixin, View):
 class FicheUpdatePostView(FicheObjectMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         fiche = self.get_fiche()
-        meetings = list(
-            fiche.territory.meetings.select_related("group").order_by("-starts_at")[:30]
-        )
-        form = UpdateForm(request.POST, meetings=meetings)
+        form = UpdateForm(request.POST, meetings=selectors.meetings_for(fiche))
         if not form.is_valid():
-            messages.error(request, _("Actualité non enregistrée : indiquez sa date et son texte."))
+            if "meeting" in form.errors:
+                messages.error(request, " ".join(form.errors["meeting"]))
+            else:
+                messages.error(
+                    request, _("Actualité non enregistrée : indiquez sa date et son texte.")
+                )
             return self.back(fiche)
+        meeting = form.cleaned_data["meeting"]
         try:
             services.update_post(
                 fiche=fiche,
                 happened_on=form.cleaned_data["happened_on"],
                 text=form.cleaned_data["text"],
-                meeting_id=form.cleaned_data["meeting"],
+                meeting_id=meeting.pk if meeting else None,
                 user=request.user,
             )
         except ValidationError as exc:
@@ -609,7 +689,11 @@ class IndicatorUpdateView(IndicatorMixin, UpdateView):
     write = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(fiche=self.object.fiche, **kwargs)
+        return super().get_context_data(
+            fiche=self.object.fiche,
+            values=list(self.object.values.order_by("-measured_on", "-id")),
+            **kwargs,
+        )
 
     def form_valid(self, form: IndicatorForm) -> HttpResponse:
         services.indicator_save(indicator=form.instance)
@@ -643,6 +727,240 @@ class IndicatorValueView(IndicatorMixin, DetailView):
         return redirect(
             "actions:fiche_detail", territory=self.territory.slug, pk=indicator.fiche_id
         )
+
+
+class IndicatorDeleteView(IndicatorMixin, DetailView):
+    http_method_names = ["post"]
+    write = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        indicator = self.get_object()
+        title, fiche_id = indicator.title, indicator.fiche_id
+        count = services.indicator_delete(indicator=indicator)
+        if count:
+            message = ngettext(
+                "Indicateur « %(title)s » supprimé, avec sa mesure.",
+                "Indicateur « %(title)s » supprimé, avec ses %(count)s mesures.",
+                count,
+            )
+        else:
+            message = _("Indicateur « %(title)s » supprimé.")
+        messages.success(request, message % {"title": title, "count": count})
+        return redirect("actions:fiche_detail", territory=self.territory.slug, pk=fiche_id)
+
+
+class CorrectionsMixin(ActionsMixin):
+    """A page listing the records of one parent (an indicator's measurements, a fiche's updates),
+    each in its own small form: a POST names the record it corrects or deletes, which is looked
+    up inside the parent, itself inside what the user may edit."""
+
+    write = True
+    record_field = ""  # the POST field naming the record
+    saved_message = ""
+    deleted_message = ""
+    missing_message = ""
+
+    def get_parent(self) -> Any:
+        raise NotImplementedError
+
+    def records(self) -> list[Any]:
+        raise NotImplementedError
+
+    def make_form(self, record: Any, data: Any = None) -> Any:
+        raise NotImplementedError
+
+    def save(self, record: Any, form: Any) -> None:
+        raise NotImplementedError
+
+    def delete(self, record: Any) -> None:
+        raise NotImplementedError
+
+    def fiche_of(self, parent: Any) -> FicheAction:
+        raise NotImplementedError
+
+    def render_page(self, bound: Any = None) -> HttpResponse:
+        parent = self.get_parent()
+        rows = [
+            (
+                record,
+                bound
+                if bound is not None and bound.record.pk == record.pk
+                else self.make_form(record),
+            )
+            for record in self.records()
+        ]
+        context = self.get_context_data(parent=parent, fiche=self.fiche_of(parent), rows=rows)
+        return self.render_to_response(context)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_page()
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        parent = self.get_parent()
+        by_pk = {str(record.pk): record for record in self.records()}
+        record = by_pk.get(request.POST.get(self.record_field, ""))
+        back = redirect(request.path)
+        if record is None:  # a second click on "Supprimer", another tab...
+            messages.error(request, self.missing_message)
+            return back
+        if "supprimer" in request.POST:
+            self.delete(record)
+            messages.success(request, self.deleted_message)
+            return back
+        form = self.make_form(record, request.POST)
+        if form.is_valid():
+            try:
+                self.save(record, form)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, self.saved_message)
+                return redirect(
+                    "actions:fiche_detail",
+                    territory=self.territory.slug,
+                    pk=self.fiche_of(parent).pk,
+                )
+        return self.render_page(bound=form)
+
+
+class IndicatorValueCorrectionsView(CorrectionsMixin, TemplateView):
+    """Correct or delete the measurements of one indicator."""
+
+    model = Indicator
+    template_name = "actions/indicator_value_corrections.html"
+    record_field = "mesure"
+    saved_message = gettext_lazy("Mesure corrigée.")
+    deleted_message = gettext_lazy("Mesure supprimée.")
+    missing_message = gettext_lazy(
+        "Cette mesure n'existe plus : elle a peut-être déjà été supprimée."
+    )
+
+    def get_parent(self) -> Indicator:
+        if not hasattr(self, "_indicator"):
+            indicator = get_object_or_404(
+                Indicator.objects.filter(fiche__in=self.fiches()).select_related("fiche"),
+                pk=self.kwargs["pk"],
+            )
+            require_edit(self.access, indicator)
+            self._indicator = indicator
+        return self._indicator
+
+    def fiche_of(self, parent: Indicator) -> FicheAction:
+        return parent.fiche
+
+    def records(self) -> list[IndicatorValue]:
+        if not hasattr(self, "_records"):
+            self._records = list(self.get_parent().values.order_by("-measured_on", "-id"))
+        return self._records
+
+    def make_form(self, record: IndicatorValue, data: Any = None) -> IndicatorValueForm:
+        form = IndicatorValueForm(
+            data,
+            prefix=f"mesure-{record.pk}",
+            initial={
+                "measured_on": record.measured_on,
+                "value": record.value,
+                "comment": record.comment,
+            },
+            # A copy: a refused entry must not show as saved elsewhere on the page.
+            instance=IndicatorValue(indicator_id=record.indicator_id),
+        )
+        form.record = record
+        return form
+
+    def save(self, record: IndicatorValue, form: IndicatorValueForm) -> None:
+        services.indicator_value_edit(
+            value=record,
+            measured_on=form.cleaned_data["measured_on"],
+            amount=form.cleaned_data["value"],
+            comment=form.cleaned_data["comment"],
+        )
+
+    def delete(self, record: IndicatorValue) -> None:
+        services.indicator_value_delete(value=record)
+
+
+class ActionUpdateCorrectionsView(CorrectionsMixin, TemplateView):
+    """Correct or delete the dated updates of one fiche-action."""
+
+    model = FicheAction
+    template_name = "actions/update_corrections.html"
+    record_field = "actualite"
+    saved_message = gettext_lazy("Actualité corrigée.")
+    deleted_message = gettext_lazy("Actualité supprimée.")
+    missing_message = gettext_lazy(
+        "Cette actualité n'existe plus : elle a peut-être déjà été supprimée."
+    )
+
+    def get_parent(self) -> FicheAction:
+        if not hasattr(self, "_fiche"):
+            fiche = get_object_or_404(self.fiches(), pk=self.kwargs["pk"])
+            require_edit(self.access, fiche)
+            self._fiche = fiche
+        return self._fiche
+
+    def fiche_of(self, parent: FicheAction) -> FicheAction:
+        return parent
+
+    def records(self) -> list[ActionUpdate]:
+        if not hasattr(self, "_records"):
+            self._records = list(
+                self.get_parent().updates.select_related("meeting_link__meeting__group")
+            )
+        return self._records
+
+    def make_form(self, record: ActionUpdate, data: Any = None) -> UpdateEditForm:
+        form = UpdateEditForm(
+            data,
+            prefix=f"actualite-{record.pk}",
+            initial={"happened_on": record.happened_on, "text": record.text},
+        )
+        form.record = record
+        return form
+
+    def save(self, record: ActionUpdate, form: UpdateEditForm) -> None:
+        services.update_edit(update=record, **form.cleaned_data)
+
+    def delete(self, record: ActionUpdate) -> None:
+        services.update_delete(update=record)
+
+
+# --- reference data --------------------------------------------------------------------------
+
+
+class CollaborationScaleView(ActionsMixin, FormView):
+    """The collaboration scale partners are rated with: its levels' rank, label, description."""
+
+    template_name = "actions/collaboration_scale.html"
+    coordinator_only = True
+
+    def get_form(self, form_class: Any = None) -> Any:
+        return CollaborationScaleFormSet(
+            self.request.POST if self.request.method == "POST" else None,
+            queryset=CollaborationLevel.objects.order_by("rank"),
+            prefix="niveaux",
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["formset"] = context.pop("form")
+        return context
+
+    def form_valid(self, formset: Any) -> HttpResponse:
+        removed = [form.instance for form in formset.deleted_forms if form.instance.pk]
+        levels = [
+            form.instance
+            for form in formset.forms
+            if form not in formset.deleted_forms and (form.instance.pk or form.has_changed())
+        ]
+        try:
+            services.collaboration_scale_save(levels=levels, removed=removed)
+        except ValidationError as exc:
+            return self.render_to_response(
+                self.get_context_data(form=formset, scale_errors=exc.messages)
+            )
+        messages.success(self.request, _("Échelle de collaboration enregistrée."))
+        return redirect("actions:collaboration_scale", territory=self.territory.slug)
 
 
 def contract_status_label(contract: Contract) -> str:

@@ -69,13 +69,13 @@ def test_contract_and_fiche_pages_have_no_violations(page: Page, live_server, co
     expect(page.get_by_role("heading", level=1)).to_have_text("CLS de Cergy 2023-2028")
     assert_no_axe_violations(page)
 
-    # Reorder the axes of the draft with the keyboard.
+    # Reorder the axes of the draft with the keyboard: the fiche's number follows its axis.
     page.get_by_role("button", name="Descendre l'axe 1").focus()
     page.keyboard.press("Enter")
     expect(page.locator(".axis h3").first).to_contain_text("Santé mentale")
 
-    page.get_by_role("link", name="1.1 Médiation santé").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("1.1 Médiation santé")
+    page.get_by_role("link", name="2.1 Médiation santé").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("2.1 Médiation santé")
     expect(page.get_by_role("img", name="Évolution sur 3 mesures")).to_be_visible()
     assert_no_axe_violations(page)
 
@@ -91,7 +91,7 @@ def test_contract_and_fiche_pages_have_no_violations(page: Page, live_server, co
     assert_no_axe_violations(page)
 
     page.get_by_role("link", name="Modifier la fiche").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Modifier la fiche 1.1")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Modifier la fiche 2.1")
     assert_no_axe_violations(page)
 
 
@@ -108,7 +108,6 @@ def test_fiche_list_filters_and_forms_have_no_violations(
     for url, heading in (
         (f"{base}/contrats/nouveau/", "Nouveau contrat"),
         (f"{base}/contrats/{fiche.contract.pk}/signer/", "Signature"),
-        (f"{base}/contrats/{fiche.contract.pk}/renouveler/", "Renouveler"),
         (f"{base}/contrats/{fiche.contract.pk}/axes/nouveau/", "Nouvel axe"),
         (f"{base}/contrats/{fiche.contract.pk}/fiches/nouvelle/", "Nouvelle fiche-action"),
         (f"{base}/fiches/{fiche.pk}/indicateurs/nouveau/", "Nouvel indicateur"),
@@ -126,4 +125,74 @@ def test_viewer_reads_a_signed_fiche_without_violations(page: Page, live_server,
     page.goto(f"{live_server.url}/t/cergy/fiches/{fiche.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("1.1 Médiation santé")
     expect(page.get_by_role("button", name="Publier l'actualité")).to_have_count(0)
+    assert_no_axe_violations(page)
+
+
+def test_signed_contract_amendments_and_corrections_have_no_violations(
+    page: Page, live_server, coordinator, fiche
+):
+    """A signed contract: its amendments and history, reordering with an amendment note, the
+    forms that ask for one, the signed PDF upload, the collaboration scale, the corrections."""
+    contract = fiche.contract
+    contract.status, contract.signed_on = "signed", timezone.localdate()
+    contract.save()
+    axis = fiche.thematic_axis
+    axis.objectives = "Réduire le non-recours aux droits\nFaciliter l'accès aux soins"
+    axis.save()
+    contract.amendments.create(
+        number=1,
+        adopted_on=timezone.localdate(),
+        note="Avenant voté en COPIL",
+        changes="Ajout de l'axe 2",
+        created_by=coordinator.user,
+    )
+    contract.events.create(kind="signed", detail="Signé par 2 signataires.")
+    indicator = fiche.indicators.get()
+    update = fiche.updates.get()
+    base = f"{live_server.url}/t/cergy"
+    browser_login(page, live_server, coordinator)
+
+    page.goto(f"{base}/contrats/{contract.pk}/")
+    expect(page.get_by_role("heading", name="Historique du contrat")).to_be_visible()
+    expect(page.get_by_text("Avenant voté en COPIL")).to_be_visible()
+    expect(page.get_by_text("Réduire le non-recours aux droits")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    # Reorder with the keyboard: the amendment note first, then the button.
+    page.get_by_label("Avenant autorisant le déplacement de l'axe 1").fill("Avenant n° 2")
+    page.get_by_role("button", name="Descendre l'axe 1").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".axis h3").first).to_contain_text("Santé mentale")
+    expect(page.get_by_role("link", name="2.1 Médiation santé")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    for url, heading in (
+        (f"{base}/contrats/{contract.pk}/modifier/", "Modifier"),
+        (f"{base}/contrats/{contract.pk}/renouveler/", "Renouveler"),
+        (f"{base}/axes/{axis.pk}/modifier/", "Modifier"),
+        (f"{base}/contrats/{contract.pk}/contrat-signe/deposer/", "Contrat signé (PDF)"),
+        (f"{base}/contrats/echelle-de-collaboration/", "Échelle de collaboration"),
+        (f"{base}/indicateurs/{indicator.pk}/modifier/", "Modifier l'indicateur"),
+        (f"{base}/indicateurs/{indicator.pk}/mesures/corriger/", "Corriger les mesures"),
+        (f"{base}/fiches/{fiche.pk}/actualites/corriger/", "Corriger les actualités"),
+    ):
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        assert_no_axe_violations(page)
+
+    # The axis form asks for the amendment; a refused save keeps the entry and explains.
+    page.goto(f"{base}/axes/{axis.pk}/modifier/")
+    expect(page.get_by_label("Avenant autorisant la modification")).to_be_visible()
+    page.get_by_label("Intitulé").fill("Accès aux droits, aux soins et à la prévention")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    assert_no_axe_violations(page)
+
+    # Correct an update from the timeline.
+    page.goto(f"{base}/fiches/{fiche.pk}/")
+    page.get_by_role("link", name=f"Corriger l'actualité du {update.happened_on:%-d}").first.click()
+    page.get_by_label("Actualité").fill("Deux médiatrices recrutées en mars.")
+    page.get_by_role("button", name="Enregistrer l'actualité").click()
+    expect(page.get_by_text("Deux médiatrices recrutées en mars.")).to_be_visible()
+    expect(page.get_by_text("(corrigée)")).to_be_visible()
     assert_no_axe_violations(page)

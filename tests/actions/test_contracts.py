@@ -247,3 +247,107 @@ def test_contract_pages_keep_a_constant_query_count(login_as, coordinator, path)
     more()
     assert_constant_queries(login_as(coordinator), url, more, at_most=14)
     assert FicheAction.objects.count() > 20
+
+
+def test_renewal_keeps_a_last_measurement_of_zero_as_the_new_baseline(login_as, coordinator):
+    old = ContractFactory(territory=coordinator.territory, start_year=2020, end_year=2022)
+    fiche = FicheActionFactory(contract=old, number="1.1")
+    indicator = Indicator.objects.create(
+        fiche=fiche, title="Passages aux urgences évitables", baseline=35, target=0
+    )
+    IndicatorValue.objects.create(indicator=indicator, measured_on="2021-06-30", value=12)
+    IndicatorValue.objects.create(indicator=indicator, measured_on="2022-06-30", value=0)
+    login_as(coordinator).post(
+        f"{BASE}/contrats/{old.pk}/renouveler/",
+        {
+            "title": "CLS 2023-2028",
+            "start_year": 2023,
+            "end_year": 2028,
+            "axes": [fiche.thematic_axis_id],
+            "fiches": [fiche.pk],
+        },
+    )
+    carried = Indicator.objects.get(fiche__contract__title="CLS 2023-2028")
+    assert carried.baseline == 0, "the target was reached: the new contract starts from 0"
+
+
+@pytest.mark.parametrize("start_year", [2022, 2025])
+def test_renewal_refuses_a_period_overlapping_the_previous_one(login_as, coordinator, start_year):
+    old = ContractFactory(territory=coordinator.territory, start_year=2020, end_year=2025)
+    page = login_as(coordinator).post(
+        f"{BASE}/contrats/{old.pk}/renouveler/",
+        {"title": "Suivant", "start_year": start_year, "end_year": 2030},
+    )
+    text = page.content.decode()
+    assert "commence après la fin du précédent (2025)" in text
+    assert "indiquez 2026 ou une année suivante" in text
+    assert Contract.objects.count() == 1
+
+
+def test_a_draft_is_not_renewed(login_as, coordinator):
+    contract = draft(coordinator.territory, start_year=2026, end_year=2030)
+    client = login_as(coordinator)
+    detail = client.get(f"{BASE}/contrats/{contract.pk}/").content.decode()
+    assert "Renouveler" not in detail
+    response = client.get(f"{BASE}/contrats/{contract.pk}/renouveler/", follow=True)
+    assert "Seul un contrat signé ou clos se renouvelle" in response.content.decode()
+    client.post(
+        f"{BASE}/contrats/{contract.pk}/renouveler/",
+        {"title": "Suivant", "start_year": 2031, "end_year": 2035},
+    )
+    assert Contract.objects.count() == 1
+
+
+def test_a_closed_contract_is_renewed(login_as, coordinator):
+    old = ContractFactory(
+        territory=coordinator.territory, status=ContractStatus.CLOSED, end_year=2028
+    )
+    login_as(coordinator).post(
+        f"{BASE}/contrats/{old.pk}/renouveler/",
+        {"title": "CLS 2029-2033", "start_year": 2029, "end_year": 2033},
+    )
+    assert Contract.objects.get(title="CLS 2029-2033").previous == old
+
+
+def test_axis_objectives_show_on_the_contract_page(login_as, viewer):
+    contract = ContractFactory(territory=viewer.territory)
+    AxisFactory(
+        contract=contract,
+        number=1,
+        objectives="Réduire le non-recours aux droits\nFaciliter l'accès à un médecin traitant",
+    )
+    AxisFactory(
+        contract=contract,
+        kind=AxisKind.TRANSVERSAL,
+        number=1,
+        objectives="Associer les habitants à chaque action",
+    )
+    page = login_as(viewer).get(f"{BASE}/contrats/{contract.pk}/").content.decode()
+    assert "<li>Réduire le non-recours aux droits</li>" in page
+    assert "Faciliter l&#x27;accès à un médecin traitant" in page
+    assert "Associer les habitants à chaque action" in page
+
+
+def test_a_viewer_never_reaches_a_drafts_pages_or_pdfs(login_as, viewer):
+    contract = draft(viewer.territory)
+    contract.signed_document = SimpleUploadedFile("x.pdf", b"%PDF-1.4 brouillon")
+    contract.save()
+    fiche = FicheActionFactory(contract=contract, title="Action en préparation")
+    signed = FicheActionFactory(
+        contract=ContractFactory(territory=viewer.territory), title="Action signée"
+    )
+    client = login_as(viewer)
+    for url in (
+        f"/contrats/{contract.pk}/",
+        f"/contrats/{contract.pk}/pdf/",
+        f"/contrats/{contract.pk}/contrat-signe.pdf",
+        f"/fiches/{fiche.pk}/",
+        f"/fiches/{fiche.pk}/pdf/",
+    ):
+        assert client.get(BASE + url).status_code == 404, url
+    listing = client.get(f"{BASE}/fiches/").content.decode()
+    assert "Action signée" in listing and "Action en préparation" not in listing
+    export = client.get(f"{BASE}/fiches/export.csv").content.decode("utf-8-sig")
+    assert signed.title in export and "Action en préparation" not in export
+    contracts = client.get(f"{BASE}/contrats/").content.decode()
+    assert contract.title not in contracts

@@ -229,12 +229,17 @@ def test_timeline_gathers_updates_statuses_values_and_meetings(login_as, coordin
 
     assert StatusChange.objects.get(fiche=fiche).new_status == "in_progress"
     assert fiche.meeting_links.get().meeting == meeting
+    # A meeting where the action was discussed, without an update posted from it.
+    earlier = MeetingFactory(group=meeting.group, starts_at=timezone.now() - dt.timedelta(days=40))
+    fiche.meeting_links.create(meeting=earlier, note="Point sur le recrutement.")
     response = client.get(f"{BASE}/fiches/{fiche.pk}/")
     kinds = [entry.kind for entry in response.context["timeline"]]
-    assert {"update", "status", "value", "meeting"} <= set(kinds)
+    assert sorted(kinds) == ["meeting", "status", "update", "value", "value"]
     page = response.content.decode()
     assert "Deux médiatrices recrutées." in page
-    assert "Réunion : GT Accès aux soins" in page
+    assert "Actualité · réunion GT Accès aux soins" in page, "the update names its meeting"
+    assert page.count("Réunion : GT Accès aux soins") == 1, "only the meeting without update"
+    assert "Point sur le recrutement." in page
     (trend,) = response.context["trends"]
     assert trend.latest.value == 18 and trend.reached == 45
     assert "45 % du chemin vers la cible" in page
@@ -369,3 +374,24 @@ def test_fiche_pages_keep_a_constant_query_count(login_as, coordinator, page):
 
     more()
     assert_constant_queries(login_as(coordinator), url, more, at_most=30)
+
+
+@pytest.mark.parametrize("suffix", ["pdf", "txt", "CSV", "csv.exe"])
+def test_export_answers_only_csv_and_xlsx(login_as, coordinator, suffix):
+    response = login_as(coordinator).get(f"{BASE}/fiches/export.{suffix}")
+    assert response.status_code == 404
+
+
+def test_axis_filter_names_the_contract_when_there_are_several(login_as, coordinator):
+    territory = coordinator.territory
+    old = ContractFactory(territory=territory, start_year=2020, end_year=2022)
+    AxisFactory(contract=old, number=1, title="Santé mentale")
+    client = login_as(coordinator)
+    options = client.get(f"{BASE}/fiches/").context["filter"].form.fields["axis"]
+    assert [label for _value, label in options.choices][1:] == ["Axe 1 : Santé mentale"]
+
+    new = ContractFactory(territory=territory, start_year=2023, end_year=2028)
+    AxisFactory(contract=new, number=1, title="Santé mentale")
+    page = client.get(f"{BASE}/fiches/").content.decode()
+    assert "Axe 1 : Santé mentale — CLS 2023-2028" in page
+    assert "Axe 1 : Santé mentale — CLS 2020-2022" in page
