@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -929,10 +929,21 @@ class ActionUpdateCorrectionsView(CorrectionsMixin, TemplateView):
 
 
 class CollaborationScaleView(ActionsMixin, FormView):
-    """The collaboration scale partners are rated with: its levels' rank, label, description."""
+    """The collaboration scale partners are rated with: its levels' rank, label, description.
+
+    One scale for the whole instance (an instance serves a region, whose scale it is): the
+    coordinators of every territory read it, only the instance's administrators (staff) change
+    it, since a territory's coordinator would otherwise rename the levels of all the others."""
 
     template_name = "actions/collaboration_scale.html"
     coordinator_only = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied(
+                _("L'échelle est commune à tous les territoires : l'administration la modifie.")
+            )
+        return super().post(request, *args, **kwargs)
 
     def get_form(self, form_class: Any = None) -> Any:
         return CollaborationScaleFormSet(
@@ -944,6 +955,8 @@ class CollaborationScaleView(ActionsMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["formset"] = context.pop("form")
+        context["can_edit"] = self.request.user.is_staff
+        context["levels"] = CollaborationLevel.objects.order_by("rank")
         return context
 
     def form_valid(self, formset: Any) -> HttpResponse:

@@ -1,5 +1,6 @@
-"""Reference data of the contracts: the collaboration scale is data, edited by coordinators (and
-in the admin with the publics and Ottawa areas), and never undone by the restore after a flush."""
+"""Reference data of the contracts: the collaboration scale is data, one for the instance, read by
+coordinators and edited by the instance's administrators (on its page and in the admin with the
+publics and Ottawa areas), and never undone by the restore after a flush."""
 
 from __future__ import annotations
 
@@ -39,6 +40,14 @@ def scale_data(levels: list[CollaborationLevel], **changes) -> dict:
     return data
 
 
+@pytest.fixture
+def administrator(coordinator):
+    """A coordinator who also administers the instance (staff)."""
+    coordinator.user.is_staff = True
+    coordinator.user.save(update_fields=["is_staff"])
+    return coordinator
+
+
 def levels() -> list[CollaborationLevel]:
     return list(CollaborationLevel.objects.order_by("rank"))
 
@@ -52,13 +61,13 @@ def test_the_default_scale_has_the_four_levels_of_bilodeau_parent_potvin():
     ]
 
 
-def test_a_coordinator_renames_a_level_and_fiches_show_it(login_as, coordinator):
-    fiche = FicheActionFactory(contract=ContractFactory(territory=coordinator.territory))
+def test_an_administrator_renames_a_level_and_fiches_show_it(login_as, administrator):
+    fiche = FicheActionFactory(contract=ContractFactory(territory=administrator.territory))
     fiche.partnerships.create(
-        organization=OrganizationFactory(territory=coordinator.territory),
+        organization=OrganizationFactory(territory=administrator.territory),
         level=CollaborationLevel.objects.get(rank=3),
     )
-    client = login_as(coordinator)
+    client = login_as(administrator)
     assert "Échelle de collaboration" in client.get(f"{BASE}/contrats/").content.decode()
     page = client.get(SCALE).content.decode()
     assert "Bilodeau, Parent, Potvin, 2019" in page
@@ -74,9 +83,9 @@ def test_a_coordinator_renames_a_level_and_fiches_show_it(login_as, coordinator)
     assert "Co-construction" in client.get(f"{BASE}/fiches/{fiche.pk}/").content.decode()
 
 
-def test_ranks_can_be_swapped_and_a_level_added(login_as, coordinator):
+def test_ranks_can_be_swapped_and_a_level_added(login_as, administrator):
     current = levels()
-    login_as(coordinator).post(
+    login_as(administrator).post(
         SCALE,
         scale_data(
             current,
@@ -92,8 +101,8 @@ def test_ranks_can_be_swapped_and_a_level_added(login_as, coordinator):
     ]
 
 
-def test_bad_scale_input_is_explained_in_french(login_as, coordinator):
-    client = login_as(coordinator)
+def test_bad_scale_input_is_explained_in_french(login_as, administrator):
+    client = login_as(administrator)
     page = client.post(SCALE, scale_data(levels(), **{"1-rank": 1})).content.decode()
     assert "Deux niveaux ont le même rang" in page
     page = client.post(SCALE, scale_data(levels(), **{"1-label": ""})).content.decode()
@@ -103,13 +112,13 @@ def test_bad_scale_input_is_explained_in_french(login_as, coordinator):
     assert [lv.label for lv in levels()][:2] == ["Échange d'informations", "Coordination"]
 
 
-def test_a_level_in_use_cannot_be_removed_but_an_unused_one_can(login_as, coordinator):
-    fiche = FicheActionFactory(contract=ContractFactory(territory=coordinator.territory))
+def test_a_level_in_use_cannot_be_removed_but_an_unused_one_can(login_as, administrator):
+    fiche = FicheActionFactory(contract=ContractFactory(territory=administrator.territory))
     fiche.partnerships.create(
-        organization=OrganizationFactory(territory=coordinator.territory),
+        organization=OrganizationFactory(territory=administrator.territory),
         level=CollaborationLevel.objects.get(rank=4),
     )
-    client = login_as(coordinator)
+    client = login_as(administrator)
     page = client.post(SCALE, scale_data(levels(), **{"3-DELETE": "on"})).content.decode()
     assert "Le niveau « Action en partenariat » qualifie déjà des partenariats" in page
     assert len(levels()) == 4
@@ -117,11 +126,19 @@ def test_a_level_in_use_cannot_be_removed_but_an_unused_one_can(login_as, coordi
     assert [lv.rank for lv in levels()] == [2, 3, 4]
 
 
-def test_only_coordinators_edit_the_scale(login_as, copilot, viewer):
+def test_only_the_instance_administrators_edit_the_scale(login_as, coordinator, copilot, viewer):
     for access in (copilot, viewer):
         client = login_as(access)
         assert client.get(SCALE).status_code == 403
         assert client.post(SCALE, scale_data(levels(), **{"0-label": "X"})).status_code == 403
+    # A territory's coordinator reads the scale, common to every territory, but cannot rename
+    # the levels the other territories use.
+    client = login_as(coordinator)
+    page = client.get(SCALE).content.decode()
+    assert "Action en partenariat" in page
+    assert "seule l'administration de la plateforme la modifie" in page
+    assert "Enregistrer l'échelle" not in page
+    assert client.post(SCALE, scale_data(levels(), **{"0-label": "X"})).status_code == 403
     assert CollaborationLevel.objects.get(rank=1).label == "Échange d'informations"
 
 

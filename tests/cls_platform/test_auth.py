@@ -53,3 +53,16 @@ def test_demo_accounts_work_only_in_development(settings, debug):
     assert Client().login(username="demo@exemple.demo", password=settings.DEMO_PASSWORD) is debug
     # The demo password itself is refused in production, even on a real account.
     assert Client().login(username="reel@exemple.fr", password=settings.DEMO_PASSWORD) is debug
+
+
+def test_a_form_sent_without_its_security_token_is_refused_in_french(coordinator):
+    """Cookies blocked, or a page left open for days: the refusal says so, in French."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/connexion/", {"username": coordinator.user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Envoi refusé" in page
+    assert "Rien n'a été enregistré." in page
+    assert '<html lang="fr"' in page
