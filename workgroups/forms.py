@@ -156,7 +156,7 @@ class AddInviteeForm(forms.Form):
             Contact.objects.mailable()
             .filter(territory_id=meeting.territory_id)
             .exclude(invitations__meeting=meeting)
-            .select_related("organization")
+            .only("first_name", "last_name")  # the label is the name (Contact.__str__)
             .order_by("last_name", "first_name")
         )
 

@@ -236,9 +236,12 @@ class MeetingDetailView(GroupsMixin, DetailView):
             context["add_form"] = AddInviteeForm(meeting=meeting)
             context["walk_in_form"] = WalkInForm(territory=self.territory)
             context["document_form"] = DocumentForm()
-            context["recipient_count"] = services.report_recipients(meeting).count()
+            # Counted on the ids: a DISTINCT over every column of 200 contacts took 10 ms.
+            context["recipient_count"] = services.report_recipients(meeting).values("pk").count()
             context["default_count"] = (
-                services.default_invitees(meeting).count() if not context["rows"] else None
+                services.default_invitees(meeting).values("pk").count()
+                if not context["rows"]
+                else None
             )
         return context
 
