@@ -247,26 +247,22 @@ def retry_failed(
             skipped[decision.reason] += 1
             continue
         row.to_email = decision.strip().lower()
-        row.status = DeliveryStatus.QUEUED
-        row.attempts = 0
-        row.last_error = ""
-        row.next_attempt_at = now
-        row.claimed_at = row.dispatched_at = None
         again.append(row)
-    ids = [row.pk for row in again]
+    ids: list[int] = []
     with transaction.atomic():
-        Delivery.objects.bulk_update(
-            again,
-            [
-                "to_email",
-                "status",
-                "attempts",
-                "last_error",
-                "next_attempt_at",
-                "claimed_at",
-                "dispatched_at",
-            ],
-        )
+        for row in again:
+            # Only if still failed: two retries at once (a double click, two coordinators)
+            # must not put back in the queue a row the first one already had sent.
+            if Delivery.objects.filter(pk=row.pk, status=DeliveryStatus.FAILED).update(
+                to_email=row.to_email,
+                status=DeliveryStatus.QUEUED,
+                attempts=0,
+                last_error="",
+                next_attempt_at=now,
+                claimed_at=None,
+                dispatched_at=None,
+            ):
+                ids.append(row.pk)
         transaction.on_commit(functools.partial(dispatch, ids), robust=True)
     return Retried(queued=ids, skipped=dict(skipped))
 
@@ -371,8 +367,16 @@ def deliver(delivery_id: int, *, connection=None) -> str:
             if isinstance(exc, smtplib.SMTPRecipientsRefused) and address_is_bad(exc):
                 delivery_bounced.send(sender=Delivery, delivery=delivery)
             return DeliveryStatus.FAILED
+        if isinstance(exc, ValueError):
+            # A header Django refuses (BadHeaderError), an address it cannot encode: trying
+            # again would fail the same way, and the row must not stay "sending" forever.
+            log.exception("Envoi %s impossible à former", delivery_id)
+            mark(delivery, DeliveryStatus.FAILED, describe(exc))
+            return DeliveryStatus.FAILED
         if not isinstance(exc, smtplib.SMTPException | socket.error | OSError):
-            raise
+            # Anything else (a time limit, a library's error): counted as an attempt, so that
+            # the row ends "failed" after MAX_ATTEMPTS instead of going round for ever.
+            log.exception("Envoi %s interrompu", delivery_id)
         attempts = delivery.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             mark(delivery, DeliveryStatus.FAILED, describe(exc), attempts=attempts)

@@ -30,7 +30,7 @@ from .models import (
     Invitation,
     Meeting,
 )
-from .selectors import delivery_obstacle
+from .selectors import delivery_obstacle, outdated
 from .tokens import document_token, invitation_token
 
 # Attachments above this total go as signed download links instead.
@@ -55,7 +55,9 @@ def _contact(delivery: Delivery, meeting: Meeting | None, rsvp: str | None = Non
         .first()
     )
     if meeting is not None:
-        reason = delivery_obstacle(meeting=meeting, contact=contact, kind=delivery.kind, rsvp=rsvp)
+        reason = delivery_obstacle(
+            meeting=meeting, contact=contact, kind=delivery.kind, rsvp=rsvp
+        ) or outdated(meeting, delivery)
         if reason:
             raise Skip(reason)
     return contact

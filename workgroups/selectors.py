@@ -421,6 +421,14 @@ def delivery_obstacle(
     return ""
 
 
+def outdated(meeting: Meeting, delivery: Delivery) -> str:
+    """Why this row's message is no longer the one to send ("" when it is): an invitation to a
+    meeting moved since, whose newer version (a higher SEQUENCE) went or goes separately."""
+    if delivery.kind == KIND_INVITATION and delivery.revision < meeting.sequence:
+        return _("une version plus récente de l'invitation a été envoyée")
+    return ""
+
+
 def delivery_label(kind: str, status: str) -> str:
     """ "Invitations envoyées", "Comptes-rendus en échec"...: a line of the meeting's "Envois"."""
     if status == DeliveryStatus.SENDING:

@@ -50,6 +50,7 @@ from .selectors import (
     default_invitees,
     delivery_obstacle,
     invitation_recipients,
+    outdated,
     report_recipients,
 )
 
@@ -375,8 +376,13 @@ def invitations_send(*, meeting: Meeting, user: User | None = None) -> SendResul
         meeting.invitations_sent_at = timezone.now()
         meeting.organizer_email, meeting.organizer_name = organizer_of(meeting, user)
         meeting.save(update_fields=["invitations_sent_at", "organizer_email", "organizer_name"])
+    # Those who already declined are not invited again (to a meeting moved since, say).
+    declined = meeting.invitations.filter(rsvp=Rsvp.NO).values("contact_id")
     return _enqueue(
-        meeting, KIND_INVITATION, invitation_recipients(meeting), revision=meeting.sequence
+        meeting,
+        KIND_INVITATION,
+        invitation_recipients(meeting).exclude(pk__in=declined),
+        revision=meeting.sequence,
     )
 
 
@@ -599,7 +605,8 @@ def deliveries_retry(*, meeting: Meeting) -> outbox.Retried:
     """ "Relancer les envois en échec": each failed e-mail goes again to the person's current
     address (the coordinator may have corrected it), unless the person still cannot be mailed
     or the message no longer makes sense (an invitation once the meeting is over)."""
-    meeting = Meeting.objects.select_related("group").get(pk=meeting.pk)
+    # Locked: a second retry (double click) waits, then finds the rows no longer failed.
+    meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
 
     def decide(rows: list[Delivery]) -> dict[int, outbox.Decision]:
         ids = {r.contact_id for r in rows if r.contact_id}
@@ -625,7 +632,7 @@ def deliveries_retry(*, meeting: Meeting) -> outbox.Retried:
                 kind=row.kind,
                 opted_out=(row.contact_id, choice) in choices,
                 rsvp=answers.get(row.contact_id, ""),
-            )
+            ) or outdated(meeting, row)
             decisions[row.pk] = outbox.Skip(reason) if reason else contact.email
         return decisions
 

@@ -43,6 +43,8 @@ def note_composer(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
             return None
         if behaviour["mode"] == "broken":
             raise RuntimeError("gabarit introuvable")
+        if behaviour["mode"] == "bad header":  # Django refuses it only when sending
+            return EmailMessage(subject="Note\nBcc: x@y.z", body="Bonjour.", to=["i@example.org"])
         return EmailMessage(subject="Note", body="Bonjour.", to=["ignored@example.org"])
 
     monkeypatch.setitem(outbox._composers, KIND, compose)
@@ -390,6 +392,36 @@ def test_a_broken_composer_fails_the_row_instead_of_leaving_it_sending(territory
 
     delivery.refresh_from_db()
     assert delivery.last_error == "Composition impossible : gabarit introuvable"
+
+
+def test_a_message_django_refuses_to_form_fails_the_row_instead_of_leaving_it_sending(
+    territory, note_composer
+):
+    note_composer["mode"] = "bad header"
+    delivery = row(territory)
+
+    assert outbox.deliver(delivery.pk) == DeliveryStatus.FAILED
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.last_error.startswith("BadHeaderError")
+    assert mail.outbox == []
+
+
+def test_an_unexpected_error_while_sending_counts_as_an_attempt(
+    territory, note_composer, monkeypatch
+):
+    """A time limit or a library's own error: the row goes round MAX_ATTEMPTS times at most."""
+    delivery = row(territory, attempts=outbox.MAX_ATTEMPTS - 1)
+
+    def interrupted(self, fail_silently=False):
+        raise RuntimeError("interrompu")
+
+    monkeypatch.setattr(EmailMessage, "send", interrupted)
+    assert outbox.deliver(delivery.pk) == DeliveryStatus.FAILED
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, outbox.MAX_ATTEMPTS)
+    assert delivery.last_error == "RuntimeError: interrompu"
 
 
 def test_a_report_whose_meeting_was_deleted_is_failed_not_sent(

@@ -10,11 +10,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from cls_platform import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from partners.models import Contact
 from tests.factories import ContactFactory
 from workgroups import services
-from workgroups.models import Invitation
+from workgroups.models import Invitation, Rsvp
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +102,62 @@ def test_only_those_who_edit_the_meeting_may_retry(login_as, viewer, meeting, pa
         login_as(viewer).post(f"{BASE}/reunions/{meeting.pk}/envois/relancer/").status_code == 403
     )
     assert Delivery.objects.get().status == DeliveryStatus.FAILED
+
+
+def test_a_row_another_retry_already_put_back_is_not_queued_twice(meeting, partners, send):
+    """Two retries at once (a double click, two coordinators): the second finds the row no
+    longer failed when it writes, and hands nothing over; the message goes once."""
+    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    row = failed(meeting, partners[0], "invitation")
+
+    def other_retry_was_faster(rows):
+        # Between this retry's read and its write, the other one re-queued and sent the row.
+        Delivery.objects.filter(pk=row.pk).update(status=DeliveryStatus.SENT, last_error="")
+        return {}
+
+    result = send(
+        outbox.retry_failed,
+        territory=meeting.territory,
+        topic=meeting.topic,
+        decide=other_retry_was_faster,
+    )
+
+    assert result.queued == []
+    assert mail.outbox == []
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.SENT
+
+
+def test_an_invitation_superseded_by_a_move_is_not_retried(
+    login_as, coordinator, meeting, partners, send
+):
+    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    send(services.invitations_send, meeting=meeting)
+    first = Delivery.objects.get(kind="invitation")
+    Delivery.objects.filter(pk=first.pk).update(status=DeliveryStatus.FAILED, last_error="451")
+    meeting.starts_at += dt.timedelta(days=1)
+    meeting.ends_at += dt.timedelta(days=1)
+    send(services.meeting_save, meeting=meeting)  # the update went with SEQUENCE 1
+    mail.outbox.clear()
+
+    page = html.unescape(retry(login_as(coordinator), meeting, send).content.decode())
+
+    assert "une version plus récente de l'invitation a été envoyée (1)" in page
+    assert mail.outbox == []
+
+
+def test_inviting_again_after_a_move_spares_those_who_declined(meeting, partners, send):
+    for contact in partners[:2]:
+        Invitation.objects.create(meeting=meeting, contact=contact)
+    send(services.invitations_send, meeting=meeting)
+    Invitation.objects.filter(contact=partners[1]).update(rsvp=Rsvp.NO)
+    meeting.starts_at += dt.timedelta(days=1)
+    meeting.ends_at += dt.timedelta(days=1)
+    send(services.meeting_save, meeting=meeting)
+    mail.outbox.clear()
+    Invitation.objects.create(meeting=meeting, contact=partners[2])
+
+    result = send(services.invitations_send, meeting=meeting)  # the button, after the move
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["p2@asso.fr"]
+    assert result.queued == 1
