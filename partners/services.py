@@ -4,6 +4,8 @@ only once the transaction has committed."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import re
 from typing import Any
 
@@ -294,34 +296,49 @@ def anonymous_address(contact_id: int) -> str:
     return f"efface-{contact_id}@{ANONYMOUS_DOMAIN}"
 
 
-def _scrub_deliveries(*, contact: Contact, email: str, placeholder: str) -> None:
-    """The outbox keeps ids and plain values: the address and the SMTP answers quoting it."""
-    rows = Delivery.objects.filter(territory_id=contact.territory_id).filter(
-        Q(contact_id=contact.pk) | Q(to_email__iexact=email)
+def _any_address(field: str, addresses: set[str]) -> Q:
+    """`field` is one of the addresses, whatever its case."""
+    return functools.reduce(operator.or_, (Q(**{f"{field}__iexact": a}) for a in addresses))
+
+
+def _addresses_pattern(addresses: set[str]) -> re.Pattern[str]:
+    return re.compile(
+        "|".join(re.escape(a) for a in sorted(addresses, key=len, reverse=True)), re.I
     )
-    pattern = re.compile(re.escape(email), re.IGNORECASE)
+
+
+def _scrub_deliveries(*, contact: Contact, addresses: set[str], placeholder: str) -> None:
+    """The outbox keeps ids and plain values: the addresses and the SMTP answers quoting them."""
+    rows = Delivery.objects.filter(territory_id=contact.territory_id).filter(
+        Q(contact_id=contact.pk) | _any_address("to_email", addresses)
+    )
+    pattern = _addresses_pattern(addresses)
     for delivery in rows.only("pk", "last_error", "to_email"):
         Delivery.objects.filter(pk=delivery.pk).update(
             to_email=placeholder, last_error=pattern.sub(placeholder, delivery.last_error)
         )
 
 
-def _scrub_import_reports(*, contact: Contact, email: str) -> None:
-    """Each import report keeps its lines: the erased person's lines lose their address."""
-    pattern = re.compile(re.escape(email), re.IGNORECASE)
+def _scrub_import_reports(*, contact: Contact, addresses: set[str]) -> None:
+    """Each import report keeps its lines: the erased person's lines lose their address. An
+    upload still waiting for its confirmation holds the file itself, with the address: it goes
+    (the coordinator uploads it again)."""
+    pattern = _addresses_pattern(addresses)
     for partner_import in PartnerImport.objects.filter(territory_id=contact.territory_id).only(
-        "pk", "report"
+        "pk", "report", "applied_at"
     ):
         report = partner_import.report or {}
         changed = False
         for line in report.get("lines", []):
-            if normalize_email(line.get("email", "")) == email or pattern.search(
+            if normalize_email(line.get("email", "")) in addresses or pattern.search(
                 line.get("detail", "")
             ):
                 line["email"] = ""
                 line["detail"] = _("personne effacée à sa demande (RGPD)")
                 changed = True
-        if changed:
+        if changed and partner_import.applied_at is None:
+            PartnerImport.objects.filter(pk=partner_import.pk).delete()
+        elif changed:
             PartnerImport.objects.filter(pk=partner_import.pk).update(report=report)
 
 
@@ -332,13 +349,23 @@ def contact_erase(*, contact: Contact) -> Contact:
     email = normalize_email(contact.email)
     names = {n for n in (contact.full_name, email, str(contact)) if n}
     placeholder = anonymous_address(contact.pk)
-    SuppressedAddress.objects.get_or_create(
-        territory=contact.territory, email_sha256=email_hash(email)
-    )
+    # Every address the person was mailed at, not only the current one (a bounced address the
+    # coordinator corrected since stays in the outbox and in old spreadsheets).
+    addresses = {email} | {
+        normalize_email(a)
+        for a in Delivery.objects.filter(
+            territory_id=contact.territory_id, contact_id=contact.pk
+        ).values_list("to_email", flat=True)
+        if a and not a.endswith(f"@{ANONYMOUS_DOMAIN}")
+    }
+    for address in sorted(addresses):
+        SuppressedAddress.objects.get_or_create(
+            territory=contact.territory, email_sha256=email_hash(address)
+        )
     contact.hand_overs.all().delete()
     # Someone else's declared departure may name this person as their successor.
     HandOver.objects.filter(
-        territory_id=contact.territory_id, successor_email__iexact=email
+        _any_address("successor_email", addresses), territory_id=contact.territory_id
     ).update(
         successor_first_name="",
         successor_last_name="",
@@ -352,8 +379,8 @@ def contact_erase(*, contact: Contact) -> Contact:
     Contact.objects.filter(territory_id=contact.territory_id).filter(
         Q(pk=contact.successor_id, source_detail__in=named_here) | Q(source_detail__icontains=email)
     ).exclude(pk=contact.pk).update(source_detail=_("Successeur d'une personne effacée"))
-    _scrub_deliveries(contact=contact, email=email, placeholder=placeholder)
-    _scrub_import_reports(contact=contact, email=email)
+    _scrub_deliveries(contact=contact, addresses=addresses, placeholder=placeholder)
+    _scrub_import_reports(contact=contact, addresses=addresses)
     # Group ties are present-tense choices, not history: they go; invitations stay, anonymous.
     contact.memberships.all().delete()
     contact.first_name = ""

@@ -162,6 +162,10 @@ def test_an_unsubscribe_link_opens_nothing_else(territory):
         response = Client().get(f"/partenaire/{token}/{suffix}")
         assert response.status_code == 404
         assert "Directrice" not in response.content.decode()
+    # The link never expires and travels in forwarded e-mails: its page names no address.
+    page = Client().get(f"/partenaire/{token}/desinscription/").content.decode()
+    assert "Ne plus rien recevoir" in page
+    assert "zoe@asso.fr" not in page
 
 
 def test_the_details_check_carries_a_lasting_unsubscribe_link(

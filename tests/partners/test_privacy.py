@@ -169,6 +169,43 @@ def test_erasure_scrubs_the_outbox(login_as, coordinator, paul, territory):
     assert delivery.status == DeliveryStatus.FAILED, "the counts stay"
 
 
+def test_erasure_also_forgets_the_addresses_the_person_had_before(
+    login_as, coordinator, paul, territory
+):
+    """Paul's old address bounced, the coordinator corrected it, then Paul asked to be erased:
+    the old address goes from the outbox too, and no old spreadsheet can bring it back."""
+    Delivery.objects.create(
+        territory=territory,
+        kind="report",
+        topic="meeting:1",
+        contact_id=paul.pk,
+        to_email="p.martin@ancien-employeur.fr",
+        status=DeliveryStatus.FAILED,
+        last_error="550 5.1.1 <p.martin@ancien-employeur.fr>: Recipient address rejected",
+    )
+    client = login_as(coordinator)
+    pending = client.post(
+        f"{BASE}/import/",
+        {
+            "file": SimpleUploadedFile(
+                "ancien.csv", b"Nom;Courriel\nMartin;p.martin@ancien-employeur.fr\n"
+            )
+        },
+    )["Location"]
+
+    client.post(f"{BASE}/contacts/{paul.pk}/effacer/")
+
+    delivery = Delivery.objects.get()
+    assert "martin" not in f"{delivery.to_email} {delivery.last_error}".lower()
+    for address in ("paul.martin@ml.fr", "p.martin@ancien-employeur.fr"):
+        assert SuppressedAddress.objects.filter(
+            territory=territory, email_sha256=email_hash(address)
+        ).exists()
+    # The upload waiting for its confirmation held the old address in the file itself.
+    assert not PartnerImport.objects.exists()
+    assert client.get(pending).status_code == 404
+
+
 def test_erasure_scrubs_import_reports_and_successors(login_as, coordinator, paul, territory):
     client = login_as(coordinator)
     upload = SimpleUploadedFile(
