@@ -16,15 +16,21 @@ afterwards, as pagination artifacts, from a document of numbered empty pages.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
 import hashlib
 import io
 import logging
 import multiprocessing
+import os
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -172,14 +178,21 @@ def _render_all(htmls: list[str], options: dict[str, Any]) -> list[tuple[bytes, 
     """Renders the parts, in several processes when there are enough of them to repay starting
     those (a contract printed for the first time, or after an upgrade of the stylesheets)."""
     processes = min(settings.PDF_PROCESSES, len(htmls) // PARTS_PER_PROCESS)
-    if processes > 1:
+    # One pool at a time per process (runserver's threads): the others render here.
+    if processes > 1 and _pool_in_use.acquire(blocking=False):
         try:
             return _render_in_processes(htmls, options, processes)
         except (OSError, AssertionError, BrokenProcessPool) as exc:
             # A Celery prefork child is a daemon and may not start processes (AssertionError);
             # the machine may refuse more processes: the parts are made here instead.
             logger.warning("Rendu des PDF en parallèle impossible (%s) : un par un.", exc)
+        finally:
+            _pool_in_use.release()
     return [write_pdf_pages(html, **options) for html in htmls]
+
+
+_pool_in_use = threading.Lock()
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _render_in_processes(
@@ -193,12 +206,19 @@ def _render_in_processes(
         max_workers=processes, mp_context=context, initializer=_start_renderer
     ) as pool:
         chunk = max(1, len(htmls) // (processes * 4))
-        return list(pool.map(partial(_render_one, options=options), htmls, chunksize=chunk))
+        return list(
+            pool.map(functools.partial(_render_one, options=options), htmls, chunksize=chunk)
+        )
 
 
 def _start_renderer() -> None:
     import django
 
+    # A rendering process dies with the server that forked it (the forkserver, which ends with
+    # the web process): a web worker killed mid-print (time limit, out of memory) leaves none
+    # behind, blocked on a queue nobody reads.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     django.setup()
 
 
@@ -339,8 +359,9 @@ def _stamp(out: pikepdf.Pdf, numbers: Part) -> None:
 
 
 def _salt(base_url: str | None, stylesheets: Sequence[str], tagged: bool) -> str:
-    """What besides the HTML makes a rendering: stylesheets' text, renderer, options."""
-    texts = [FORMAT, weasyprint.__version__, pydyf.__version__, PDF_VARIANT]
+    """What besides the HTML makes a rendering: stylesheets' text, renderer, options, and the
+    machine's fonts and text-layout libraries."""
+    texts = [FORMAT, weasyprint.__version__, pydyf.__version__, PDF_VARIANT, _system_fonts()]
     texts += [base_url or LOCAL_ORIGIN, "tagged" if tagged else "untagged"]
     for name in stylesheets:
         path = finders.find(name)
@@ -349,6 +370,29 @@ def _salt(base_url: str | None, stylesheets: Sequence[str], tagged: bool) -> str
         with open(path, encoding="utf-8") as file:
             texts.append(file.read())
     return _digest(*texts)
+
+
+@functools.cache
+def _system_fonts() -> str:
+    """The text-layout libraries this process loaded (their files name their versions) and the
+    fontconfig caches (rebuilt when fonts are installed or upgraded): an upgrade of Pango or of
+    the fonts makes new parts rather than mixing old and new renderings in one contract."""
+    texts = []
+    with contextlib.suppress(OSError):
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            libraries = {
+                line.split()[-1]
+                for line in maps
+                if any(name in line for name in TEXT_LIBRARIES) and "/" in line
+            }
+        texts += [f"{path}:{os.stat(path).st_mtime_ns}" for path in sorted(libraries)]
+    for folder in ("/var/cache/fontconfig", Path.home() / ".cache" / "fontconfig"):
+        with contextlib.suppress(OSError):
+            texts += sorted(f"{e.name}:{e.stat().st_mtime_ns}" for e in os.scandir(folder))
+    return _digest(*texts)
+
+
+TEXT_LIBRARIES = ("libpango", "libharfbuzz", "libfontconfig", "libfreetype")
 
 
 def _digest(*texts: str) -> str:

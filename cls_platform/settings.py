@@ -127,10 +127,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pdf": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "cls_platform.cache.PartsCache",
         "LOCATION": os.environ.get("PDF_CACHE_DIR", str(VAR_DIR / "cache" / "pdf")),
         "TIMEOUT": 90 * 24 * 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
+        # About 25 KiB a part: 100,000 parts (some 1,600 contracts of 60 fiches) is 2.5 GiB.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
 # Processes that render the parts missing from that cache, on a first print (WeasyPrint is

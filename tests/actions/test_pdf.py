@@ -760,3 +760,23 @@ def test_fiche_pdf_queries_are_fixed():
     bare = count_queries(lambda: fiche_action_pdf(fiche=plain))
     assert rich <= 12
     assert bare <= rich
+
+
+def test_the_parts_cache_culls_now_and_then_not_at_every_write(tmp_path, monkeypatch):
+    """Listing a folder of tens of thousands of parts at every write cost more than the write."""
+    from cls_platform.cache import PartsCache
+
+    cache = PartsCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10, "CULL_FREQUENCY": 2}})
+    monkeypatch.setattr(PartsCache, "CULL_EVERY", 5)
+    listings = []
+    real = PartsCache._list_cache_files
+
+    def counted(self):
+        listings.append(1)
+        return real(self)
+
+    monkeypatch.setattr(PartsCache, "_list_cache_files", counted)
+    for n in range(40):
+        cache.set(f"part:{n}", b"%PDF")
+    assert len(listings) == 40 // 5
+    assert len(list(tmp_path.glob("*.djcache"))) <= 10 + 5
