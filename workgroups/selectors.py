@@ -218,6 +218,7 @@ def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
         for selected in attendance_labels
     }
     cell = _DeliveryCell()
+    invited_ids = {i.contact_id for i in invitations}
     rows = []
     for i in invitations:
         invited = latest.get(("invitation", i.contact_id))
@@ -252,12 +253,12 @@ def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
         "counts": counts,
         "delivery_counts": list(by_label.items()),
         "failed": [d for d in latest.values() if d.status == DeliveryStatus.FAILED],
+        # Subscribers get the compte-rendu without being invited: not in the table's rows.
         "extra_report_deliveries": [
-            d
+            (d.to_email, cell(d, empty=""))
             for (kind, cid), d in latest.items()
-            if kind == "report" and cid not in {i.contact_id for i in invitations}
+            if kind == "report" and cid not in invited_ids
         ],
-        "attendance_choices": list(attendance_labels.items()),
         "agenda": list(meeting.agenda_items.select_related("organization")),
         "documents": list(meeting.documents.all()),
         "fiches": list(meeting.action_links.select_related("fiche").order_by("fiche__number")),
