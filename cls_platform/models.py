@@ -102,6 +102,15 @@ class Territory(models.Model):
         blank=True,
         help_text=_("Service de la collectivité qui coordonne le CLS."),
     )
+    coordination_email = models.EmailField(
+        _("adresse de la coordination"),
+        blank=True,
+        help_text=_(
+            "Adresse à laquelle les partenaires répondent (Reply-To des e-mails, pages des "
+            "liens personnels) quand une réunion n'a pas d'organisateur. Vide : l'adresse de la "
+            "première personne qui coordonne le territoire."
+        ),
+    )
 
     class Meta:
         verbose_name = _("territoire")

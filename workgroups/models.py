@@ -137,6 +137,15 @@ class Meeting(TerritoryOwned):
     calendar_uid = models.UUIDField(_("identifiant d'agenda"), default=uuid.uuid4, editable=False)
     sequence = models.PositiveIntegerField(_("version de l'invitation"), default=0)
     invitations_sent_at = models.DateTimeField(_("invitations envoyées le"), null=True, blank=True)
+    # When the invitation list was filled from the group's rule: an extra invitee added before
+    # that is added to the rule's list, never instead of it.
+    invitees_prepared_at = models.DateTimeField(
+        _("liste des invités préparée le"), null=True, blank=True
+    )
+    # The coordinator's words to the invitees with the latest update or the cancellation
+    # ("la salle a changé", "reportée à cause de la grève"): carried by the e-mails of that
+    # version (`sequence`).
+    change_note = models.TextField(_("message joint à la modification"), blank=True)
     # ORGANIZER of the .ics, fixed when the invitations first go: an update or a cancellation
     # must come from the same organizer, or calendars treat it as someone else's event.
     organizer_email = models.EmailField(_("organisateur (adresse)"), blank=True)
@@ -383,3 +392,49 @@ class MeetingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarFeed(TerritoryOwned):
+    """A partner's subscription to a group's meetings: a secret `.ics` address that calendars
+    poll, so that new meetings, moves and cancellations appear without a new e-mail. Revoked by
+    the partner (or the coordination) when the address leaked; a new one can then be made."""
+
+    territory_parent = "group"
+
+    territory = models.ForeignKey(
+        Territory,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("territoire"),
+    )
+    group = models.ForeignKey(
+        WorkGroup,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("groupe"),
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("contact"),
+    )
+    token = models.CharField(_("jeton secret"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    last_fetched_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agenda abonné")
+        verbose_name_plural = _("agendas abonnés")
+        ordering = ["group", "contact", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "contact"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} · {self.group}"
