@@ -30,8 +30,16 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The web server and, beside it, the periodic tasks (reminders, outbox retries) that beat runs
+# in production. Both in the background of one shell that waits for the server: Ctrl-C or a
+# SIGTERM to make (which make passes on to this shell) stops both. PORT goes to the server's
+# environment: links in e-mails follow it (settings.SITE_URL) unless SITE_URL is set.
 run: demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@PORT=$(PORT) $(BIN)/python manage.py run_periodic & periodic=$$!; \
+	PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	trap 'kill $$server $$periodic 2>/dev/null; wait; exit 130' INT TERM; \
+	trap 'kill $$server $$periodic 2>/dev/null' EXIT; \
+	wait $$server
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

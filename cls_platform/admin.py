@@ -30,8 +30,13 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Territory)
 class TerritoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "department_code", "region"]
-    search_fields = ["name", "slug", "insee_code"]
+    list_display = ["name", "slug", "kind", "department_code", "region", "coordination_email"]
+    search_fields = ["name", "slug", "insee_code", "coordination_email"]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "insee_code", "department_code", "region")}),
+        # Partners' replies (Reply-To) and questions from their own pages reach this address.
+        (_("Coordination"), {"fields": ("health_service_name", "coordination_email")}),
+    )
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AccessInline]
     list_filter = ["kind", "region"]

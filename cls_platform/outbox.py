@@ -40,6 +40,7 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
+from .mail.messages import stamp
 from .models import Delivery, DeliveryStatus, Territory
 
 log = logging.getLogger(__name__)
@@ -354,7 +355,9 @@ def deliver(delivery_id: int, *, connection=None) -> str:
         mark(delivery, DeliveryStatus.FAILED, "Plus rien à envoyer (objet supprimé).")
         return DeliveryStatus.FAILED
     message.to = [delivery.to_email]
-    message.extra_headers["Message-ID"] = delivery.message_id
+    # Auto-Submitted, Content-Language and a Message-ID of the row, on the sender's domain: a
+    # re-send after a crash carries the same one.
+    stamp(message, message_id=delivery.message_id)
     try:
         message.connection = connection or get_connection()
         message.send(fail_silently=False)

@@ -31,7 +31,10 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
     if h.strip()
 ]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves (it passes PORT to runserver's environment): links in e-mails point
+# there unless SITE_URL says otherwise.
+PORT = os.environ.get("PORT", "").strip() or "8000"
+SITE_URL = (os.environ.get("SITE_URL", "").strip() or f"http://127.0.0.1:{PORT}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("http") else []
 
 INSTALLED_APPS = [
@@ -84,7 +87,16 @@ TEMPLATES = [
                 "cls_platform.context_processors.platform",
             ],
         },
-    }
+    },
+    # Subjects and text parts of e-mails (`render_to_string(..., using="text")`): plain text,
+    # never HTML-escaped ("l'OPH", not "l&#x27;OPH").
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {
@@ -94,6 +106,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` has two writers (the web server and `run_periodic`): a write waits for the
+    # other's lock for up to 20 s instead of failing at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cls_platform.User"
@@ -151,6 +167,8 @@ STORAGES = {
 # E-mail: a real SMTP server when EMAIL_HOST is set, files under var/outbox/ otherwise.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trame CLS <ne-pas-repondre@trame.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The Date header in the local time of TIME_ZONE (Paris), as the people who read it live.
+EMAIL_USE_LOCALTIME = True
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -217,7 +235,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_SSL_REDIRECT_EXEMPT = [r"^healthz$"]
+    # A load balancer's health check speaks plain HTTP to the application.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {
     "version": 1,

@@ -17,3 +17,6 @@ class PartnersConfig(AppConfig):
             restore_after_flush, sender=self, dispatch_uid=f"{self.name}.reference"
         )
         from . import receivers  # noqa: F401  (connects the signal handlers)
+        from .emails import register_composers
+
+        register_composers()

@@ -11,12 +11,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cls_platform.models import Access, Delivery, Territory, User
+from cls_platform import outbox
+from cls_platform.models import Access, Delivery, DeliveryStatus, Territory, User
 
+from .emails import (
+    KIND_DETAILS_CHECK,
+    KIND_HAND_OVER,
+    details_check_topic,
+    hand_over_topic,
+)
 from .models import (
     Contact,
     ContactSource,
@@ -213,33 +220,65 @@ def contact_set_preferences(
 
 @transaction.atomic
 def hand_over_declare(*, contact: Contact, data: dict[str, Any]) -> HandOver:
-    """A partner, from their signed link, says they left and names a successor."""
+    """A partner, from their signed link, says they left and names a successor; each
+    coordinator of the territory is told, through the outbox (queued in this transaction: a
+    broker down after the commit loses nothing)."""
     hand_over = HandOver.objects.create(contact=contact, **data)
-    transaction.on_commit(lambda: _notify_hand_over(hand_over.pk))
+    outbox.enqueue(
+        territory=contact.territory,
+        kind=KIND_HAND_OVER,
+        topic=hand_over_topic(hand_over.pk),
+        recipients=[
+            outbox.Recipient(email=user.email) for user in coordinators_of(contact.territory)
+        ],
+    )
     return hand_over
 
 
-def _notify_hand_over(hand_over_id: int) -> None:
-    from .tasks import notify_coordinators_of_hand_over
-
-    notify_coordinators_of_hand_over.delay(hand_over_id)
+# A partner whose link expired may ask for a new one from the expired page: once a day at most.
+NEW_LINK_EVERY = dt.timedelta(days=1)
 
 
-def contact_request_confirmation(*, contact: Contact) -> None:
-    """Send the person their link to check their details and choose what they receive."""
-    if contact.anonymized_at or contact.left_at or contact.bounced_at:
+@transaction.atomic
+def contact_request_confirmation(
+    *, contact: Contact, at_most_every: dt.timedelta | None = None
+) -> bool:
+    """Send the person their link to check their details and choose what they receive.
+
+    Each request is a new message (a new revision of the row "contact:<pk>"), so that a second
+    request a month later goes; none is added while one still waits in the queue, nor, with
+    `at_most_every`, when one was requested that recently. Returns whether one was queued."""
+    if contact.anonymized_at or contact.left_at or contact.bounced_at or not contact.is_active:
         raise ValidationError(_("Cette personne ne peut plus être jointe à cette adresse."))
     if contact.unsubscribed_at:
         raise ValidationError(
             _("Cette personne s'est désinscrite : elle ne reçoit plus aucun e-mail du CLS.")
         )
-    transaction.on_commit(lambda: _send_confirmation(contact.pk))
+    # One request at a time per person: the row lock orders two clicks, two coordinators.
+    Contact.objects.select_for_update().filter(pk=contact.pk).first()
+    earlier = Delivery.objects.filter(
+        territory_id=contact.territory_id,
+        kind=KIND_DETAILS_CHECK,
+        topic=details_check_topic(contact.pk),
+    )
+    if earlier.filter(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]).exists():
+        return False
+    if at_most_every and earlier.filter(created_at__gte=timezone.now() - at_most_every).exists():
+        return False
+    last = earlier.aggregate(last=Max("revision"))["last"]
+    queued = outbox.enqueue(
+        territory=contact.territory,
+        kind=KIND_DETAILS_CHECK,
+        topic=details_check_topic(contact.pk),
+        recipients=[outbox.Recipient(email=contact.email, contact_id=contact.pk)],
+        revision=0 if last is None else last + 1,
+    )
+    return bool(queued.queued)
 
 
-def _send_confirmation(contact_id: int) -> None:
-    from .tasks import send_details_check
-
-    send_details_check.delay(contact_id)
+def contact_request_new_link(*, contact: Contact) -> bool:
+    """From the page of an expired link: a new link, once a day at most."""
+    return contact_request_confirmation(contact=contact, at_most_every=NEW_LINK_EVERY)
 
 
 @transaction.atomic

@@ -40,13 +40,19 @@ def _contact(data: object) -> Contact | None:
     )
 
 
-def contact_from_token(token: str, *, max_age: int = MAX_AGE) -> Contact | None:
+def contact_from_token(token: str, *, max_age: int | None = MAX_AGE) -> Contact | None:
     """The contact a self-service link was made for, or None if forged, expired or erased."""
     try:
         data = signing.loads(token, salt=SALT, max_age=max_age)
     except signing.BadSignature:
         return None
     return _contact(data)
+
+
+def contact_from_expired_token(token: str) -> Contact | None:
+    """The contact of a self-service link whose signature holds, however old: its page says the
+    link expired and offers a new one (sent to the contact's address, never shown)."""
+    return contact_from_token(token, max_age=None)
 
 
 def contact_from_unsubscribe_token(token: str) -> Contact | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -26,9 +27,11 @@ from django.views.generic import (
 )
 
 from cls_platform.access import TerritoryMixin, public_view, require_edit, scoped
+from cls_platform.emails import coordination_address
 from cls_platform.forms import add_service_errors
 
 from . import selectors, services
+from .emails import details_check_latest
 from .exports import directory_csv, directory_xlsx
 from .filters import ContactFilter, OrganizationFilter
 from .forms import (
@@ -42,7 +45,12 @@ from .forms import (
 )
 from .importing import ImportFileError, import_partners
 from .models import Contact, HandOver, HandOverStatus, Organization, PartnerImport
-from .tokens import contact_from_token, contact_from_unsubscribe_token, opens_self_service
+from .tokens import (
+    contact_from_expired_token,
+    contact_from_token,
+    contact_from_unsubscribe_token,
+    opens_self_service,
+)
 
 PAGE_SIZE = 50
 
@@ -163,7 +171,9 @@ class ContactDetailView(DirectoryMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         detail = selectors.contact_detail(access=self.access, contact=self.object)
-        return super().get_context_data(**detail, **kwargs)
+        # The last details check and how its sending went (never shown to signatories).
+        details_check = None if self.access.is_viewer else details_check_latest(self.object)
+        return super().get_context_data(**detail, details_check=details_check, **kwargs)
 
 
 class ContactFormMixin(DirectoryMixin):
@@ -466,11 +476,46 @@ class HandOverDecisionView(DirectoryMixin, DetailView):
 # --- the partner's own pages (signed link, no account) -------------------------------------
 
 
+# Sections other apps add to the partner's own page: `provider(request, contact, token)` gives
+# a dict with the "template" to include (which reads it as `section`), or None. The directory
+# imports none of those apps: workgroups registers its calendar feeds in its AppConfig.ready.
+SelfServiceSection = Callable[[HttpRequest, Contact, str], "dict[str, Any] | None"]
+_self_service_sections: list[SelfServiceSection] = []
+
+
+def register_self_service_section(provider: SelfServiceSection) -> None:
+    if provider not in _self_service_sections:
+        _self_service_sections.append(provider)
+
+
 def _contact_or_gone(request: HttpRequest, token: str) -> Contact | HttpResponse:
     contact = contact_from_token(token)
     if contact is None:
-        return render(request, "partners/self_service_invalid.html", status=404)
+        return _expired_or_invalid(request, token)
     return contact
+
+
+def _expired_or_invalid(request: HttpRequest, token: str) -> HttpResponse:
+    """A forged link gets the generic page; an expired one (its signature holds) names the
+    coordination's address and offers a new link, sent to the address on record."""
+    contact = contact_from_expired_token(token)
+    if contact is None:
+        return render(request, "partners/self_service_invalid.html", status=404)
+    context = {
+        "token": token,
+        "territory_name": contact.territory.name,
+        "coordination_email": coordination_address(contact.territory),
+    }
+    status = 404
+    if request.method == "POST" and request.POST.get("action") == "new_link":
+        try:
+            sent = services.contact_request_new_link(contact=contact)
+        except ValidationError:
+            context["refused"] = True
+        else:
+            context["sent" if sent else "already_sent"] = True
+        status = 200
+    return render(request, "partners/self_service_expired.html", context, status=status)
 
 
 @public_view
@@ -508,10 +553,22 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 messages.success(request, _("Vos choix d'envoi sont enregistrés."))
                 return HttpResponseRedirect(request.path)
+    sections = [
+        section
+        for provider in _self_service_sections
+        if (section := provider(request, contact, token)) is not None
+    ]
     return render(
         request,
         "partners/self_service.html",
-        {"contact": contact, "details": details, "preferences": preferences, "token": token},
+        {
+            "contact": contact,
+            "details": details,
+            "preferences": preferences,
+            "token": token,
+            "sections": sections,
+            "coordination_email": coordination_address(contact.territory),
+        },
     )
 
 

@@ -12,11 +12,17 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
 
-from cls_platform.emails import absolute_url, build_message
+from cls_platform.emails import (
+    absolute_url,
+    attach_calendar,
+    build_message,
+    coordination_address,
+    html_to_text,
+)
 from cls_platform.models import Delivery
 from cls_platform.outbox import Skip, register
 from partners.models import Contact
@@ -63,7 +69,9 @@ def _contact(delivery: Delivery, meeting: Meeting | None, rsvp: str | None = Non
     return contact
 
 
-def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[str, str]]:
+def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The context every meeting e-mail shares, and the arguments of `build_message` that say
+    whom a reply reaches and how to unsubscribe."""
     token = contact_token(contact)
     # Its own token, which never expires: a one-click unsubscribe from an old e-mail still works.
     unsubscribe = absolute_url(
@@ -98,15 +106,14 @@ def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[st
         ),
         "unsubscribe_url": unsubscribe,
     }
-    headers = {
-        "List-Unsubscribe": f"<{unsubscribe}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    return context, headers
+    # A reply reaches a person: the meeting's organiser (the calendar's ORGANIZER too), or the
+    # territory's coordination.
+    reply_to = meeting.organizer_email or coordination_address(meeting.territory)
+    return context, {"reply_to": [reply_to], "unsubscribe_url": unsubscribe}
 
 
 def _attach_calendar(
-    message: EmailMessage,
+    message: EmailMultiAlternatives,
     meeting: Meeting,
     contact: Contact,
     method: str,
@@ -132,12 +139,13 @@ def _attach_calendar(
         decline_url=decline_url,
         organizer_email=organizer_email or None,
         organizer_name=organizer_name if organizer_email else None,
-    ).decode("utf-8")
-    # In the alternatives, with its method, so that mail clients show an invitation; and as a
-    # file too, for those that only offer to open attachments.
-    message.attach_alternative(ics, f"text/calendar; method={method}")
-    name = "annulation.ics" if method == "CANCEL" else "invitation.ics"
-    message.attach(name, ics, "application/ics")
+    )
+    attach_calendar(
+        message,
+        ics,
+        method=method,
+        filename="annulation.ics" if method == "CANCEL" else "invitation.ics",
+    )
 
 
 def _invitation(delivery: Delivery) -> tuple[Meeting, Invitation, Contact] | None:
@@ -167,9 +175,11 @@ def compose_invitation(delivery: Delivery) -> EmailMessage | None:
             reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "non"})
         ),
         is_update=delivery.revision > 0,
+        change_note=meeting.change_note.strip() if delivery.revision > 0 else "",
+        feed_url=_feed_url(contact, meeting),
     )
     message = build_message(
-        template="meeting_invitation", to=[delivery.to_email], context=context, headers=headers
+        template="meeting_invitation", to=[delivery.to_email], context=context, **headers
     )
     _attach_calendar(message, meeting, contact, "REQUEST", context["yes_url"], context["no_url"])
     return message
@@ -192,7 +202,7 @@ def compose_reminder(delivery: Delivery) -> EmailMessage | None:
         ),
     )
     return build_message(
-        template="meeting_reminder", to=[delivery.to_email], context=context, headers=headers
+        template="meeting_reminder", to=[delivery.to_email], context=context, **headers
     )
 
 
@@ -202,53 +212,67 @@ def compose_cancellation(delivery: Delivery) -> EmailMessage | None:
         return None
     contact = _contact(delivery, meeting)
     context, headers = _common(meeting, contact)
+    context["change_note"] = meeting.change_note.strip()
     message = build_message(
-        template="meeting_cancellation", to=[delivery.to_email], context=context, headers=headers
+        template="meeting_cancellation", to=[delivery.to_email], context=context, **headers
     )
     _attach_calendar(message, meeting, contact, "CANCEL")
     return message
 
 
+def _feed_url(contact: Contact, meeting: Meeting) -> str:
+    """The address of the group's calendar for this person (made on first need)."""
+    from .feeds import feed_for, feed_url
+
+    feed = feed_for(contact=contact, group=meeting.group)
+    return feed_url(feed) if feed is not None else ""
+
+
 @dataclass(frozen=True)
 class ReportBundle:
-    """What every recipient of one compte-rendu shares: read once per worker process, not once
-    per message (the PDF and the shared files are the same bytes for all 200)."""
+    """The files every recipient of one compte-rendu shares: read once per worker process, not
+    once per message (the PDF and the shared files are the same bytes for all 200)."""
 
-    report_html: str
     pdf_name: str
     pdf: bytes
-    fiches: tuple[str, ...]
     documents: tuple[tuple[int, str, str, str, bytes | None], ...]  # pk, title, name, type, bytes
     attached: bool
 
 
+def report_bundle(meeting: Meeting) -> ReportBundle:
+    """The bundle of what the meeting's compte-rendu is made of now.
+
+    Keyed by its parts (the PDF's file name, each document's id and size), read with one small
+    query per message: a document added after the first recipients were served reaches the
+    next ones, from a worker that had cached the bundle without it."""
+    parts = tuple(meeting.documents.order_by("uploaded_at", "pk").values_list("pk", "size"))
+    return _report_bundle(meeting.pk, meeting.report_pdf.name, parts)
+
+
 @functools.lru_cache(maxsize=8)
-def report_bundle(meeting_id: int, sent_stamp: str) -> ReportBundle:
-    """Keyed by the time the report was sent: a new sending means a new bundle."""
+def _report_bundle(
+    meeting_id: int, pdf_name: str, parts: tuple[tuple[int, int], ...]
+) -> ReportBundle:
     meeting = Meeting.objects.get(pk=meeting_id)
-    documents = list(meeting.documents.all())
-    attached = sum(d.size for d in documents) <= MAX_ATTACHED_BYTES
-    parts = []
+    documents = list(meeting.documents.filter(pk__in=[pk for pk, _size in parts]))
+    documents.sort(key=lambda d: [pk for pk, _size in parts].index(d.pk))
+    attached = sum(size for _pk, size in parts) <= MAX_ATTACHED_BYTES
+    files = []
     for d in documents:
         content = None
         if attached:
             with d.file.open("rb") as handle:
                 content = handle.read()
-        parts.append(
+        files.append(
             (d.pk, d.title, d.file_name or d.file.name.rsplit("/", 1)[-1], d.content_type, content)
         )
-    with meeting.report_pdf.open("rb") as pdf:
+    with meeting.report_pdf.storage.open(pdf_name, "rb") as pdf:
         pdf_bytes = pdf.read()
     day = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y")
     return ReportBundle(
-        report_html=meeting.report,  # sanitised with nh3 when saved
         pdf_name=f"compte-rendu-{day}.pdf",
         pdf=pdf_bytes,
-        fiches=tuple(
-            f"{link.fiche.number} {link.fiche.title}"
-            for link in meeting.action_links.select_related("fiche").order_by("fiche__number")
-        ),
-        documents=tuple(parts),
+        documents=tuple(files),
         attached=attached,
     )
 
@@ -258,13 +282,15 @@ def compose_report(delivery: Delivery) -> EmailMessage | None:
     if meeting is None or not meeting.report_pdf:
         return None
     contact = _contact(delivery, meeting)
-    stamp = (
-        meeting.report_sent_at.isoformat() if meeting.report_sent_at else meeting.report_pdf.name
-    )
-    bundle = report_bundle(meeting.pk, stamp)
+    bundle = report_bundle(meeting)
     context, headers = _common(meeting, contact)
+    fiches = [
+        f"{link.fiche.number} {link.fiche.title}"
+        for link in meeting.action_links.select_related("fiche").order_by("fiche__number")
+    ]
     context.update(
-        report_html=bundle.report_html,
+        report_html=meeting.report,  # sanitised with nh3 when saved
+        report_text=html_to_text(meeting.report),
         documents=[
             {
                 "title": title,
@@ -277,10 +303,10 @@ def compose_report(delivery: Delivery) -> EmailMessage | None:
             for pk, title, _name, _type, _content in bundle.documents
         ],
         documents_attached=bundle.attached,
-        fiches=list(bundle.fiches),
+        fiches=fiches,
     )
     message = build_message(
-        template="meeting_report", to=[delivery.to_email], context=context, headers=headers
+        template="meeting_report", to=[delivery.to_email], context=context, **headers
     )
     message.attach(bundle.pdf_name, bundle.pdf, "application/pdf")
     for _pk, _title, name, content_type, content in bundle.documents:

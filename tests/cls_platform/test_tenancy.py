@@ -49,6 +49,10 @@ PUBLIC_URL_NAMES = {
     "partner_links:self_service_unsubscribe",
     "meeting_links:rsvp",
     "meeting_links:document",
+    "meeting_links:feed",
+    "meeting_links:feed_revoke",
+    "meeting_links:meeting_page",
+    "meeting_links:report_pdf",
 }
 
 # What a signatory must never read: the address and phone of a contact, even one with no name

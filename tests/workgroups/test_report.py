@@ -3,6 +3,7 @@ attached or as signed links), and a PDF made only when something is sent."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import time
 from unittest import mock
@@ -10,8 +11,10 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from cls_platform.models import Delivery, DeliveryStatus
+from tests.factories import MeetingFactory
 from workgroups import emails, services
 from workgroups.models import Invitation, MeetingDocument
 from workgroups.tokens import MAX_AGE, document_token, invitation_token
@@ -19,6 +22,20 @@ from workgroups.tokens import MAX_AGE, document_token, invitation_token
 pytestmark = pytest.mark.django_db
 
 BASE = "/t/cergy"
+
+
+@pytest.fixture
+def meeting(group):
+    """A meeting held two days ago: a compte-rendu is written once the meeting has started."""
+    start = timezone.now() - dt.timedelta(days=2)
+    return MeetingFactory(
+        group=group,
+        title="Printemps",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        place="Maison de quartier",
+    )
+
 
 # --- sanitising: the server is the only trust boundary ----------------------------------------
 
@@ -194,7 +211,7 @@ def test_attachments_over_the_total_size_go_as_signed_links(
     login_as, coordinator, meeting, partners, send, monkeypatch, client
 ):
     monkeypatch.setattr(emails, "MAX_ATTACHED_BYTES", 10)
-    emails.report_bundle.cache_clear()
+    emails._report_bundle.cache_clear()
     upload(login_as(coordinator), meeting, "cmp.pdf", b"%PDF-1.4 une longue presentation", "CMP")
     Invitation.objects.create(meeting=meeting, contact=partners[0])
     services.report_save(meeting=meeting, html="Texte.")

@@ -1,0 +1,128 @@
+"""E-mails from templates: `templates/emails/<name>.subject.txt`, `.txt` and `.html`.
+
+Contexts hold ids and plain values, never model instances, so that a composer can build them
+from an outbox row's ids in any process. The subject and the text part are rendered by the
+"text" template engine (settings.TEMPLATES), which does not HTML-escape: "l'OPH" stays "l'OPH".
+
+Every header that automatic mail carries is set here, in one place: `Auto-Submitted` (RFC 3834:
+out-of-office replies stay quiet), `Content-Language`, `List-Unsubscribe` with its one-click
+POST (RFC 8058) on partner mail, `Reply-To` (a person, never the no-reply address). The Message-ID
+comes from the outbox row (`Delivery.message_id`) and the Date is local time
+(settings.EMAIL_USE_LOCALTIME).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from email import encoders
+from email.mime.base import MIMEBase
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from ..models import Role, Territory, User
+
+TEXT_ENGINE = "text"
+AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-generated", "Content-Language": "fr"}
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def coordination_address(territory: Territory | int) -> str:
+    """Where a partner's question reaches the coordination of `territory`: its coordination
+    address, or else the address of its first active coordinator ("" when it has neither)."""
+    if isinstance(territory, Territory):
+        if territory.coordination_email:
+            return territory.coordination_email
+        territory_id = territory.pk
+    else:
+        territory_id = territory
+        stored = (
+            Territory.objects.filter(pk=territory_id)
+            .values_list("coordination_email", flat=True)
+            .first()
+        )
+        if stored:
+            return stored
+    first = (
+        User.objects.filter(
+            accesses__territory_id=territory_id,
+            accesses__role=Role.COORDINATOR,
+            is_active=True,
+        )
+        .order_by("pk")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return first or ""
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: a mail client's "unsubscribe" button POSTs to `url` at once."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def stamp(message: EmailMessage, *, message_id: str = "") -> EmailMessage:
+    """The headers of every automatic message (the outbox calls this for every row it sends)."""
+    for name, value in AUTOMATIC_HEADERS.items():
+        message.extra_headers.setdefault(name, value)
+    if message_id:
+        message.extra_headers["Message-ID"] = message_id
+    return message
+
+
+def render_subject(template: str, context: dict[str, Any]) -> str:
+    subject = render_to_string(f"emails/{template}.subject.txt", context, using=TEXT_ENGINE)
+    return " ".join(subject.split())
+
+
+def build_message(
+    *,
+    template: str,
+    to: list[str],
+    context: dict[str, Any],
+    reply_to: Iterable[str] = (),
+    unsubscribe_url: str = "",
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """The message of `template` (HTML and text), with the headers automatic mail carries.
+
+    `reply_to`: the people a reply reaches (empty addresses are left out); `unsubscribe_url`:
+    the one-click unsubscribe link of partner mail."""
+    context = {"site_url": settings.SITE_URL, **context}
+    text = render_to_string(f"emails/{template}.txt", context, using=TEXT_ENGINE)
+    html = render_to_string(f"emails/{template}.html", context)
+    all_headers = dict(headers or {})
+    if unsubscribe_url:
+        all_headers.update(unsubscribe_headers(unsubscribe_url))
+    message = EmailMultiAlternatives(
+        subject=render_subject(template, context),
+        body=text,
+        to=to,
+        reply_to=[address for address in reply_to if address] or None,
+        headers=all_headers,
+        from_email=None,
+    )
+    message.attach_alternative(html, "text/html")
+    return stamp(message)
+
+
+def attach_calendar(message: EmailMultiAlternatives, ics: bytes, *, method: str, filename: str):
+    """An iTIP message (`ics`, UTF-8 bytes) twice: as an alternative of the body with its method,
+    which Outlook and Gmail show as an invitation, and as a file for the clients that only offer
+    to open attachments. Both say charset=utf-8: "François" and "—" reach every client intact."""
+    ics.decode("utf-8")  # strict: a calendar that is not UTF-8 must not go out
+    message.attach_alternative(ics.decode("utf-8"), f"text/calendar; method={method}")
+    part = MIMEBase("text", "calendar", charset="utf-8", method=method)
+    part.set_payload(ics)
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    message.attach(part)
+    return message
