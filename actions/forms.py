@@ -17,6 +17,7 @@ from django.forms import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cls_platform.forms import IsoDateInput
 from partners.models import Contact, Organization, Qpv
 
 from .models import (
@@ -35,11 +36,10 @@ from .models import (
     Indicator,
     IndicatorValue,
 )
-from .services import WRONG_MEETING
+from .services import WRONG_MEETING, fiche_number_problem
 
 MAX_SIGNATORIES = 12
 MAX_PDF_BYTES = 20 * 1024 * 1024
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YEAR_ERRORS = {"min_value": YEAR_MESSAGE, "max_value": YEAR_MESSAGE, "invalid": YEAR_MESSAGE}
 
 
@@ -143,7 +143,7 @@ class ContractForm(AmendmentMixin, forms.ModelForm):
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=_("Date de signature"), widget=DATE)
+    signed_on = forms.DateField(label=_("Date de signature"), widget=IsoDateInput)
     document = forms.FileField(
         label=_("Contrat signé (PDF)"),
         required=False,
@@ -270,8 +270,8 @@ class FicheActionForm(AmendmentMixin, forms.ModelForm):
             "publics": forms.CheckboxSelectMultiple,
             "qpvs": forms.CheckboxSelectMultiple,
             "ottawa_areas": forms.CheckboxSelectMultiple,
-            "start_date": DATE,
-            "end_date": DATE,
+            "start_date": IsoDateInput,
+            "end_date": IsoDateInput,
             "progress": forms.NumberInput(attrs={"min": 0, "max": 100}),
             "budget_total": forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
             **{
@@ -327,6 +327,10 @@ class FicheActionForm(AmendmentMixin, forms.ModelForm):
                 self.fields[name].queryset = people
                 self.fields[name].label_from_instance = contact_label
             self.fields["copilots"].widget.attrs["size"] = 6
+        if "number" in self.fields:
+            self.fields["number"].help_text = _(
+                "Il suit le numéro de l'axe thématique : 2.1, 2.2… pour les fiches de l'axe 2."
+            )
         self.drop_amendment_if_unlocked(
             contract if self.instance.pk or contract.structure_locked else None
         )
@@ -338,7 +342,21 @@ class FicheActionForm(AmendmentMixin, forms.ModelForm):
             self.add_error("end_date", _("La fin précède le début."))
         if data.get("territory_scope") == "qpv" and not data.get("qpvs"):
             self.add_error("qpvs", _("Cochez les quartiers prioritaires concernés."))
+        self.check_number(data)
         return data
+
+    def check_number(self, data: dict[str, Any]) -> None:
+        """The service's rule, told next to the field with the other mistakes of the page. A
+        fiche moved to another axis with its old number is renumbered by the service instead."""
+        number, axis = (data.get("number") or "").strip(), data.get("thematic_axis")
+        if not number or axis is None or "number" not in self.fields:
+            return
+        stored = self.instance if self.instance.pk else None
+        if stored is not None and number == stored.number:
+            return  # unchanged: checked by the service if the axis changed, left alone if not
+        problem = fiche_number_problem(number, axis)
+        if problem:
+            self.add_error("number", problem)
 
 
 # A fiche's place in the contract and who pilots it: the coordination decides.
@@ -434,7 +452,7 @@ def meeting_label(meeting: Any) -> str:
 
 
 class UpdateForm(forms.Form):
-    happened_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    happened_on = forms.DateField(label=_("Date"), widget=IsoDateInput, initial=timezone.localdate)
     text = forms.CharField(label=_("Actualité"), widget=forms.Textarea(attrs={"rows": 3}))
     meeting = forms.ModelChoiceField(
         label=_("Discutée en réunion"),
@@ -451,7 +469,7 @@ class UpdateForm(forms.Form):
 
 
 class UpdateEditForm(forms.Form):
-    happened_on = forms.DateField(label=_("Date"), widget=DATE)
+    happened_on = forms.DateField(label=_("Date"), widget=IsoDateInput)
     text = forms.CharField(label=_("Actualité"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -466,7 +484,7 @@ class IndicatorValueForm(forms.ModelForm):
     class Meta:
         model = IndicatorValue
         fields = ["measured_on", "value", "comment"]
-        widgets = {"measured_on": DATE}
+        widgets = {"measured_on": IsoDateInput}
 
 
 class CollaborationLevelForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -197,6 +198,10 @@ class Signatory(models.Model):
         return str(self.organization)
 
 
+# "Axe 7 :", "AXE 7 -", "Axe transversal 2." typed at the start of an axis's title.
+AXIS_TITLE_PREFIX = re.compile(r"\s*axe(?:\s+transversal)?\s*(\d+)\s*[:.\-–—]?\s*", re.IGNORECASE)
+
+
 class AxisKind(models.TextChoices):
     THEMATIC = "thematic", _("Axe thématique")
     TRANSVERSAL = "transversal", _("Axe transversal")
@@ -227,8 +232,23 @@ class Axis(models.Model):
         ]
 
     def __str__(self) -> str:
-        prefix = _("Axe") if self.kind == AxisKind.THEMATIC else _("Axe transversal")
-        return f"{prefix} {self.number} : {self.title}"
+        return f"{self.label} : {self.plain_title}"
+
+    @property
+    def label(self) -> str:
+        """How the contract names the axis before its title: «Axe 7», «Axe transversal 2»."""
+        if self.kind == AxisKind.THEMATIC:
+            return _("Axe %(number)s") % {"number": self.number}
+        return _("Axe transversal %(number)s") % {"number": self.number}
+
+    @property
+    def plain_title(self) -> str:
+        """The title without the "Axe 7 :" that some contracts type into it, so that pages
+        which put the axis's number before its title never read "Axe 7 : Axe 7 : ..."."""
+        match = AXIS_TITLE_PREFIX.match(self.title or "")
+        if match and int(match.group(1)) == self.number and self.title[match.end() :].strip():
+            return self.title[match.end() :].strip()
+        return self.title
 
     def carries_fiches(self) -> bool:
         """Whether fiches-actions hang on this axis (as their thematic or a transversal axis)."""

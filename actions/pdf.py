@@ -14,6 +14,7 @@ from itertools import accumulate
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from actions.models import (
     ActionPartner,
@@ -334,8 +335,8 @@ def _person(contact: Contact | None, *, with_organization: bool = False) -> str:
     if contact is None:
         return ""
     if contact.anonymized_at:
-        return "Personne effacée de l'annuaire"
-    text = contact.full_name or "Contact sans nom"
+        return gettext("Personne effacée de l'annuaire")
+    text = contact.full_name or gettext("Contact sans nom")
     if contact.job_title:
         text = f"{text}, {contact.job_title}"
     if with_organization and contact.organization_id:
@@ -344,16 +345,14 @@ def _person(contact: Contact | None, *, with_organization: bool = False) -> str:
 
 
 def _axis_label(axis: Axis) -> str:
-    return (
-        f"Axe {axis.number}" if axis.kind == AxisKind.THEMATIC else f"Axe transversal {axis.number}"
-    )
+    return axis.label
 
 
 def _axis(axis: Axis, fiches: list[FicheEntry]) -> AxisPrint:
     return AxisPrint(
         anchor=_anchor("axe" if axis.kind == AxisKind.THEMATIC else "axe-transversal", axis.number),
         label=_axis_label(axis),
-        title=axis.title,
+        title=axis.plain_title,
         description=axis.description,
         objectives=_lines(axis.objectives),
         fiches=fiches,

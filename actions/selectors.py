@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cls_platform.access import scoped
 from cls_platform.models import Access
@@ -24,11 +25,20 @@ from .models import (
     IndicatorValue,
 )
 
+# Most recent first, as the lists say: the latest start, then the latest end (a renewal that
+# overlaps), then by kind and title so that two contracts of one period keep a stable order.
+CONTRACT_ORDER = ("-start_year", "-end_year", "kind", "title", "pk")
+
 
 def contract_list(*, access: Access) -> QuerySet[Contract]:
-    return scoped(Contract.objects.all(), access).annotate(
-        action_count=Count("fiches_actions", distinct=True),
-        axis_count=Count("axes", distinct=True),
+    # Explicit: Django drops Meta.ordering from a query that groups rows to count them.
+    return (
+        scoped(Contract.objects.all(), access)
+        .annotate(
+            action_count=Count("fiches_actions", distinct=True),
+            axis_count=Count("axes", distinct=True),
+        )
+        .order_by(*CONTRACT_ORDER)
     )
 
 
@@ -169,11 +179,14 @@ def fiche_timeline(fiche: FicheAction) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for update in fiche.updates.all():
         link = by_update.get(update.pk)
-        title = "Actualité"
+        title = _("Actualité")
         note = ""
         if link is not None:
             starts = timezone.localtime(link.meeting.starts_at)
-            title = f"Actualité · réunion {link.meeting.group.name} du {starts:%d/%m/%Y}"
+            title = _("Actualité · réunion %(group)s du %(date)s") % {
+                "group": link.meeting.group.name,
+                "date": f"{starts:%d/%m/%Y}",
+            }
             if link.note.strip() and link.note.strip() != update.text.strip():
                 note = link.note
         entries.append(
@@ -193,7 +206,7 @@ def fiche_timeline(fiche: FicheAction) -> list[TimelineEntry]:
                 timezone.localtime(change.changed_at).date(),
                 "status",
                 f"{change.get_old_status_display()} → {change.get_new_status_display()}",
-                f"Avancement : {change.progress} %",
+                _("Avancement : %(progress)s %%") % {"progress": change.progress},
             )
         )
     for value in IndicatorValue.objects.filter(indicator__fiche=fiche).select_related("indicator"):
@@ -217,7 +230,7 @@ def fiche_timeline(fiche: FicheAction) -> list[TimelineEntry]:
             TimelineEntry(
                 timezone.localtime(meeting.starts_at).date(),
                 "meeting",
-                f"Réunion : {meeting.group.name}",
+                _("Réunion : %(group)s") % {"group": meeting.group.name},
                 link.note,
             )
         )

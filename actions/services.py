@@ -4,6 +4,7 @@ transaction; a signed contract's structure changes only with an amendment (avena
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cls_platform.models import Territory, User
 from partners.models import Organization
@@ -127,7 +128,12 @@ def contract_sign(
         contract=contract,
         kind=ContractEventKind.SIGNED,
         user=user,
-        detail=_("Signé le %(date)s par %(count)s signataire(s).")
+        # At least one signatory (checked above): where French and English plurals agree.
+        detail=ngettext(
+            "Signé le %(date)s par %(count)s signataire.",
+            "Signé le %(date)s par %(count)s signataires.",
+            len(signatories),
+        )
         % {"date": signed_on.strftime("%d/%m/%Y"), "count": len(signatories)},
     )
     if document:
@@ -302,7 +308,13 @@ def axis_save(*, axis: Axis, amendment_note: str = "", user: User | None = None)
         amendment_record(
             contract=contract,
             note=amendment_note,
-            changes=_("Ajout de l'axe %(axis)s") % {"axis": axis},
+            # str(axis) starts with "Axe 7": "Ajout de l'axe Axe 7 : ..." said it twice.
+            changes=(
+                _("Ajout de l'axe %(number)s : %(title)s")
+                if axis.kind == AxisKind.THEMATIC
+                else _("Ajout de l'axe transversal %(number)s : %(title)s")
+            )
+            % {"number": axis.number, "title": axis.plain_title},
             user=user,
         )
     elif (before.kind, before.title, before.number) != (axis.kind, axis.title, axis.number):
@@ -355,6 +367,38 @@ def axis_move(
 
 
 STRUCTURE_FIELDS = ("number", "thematic_axis_id")
+# "3.2" under axis 3; also "3.2.1", "3.2a", "3.2 bis" for the contracts that split an action.
+FICHE_NUMBER = re.compile(r"(\d+)\.\d+(?:\.\d+)*(?:[a-z]| ?(?:bis|ter|quater))?", re.IGNORECASE)
+
+
+def fiche_number_follows(number: str, axis: Axis) -> bool:
+    match = FICHE_NUMBER.fullmatch((number or "").strip())
+    return bool(match) and int(match.group(1)) == axis.number
+
+
+def fiche_number_problem(number: str, axis: Axis) -> str | None:
+    """Why `number` cannot be the number of a fiche of `axis`, or None: a fiche of axis 3 is
+    numbered 3.1, 3.2... (the contract's documents and the PDF's contents rely on it)."""
+    if fiche_number_follows(number, axis):
+        return None
+    return _(
+        "Une fiche de l'axe %(axis)s est numérotée %(axis)s.1, %(axis)s.2… : « %(number)s » ne "
+        "suit pas le numéro de son axe. Indiquez par exemple %(example)s."
+    ) % {
+        "axis": axis.number,
+        "number": number,
+        "example": next_fiche_number(contract=axis.contract, axis=axis),
+    }
+
+
+def next_fiche_number(*, contract: Contract, axis: Axis) -> str:
+    """The first number after the highest one of the axis ("3.5" after "3.4")."""
+    prefix = f"{axis.number}."
+    taken = contract.fiches_actions.filter(number__startswith=prefix).values_list(
+        "number", flat=True
+    )
+    ranks = [int(m.group(0)) for n in taken if (m := re.match(r"\d+", n[len(prefix) :]))]
+    return f"{prefix}{max(ranks, default=0) + 1}"
 
 
 @transaction.atomic
@@ -373,7 +417,24 @@ def fiche_save(
         raise ValidationError({"progress": _("L'avancement est un pourcentage entre 0 et 100.")})
     if fiche.thematic_axis.contract_id != contract.pk:
         raise ValidationError({"thematic_axis": _("Cet axe appartient à un autre contrat.")})
-    if fiche.pk is None:
+    fiche.number = (fiche.number or "").strip()
+    before = FicheAction.objects.get(pk=fiche.pk) if fiche.pk is not None else None
+    if (
+        before is not None
+        and before.thematic_axis_id != fiche.thematic_axis_id
+        and before.number == fiche.number
+        and not fiche_number_follows(fiche.number, fiche.thematic_axis)
+    ):
+        # Moved to another axis with its old number: it takes the next number of its new axis.
+        # The fiches left behind keep theirs (a signed contract's numbers are quoted elsewhere).
+        fiche.number = next_fiche_number(contract=contract, axis=fiche.thematic_axis)
+    if before is None or any(getattr(before, f) != getattr(fiche, f) for f in STRUCTURE_FIELDS):
+        # Checked when the number or the axis is written, so that a fiche numbered another way
+        # before this rule ("A3") keeps being followed and updated until it is renumbered.
+        problem = fiche_number_problem(fiche.number, fiche.thematic_axis)
+        if problem:
+            raise ValidationError({"number": problem})
+    if before is None:
         amendment_record(
             contract=contract,
             note=amendment_note,
@@ -382,7 +443,6 @@ def fiche_save(
         )
         old_status = None
     else:
-        before = FicheAction.objects.get(pk=fiche.pk)
         if any(getattr(before, f) != getattr(fiche, f) for f in STRUCTURE_FIELDS):
             amendment_record(
                 contract=contract,

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from actions.models import ActionStatus, Contract, FicheAction
+from actions.selectors import contract_list
 from cls_platform.access import scoped
 from cls_platform.models import Access
 from partners.models import Contact, Organization
@@ -36,12 +37,7 @@ class TerritoryOverview:
 
 
 def territory_overview(*, access: Access, upcoming: int = 5) -> TerritoryOverview:
-    contracts = list(
-        scoped(Contract.objects.all(), access).annotate(
-            action_count=Count("fiches_actions", distinct=True),
-            axis_count=Count("axes", distinct=True),
-        )
-    )
+    contracts = list(contract_list(access=access))
     organizations = scoped(Organization.objects.filter(archived_at__isnull=True), access).aggregate(
         total=Count("id"), internal=Count("id", filter=Q(is_internal=True))
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.models import model_to_dict
+from django.forms.widgets import DateTimeBaseInput
 from django.utils.translation import gettext_lazy as _
 
-from cls_platform.forms import https_urls
+from cls_platform.forms import IsoDateInput, https_urls
 from cls_platform.models import Territory
 
 from .models import Contact, HandOver, Organization, Qpv, Sector, normalize_email
@@ -15,7 +17,57 @@ from .models import Contact, HandOver, Organization, Qpv, Sector, normalize_emai
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-class OrganizationForm(forms.ModelForm):
+class KeepsUnsentFields(forms.ModelForm):
+    """A form on a stored record where a field the submission does not carry keeps its stored
+    value: a ModelForm empties it instead (a partial POST, an old page, a script that sends only
+    what changed). The missing field is read as if its stored value had been sent back, so that
+    it is validated, kept, and shown again if the form has errors.
+
+    Checkboxes are the exception: an unchecked box is sent by its absence, so their widgets never
+    count as missing (Django's `value_omitted_from_data` says so) and an absent box is unchecked.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.instance.pk is not None:
+            self.restore_unsent_fields()
+
+    def unsent_fields(self) -> list[str]:
+        model_fields = {f.name for f in self.instance._meta.get_fields()}
+        return [
+            name
+            for name, field in self.fields.items()
+            if name in model_fields
+            and not field.disabled
+            and not isinstance(field, forms.FileField)
+            and field.widget.value_omitted_from_data(self.data, self.files, self.add_prefix(name))
+        ]
+
+    def restore_unsent_fields(self) -> None:
+        unsent = self.unsent_fields()
+        if not unsent:
+            return
+        stored = model_to_dict(self.instance, fields=unsent)
+        data = self.data.copy()  # a QueryDict's copy is mutable
+        for name in unsent:
+            field, key = self.fields[name], self.add_prefix(name)
+            value = field.prepare_value(stored.get(name))
+            if isinstance(value, list | tuple):
+                items = [str(item) for item in value]
+                if hasattr(data, "setlist"):
+                    data.setlist(key, items)
+                else:
+                    data[key] = items
+            elif value is None:
+                data[key] = ""
+            elif isinstance(field.widget, DateTimeBaseInput):
+                data[key] = field.widget.format_value(value)
+            else:
+                data[key] = str(value)
+        self.data = data
+
+
+class OrganizationForm(KeepsUnsentFields):
     class Meta:
         formfield_callback = https_urls
         model = Organization
@@ -51,7 +103,7 @@ class OrganizationForm(forms.ModelForm):
         return name
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(KeepsUnsentFields):
     class Meta:
         model = Contact
         fields = [
@@ -97,9 +149,7 @@ class ContactForm(forms.ModelForm):
 
 
 class DepartureForm(forms.Form):
-    left_on = forms.DateField(
-        label=_("Date de départ"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    left_on = forms.DateField(label=_("Date de départ"), widget=IsoDateInput)
     successor = forms.ModelChoiceField(
         label=_("Successeur déjà dans l'annuaire"),
         queryset=Contact.objects.none(),
@@ -147,7 +197,8 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier CSV ou Excel (.xlsx)"),
         help_text=_(
-            "Une ligne par personne ; colonnes reconnues : Nom, Prénom, Structure, Fonction, Courriel, Téléphone, Secteur. 5 Mo au plus."
+            "Une ligne par personne ; colonnes reconnues : Nom, Prénom, Structure, Fonction, "
+            "Courriel, Téléphone, Secteur. 5 Mo, 20 000 lignes et 60 colonnes au plus."
         ),
     )
 
@@ -165,7 +216,7 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class SelfServiceDetailsForm(forms.ModelForm):
+class SelfServiceDetailsForm(KeepsUnsentFields):
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "job_title", "phone"]
@@ -220,7 +271,7 @@ class HandOverForm(forms.ModelForm):
             "message",
         ]
         widgets = {
-            "left_on": forms.DateInput(attrs={"type": "date"}),
+            "left_on": IsoDateInput,
             "message": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"message": _("Un mot pour la coordination (facultatif)")}

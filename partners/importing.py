@@ -20,9 +20,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cls_platform.models import Access, Territory
-from cls_platform.spreadsheets import FORMULA_STARTS
+from cls_platform.spreadsheets import (
+    FORMULA_STARTS,
+    MAX_XLSX_UNCOMPRESSED,
+    ArchiveTooLarge,
+    SpreadsheetRefused,
+    TooManyColumns,
+    TooManyRows,
+    xlsx_rows,
+)
 
 from .models import (
     Contact,
@@ -162,23 +171,39 @@ class ImportReport:
         }
 
     def as_text(self) -> str:
-        verb = "Simulation" if self.dry_run else "Import"
+        """The report as the command prints it: counts as "label : n", which needs no plural."""
+        verb = _("Simulation") if self.dry_run else _("Import")
         s = self.summary
+        counts = [
+            (_("créés"), s["created"]),
+            (_("mis à jour"), s["updated"]),
+            (_("inchangés"), s["unchanged"]),
+            (_("fusionnés"), s["merged"]),
+            (_("rejetés"), s["rejected"]),
+            (_("structures créées"), len(self.organizations_created)),
+        ]
         out = [
-            f"{verb} de {self.file_name} : {s['created']} créé(s), {s['updated']} mis à jour, "
-            f"{s['unchanged']} inchangé(s), {s['merged']} fusionné(s), {s['rejected']} rejeté(s) ; "
-            f"{len(self.organizations_created)} structure(s) créée(s)."
+            _("%(verb)s de %(file)s : %(counts)s.")
+            % {
+                "verb": verb,
+                "file": self.file_name,
+                "counts": " ; ".join(f"{label} : {n}" for label, n in counts),
+            }
         ]
         labels = {
-            "created": "créé",
-            "updated": "mis à jour",
-            "unchanged": "inchangé",
-            "merged": "fusionné",
-            "rejected": "REJETÉ",
+            "created": _("créé"),
+            "updated": _("mis à jour"),
+            "unchanged": _("inchangé"),
+            "merged": _("fusionné"),
+            "rejected": _("REJETÉ"),
         }
         for line in self.lines:
             detail = f" : {line.detail}" if line.detail else ""
-            out.append(f"ligne {line.number} · {labels[line.outcome]} · {line.email}{detail}")
+            out.append(
+                _("ligne %(number)s · %(outcome)s · %(email)s")
+                % {"number": line.number, "outcome": labels[line.outcome], "email": line.email}
+                + detail
+            )
         return "\n".join(out)
 
 
@@ -191,28 +216,70 @@ NumberedRows = list[tuple[int, list[str]]]
 MAX_EMAIL_LENGTH = 254  # what the directory's address field holds (RFC 5321 path limit)
 
 
+# What one import reads at most, whatever the file's size on disk (a small .xlsx can expand to
+# gigabytes, a CSV line can be a megabyte): beyond, the file is refused whole with the limit it
+# crossed, from the upload page and from `manage.py import_partners` alike.
+MAX_DATA_ROWS = 20_000
+MAX_COLUMNS = 60
+MAX_LINE_CHARS = 20_000  # a CSV line; the longest a directory needs is a few hundred
+MAX_FILE_BYTES = 50 * 1024 * 1024  # the command reads files the upload page (5 MB) never sees
+HEADER_SEARCH_ROWS = 10  # the header is looked for in the first rows (a title may come first)
+
+
+def french_int(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def too_many_rows_message() -> str:
+    return _(
+        "Le fichier dépasse %(limit)s lignes : découpez-le en plusieurs fichiers de %(limit)s "
+        "lignes au plus."
+    ) % {"limit": french_int(MAX_DATA_ROWS)}
+
+
+def too_many_columns_message(column: int, row: int) -> str:
+    return _(
+        "Le fichier dépasse %(limit)s colonnes (une valeur en colonne %(column)s, ligne "
+        "%(row)s) : gardez les colonnes de l'annuaire (Nom, Prénom, Structure, Fonction, "
+        "Courriel, Téléphone, Secteur) et supprimez les autres."
+    ) % {"limit": MAX_COLUMNS, "column": column, "row": row}
+
+
 def read_rows(content: bytes, file_name: str) -> NumberedRows:
+    if len(content) > MAX_FILE_BYTES:
+        raise ImportFileError(
+            _("Le fichier dépasse %(size)s Mo : découpez-le en plusieurs fichiers.")
+            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     if content[:4] == b"PK\x03\x04" or file_name.lower().endswith(".xlsx"):
         return read_xlsx(content)
     return read_csv(content)
 
 
 def read_xlsx(content: bytes) -> NumberedRows:
-    from openpyxl import load_workbook
-
+    """The first sheet, read within the limits (see cls_platform.spreadsheets)."""
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:
+        rows = xlsx_rows(
+            content, max_rows=MAX_DATA_ROWS + HEADER_SEARCH_ROWS, max_columns=MAX_COLUMNS
+        )
+    except ArchiveTooLarge as exc:
         raise ImportFileError(
-            "Ce fichier Excel ne peut pas être lu (format .xlsx attendu)."
+            _(
+                "Ce fichier Excel se décompresse en plus de %(limit)s Mo, ou contient des "
+                "données anormalement répétitives : il n'est pas lu. Enregistrez-le à nouveau "
+                "depuis votre tableur, ou déposez-le en CSV."
+            )
+            % {"limit": MAX_XLSX_UNCOMPRESSED // (1024 * 1024)}
         ) from exc
-    sheet = workbook.worksheets[0]
-    rows = [
-        (number, [cell_text(value) for value in row])
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-    ]
-    workbook.close()
-    return rows
+    except TooManyRows as exc:
+        raise ImportFileError(too_many_rows_message()) from exc
+    except TooManyColumns as exc:
+        raise ImportFileError(too_many_columns_message(exc.column, exc.row)) from exc
+    except SpreadsheetRefused as exc:
+        raise ImportFileError(
+            _("Ce fichier Excel ne peut pas être lu (format .xlsx attendu).")
+        ) from exc
+    return [(number, [cell_text(value) for value in row]) for number, row in rows]
 
 
 def cell_text(value: Any) -> str:
@@ -229,6 +296,11 @@ class UnreadableCsv(Exception):
         self.line = line
 
 
+class CsvTooLarge(Exception):
+    """More rows holding a value than an import reads: the file is refused whatever the
+    delimiter."""
+
+
 def csv_text(cell: str) -> str:
     """A cell as typed: our exports put an apostrophe before a text that starts like a
     formula (see cls_platform.spreadsheets), which an export re-imported must not keep."""
@@ -243,9 +315,15 @@ def parse_csv(text: str, delimiter: str) -> NumberedRows:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: NumberedRows = []
     start = 1
+    filled = 0
     try:
         for cells in reader:
-            rows.append((start, [csv_text(cell) for cell in cells]))
+            row = [csv_text(cell) for cell in cells]
+            if any(row):
+                filled += 1
+                if filled > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+                    raise CsvTooLarge
+            rows.append((start, row))
             start = reader.line_num + 1
     except csv.Error:
         # A cell over csv's limit (128 Ko), a quote never closed, a stray NUL...
@@ -259,9 +337,20 @@ def read_csv(content: bytes) -> NumberedRows:
     except UnicodeDecodeError:
         text = content.decode("cp1252", errors="replace")
     if "\x00" in text:
-        raise ImportFileError("Ce fichier n'est pas un tableau CSV ou XLSX lisible.")
+        raise ImportFileError(_("Ce fichier n'est pas un tableau CSV ou XLSX lisible."))
     # Old Excel for Mac ends lines with a bare CR, which the csv module refuses.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    too_long = re.search(f"[^\\n]{{{MAX_LINE_CHARS + 1}}}", text)
+    if too_long:
+        line = text.count("\n", 0, too_long.start()) + 1
+        raise ImportFileError(
+            _(
+                "Ce fichier CSV ne peut pas être lu : la ligne %(line)s dépasse %(limit)s "
+                "caractères. Vérifiez qu'aucun guillemet n'est resté ouvert, ou déposez le "
+                "fichier en .xlsx."
+            )
+            % {"line": line, "limit": french_int(MAX_LINE_CHARS)}
+        )
     first = next((line for line in text.split("\n") if line.strip()), "")
     # The first line may be a title above the headers: try each delimiter, the likeliest first,
     # and keep the one under which a header row appears.
@@ -274,17 +363,31 @@ def read_csv(content: bytes) -> NumberedRows:
         except UnreadableCsv as exc:
             failure = failure or exc
             continue
+        except CsvTooLarge:
+            raise ImportFileError(too_many_rows_message()) from None
         if fallback is None:
             fallback = rows
         if header_position(rows) is not None:
-            return rows
+            return check_columns(rows)
     if failure is not None:
         raise ImportFileError(
-            f"Ce fichier CSV ne peut pas être lu à partir de la ligne {failure.line} : une "
-            "cellule dépasse 128 Ko ou un guillemet n'est pas refermé. Enregistrez-le à nouveau "
-            "depuis votre tableur au format CSV, ou déposez-le en .xlsx."
+            _(
+                "Ce fichier CSV ne peut pas être lu à partir de la ligne %(line)s : une cellule "
+                "dépasse 128 Ko ou un guillemet n'est pas refermé. Enregistrez-le à nouveau "
+                "depuis votre tableur au format CSV, ou déposez-le en .xlsx."
+            )
+            % {"line": failure.line}
         )
-    return fallback or []
+    return check_columns(fallback or [])
+
+
+def check_columns(rows: NumberedRows) -> NumberedRows:
+    for number, row in rows:
+        if len(row) > MAX_COLUMNS:
+            beyond = [i for i, cell in enumerate(row[MAX_COLUMNS:], start=MAX_COLUMNS + 1) if cell]
+            if beyond:
+                raise ImportFileError(too_many_columns_message(beyond[0], number))
+    return rows
 
 
 def header_position(rows: NumberedRows) -> tuple[int, dict[int, str]] | None:
@@ -305,7 +408,10 @@ def find_header(rows: NumberedRows) -> tuple[int, dict[int, str]]:
     found = header_position(rows)
     if found is None:
         raise ImportFileError(
-            "Aucune colonne d'adresses e-mail trouvée : nommez-la « Courriel », « Mail » ou « E-mail »."
+            _(
+                "Aucune colonne d'adresses e-mail trouvée : nommez-la « Courriel », « Mail » ou "
+                "« E-mail »."
+            )
         )
     return found
 
@@ -455,11 +561,16 @@ class Importer:
     def run(self, rows: NumberedRows, *, dry_run: bool) -> ImportReport:
         report = ImportReport(file_name=self.file_name, dry_run=dry_run)
         header_index, mapping = find_header(rows)
+        data = rows[header_index + 1 :]
+        while data and not any(data[-1][1]):
+            data.pop()
+        if len(data) > MAX_DATA_ROWS:
+            raise ImportFileError(too_many_rows_message())
         header = rows[header_index][1]
         report.columns = {header[pos]: key for pos, key in mapping.items()}
         records: dict[str, Record] = {}
         ordered: list[Line | Record] = []
-        for number, row in rows[header_index + 1 :]:
+        for number, row in data:
             cleaned = clean_row(number, row, mapping)
             if isinstance(cleaned, Record) and cleaned.email in records:
                 first = records[cleaned.email]
@@ -556,5 +667,5 @@ def import_partners(
 ) -> ImportReport:
     rows = read_rows(content, file_name)
     if not rows:
-        raise ImportFileError("Le fichier est vide.")
+        raise ImportFileError(_("Le fichier est vide."))
     return Importer(territory, file_name).run(rows, dry_run=dry_run)

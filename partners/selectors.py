@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cls_platform.access import scoped
-from cls_platform.models import Access, Delivery
+from cls_platform.models import Access, Delivery, User
 
-from .models import Contact, Organization
+from .models import Contact, HandOver, Organization
 
 
 def organization_list(*, access: Access) -> QuerySet[Organization]:
@@ -144,33 +149,87 @@ def contacts_to_review(*, access: Access, months: int | None = None) -> QuerySet
     )
 
 
+# Never exported: the tenant (named once at the top) and the sign-in account (its address is
+# the account's, and a co-pilot's account is not data the directory holds about them).
 PERSONAL_FIELDS_SKIPPED = {"territory", "user"}
+# Credentials, not data about the person: a file that travels by e-mail must not carry a working
+# secret (a calendar feed's token opens the feed to whoever reads it).
+SECRET_FIELDS = {"token", "password"}
+# Fields of a related row that describe someone else, by model: that person appears by name
+# only (the hand-over's successor is named; their address and job title stay in the directory).
+OTHER_PERSON_FIELDS: dict[type[Model], set[str]] = {
+    HandOver: {"successor_email", "successor_job_title"},
+}
+
+
+def name_of(obj: Model) -> str:
+    """How a related record appears in an export: by its name, never by an address."""
+    if isinstance(obj, User):
+        # A User's __str__ falls back to its e-mail address.
+        return obj.full_name or str(_("Compte sans nom"))
+    return str(obj)
 
 
 def plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
+    """A JSON-native value (str, int, float, bool, None, list, dict) for any model value, so that
+    json.dumps needs no encoder: amounts keep their exact digits as text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if isinstance(value, bytes | memoryview):
         return None
-    if hasattr(value, "pk"):
-        return str(value)
-    return value
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, Model):
+        return name_of(value)
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(item) for item in value]
+    return str(value)  # lazy translations, enums, anything a later field may hold
 
 
-def row_of(obj: Any) -> dict[str, Any]:
+def exported_fields(model: type[Model]) -> list[Any]:
+    hidden = PERSONAL_FIELDS_SKIPPED | SECRET_FIELDS | OTHER_PERSON_FIELDS.get(model, set())
+    return [field for field in model._meta.concrete_fields if field.name not in hidden]
+
+
+def row_of(obj: Model) -> dict[str, Any]:
     """A row as a person would read it: related records by name, not by id."""
-    return {
-        field.name: plain(getattr(obj, field.name))
-        for field in obj._meta.concrete_fields
-        if field.name not in PERSONAL_FIELDS_SKIPPED
-    }
+    return {field.name: plain(getattr(obj, field.name)) for field in exported_fields(type(obj))}
+
+
+def related_names(model: type[Model]) -> list[str]:
+    """The foreign keys a row names, and those their names may read (a meeting without a title
+    is named after its group): joined once, so the export's queries do not grow with its rows."""
+    paths = []
+    for field in exported_fields(model):
+        if field.is_relation and (field.many_to_one or field.one_to_one):
+            paths.append(field.name)
+            paths.extend(
+                f"{field.name}__{inner.name}"
+                for inner in exported_fields(field.related_model)
+                if inner.is_relation and (inner.many_to_one or inner.one_to_one)
+            )
+    return paths
 
 
 def contact_personal_data(*, contact: Contact) -> dict[str, Any]:
     """Everything held about one person (GDPR art. 15), whatever app holds it.
 
     Walks every relation pointing at the contact, so rows added by later features are exported
-    without this function knowing them.
+    without this function knowing them. The file holds this person's data only: other people
+    met along the way (a predecessor, a fiche's pilot, a successor they named) appear by name,
+    never with their address, phone or anything else about them. Every value is JSON-native.
     """
     person = row_of(contact)
     person["source"] = contact.get_source_display()
@@ -179,12 +238,24 @@ def contact_personal_data(*, contact: Contact) -> dict[str, Any]:
         accessor = relation.get_accessor_name()
         if not accessor:
             continue
-        manager = getattr(contact, accessor, None)
+        model = relation.related_model
+        if relation.one_to_one:
+            # A one-to-one reverse relation is a row or nothing, not a manager.
+            single = model._default_manager.filter(**{relation.field.name: contact})
+            manager = single.select_related(*related_names(model))
+        else:
+            manager = getattr(contact, accessor, None)
         if manager is None or not hasattr(manager, "all"):
             continue
-        rows = [{"objet": str(obj), **row_of(obj)} for obj in manager.all()]
+        if model is Contact:
+            # Other people (those this person succeeded): who they are, nothing about them.
+            rows = [{"nom": name_of(other)} for other in manager.order_by("last_name", "pk")]
+            label = str(_("personnes auxquelles elle a succédé"))
+        else:
+            queryset = manager.all().select_related(*related_names(model))
+            rows = [row_of(obj) for obj in queryset]
+            label = str(model._meta.verbose_name_plural)
         if rows:
-            label = str(relation.related_model._meta.verbose_name_plural)
             related[label] = rows
     deliveries = [
         row_of(d)

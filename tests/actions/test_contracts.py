@@ -351,3 +351,50 @@ def test_a_viewer_never_reaches_a_drafts_pages_or_pdfs(login_as, viewer):
     assert signed.title in export and "Action en préparation" not in export
     contracts = client.get(f"{BASE}/contrats/").content.decode()
     assert contract.title not in contracts
+
+
+def test_contracts_are_listed_from_the_most_recent_to_the_oldest(login_as, coordinator):
+    """The list says "du plus récent au plus ancien": the oldest contract, created first, comes
+    last, and two contracts starting the same year list the longer-running one first."""
+    territory = coordinator.territory
+    for title, start, end in (
+        ("CLS 2011-2016", 2011, 2016),
+        ("CLS 2020-2022", 2020, 2022),
+        ("ASV 2017-2019", 2017, 2019),
+        ("CLSM 2020-2026", 2020, 2026),
+    ):
+        ContractFactory(territory=territory, title=title, start_year=start, end_year=end)
+    client = login_as(coordinator)
+    expected = ["CLSM 2020-2026", "CLS 2020-2022", "ASV 2017-2019", "CLS 2011-2016"]
+    listed = [c.title for c in client.get(f"{BASE}/contrats/").context["contracts"]]
+    assert listed == expected
+    page = client.get(f"{BASE}/contrats/").content.decode()
+    assert [page.index(title) for title in expected] == sorted(
+        page.index(title) for title in expected
+    )
+    dashboard = client.get(f"{BASE}/").content.decode()
+    assert [dashboard.index(title) for title in expected] == sorted(
+        dashboard.index(title) for title in expected
+    )
+
+
+def test_counts_read_as_french_at_zero_one_and_more(login_as, coordinator):
+    """French puts 0 in the singular ("0 fiche", better "aucune fiche"); without a catalog
+    Django's plural falls back to English rules and wrote "(0 fiches)"."""
+    contract = ContractFactory(territory=coordinator.territory, title="CLS 2023-2028")
+    AxisFactory(contract=contract, number=1, title="Habitat")
+    one = AxisFactory(contract=contract, number=2, title="Santé mentale")
+    two = AxisFactory(contract=contract, number=3, title="Nutrition")
+    AxisFactory(contract=contract, kind=AxisKind.TRANSVERSAL, number=1, title="Aller-vers")
+    FicheActionFactory(contract=contract, thematic_axis=one, number="2.1")
+    FicheActionFactory(contract=contract, thematic_axis=two, number="3.1")
+    FicheActionFactory(contract=contract, thematic_axis=two, number="3.2")
+    client = login_as(coordinator)
+    page = client.get(f"{BASE}/contrats/{contract.pk}/").content.decode()
+    assert 'Axe 1 : Habitat <span class="muted">(aucune fiche)</span>' in page
+    assert 'Axe 2 : Santé mentale <span class="muted">(1 fiche)</span>' in page
+    assert 'Axe 3 : Nutrition <span class="muted">(2 fiches)</span>' in page
+    assert "(aucune fiche concernée)" in page
+    assert "0 fiche" not in page
+    listing = client.get(f"{BASE}/fiches/?q=introuvable").content.decode()
+    assert "Aucune fiche-action</p>" in listing and "0 fiches" not in listing

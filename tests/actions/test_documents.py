@@ -108,7 +108,7 @@ def test_signing_with_the_pdf_is_recorded_in_the_history(login_as, coordinator):
         ContractEventKind.DOCUMENT_ADDED,
         ContractEventKind.CLOSED,
     ]
-    assert "Signé le 12/03/2026 par 1 signataire(s)." in (
+    assert "Signé le 12/03/2026 par 1 signataire." in (
         client.get(f"{BASE}/contrats/{contract.pk}/").content.decode()
     )
 

@@ -395,3 +395,31 @@ def test_axis_filter_names_the_contract_when_there_are_several(login_as, coordin
     page = client.get(f"{BASE}/fiches/").content.decode()
     assert "Axe 1 : Santé mentale — CLS 2023-2028" in page
     assert "Axe 1 : Santé mentale — CLS 2020-2022" in page
+
+
+def test_dates_are_shown_in_the_format_date_inputs_read(login_as, coordinator, contract):
+    """A French "02/12/2026" in an <input type="date"> is dropped by browsers: the field shows
+    empty and the date is lost at the next save."""
+    fiche = FicheActionFactory(
+        contract=contract,
+        thematic_axis=contract.axes.get(kind=AxisKind.THEMATIC),
+        start_date=dt.date(2026, 12, 2),
+        end_date=dt.date(2027, 1, 31),
+    )
+    indicator = Indicator.objects.create(fiche=fiche, title="Permanences tenues")
+    IndicatorValue.objects.create(indicator=indicator, measured_on=dt.date(2026, 3, 9), value=4)
+    fiche.updates.create(happened_on=dt.date(2026, 4, 1), text="Lancement")
+    client = login_as(coordinator)
+    page = client.get(f"{BASE}/fiches/{fiche.pk}/modifier/").content.decode()
+    assert 'type="date" name="start_date" value="2026-12-02"' in page
+    assert 'type="date" name="end_date" value="2027-01-31"' in page
+    assert "02/12/2026" not in page
+    corrections = client.get(f"{BASE}/fiches/{fiche.pk}/actualites/corriger/")
+    assert 'value="2026-04-01"' in corrections.content.decode()
+    measures = client.get(f"{BASE}/indicateurs/{indicator.pk}/mesures/corriger/")
+    assert 'value="2026-03-09"' in measures.content.decode()
+    today = timezone.localdate()
+    assert (
+        f'name="happened_on" value="{today:%Y-%m-%d}"'
+        in client.get(f"{BASE}/fiches/{fiche.pk}/").content.decode()
+    )

@@ -239,3 +239,167 @@ def test_transversal_axes_are_reordered_too(login_as, coordinator):
     client.post(f"{BASE}/axes/{first.pk}/deplacer/", {"direction": "down"})
     first.refresh_from_db()
     assert first.number == 2
+
+
+# --- a fiche's number follows its axis --------------------------------------------------------------
+
+
+def fiche_form(axis: Axis, **extra) -> dict:
+    data = {
+        "number": "1.1",
+        "title": "Médiation santé",
+        "thematic_axis": axis.pk,
+        "status": "planned",
+        "progress": 0,
+        "territory_scope": "whole",
+        "participation": "none",
+        "partenaires-TOTAL_FORMS": 0,
+        "partenaires-INITIAL_FORMS": 0,
+        "financements-TOTAL_FORMS": 0,
+        "financements-INITIAL_FORMS": 0,
+    }
+    data.update(extra)
+    return data
+
+
+NOT_ITS_AXIS = "Une fiche de l&#x27;axe 3 est numérotée 3.1, 3.2…"
+
+
+def test_a_new_fiche_is_numbered_after_its_axis(login_as, coordinator):
+    contract = draft(coordinator.territory)
+    _soins, _mentale, habitat = three_axes(contract)
+    client = login_as(coordinator)
+    url = f"{BASE}/contrats/{contract.pk}/fiches/nouvelle/"
+    response = client.post(url, fiche_form(habitat, number="4.1", title="Punaises de lit"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "« 4.1 » ne suit pas le numéro de son axe" in errors["number"][0]
+    assert "Indiquez par exemple 3.1" in errors["number"][0], "A3 is not numbered after axis 3"
+    assert NOT_ITS_AXIS in response.content.decode()
+    assert 'value="Punaises de lit"' in response.content.decode(), "nothing typed is lost"
+    assert "Punaises de lit" not in numbers(contract)
+
+    client.post(url, fiche_form(habitat, number="3.1", title="Punaises de lit"))
+    assert numbers(contract)["Punaises de lit"] == "3.1"
+
+
+def test_renumbering_a_fiche_out_of_its_axis_is_refused(login_as, coordinator):
+    contract = draft(coordinator.territory)
+    soins, _mentale, _habitat = three_axes(contract)
+    fiche = contract.fiches_actions.get(number="1.2")
+    response = login_as(coordinator).post(
+        f"{BASE}/fiches/{fiche.pk}/modifier/", fiche_form(soins, number="2.5", title="Dépistage")
+    )
+    assert (
+        "« 2.5 » ne suit pas le numéro de son axe" in response.context["form"].errors["number"][0]
+    )
+    fiche.refresh_from_db()
+    assert fiche.number == "1.2"
+
+
+def test_the_service_refuses_a_number_of_another_axis(coordinator):
+    """Whoever calls it (a form, a script, an import): the rule lives in the service."""
+    contract = draft(coordinator.territory)
+    _soins, _mentale, habitat = three_axes(contract)
+    with pytest.raises(ValidationError) as refused:
+        services.fiche_save(
+            fiche=FicheAction(contract=contract, thematic_axis=habitat, number="4.1")
+        )
+    assert "ne suit pas le numéro de son axe" in refused.value.message_dict["number"][0]
+    fiche = contract.fiches_actions.get(number="2.1")
+    fiche.number = "1.9"
+    with pytest.raises(ValidationError):
+        services.fiche_save(fiche=fiche)
+    for number in ("3.1", "3.12", "3.1.2", "3.2 bis", "3.4a"):
+        assert services.fiche_number_problem(number, habitat) is None, number
+    for number in ("4.1", "3", "3.", "A3", "13.1", "3.x"):
+        assert services.fiche_number_problem(number, habitat), number
+
+
+def test_a_fiche_moved_to_another_axis_takes_its_next_number(login_as, coordinator):
+    contract = ContractFactory(territory=coordinator.territory)  # signed: an amendment
+    _soins, _mentale, habitat = three_axes(contract)
+    FicheActionFactory(contract=contract, thematic_axis=habitat, number="3.4", title="Air")
+    fiche = contract.fiches_actions.get(number="1.2")
+    login_as(coordinator).post(
+        f"{BASE}/fiches/{fiche.pk}/modifier/",
+        fiche_form(
+            habitat, number="1.2", title="Dépistage", amendment_note="Avenant n° 2 : habitat"
+        ),
+    )
+    fiche.refresh_from_db()
+    assert (fiche.thematic_axis, fiche.number) == (habitat, "3.5")
+    assert numbers(contract)["Médiation"] == "1.1", "the fiches left behind keep their numbers"
+    assert "3.5 Dépistage" in contract.amendments.get().changes
+
+
+def test_an_old_number_off_its_axis_does_not_block_other_edits(login_as, coordinator):
+    """Fiches numbered before the rule ("A3", or 4.1 under axis 3) stay editable as they are."""
+    contract = draft(coordinator.territory)
+    _soins, _mentale, habitat = three_axes(contract)
+    fiche = FicheActionFactory(contract=contract, thematic_axis=habitat, number="4.1")
+    response = login_as(coordinator).post(
+        f"{BASE}/fiches/{fiche.pk}/modifier/",
+        fiche_form(habitat, number="4.1", title="Nouveau titre", status="in_progress"),
+    )
+    assert response.status_code == 302
+    fiche.refresh_from_db()
+    assert (fiche.number, fiche.title, fiche.status) == ("4.1", "Nouveau titre", "in_progress")
+
+
+def test_after_an_axis_moves_its_fiches_and_new_ones_follow_its_new_number(login_as, coordinator):
+    contract = draft(coordinator.territory)
+    soins, _mentale, _habitat = three_axes(contract)
+    client = login_as(coordinator)
+    client.post(f"{BASE}/axes/{soins.pk}/modifier/", axis_form(soins, number=4))
+    url = f"{BASE}/contrats/{contract.pk}/fiches/nouvelle/"
+    refused = client.post(url, fiche_form(soins, number="1.3", title="Vaccination"))
+    assert "« 1.3 » ne suit pas le numéro de son axe" in refused.context["form"].errors["number"][0]
+    assert "Indiquez par exemple 4.3" in refused.context["form"].errors["number"][0]
+    client.post(url, fiche_form(soins, number="4.3", title="Vaccination"))
+    assert numbers(contract) == {
+        "Médiation": "4.1",
+        "Dépistage": "4.2",
+        "Vaccination": "4.3",
+        "PSSM": "2.1",
+        "Hors série": "A3",
+    }
+
+
+# --- the axis is named once -----------------------------------------------------------------------
+
+
+def test_adding_an_axis_to_a_signed_contract_names_it_once(login_as, coordinator):
+    contract = ContractFactory(territory=coordinator.territory)
+    AxisFactory(contract=contract, number=6, title="Santé mentale")
+    client = login_as(coordinator)
+    client.post(
+        f"{BASE}/contrats/{contract.pk}/axes/nouveau/",
+        {
+            "kind": "thematic",
+            "number": 7,
+            "title": "Santé environnementale",
+            "amendment_note": "Avenant n° 1",
+        },
+    )
+    assert contract.amendments.get().changes == "Ajout de l'axe 7 : Santé environnementale"
+    page = client.get(f"{BASE}/contrats/{contract.pk}/").content.decode()
+    assert "Ajout de l&#x27;axe 7 : Santé environnementale" in page
+    assert "axe Axe" not in page
+
+
+def test_a_title_that_repeats_the_axis_number_is_not_doubled(login_as, coordinator):
+    contract = draft(coordinator.territory)
+    axis = AxisFactory(contract=contract, number=7, title="Axe 7 - Santé environnementale")
+    FicheActionFactory(contract=contract, thematic_axis=axis, number="7.1", title="Punaises")
+    assert str(axis) == "Axe 7 : Santé environnementale"
+    other = AxisFactory(contract=contract, number=2, title="Axe 7 - ancien numéro")
+    assert str(other) == "Axe 2 : Axe 7 - ancien numéro", "a different number is part of the title"
+    client = login_as(coordinator)
+    for url in (
+        f"{BASE}/contrats/{contract.pk}/",
+        f"{BASE}/fiches/{axis.fiches_actions.get().pk}/",
+    ):
+        page = client.get(url).content.decode()
+        assert "Axe 7 : Santé environnementale" in page, url
+        assert "Axe 7 : Axe 7" not in page, url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.utils import timezone
@@ -111,3 +112,15 @@ def test_dashboard_query_count_does_not_grow_with_data(request, login_as, who):
         client, "/t/cergy/", lambda: add_activity(access.territory, n=15), at_most=12
     )
     assert count > 0
+
+
+def test_the_figures_are_named_in_french_at_zero_one_and_more(login_as, coordinator):
+    client = login_as(coordinator)
+    page = html.unescape(client.get("/t/cergy/").content.decode())
+    assert 'aria-label="0 structure partenaire : voir l\'annuaire"' in page
+    assert 'aria-label="0 fiche-action : voir la liste"' in page
+    OrganizationFactory(territory=coordinator.territory)
+    FicheActionFactory(contract=ContractFactory(territory=coordinator.territory))
+    page = html.unescape(client.get("/t/cergy/").content.decode())
+    assert 'aria-label="1 structure partenaire : voir l\'annuaire"' in page
+    assert 'aria-label="1 fiche-action : voir la liste"' in page

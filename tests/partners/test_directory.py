@@ -152,9 +152,13 @@ def test_each_contact_filter_narrows_the_list(login_as, coordinator, query, expe
 
 
 def test_lists_paginate_and_say_how_many(login_as, coordinator):
-    for _ in range(55):
-        ContactFactory(territory=coordinator.territory)
     client = login_as(coordinator)
+    assert "Aucun contact</p>" in client.get(f"{BASE}/contacts/").content.decode()
+    assert "Aucune structure</p>" in client.get(f"{BASE}/structures/").content.decode()
+    ContactFactory(territory=coordinator.territory)
+    assert "1 contact</p>" in client.get(f"{BASE}/contacts/").content.decode()
+    for _ in range(54):
+        ContactFactory(territory=coordinator.territory)
     first = client.get(f"{BASE}/contacts/").content.decode()
     assert "55 contacts" in first
     assert "Page 1 sur 2" in first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -175,7 +176,8 @@ def test_command_prints_the_report_and_honours_dry_run(territory, tmp_path):
     call_command(
         "import_partners", str(path), "--territory", territory.slug, "--dry-run", stdout=out
     )
-    assert "Simulation de partenaires.csv : 2 créé(s)" in out.getvalue()
+    assert "Simulation de partenaires.csv : créés : 2 ; mis à jour : 0 ;" in out.getvalue()
+    assert "(s)" not in out.getvalue()
     assert "ligne 6 · REJETÉ" in out.getvalue()
     assert not Contact.objects.exists()
     call_command("import_partners", str(path), "--territory", territory.slug, stdout=io.StringIO())
@@ -262,7 +264,7 @@ def test_a_huge_cell_is_refused_in_french_not_with_an_error_page(territory, logi
         "/t/cergy/annuaire/import/", {"file": SimpleUploadedFile("gros.csv", text.encode())}
     )
     assert response.status_code == 200
-    assert "dépasse 128 Ko" in response.content.decode()
+    assert "la ligne 2 dépasse 20\u202f000 caractères" in response.content.decode()
     assert not Contact.objects.exists()
 
 
@@ -281,3 +283,247 @@ def test_an_exported_formula_like_cell_reimports_as_typed(territory):
     assert report.summary["created"] == 1
     anne = Contact.objects.get()
     assert (anne.phone, anne.job_title) == ("+33 1 23 45 67 89", "=Cheffe")
+
+
+# --- bounded reading: a small file cannot take the import down ---------------------------------
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+PACKAGE_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="xl/workbook.xml" Type="http://schemas.openxmlformats.org'
+        '/officeDocument/2006/relationships/officeDocument"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        f'<workbook xmlns="{SHEET_NS}" xmlns:r="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships"><sheets>'
+        '<sheet name="Partenaires" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>'
+    ),
+}
+
+
+def cell(reference: str, text: str) -> str:
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def partner_row(number: int) -> str:
+    return (
+        f'<row r="{number}">{cell(f"A{number}", f"Nom{number}")}'
+        f"{cell(f'B{number}', f'p{number}@asso.fr')}</row>"
+    )
+
+
+def xlsx_file(path, chunks) -> bytes:
+    """An .xlsx written part by part, its sheet streamed chunk by chunk: the test stays light in
+    memory however large the sheet's XML is once inflated."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, text in PACKAGE_PARTS.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(f'<worksheet xmlns="{SHEET_NS}"><sheetData>'.encode())
+            sheet.write(f'<row r="1">{cell("A1", "Nom")}{cell("B1", "Courriel")}</row>'.encode())
+            for chunk in chunks:
+                sheet.write(chunk.encode())
+            sheet.write(b"</sheetData></worksheet>")
+    return path.read_bytes()
+
+
+@pytest.fixture
+def openpyxl_untouched(monkeypatch):
+    """Fails the test if openpyxl is asked to open a workbook."""
+    import openpyxl
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl was asked to read the file")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+
+
+@pytest.fixture
+def zip_bomb(tmp_path) -> bytes:
+    """200 MB of sheet XML in a file of a few hundred kilobytes."""
+    block = "<row>" + cell("A2", "x") * 4000 + "</row>"  # about 200 KB
+    megabyte = block * 5
+    return xlsx_file(tmp_path / "bombe.xlsx", (megabyte for _ in range(200)))
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_inflated(
+    territory, zip_bomb, openpyxl_untouched, monkeypatch
+):
+    from cls_platform import spreadsheets
+
+    assert len(zip_bomb) < 2 * 1024 * 1024
+    monkeypatch.setattr(spreadsheets, "scan_sheet", openpyxl_untouched_scan)
+    with pytest.raises(ImportFileError, match="se décompresse en plus de 50 Mo"):
+        run(territory, zip_bomb, name="bombe.xlsx")
+    assert not Contact.objects.exists()
+
+
+def openpyxl_untouched_scan(*args, **kwargs):
+    raise AssertionError("the sheet was inflated")
+
+
+def test_a_zip_bomb_is_refused_from_the_upload_page_and_the_command(
+    territory, login_as, coordinator, zip_bomb, openpyxl_untouched, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = login_as(coordinator).post(
+        "/t/cergy/annuaire/import/", {"file": SimpleUploadedFile("bombe.xlsx", zip_bomb)}
+    )
+    assert response.status_code == 200
+    assert "se décompresse en plus de 50 Mo" in response.content.decode()
+    path = tmp_path / "bombe.xlsx"
+    with pytest.raises(CommandError, match="se décompresse en plus de 50 Mo"):
+        call_command("import_partners", str(path), "--territory", territory.slug)
+    assert not Contact.objects.exists()
+
+
+def test_one_part_inflating_far_more_than_it_weighs_is_refused(territory, tmp_path):
+    """Under the total limit, but 2 MB of XML that weigh a few kilobytes: not a spreadsheet."""
+    row = "<row>" + "<c/>" * 10_000 + "</row>"
+    content = xlsx_file(tmp_path / "dense.xlsx", [row * 50])
+    with pytest.raises(ImportFileError, match="anormalement répétitives"):
+        run(territory, content, name="dense.xlsx")
+
+
+def test_a_sheet_with_too_many_rows_is_refused_before_openpyxl_reads_it(
+    territory, tmp_path, openpyxl_untouched
+):
+    from cls_platform.spreadsheets import TooManyRows, xlsx_rows
+    from partners.importing import HEADER_SEARCH_ROWS, MAX_DATA_ROWS
+
+    content = xlsx_file(tmp_path / "long.xlsx", (partner_row(n) for n in range(2, 30_002)))
+    with pytest.raises(ImportFileError, match="Le fichier dépasse 20\u202f000 lignes"):
+        run(territory, content, name="long.xlsx")
+    # The streaming scan stopped at the first value past the limit, not at the end of the file.
+    with pytest.raises(TooManyRows) as refused:
+        xlsx_rows(content, max_rows=MAX_DATA_ROWS + HEADER_SEARCH_ROWS, max_columns=60)
+    assert refused.value.row == MAX_DATA_ROWS + HEADER_SEARCH_ROWS + 1
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_row_limit_counts_the_rows_under_the_header(territory, tmp_path, monkeypatch, kind):
+    from partners import importing
+
+    monkeypatch.setattr(importing, "MAX_DATA_ROWS", 5)
+
+    def content(rows: int) -> bytes:
+        if kind == "csv":
+            lines = ["Titre de l'annuaire", "Nom;Courriel"]
+            lines += [f"Nom{n};p{n}@asso.fr" for n in range(rows)] + [";", ";"]
+            return "\n".join(lines).encode()
+        return xlsx_file(tmp_path / f"{rows}.xlsx", (partner_row(n) for n in range(2, rows + 2)))
+
+    assert run(territory, content(5), name=f"a.{kind}", dry_run=True).summary["created"] == 5
+    with pytest.raises(ImportFileError, match="Le fichier dépasse 5 lignes"):
+        run(territory, content(6), name=f"b.{kind}")
+    assert not Contact.objects.exists()
+
+
+def test_a_csv_with_too_many_rows_is_refused(territory):
+    text = "Nom;Courriel\n" + "".join(f"Nom{n};p{n}@asso.fr\n" for n in range(30_000))
+    with pytest.raises(ImportFileError, match="Le fichier dépasse 20\u202f000 lignes"):
+        run(territory, text)
+    assert not Contact.objects.exists()
+
+
+def test_values_beyond_the_column_limit_are_refused(territory, tmp_path):
+    far = '<row r="2">' + cell("A2", "Roux") + cell("B2", "anne@asso.fr") + cell("BJ2", "x")
+    content = xlsx_file(tmp_path / "large.xlsx", [far + "</row>"])
+    with pytest.raises(ImportFileError, match=r"dépasse 60 colonnes \(une valeur en colonne 62"):
+        run(territory, content, name="large.xlsx")
+    text = "Nom;Courriel" + ";" * 70 + "\nRoux;anne@asso.fr" + ";" * 60 + "x\n"
+    with pytest.raises(ImportFileError, match=r"dépasse 60 colonnes \(une valeur en colonne 62"):
+        run(territory, text)
+    # Empty cells far to the right (a sheet formatted wide) are no reason to refuse.
+    wide = '<row r="2">' + cell("A2", "Roux") + cell("B2", "anne@asso.fr") + '<c r="ZZ2"/>'
+    assert run(territory, xlsx_file(tmp_path / "w.xlsx", [wide + "</row>"])).summary == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "merged": 0,
+        "rejected": 0,
+    }
+
+
+def test_a_row_with_more_cells_than_excel_has_columns_is_unreadable(territory, tmp_path):
+    row = '<row r="2">' + "<c/>" * 20_000 + "</row>"
+    content = xlsx_file(tmp_path / "x.xlsx", [row])
+    with pytest.raises(ImportFileError, match="ne peut pas être lu"):
+        run(territory, content, name="x.xlsx")
+
+
+def test_a_sheet_declaring_entities_is_unreadable(territory, tmp_path):
+    path = tmp_path / "dtd.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in PACKAGE_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>'
+            f'<worksheet xmlns="{SHEET_NS}"><sheetData><row r="1">{cell("A1", "&a;")}</row>'
+            "</sheetData></worksheet>",
+        )
+    with pytest.raises(ImportFileError, match="ne peut pas être lu"):
+        run(territory, path.read_bytes(), name="dtd.xlsx")
+
+
+def test_a_hand_written_xlsx_within_the_limits_imports(territory, tmp_path):
+    content = xlsx_file(tmp_path / "ok.xlsx", [partner_row(2), partner_row(3)])
+    assert run(territory, content, name="ok.xlsx").summary["created"] == 2
+    assert set(Contact.objects.values_list("email", flat=True)) == {"p2@asso.fr", "p3@asso.fr"}
+
+
+def test_a_csv_line_longer_than_the_limit_names_its_line(territory):
+    text = "Nom;Courriel\nRoux;anne@asso.fr\nPetit;" + "x" * 25_000 + "\n"
+    with pytest.raises(ImportFileError, match="la ligne 3 dépasse 20\u202f000 caractères"):
+        run(territory, text)
+
+
+def test_the_bounded_reader_reads_what_openpyxl_reads(tmp_path):
+    """Shared and inline strings, rich text, numbers, booleans: the same values as openpyxl's
+    own reading, which the import no longer uses because it cannot be bounded."""
+    from openpyxl import load_workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from cls_platform.spreadsheets import xlsx_rows
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Nom", "Courriel", "Téléphone", "Taux", "Actif"])
+    sheet.append(["Émilie", "emilie@asso.fr", 612345678, 0.5, True])
+    sheet.append([])
+    sheet["A4"] = CellRichText(["Ma", TextBlock(InlineFont(b=True), "rie")])
+    sheet["E4"] = False
+    extra = workbook.create_sheet("Autre")
+    extra.append(["ignorée"])
+    path = tmp_path / "types.xlsx"
+    workbook.save(path)
+    content = path.read_bytes()
+
+    expected = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    theirs = [list(row) for row in expected.worksheets[0].iter_rows(values_only=True)]
+    ours = [row for _number, row in xlsx_rows(content, max_rows=100, max_columns=60)]
+    width = max(len(row) for row in theirs)
+    assert [row + [None] * (width - len(row)) for row in ours] == theirs
+    assert ours[1] == ["Émilie", "emilie@asso.fr", 612345678, 0.5, True]
+    assert ours[3][0] == "Marie"

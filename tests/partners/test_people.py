@@ -125,6 +125,79 @@ def test_partner_corrects_their_details_without_an_account(partner):
     assert partner.confirmed_at is not None
 
 
+def test_a_partial_submission_of_details_changes_only_what_it_carries(partner):
+    """A POST that carries the first name only (an old page, a script) leaves the rest alone:
+    a ModelForm would have emptied every field it did not receive."""
+    Contact.objects.filter(pk=partner.pk).update(phone="01 02 03 04 05", job_title="Directeur")
+    response = Client().post(link(partner), {"action": "details", "details-first_name": "Paulo"})
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert partner.first_name == "Paulo"
+    assert (partner.last_name, partner.phone, partner.job_title) == (
+        "Martin",
+        "01 02 03 04 05",
+        "Directeur",
+    )
+
+
+def test_a_partial_submission_with_an_error_shows_the_stored_values_again(partner):
+    Contact.objects.filter(pk=partner.pk).update(job_title="Directeur")
+    response = Client().post(
+        link(partner), {"action": "details", "details-first_name": "", "details-phone": "x" * 40}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="Martin"' in page and 'value="Directeur"' in page, "nothing typed is lost"
+    partner.refresh_from_db()
+    assert (partner.first_name, partner.last_name, partner.job_title) == (
+        "Paul",
+        "Martin",
+        "Directeur",
+    )
+
+
+def test_a_partial_edit_by_the_coordination_keeps_what_it_does_not_carry(
+    login_as, coordinator, partner
+):
+    Contact.objects.filter(pk=partner.pk).update(phone="01 02 03 04 05", job_title="Directeur")
+    organization = partner.organization
+    response = login_as(coordinator).post(
+        f"{BASE}/contacts/{partner.pk}/modifier/",
+        {"first_name": "Paulo", "receives_invitations": "on", "receives_reports": "on"},
+    )
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert (partner.first_name, partner.last_name, partner.email) == (
+        "Paulo",
+        "Martin",
+        "paul.martin@ml.fr",
+    )
+    assert (partner.phone, partner.job_title) == ("01 02 03 04 05", "Directeur")
+    assert partner.organization == organization
+
+
+def test_an_unchecked_box_is_still_an_answer(login_as, coordinator, partner):
+    """Browsers send nothing for an unchecked box: its absence is a choice, not a gap."""
+    login_as(coordinator).post(
+        f"{BASE}/contacts/{partner.pk}/modifier/",
+        {"first_name": "Paul", "last_name": "Martin", "email": "paul.martin@ml.fr"},
+    )
+    partner.refresh_from_db()
+    assert not partner.receives_invitations and not partner.receives_reports
+
+
+def test_the_departure_date_is_shown_in_the_format_date_inputs_read(login_as, coordinator, partner):
+    page = login_as(coordinator).get(f"{BASE}/contacts/{partner.pk}/depart/").content.decode()
+    today = timezone.localdate()
+    assert f'type="date" name="left_on" value="{today:%Y-%m-%d}"' in page
+    assert f"{today:%d/%m/%Y}" not in page
+
+
+def test_the_partner_departure_date_is_shown_in_the_format_date_inputs_read(partner):
+    page = Client().get(link(partner, "depart/")).content.decode()
+    assert f'name="left_on" value="{timezone.localdate():%Y-%m-%d}"' in page
+
+
 def test_partner_chooses_what_they_receive_group_by_group(partner, groups):
     mental, housing = groups
     Client().post(
@@ -233,7 +306,9 @@ def test_export_of_everything_held_about_one_person(login_as, coordinator, partn
         "GT Santé mentale",
         "GT Habitat",
     }
-    assert related["départs déclarés"][0]["successor_email"] == "next@ml.fr"
+    (hand_over,) = related["départs déclarés"]
+    assert "successor_email" not in hand_over, "the successor's address is theirs, not Paul's"
+    assert "next@ml.fr" not in response.content.decode()
 
 
 def test_erasing_a_person_keeps_counts_and_blocks_reimport(login_as, coordinator, partner, groups):

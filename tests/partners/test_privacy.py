@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from actions.models import ContractStatus, Signatory
+from actions.models import ContractStatus, FundingLine, Signatory
 from cls_platform.models import Delivery, DeliveryStatus
 from partners import services
 from partners.models import Contact, HandOver, PartnerImport, SuppressedAddress, email_hash
@@ -19,11 +21,12 @@ from partners.tokens import contact_token
 from tests.factories import (
     ContactFactory,
     ContractFactory,
+    FicheActionFactory,
     MeetingFactory,
     OrganizationFactory,
     WorkGroupFactory,
 )
-from workgroups.models import Invitation, Membership
+from workgroups.models import CalendarFeed, Invitation, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +295,164 @@ def test_an_erased_address_cannot_be_typed_back_onto_another_contact(
     assert "effacement de ses données" in response.content.decode()
     other.refresh_from_db()
     assert other.email != "efface@ml.fr"
+
+
+# --- the personal-data export: valid JSON, this person's data only ------------------------------
+
+
+@pytest.fixture
+def julie(territory):
+    """A successor who pilots a funded fiche, sits in a group, was invited and mailed, declared
+    her own departure and subscribed to a calendar: every kind of row the export walks."""
+    org = OrganizationFactory(territory=territory, name="Mission locale", address="2 rue Neuve")
+    paul = ContactFactory(
+        territory=territory,
+        organization=org,
+        first_name="Paul",
+        last_name="Martin",
+        email="paul.martin@ml.fr",
+        phone="06 11 22 33 44",
+        job_title="Conseiller santé",
+    )
+    julie = ContactFactory(
+        territory=territory,
+        organization=org,
+        first_name="Julie",
+        last_name="Roux",
+        email="julie.roux@ml.fr",
+        phone="07 98 76 54 32",
+    )
+    services.contact_record_departure(contact=paul, left_on=dt.date(2026, 3, 1), successor=julie)
+    contract = ContractFactory(territory=territory)
+    fiche = FicheActionFactory(
+        contract=contract, pilot_contact=paul, budget_total=Decimal("25000.50")
+    )
+    fiche.copilots.add(julie)
+    FundingLine.objects.create(fiche=fiche, funder="ARS", amount=Decimal("15000.00"))
+    group = WorkGroupFactory(contract=contract, name="GT Santé mentale")
+    Membership.objects.create(group=group, contact=julie)
+    Membership.objects.create(group=group, contact=paul)
+    meeting = MeetingFactory(group=group, title="Réunion de printemps")
+    Invitation.objects.create(meeting=meeting, contact=julie, rsvp="yes")
+    CalendarFeed.objects.create(group=group, contact=julie, token="feed-secret-token-0123456789")
+    HandOver.objects.create(
+        contact=julie,
+        left_on=dt.date(2026, 12, 2),
+        successor_first_name="Léa",
+        successor_last_name="Petit",
+        successor_email="lea.petit@ml.fr",
+        successor_job_title="Cheffe de projet",
+        message="Je pars en janvier.",
+    )
+    Delivery.objects.create(
+        territory=territory,
+        kind="invitation",
+        topic=f"meeting:{meeting.pk}",
+        contact_id=julie.pk,
+        to_email=julie.email,
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+    )
+    return {"julie": julie, "paul": paul, "fiche": fiche}
+
+
+def test_personal_data_export_is_valid_json_with_amounts_dates_and_links(
+    login_as, coordinator, julie
+):
+    person = julie["julie"]
+    response = login_as(coordinator).get(f"{BASE}/contacts/{person.pk}/donnees/")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["personne"]["email"] == "julie.roux@ml.fr"
+    assert data["personne"]["phone"] == "07 98 76 54 32"
+    related = data["données liées"]
+    (action,) = related["fiches-actions"]
+    assert action["budget_total"] == "25000.50", "an amount keeps its exact digits"
+    assert action["pilot_contact"] == "Paul Martin"
+    assert [row["group"] for row in related["membres des groupes"]] == ["GT Santé mentale"]
+    (invitation,) = related["invitations"]
+    assert (invitation["meeting"], invitation["rsvp"]) == ("Réunion de printemps", "yes")
+    (hand_over,) = related["départs déclarés"]
+    assert hand_over["left_on"] == "2026-12-02"
+    assert hand_over["message"] == "Je pars en janvier."
+    (delivery,) = related["envois"]
+    assert delivery["to_email"] == "julie.roux@ml.fr"
+    assert dt.datetime.fromisoformat(delivery["sent_at"])
+
+
+def test_personal_data_export_names_other_people_and_says_nothing_else_about_them(
+    login_as, coordinator, julie
+):
+    """Julie succeeded Paul: her file names him, and holds neither his address nor his phone;
+    the successor she named herself is named too, without their address."""
+    person = julie["julie"]
+    text = login_as(coordinator).get(f"{BASE}/contacts/{person.pk}/donnees/").content.decode()
+    data = json.loads(text)
+    assert data["données liées"]["personnes auxquelles elle a succédé"] == [{"nom": "Paul Martin"}]
+    for elsewhere in ("paul.martin@ml.fr", "06 11 22 33 44", "Conseiller santé"):
+        assert elsewhere not in text, elsewhere
+    (hand_over,) = data["données liées"]["départs déclarés"]
+    assert (hand_over["successor_first_name"], hand_over["successor_last_name"]) == ("Léa", "Petit")
+    assert "lea.petit@ml.fr" not in text and "Cheffe de projet" not in text
+    assert "feed-secret-token" not in text, "a calendar's secret address is not handed out"
+    assert "coordinatrice@cergy.fr" not in text
+
+
+def test_the_predecessor_export_names_the_successor_only(login_as, coordinator, julie):
+    paul = julie["paul"]
+    text = login_as(coordinator).get(f"{BASE}/contacts/{paul.pk}/donnees/").content.decode()
+    data = json.loads(text)
+    assert data["personne"]["email"] == "paul.martin@ml.fr"
+    assert data["personne"]["successor"] == "Julie Roux"
+    assert "julie.roux@ml.fr" not in text and "07 98 76 54 32" not in text
+
+
+def test_plain_values_are_json_native():
+    from django.utils.translation import gettext_lazy
+
+    from partners.selectors import plain
+
+    values = [
+        Decimal("1.10"),
+        dt.date(2026, 12, 2),
+        dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.UTC),
+        dt.time(9, 30),
+        dt.timedelta(minutes=90),
+        uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        b"binary",
+        gettext_lazy("Oui"),
+        {"montant": Decimal("2")},
+        (Decimal("3"),),
+        float("nan"),
+    ]
+    assert json.loads(json.dumps([plain(v) for v in values])) == [
+        "1.10",
+        "2026-12-02",
+        "2026-12-02T09:30:00+00:00",
+        "09:30:00",
+        5400.0,
+        "12345678-1234-5678-1234-567812345678",
+        None,
+        "Oui",
+        {"montant": "2"},
+        ["3"],
+        "nan",
+    ]
+
+
+def test_the_personal_data_export_reads_a_fixed_number_of_queries(login_as, coordinator, julie):
+    from tests.support.queries import assert_constant_queries
+
+    person = julie["julie"]
+    contract = julie["fiche"].contract
+
+    def grow():
+        for _ in range(4):
+            group = WorkGroupFactory(contract=contract)
+            Membership.objects.create(group=group, contact=person)
+            meeting = MeetingFactory(group=group, title="")  # named after its group
+            Invitation.objects.create(meeting=meeting, contact=person)
+            fiche = FicheActionFactory(contract=contract, pilot_contact=julie["paul"])
+            fiche.copilots.add(person)
+
+    assert_constant_queries(login_as(coordinator), f"{BASE}/contacts/{person.pk}/donnees/", grow)
