@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from . import views
+from . import search, views
 
 
 class SpreadsheetFormat:
@@ -57,4 +57,7 @@ urlpatterns = [
     path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
     path("departs/", views.HandOverListView.as_view(), name="handover_list"),
     path("departs/<int:pk>/", views.HandOverDecisionView.as_view(), name="handover_decide"),
+    # JSON for the pickers of the forms (partners/search.py); never an address or a phone.
+    path("recherche/contacts/", search.contact_search, name="contact_search"),
+    path("recherche/structures/", search.organization_search, name="organization_search"),
 ]

@@ -1783,8 +1783,8 @@ def populate(
         for revision in range(session.sequence + 1):
             when = sent_on + dt.timedelta(days=7 * revision)
             record_sent(meeting, KIND_INVITATION, everyone, min(when, ctx.now), revision)
-        meeting.invitations_sent_at = sent_on
-        meeting.save(update_fields=["invitations_sent_at"])
+        meeting.invitations_sent_at = meeting.invitees_prepared_at = sent_on
+        meeting.save(update_fields=["invitations_sent_at", "invitees_prepared_at"])
         return
 
     # Held: who came (pilots, speakers, the group's regulars, then others), who was excused.
@@ -1851,7 +1851,7 @@ def populate(
     Invitation.objects.filter(meeting=meeting, walk_in=False).update(created_at=sent_on)
     Invitation.objects.filter(meeting=meeting, walk_in=True).update(created_at=meeting.ends_at)
     record_sent(meeting, KIND_INVITATION, [(c.pk, c.email) for c in invitees], sent_on)
-    meeting.invitations_sent_at = sent_on
+    meeting.invitations_sent_at = meeting.invitees_prepared_at = sent_on
 
     # Fiches-actions discussed, with their update; then the compte-rendu.
     by_number = {f.number: f for f in axis_fiches}
@@ -1877,7 +1877,13 @@ def populate(
     )
     meeting.report_written_at = written
     meeting.status = MeetingStatus.HELD
-    fields = ["invitations_sent_at", "report", "report_written_at", "status"]
+    fields = [
+        "invitations_sent_at",
+        "invitees_prepared_at",
+        "report",
+        "report_written_at",
+        "status",
+    ]
     if session.state == HELD:
         sent = min(written + dt.timedelta(days=2), ctx.now - dt.timedelta(hours=1))
         recipients = list(report_recipients(meeting).values_list("pk", "email"))

@@ -8,19 +8,60 @@ from typing import Any
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Axis, FicheAction
 from cls_platform.forms import https_urls
+from cls_platform.models import Access
+from cls_platform.widgets import PickerField
 from partners.models import Contact, Organization
+from partners.search import (
+    contact_label,
+    contacts_matching,
+    organization_label,
+    organizations_matching,
+    pickable_contacts,
+    pickable_organizations,
+)
 
 from .models import AgendaItem, Meeting, MembershipKind, WorkGroup
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
+def contact_picker(access: Access, **kwargs: Any) -> PickerField:
+    """A searchable field over the territory's reachable people, each shown with their
+    structure ("Bruno Faure — CCAS de Cergy")."""
+    return PickerField(
+        queryset=pickable_contacts(access),
+        search=contacts_matching,
+        label_of=contact_label,
+        url=reverse("partners:contact_search", kwargs={"territory": access.territory.slug}),
+        **kwargs,
+    )
+
+
+def organization_picker(access: Access, **kwargs: Any) -> PickerField:
+    return PickerField(
+        queryset=pickable_organizations(access),
+        search=organizations_matching,
+        label_of=organization_label,
+        url=reverse("partners:organization_search", kwargs={"territory": access.territory.slug}),
+        **kwargs,
+    )
+
+
+class PilotChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Contact) -> str:
+        return contact_label(obj)
+
+
 class WorkGroupForm(forms.ModelForm):
+    """The coordinator's form: everything about the group. The pilots already there are listed
+    with a box to keep each; the picker adds one (a territory has hundreds of contacts)."""
+
     class Meta:
         model = WorkGroup
         fields = [
@@ -28,29 +69,77 @@ class WorkGroupForm(forms.ModelForm):
             "kind",
             "axis",
             "name",
-            "pilots",
             "target_meetings_per_year",
             "status",
             "invitation_policy",
         ]
 
-    def __init__(self, *args: Any, territory: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        territory = access.territory
         self.fields["contract"].queryset = territory.contracts.order_by("-start_year")
         self.fields["axis"].queryset = (
             Axis.objects.filter(contract__territory=territory)
             .select_related("contract")
             .order_by("contract", "kind", "number")
         )
-        self.fields["pilots"].queryset = (
-            Contact.objects.mailable()
-            .filter(territory=territory)
-            .select_related("organization")
-            .order_by("last_name")
+        if self.instance.pk:
+            current = self.instance.pilots.select_related("organization").order_by(
+                "last_name", "first_name"
+            )
+            self.fields["keep_pilots"] = PilotChoiceField(
+                label=_("Pilotes et co-pilotes actuels (décochez pour retirer)"),
+                queryset=current,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                initial=[p.pk for p in current],
+            )
+        self.fields["add_pilot"] = contact_picker(
+            access,
+            label=_("Ajouter un·e pilote ou co-pilote"),
+            required=False,
+            help_text=_(
+                "Tapez un nom, un prénom ou une structure. Le service santé et un·e "
+                "professionnel·le d'un autre secteur, idéalement."
+            ),
         )
-        self.fields["pilots"].help_text = _(
-            "Le service santé et un·e professionnel·le d'un autre secteur, idéalement."
+        self.order_fields(
+            [
+                "contract",
+                "kind",
+                "axis",
+                "name",
+                "keep_pilots",
+                "add_pilot",
+                "target_meetings_per_year",
+                "status",
+                "invitation_policy",
+            ]
         )
+
+    def pilots(self) -> list[Contact]:
+        """The group's pilots once saved: those kept, and the one added."""
+        pilots = list(self.cleaned_data.get("keep_pilots") or [])
+        added = self.cleaned_data.get("add_pilot")
+        if added is not None and added not in pilots:
+            pilots.append(added)
+        return pilots
+
+
+class CopilotGroupForm(forms.ModelForm):
+    """A co-pilot's form: the group's name and rhythm. Who pilots it, its contract, its state
+    and whom its meetings invite are the coordination's decisions (the service refuses them
+    from a co-pilot too)."""
+
+    class Meta:
+        model = WorkGroup
+        fields = ["name", "target_meetings_per_year"]
+
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+    def pilots(self) -> None:
+        return None  # unchanged
 
 
 class MeetingForm(forms.ModelForm):
@@ -134,31 +223,34 @@ def limit_agenda_formset(formset: Any, territory: Any) -> None:
 
 
 class MembershipForm(forms.Form):
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none())
     kind = forms.ChoiceField(label=_("Lien avec le groupe"), choices=MembershipKind.choices)
 
-    def __init__(self, *args: Any, territory: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = (
-            Contact.objects.mailable()
-            .filter(territory=territory)
-            .select_related("organization")
-            .order_by("last_name", "first_name")
+        self.fields["contact"] = contact_picker(
+            access, label=_("Contact"), help_text=_("Tapez un nom, un prénom ou une structure.")
         )
+        self.order_fields(["contact", "kind"])
 
 
 class AddInviteeForm(forms.Form):
-    contact = forms.ModelChoiceField(label=_("Inviter aussi"), queryset=Contact.objects.none())
-
-    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, access: Access, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "inviter_%s")  # ids of its own on the meeting's page
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = (
-            Contact.objects.mailable()
-            .filter(territory_id=meeting.territory_id)
-            .exclude(invitations__meeting=meeting)
-            .only("first_name", "last_name")  # the label is the name (Contact.__str__)
-            .order_by("last_name", "first_name")
+        self.meeting = meeting
+        self.fields["contact"] = contact_picker(
+            access,
+            label=_("Inviter aussi"),
+            help_text=_("Tapez un nom, un prénom ou une structure."),
         )
+
+    def clean_contact(self) -> Contact:
+        contact = self.cleaned_data["contact"]
+        if self.meeting.invitations.filter(contact=contact).exists():
+            raise forms.ValidationError(
+                _("%(name)s est déjà sur la liste des invités.") % {"name": contact}
+            )
+        return contact
 
 
 class WalkInForm(forms.Form):
@@ -166,15 +258,37 @@ class WalkInForm(forms.Form):
     last_name = forms.CharField(label=_("Nom"), max_length=100)
     email = forms.EmailField(label=_("Adresse e-mail"))
     job_title = forms.CharField(label=_("Fonction"), max_length=200, required=False)
-    organization = forms.ModelChoiceField(
-        label=_("Structure"), queryset=Organization.objects.none(), required=False
+    new_organization = forms.CharField(
+        label=_("Nouvelle structure"),
+        max_length=250,
+        required=False,
+        help_text=_("Si sa structure n'est pas dans l'annuaire : elle y est ajoutée."),
     )
 
-    def __init__(self, *args: Any, territory: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "sur_place_%s")  # ids of its own on the meeting's page
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(
-            territory=territory, archived_at__isnull=True
-        ).order_by("name")
+        self.fields["organization"] = organization_picker(
+            access,
+            label=_("Structure"),
+            required=False,
+            help_text=_("Tapez le nom ou le sigle d'une structure de l'annuaire."),
+        )
+        self.order_fields(
+            ["first_name", "last_name", "email", "job_title", "organization", "new_organization"]
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("organization") and data.get("new_organization"):
+            self.add_error(
+                "new_organization",
+                _(
+                    "Choisissez une structure de l'annuaire ou indiquez une nouvelle structure, "
+                    "pas les deux."
+                ),
+            )
+        return data
 
 
 class ReportForm(forms.Form):

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from actions.models import ActionUpdate
 from cls_platform.access import scoped
 from cls_platform.models import Access, Delivery, DeliveryStatus
-from partners.models import Contact
+from cls_platform.widgets import fold
+from partners.models import Contact, Sector
 
 from .models import (
     INVITATION_KINDS,
@@ -58,15 +62,32 @@ class GroupHealth:
     def warnings(self) -> list[str]:
         notes = []
         if self.vacant_pilots:
-            names = ", ".join(p.full_name or p.email for p in self.vacant_pilots)
-            notes.append(f"Co-pilotage à pourvoir : {names} a quitté sa structure.")
-        if self.behind_target:
+            names = ", ".join(p.full_name or str(p) for p in self.vacant_pilots)
             notes.append(
-                f"{self.held_last_year} réunion(s) tenue(s) sur les douze derniers mois, pour {self.target} visée(s)."
+                ngettext(
+                    "Co-pilotage à pourvoir : %(names)s a quitté sa structure.",
+                    "Co-pilotage à pourvoir : %(names)s ont quitté leur structure.",
+                    len(self.vacant_pilots),
+                )
+                % {"names": names}
+            )
+        if self.behind_target:
+            held = ngettext(
+                "%(n)s réunion tenue sur les douze derniers mois",
+                "%(n)s réunions tenues sur les douze derniers mois",
+                self.held_last_year,
+            ) % {"n": self.held_last_year}
+            notes.append(
+                ngettext(
+                    "%(held)s, pour %(target)s visée.",
+                    "%(held)s, pour %(target)s visées.",
+                    self.target,
+                )
+                % {"held": held, "target": self.target}
             )
         # Silence is worrying past the group's own rhythm (a yearly group is not late at 9 months).
         if self.months_since_last is not None and self.months_since_last >= self.silence_limit:
-            notes.append(f"Pas de réunion depuis {self.months_since_last} mois.")
+            notes.append(_("Pas de réunion depuis %(n)s mois.") % {"n": self.months_since_last})
         return notes
 
 
@@ -162,29 +183,71 @@ def group_detail(*, group: WorkGroup) -> dict[str, Any]:
     }
 
 
-@dataclass
-class InvitationRow:
+class DeliveryState(NamedTuple):
+    """What the meeting page shows of an outbox row (plain values: hundreds per page)."""
+
+    kind: str
+    contact_id: int | None
+    status: str
+    attempts: int
+    last_error: str
+    to_email: str
+    revision: int
+
+
+class InvitationRow(NamedTuple):
     """One line of a meeting's invitation list, its cells already resolved and escaped: the
-    table has a row per invited partner (200 in Cergy), and a template's per-row lookups, loops
-    and filters took most of the page's time (150 ms at 200 invitees)."""
+    table has a row per invited partner (200 in Cergy), and building 600 model instances and a
+    template's per-row lookups took most of the page's time."""
 
-    invitation: Invitation
-    invitation_delivery: Delivery | None
-    report_delivery: Delivery | None
-    name: str = ""
-    rsvp_label: str = ""
-    attendance_label: str = ""
-    attendance_options: str = ""  # the <option>s of the attendance <select>, this one selected
-    invitation_cell: str = ""
-    report_cell: str = ""
+    pk: int
+    contact_id: int
+    walk_in: bool
+    invitation_delivery: DeliveryState | None
+    name: str
+    organization: str
+    rsvp_label: str
+    attendance_label: str
+    attendance_options: str  # the <option>s of the attendance <select>, this one selected
+    invitation_cell: str
+    report_cell: str
 
 
-def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
+def not_started_reason(meeting: Meeting) -> str:
+    """Why the compte-rendu and the attendance cannot be recorded yet ("" once the meeting has
+    started): a report dated before the meeting would tell what has not happened."""
+    if meeting.starts_at <= timezone.now():
+        return ""
+    return _(
+        "La réunion n'a pas encore commencé (%(when)s) : le compte-rendu et les présences se "
+        "saisissent une fois la réunion commencée."
+    ) % {"when": when_it_starts(meeting)}
+
+
+def when_it_starts(meeting: Meeting) -> str:
+    """ "jeudi 11 mars 2027 à 14 h", "… à 14 h 30": as people say it."""
+    starts = timezone.localtime(meeting.starts_at)
+    return _("%(day)s à %(hour)s") % {"day": date_format(starts, "l j F Y"), "hour": _hour(starts)}
+
+
+def _hour(moment: dt.datetime) -> str:
+    return f"{moment.hour} h" if not moment.minute else f"{moment.hour} h {moment.minute:02d}"
+
+
+def matches_query(words: list[str], *texts: str) -> bool:
+    haystack = fold(" ".join(texts))
+    return all(word in haystack for word in words)
+
+
+def meeting_detail(*, meeting: Meeting, query: str = "", personal: bool = True) -> dict[str, Any]:
+    """Everything the meeting's page shows, in a fixed number of queries whatever the number of
+    invitees. The counts are the whole list's; `query` narrows the rows shown (name, structure
+    or acronym, ignoring case and accents). `personal` is False for signatories: counts only,
+    no person's answer, attendance or delivery (their rows are not even built)."""
+    # Plain values, not model instances: 200 invitees with their contact and structure.
     invitations = list(
-        meeting.invitations.select_related("contact__organization")
-        # 200 rows: only what the list shows, not the contacts' and structures' every column
-        .only(
-            "meeting_id",
+        meeting.invitations.order_by("contact__last_name", "contact__first_name").values_list(
+            "pk",
             "contact_id",
             "rsvp",
             "attendance",
@@ -193,17 +256,68 @@ def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
             "contact__last_name",
             "contact__organization_id",
             "contact__organization__name",
+            "contact__organization__acronym",
         )
-        .order_by("contact__last_name", "contact__first_name")
     )
-    deliveries = list(
+    present = [i for i in invitations if i[3] == Attendance.PRESENT]
+    counts = {
+        "invited": len(invitations),
+        "yes": sum(1 for i in invitations if i[2] == Rsvp.YES),
+        "no": sum(1 for i in invitations if i[2] == Rsvp.NO),
+        "present": len(present),
+        "excused": sum(1 for i in invitations if i[3] == Attendance.EXCUSED),
+        "structures": len({i[7] for i in present} - {None}),
+        # Said they would come, not yet ticked: what "mark those who said yes" would change.
+        "yes_unmarked": sum(
+            1 for i in invitations if i[2] == Rsvp.YES and i[3] == Attendance.UNKNOWN
+        ),
+    }
+    # The sectors of the structures present: one query, whatever the number present.
+    counts["sectors"] = (
+        Sector.objects.filter(
+            organizations__contacts__invitations__meeting=meeting,
+            organizations__contacts__invitations__attendance=Attendance.PRESENT,
+        )
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    context: dict[str, Any] = {
+        "counts": counts,
+        "query": query.strip(),
+        "agenda": list(meeting.agenda_items.select_related("organization")),
+        "documents": list(meeting.documents.all()),
+        "fiches": list(meeting.action_links.select_related("fiche").order_by("fiche__number")),
+        "rows": [],
+        "shown": 0,
+        "delivery_counts": [],
+        "failed": [],
+        "extra_report_deliveries": [],
+    }
+    if not personal:
+        return context
+
+    nameless = _("Contact sans nom")
+
+    def name_of(first: str, last: str) -> str:
+        return f"{first} {last}".strip() or nameless  # as Contact.__str__: never the address
+
+    invited_ids = {i[1] for i in invitations}  # before the filter: the whole list
+    words = fold(query).split()
+    if words:
+        invitations = [
+            i for i in invitations if matches_query(words, i[5], i[6], i[8] or "", i[9] or "")
+        ]
+    latest: dict[tuple[str, int | None], DeliveryState] = {}
+    for values in (
         Delivery.objects.filter(topic=meeting.topic)
         .order_by("revision")
-        .only("kind", "contact_id", "status", "attempts", "last_error", "to_email", "revision")
-    )
-    latest: dict[tuple[str, int | None], Delivery] = {}
-    for d in deliveries:
-        latest[(d.kind, d.contact_id)] = d  # last revision wins
+        .values_list(
+            "kind", "contact_id", "status", "attempts", "last_error", "to_email", "revision"
+        )
+    ):
+        state = DeliveryState(*values)
+        latest[(state.kind, state.contact_id)] = state  # last revision wins
     rsvp_labels = {value: str(label) for value, label in Rsvp.choices}
     attendance_labels = {value: str(label) for value, label in Attendance.choices}
     options = {
@@ -218,62 +332,66 @@ def meeting_detail(*, meeting: Meeting) -> dict[str, Any]:
         for selected in attendance_labels
     }
     cell = _DeliveryCell()
-    invited_ids = {i.contact_id for i in invitations}
+    not_sent, not_applicable = _("pas envoyée"), _("sans objet")
     rows = []
-    for i in invitations:
-        invited = latest.get(("invitation", i.contact_id))
-        reported = latest.get(("report", i.contact_id))
+    for pk, contact_id, rsvp, attendance, walk_in, first, last, _org, org_name, _acr in invitations:
+        invited = latest.get((KIND_INVITATION, contact_id))
         rows.append(
             InvitationRow(
-                i,
-                invited,
-                reported,
-                name=str(i.contact),
-                rsvp_label=rsvp_labels[i.rsvp],
-                attendance_label=attendance_labels[i.attendance],
-                attendance_options=options[i.attendance],
-                invitation_cell=cell(
-                    invited, empty=_("sans objet") if i.walk_in else _("pas envoyée")
-                ),
-                report_cell=cell(reported, empty="—"),
+                pk=pk,
+                contact_id=contact_id,
+                walk_in=walk_in,
+                invitation_delivery=invited,
+                name=name_of(first, last),
+                organization=org_name or "",
+                rsvp_label=rsvp_labels[rsvp],
+                attendance_label=attendance_labels[attendance],
+                attendance_options=options[attendance],
+                invitation_cell=cell(invited, empty=not_applicable if walk_in else not_sent),
+                report_cell=cell(latest.get((KIND_REPORT, contact_id)), empty="—"),
             )
         )
-    counts = {
-        "invited": len(invitations),
-        "yes": sum(1 for i in invitations if i.rsvp == Rsvp.YES),
-        "no": sum(1 for i in invitations if i.rsvp == Rsvp.NO),
-        "present": sum(1 for i in invitations if i.attendance == Attendance.PRESENT),
-    }
+    label_of = delivery_labels()
     by_label: dict[str, int] = {}
     for d in latest.values():
-        label = delivery_label(d.kind, d.status)
+        label = label_of(d.kind, d.status)
         by_label[label] = by_label.get(label, 0) + 1
-    return {
-        "rows": rows,
-        "counts": counts,
-        "delivery_counts": list(by_label.items()),
-        "failed": [d for d in latest.values() if d.status == DeliveryStatus.FAILED],
+    context.update(
+        rows=rows,
+        shown=len(rows),
+        delivery_counts=list(by_label.items()),
+        failed=[d for d in latest.values() if d.status == DeliveryStatus.FAILED],
         # Subscribers get the compte-rendu without being invited: not in the table's rows.
-        "extra_report_deliveries": [
+        extra_report_deliveries=[
             (d.to_email, cell(d, empty=""))
             for (kind, cid), d in latest.items()
-            if kind == "report" and cid not in invited_ids
+            if kind == KIND_REPORT and cid not in invited_ids
         ],
-        "agenda": list(meeting.agenda_items.select_related("organization")),
-        "documents": list(meeting.documents.all()),
-        "fiches": list(meeting.action_links.select_related("fiche").order_by("fiche__number")),
-    }
+    )
+    return context
 
 
 class _DeliveryCell:
     """A delivery's state as the invitation list shows it: a badge, and why when it failed, was
-    not sent, or waits for another attempt."""
+    not sent, or waits for another attempt. Most rows share a state ("Envoyé"): each distinct
+    one is written once."""
 
     def __init__(self) -> None:
         self.labels = {value: str(label) for value, label in DeliveryStatus.choices}
         self.retry = _("nouvel essai prévu, tentatives")
+        self.written: dict[tuple[Any, ...], str] = {}
 
-    def __call__(self, delivery: Delivery | None, *, empty: str) -> str:
+    def __call__(self, delivery: DeliveryState | None, *, empty: str) -> str:
+        key = (
+            (empty,)
+            if delivery is None
+            else (delivery.status, delivery.attempts, delivery.last_error)
+        )
+        if key not in self.written:
+            self.written[key] = self.write(delivery, empty)
+        return self.written[key]
+
+    def write(self, delivery: DeliveryState | None, empty: str) -> str:
         if delivery is None:
             return format_html('<span class="muted">{}</span>', empty)
         badge = format_html(
@@ -318,16 +436,41 @@ def default_invitees(meeting: Meeting) -> QuerySet[Contact]:
 def invitation_recipients(meeting: Meeting) -> QuerySet[Contact]:
     """The invited contacts who may get this meeting's invitation, update or cancellation now:
     reachable (not unsubscribed, bounced, departed nor erased), taking invitations, and not
-    opted out of this group's."""
+    opted out of this group's. A move's update goes to all of them, those who had declined
+    included: the new date may suit them."""
+    return _invitable(meeting).filter(pk__in=meeting.invitations.values("contact_id"))
+
+
+def _invitable(meeting: Meeting) -> QuerySet[Contact]:
     opted_out = Membership.objects.filter(group_id=meeting.group_id, invitations=False).values(
         "contact_id"
     )
     return (
         Contact.objects.mailable()
         .filter(territory_id=meeting.territory_id, receives_invitations=True)
-        .filter(pk__in=meeting.invitations.values("contact_id"))
         .exclude(pk__in=opted_out)
     )
+
+
+def invitation_send_recipients(meeting: Meeting) -> QuerySet[Contact]:
+    """Whom "Envoyer les invitations" (or "… aux nouveaux invités") mails: the invitation list,
+    plus the group's rule when the list was never prepared (the sending prepares it first: an
+    extra invitee is added to the rule, never instead of it), minus those who declined this
+    version of the meeting (a move puts every answer back to "sans réponse")."""
+    invited = Q(pk__in=meeting.invitations.values("contact_id"))
+    if meeting.invitees_prepared_at is None:
+        invited |= Q(pk__in=default_invitees(meeting).values("pk"))
+    declined = meeting.invitations.filter(rsvp=Rsvp.NO).values("contact_id")
+    return _invitable(meeting).filter(invited).exclude(pk__in=declined)
+
+
+def cancellation_recipients(meeting: Meeting) -> QuerySet[Contact]:
+    """Who is told of a cancellation: the invitees whose invitation reached them (it is in
+    their calendar) and who may still be mailed."""
+    received = Delivery.objects.filter(
+        topic=meeting.topic, kind=KIND_INVITATION, status=DeliveryStatus.SENT
+    ).values("contact_id")
+    return invitation_recipients(meeting).filter(pk__in=received)
 
 
 def report_recipients(meeting: Meeting) -> QuerySet[Contact]:
@@ -360,10 +503,8 @@ def send_preview(*, meeting: Meeting, kind: str) -> SendPreview:
     """The confirmation page's figures, from the very queries the sending uses."""
     if kind == KIND_REPORT:
         recipients, revision = report_recipients(meeting), 0
-    elif meeting.invitations.exists():
-        recipients, revision = invitation_recipients(meeting), meeting.sequence
-    else:  # the sending fills the list from the group's policy first
-        recipients, revision = default_invitees(meeting), meeting.sequence
+    else:
+        recipients, revision = invitation_send_recipients(meeting), meeting.sequence
     served = (
         Delivery.objects.filter(topic=meeting.topic, kind=kind, revision=revision)
         .exclude(status=DeliveryStatus.SKIPPED)
@@ -432,8 +573,12 @@ def outdated(meeting: Meeting, delivery: Delivery) -> str:
 
 def delivery_label(kind: str, status: str) -> str:
     """ "Invitations envoyées", "Comptes-rendus en échec"...: a line of the meeting's "Envois"."""
-    if status == DeliveryStatus.SENDING:
-        status = DeliveryStatus.QUEUED
+    return delivery_labels()(kind, status)
+
+
+def delivery_labels():
+    """`delivery_label`, its sixteen translations looked up once (the meeting page labels
+    hundreds of deliveries)."""
     labels = {
         KIND_INVITATION: {
             DeliveryStatus.SENT: _("Invitations envoyées"),
@@ -460,4 +605,105 @@ def delivery_label(kind: str, status: str) -> str:
             DeliveryStatus.SKIPPED: _("Annulations non envoyées"),
         },
     }
-    return labels.get(kind, {}).get(status, f"{kind} · {status}")
+
+    def label(kind: str, status: str) -> str:
+        if status == DeliveryStatus.SENDING:
+            status = DeliveryStatus.QUEUED
+        return labels.get(kind, {}).get(status, f"{kind} · {status}")
+
+    return label
+
+
+# --- the compte-rendu's first draft --------------------------------------------------------------
+
+
+def report_draft(*, meeting: Meeting) -> str:
+    """A first draft of the compte-rendu from what the meeting already knows, for the editor
+    to start from when the report is empty: the agenda with its presenters, the structures
+    present and excused, the fiches-actions discussed with their latest news, the documents
+    shared. Sanitised HTML, in five queries whatever the meeting's size."""
+    from .services import sanitize_report  # the services own the report's rules
+
+    parts: list[str] = []
+
+    def section(title: str, items: list[str]) -> None:
+        if items:
+            parts.append(format_html("<h3>{}</h3>", title))
+            parts.append("<ul>" + "".join(format_html("<li>{}</li>", i) for i in items) + "</ul>")
+
+    starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    where = meeting.place or (_("en visioconférence") if meeting.online_url else "")
+    parts.append(
+        format_html(
+            "<p>{}</p>",
+            _("Réunion du %(day)s, de %(start)s à %(end)s%(where)s.")
+            % {
+                "day": date_format(starts, "l j F Y"),
+                "start": _hour(starts),
+                "end": _hour(ends),
+                "where": f", {where}" if where else "",
+            },
+        )
+    )
+    agenda = []
+    for item in meeting.agenda_items.select_related("organization"):
+        who = ", ".join(
+            x for x in (item.presenter, item.organization.name if item.organization else "") if x
+        )
+        agenda.append(
+            format_html("<strong>{}</strong> ({})", item.title, who)
+            if who
+            else format_html("<strong>{}</strong>", item.title)
+        )
+    section(_("Ordre du jour"), agenda)
+
+    attendance = (
+        meeting.invitations.filter(
+            Q(attendance__in=[Attendance.PRESENT, Attendance.EXCUSED]) | Q(rsvp=Rsvp.NO)
+        )
+        .select_related("contact__organization")
+        .only(
+            "meeting_id",
+            "contact_id",
+            "attendance",
+            "rsvp",
+            "contact__first_name",
+            "contact__last_name",
+            "contact__organization__name",
+        )
+        .order_by("contact__organization__name", "contact__last_name")
+    )
+    present: dict[str, None] = {}
+    excused: dict[str, None] = {}
+    for invitation in attendance:
+        organization = invitation.contact.organization
+        who = organization.name if organization else str(invitation.contact)
+        if invitation.attendance == Attendance.PRESENT:
+            present[who] = None
+        else:  # excused, or answered no and not seen
+            excused[who] = None
+    section(_("Structures présentes"), list(present))
+    section(_("Structures excusées"), [name for name in excused if name not in present])
+
+    latest = ActionUpdate.objects.filter(fiche_id=OuterRef("fiche_id")).order_by(
+        "-happened_on", "-id"
+    )
+    fiches = []
+    for link in (
+        meeting.action_links.select_related("fiche")
+        .annotate(
+            news=Subquery(latest.values("text")[:1]),
+            news_on=Subquery(latest.values("happened_on")[:1]),
+        )
+        .order_by("fiche__number")
+    ):
+        title = format_html("<strong>{} {}</strong>", link.fiche.number, link.fiche.title)
+        if link.news:
+            fiches.append(
+                format_html("{} : {} ({})", title, link.news, date_format(link.news_on, "j F Y"))
+            )
+        else:
+            fiches.append(title)
+    section(_("Fiches-actions évoquées"), fiches)
+    section(_("Documents partagés"), [d.title for d in meeting.documents.all()])
+    return sanitize_report("\n".join(parts))

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from actions.models import ActionUpdate, FicheAction
 from cls_platform import outbox
-from cls_platform.models import Delivery, DeliveryStatus, Role, User
-from partners.models import Contact, ContactSource, normalize_email
-from partners.services import contact_create, existing_contact
+from cls_platform.models import Access, Delivery, DeliveryStatus, Role, User
+from partners.models import Contact, ContactSource, Organization, normalize_email
+from partners.services import contact_create, existing_contact, organization_save
 
 from .models import (
     INVITATION_KINDS,
@@ -47,9 +47,12 @@ from .models import (
     WorkGroup,
 )
 from .selectors import (
+    cancellation_recipients,
     default_invitees,
     delivery_obstacle,
     invitation_recipients,
+    invitation_send_recipients,
+    not_started_reason,
     outdated,
     report_recipients,
 )
@@ -59,8 +62,10 @@ __all__ = [  # re-exported: the demo, the commands and the tests name them from 
     "KIND_INVITATION",
     "KIND_REMINDER",
     "KIND_REPORT",
+    "cancellation_recipients",
     "default_invitees",
     "invitation_recipients",
+    "invitation_send_recipients",
     "report_recipients",
 ]
 
@@ -171,8 +176,36 @@ def sanitize_report(html: str) -> str:
 # --- groups ------------------------------------------------------------------------------------
 
 
+# What only a coordinator decides about a group: who pilots it, its contract, its state and whom
+# its meetings invite. A co-pilot runs the group's life (meetings, members, reports).
+COORDINATOR_GROUP_FIELDS = ("contract_id", "status", "invitation_policy")
+
+
 @transaction.atomic
-def group_save(*, group: WorkGroup, pilots: Iterable[Contact] | None = None) -> WorkGroup:
+def group_save(
+    *,
+    group: WorkGroup,
+    pilots: Iterable[Contact] | None = None,
+    access: Access | None = None,
+) -> WorkGroup:
+    """Create or edit a group. `access` is who acts (None: a script); a co-pilot may not
+    change the pilots, the contract, the state nor the invitation rule, whatever was posted."""
+    if access is not None and not access.is_coordinator:
+        if group.pk is None:
+            raise ValidationError(_("Seule la coordination crée un groupe."))
+        stored = WorkGroup.objects.select_for_update().get(pk=group.pk)
+        changed = [f for f in COORDINATOR_GROUP_FIELDS if getattr(stored, f) != getattr(group, f)]
+        if pilots is not None and {p.pk for p in pilots} != set(
+            stored.pilots.values_list("pk", flat=True)
+        ):
+            changed.append("pilots")
+        if changed:
+            raise ValidationError(
+                _(
+                    "Seule la coordination change les pilotes d'un groupe, son contrat, son état "
+                    "ou la règle d'invitation de ses réunions."
+                )
+            )
     group.save()
     if pilots is not None:
         group.pilots.set(pilots)
@@ -198,15 +231,47 @@ MEETING_MOVE_FIELDS = ("starts_at", "ends_at", "place", "online_url")
 MEETING_EDIT_FIELDS = (*MEETING_MOVE_FIELDS, "title", "description")
 
 
+def _changes(
+    stored: Meeting, meeting: Meeting, fields: Iterable[str] | None
+) -> tuple[list[str], bool]:
+    """The fields an edit writes (what the person changed, when known) and whether the edit
+    moves an invited, upcoming meeting (a new SEQUENCE goes to the invitees)."""
+    editable = MEETING_EDIT_FIELDS if fields is None else set(fields) & set(MEETING_EDIT_FIELDS)
+    changed = [f for f in editable if getattr(stored, f) != getattr(meeting, f)]
+    moved = any(name in MEETING_MOVE_FIELDS for name in changed)
+    resend = bool(
+        moved
+        and stored.invitations_sent_at
+        and stored.status == MeetingStatus.PLANNED
+        and not stored.is_over
+    )
+    return changed, resend
+
+
+def meeting_update_count(*, meeting: Meeting, fields: Iterable[str] | None = None) -> int | None:
+    """How many people saving this edit would send the updated invitation to; None when the
+    edit does not move an invited meeting (it then saves at once, without mail)."""
+    if meeting.pk is None:
+        return None
+    stored = Meeting.objects.get(pk=meeting.pk)
+    _changed, resend = _changes(stored, meeting, fields)
+    if not resend:
+        return None
+    return invitation_recipients(stored).values("pk").count()
+
+
 @transaction.atomic
 def meeting_save(
     *,
     meeting: Meeting,
     agenda: Iterable[dict[str, Any]] | None = None,
     fields: Iterable[str] | None = None,
+    note: str = "",
 ) -> Meeting:
     """Schedule or edit a meeting. Moving an invited meeting re-sends the invitation with the
-    same calendar UID and a higher SEQUENCE, so that calendars update it in place.
+    same calendar UID and a higher SEQUENCE, so that calendars update it in place; `note` (the
+    coordinator's words, "la salle a changé") goes with that version, and the answers given to
+    the former date no longer count: everyone is asked again, those who declined included.
 
     An edit locks the meeting's row and writes only what changed (`fields`: what the person
     changed in the form, when known): the page's copy of the meeting may be older than the row
@@ -220,24 +285,17 @@ def meeting_save(
         saved = meeting
     else:
         saved = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        editable = MEETING_EDIT_FIELDS if fields is None else set(fields) & set(MEETING_EDIT_FIELDS)
-        changed = [f for f in editable if getattr(saved, f) != getattr(meeting, f)]
+        changed, resend = _changes(saved, meeting, fields)
         for name in changed:
             setattr(saved, name, getattr(meeting, name))
-        moved = any(name in MEETING_MOVE_FIELDS for name in changed)
-        if (
-            moved
-            and saved.invitations_sent_at
-            and saved.status == MeetingStatus.PLANNED
-            and not saved.is_over
-        ):
+        if resend:
             saved.sequence += 1
-            changed.append("sequence")
-            resend = True
+            saved.change_note = (note or "").strip()
+            changed += ["sequence", "change_note"]
         if changed:
             saved.save(update_fields=changed)
         # The caller's copy tells the truth from now on.
-        for name in ("sequence", "status", "invitations_sent_at", "report_sent_at"):
+        for name in ("sequence", "status", "invitations_sent_at", "report_sent_at", "change_note"):
             setattr(meeting, name, getattr(saved, name))
     if agenda is not None:
         saved.agenda_items.all().delete()
@@ -245,36 +303,48 @@ def meeting_save(
             [AgendaItem(meeting=saved, order=index, **item) for index, item in enumerate(agenda)]
         )
     if resend:
-        # Those who declined are not bothered again; those who opted out are not mailed.
-        attending = saved.invitations.exclude(rsvp=Rsvp.NO).values("contact_id")
-        contacts = invitation_recipients(saved).filter(pk__in=attending)
-        _enqueue(saved, KIND_INVITATION, contacts, revision=saved.sequence)
+        # Answers were given to the former date: asked again, declined ones included.
+        saved.invitations.exclude(rsvp=Rsvp.PENDING, rsvp_at=None).update(
+            rsvp=Rsvp.PENDING, rsvp_at=None
+        )
+        _enqueue(saved, KIND_INVITATION, invitation_recipients(saved), revision=saved.sequence)
     return saved
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting) -> Meeting:
-    """Cancel a planned meeting: those whose calendar got the invitation get a CANCEL."""
+def meeting_cancel(*, meeting: Meeting, note: str = "") -> Meeting:
+    """Cancel a planned meeting: those whose calendar got the invitation get a CANCEL, with
+    the coordinator's `note` ("reportée à cause de la grève") when there is one."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
-    if meeting.status == MeetingStatus.HELD or meeting.is_over:
-        raise ValidationError(_("Cette réunion a déjà eu lieu : elle ne peut plus être annulée."))
+    problem = cancel_problem(meeting)
+    if problem:
+        raise ValidationError(problem)
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
-    meeting.save(update_fields=["status", "sequence"])
+    meeting.change_note = (note or "").strip()
+    meeting.save(update_fields=["status", "sequence", "change_note"])
     if meeting.invitations_sent_at:
-        received = Delivery.objects.filter(
-            topic=meeting.topic, kind=KIND_INVITATION, status=DeliveryStatus.SENT
-        ).values("contact_id")
-        contacts = invitation_recipients(meeting).filter(pk__in=received)
-        _enqueue(meeting, KIND_CANCELLATION, contacts, revision=meeting.sequence)
+        _enqueue(
+            meeting, KIND_CANCELLATION, cancellation_recipients(meeting), revision=meeting.sequence
+        )
     return meeting
+
+
+def cancel_problem(meeting: Meeting) -> str:
+    """Why this meeting can no longer be cancelled ("" when it can)."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        return _("Cette réunion est déjà annulée.")
+    if meeting.status == MeetingStatus.HELD or meeting.is_over:
+        return _("Cette réunion a déjà eu lieu : elle ne peut plus être annulée.")
+    return ""
 
 
 @transaction.atomic
 def invitations_prepare(*, meeting: Meeting) -> int:
-    """Fill the invitation list from the group's policy (the coordinator then adjusts it)."""
+    """Fill the invitation list from the group's policy (the coordinator then adjusts it);
+    those already on the list stay. Returns how many were added."""
     ensure_invitable(meeting)
     already = set(meeting.invitations.values_list("contact_id", flat=True))
     rows = [
@@ -283,6 +353,11 @@ def invitations_prepare(*, meeting: Meeting) -> int:
         if contact_id not in already
     ]
     Invitation.objects.bulk_create(rows, ignore_conflicts=True)
+    if meeting.invitees_prepared_at is None:
+        meeting.invitees_prepared_at = timezone.now()
+        Meeting.objects.filter(pk=meeting.pk).update(
+            invitees_prepared_at=meeting.invitees_prepared_at
+        )
     return len(rows)
 
 
@@ -300,6 +375,9 @@ def invitation_add(*, meeting: Meeting, contact: Contact) -> InvitationAdded:
     if contact.territory_id != meeting.territory_id:
         raise ValidationError(_("Ce contact n'appartient pas au territoire de la réunion."))
     ensure_invitable(meeting)
+    if meeting.invitees_prepared_at is None:
+        # The group's rule always applies: one more person is added to it, never instead of it.
+        invitations_prepare(meeting=meeting)
     invitation, _created = Invitation.objects.get_or_create(meeting=meeting, contact=contact)
     mailed = False
     if meeting.invitations_sent_at:
@@ -370,19 +448,16 @@ def invitations_send(*, meeting: Meeting, user: User | None = None) -> SendResul
     The first sending fixes the calendar organizer (`user`, who sends) for the meeting's life."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     ensure_invitable(meeting)
-    if not meeting.invitations.exists():
+    if meeting.invitees_prepared_at is None:
         invitations_prepare(meeting=meeting)
     if meeting.invitations_sent_at is None:
         meeting.invitations_sent_at = timezone.now()
         meeting.organizer_email, meeting.organizer_name = organizer_of(meeting, user)
         meeting.save(update_fields=["invitations_sent_at", "organizer_email", "organizer_name"])
-    # Those who already declined are not invited again (to a meeting moved since, say).
-    declined = meeting.invitations.filter(rsvp=Rsvp.NO).values("contact_id")
+    # Those who declined this version of the meeting are not invited again; a move put every
+    # answer back to "sans réponse", so a "no" here was given to the current date.
     return _enqueue(
-        meeting,
-        KIND_INVITATION,
-        invitation_recipients(meeting).exclude(pk__in=declined),
-        revision=meeting.sequence,
+        meeting, KIND_INVITATION, invitation_send_recipients(meeting), revision=meeting.sequence
     )
 
 
@@ -439,9 +514,27 @@ def rsvp_record(*, invitation: Invitation, answer: str) -> Invitation:
 # --- attendance --------------------------------------------------------------------------------
 
 
+def ensure_started(meeting: Meeting) -> None:
+    """The compte-rendu and the attendance tell what happened: not before the meeting starts."""
+    reason = not_started_reason(meeting)
+    if reason:
+        raise ValidationError(reason)
+
+
+def _held(meeting: Meeting) -> None:
+    """A meeting with attendance counts as held; its people were active in the network."""
+    present = meeting.invitations.filter(attendance=Attendance.PRESENT).values("contact_id")
+    Contact.objects.filter(pk__in=present).update(last_activity_at=timezone.now())
+    if meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= timezone.now():
+        meeting.status = MeetingStatus.HELD
+        Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.HELD)
+
+
 @transaction.atomic
 def attendance_record(*, meeting: Meeting, marks: dict[int, str]) -> int:
-    """Tick who came from the invitation list; a meeting with attendance counts as held."""
+    """Tick who came from the invitation list. Only the invitations named in `marks` change
+    (the page may show a filtered part of the list); returns how many changed."""
+    ensure_started(meeting)
     valid = {value for value, _label in Attendance.choices}
     changed = 0
     for invitation in meeting.invitations.filter(pk__in=list(marks)):
@@ -450,17 +543,55 @@ def attendance_record(*, meeting: Meeting, marks: dict[int, str]) -> int:
             invitation.attendance = status
             invitation.save(update_fields=["attendance"])
             changed += 1
-    present = meeting.invitations.filter(attendance=Attendance.PRESENT).values("contact_id")
-    Contact.objects.filter(pk__in=present).update(last_activity_at=timezone.now())
-    if meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= timezone.now():
-        meeting.status = MeetingStatus.HELD
-        meeting.save(update_fields=["status"])
+    _held(meeting)
     return changed
 
 
 @transaction.atomic
+def attendance_mark_said_yes(*, meeting: Meeting) -> int:
+    """ "Marquer présents tous ceux qui ont dit venir": everyone who answered yes and whose
+    attendance is not recorded yet (an "absent" or "excusé" ticked by hand stays). Returns how
+    many were marked."""
+    ensure_started(meeting)
+    marked = meeting.invitations.filter(rsvp=Rsvp.YES, attendance=Attendance.UNKNOWN).update(
+        attendance=Attendance.PRESENT
+    )
+    _held(meeting)
+    return marked
+
+
+def walk_in_organization(*, meeting: Meeting, name: str) -> Organization:
+    """The structure of a walk-in who named one the directory does not hold: the existing one
+    of that name (whatever its case) when there is one, a new one otherwise."""
+    name = " ".join(name.split())
+    existing = (
+        Organization.objects.filter(territory_id=meeting.territory_id, name__iexact=name)
+        .order_by("archived_at", "pk")  # an active one first
+        .first()
+    )
+    if existing is not None:
+        return existing
+    return organization_save(organization=Organization(territory=meeting.territory, name=name))
+
+
+@transaction.atomic
 def walk_in_add(*, meeting: Meeting, data: dict[str, Any]) -> Invitation:
-    """Someone came who is not in the directory yet: the directory grows with every meeting."""
+    """Someone came who is not in the directory yet: the directory grows with every meeting,
+    and so does it with their structure when it was not there (`new_organization`)."""
+    ensure_started(meeting)
+    data = dict(data)
+    new_organization = (data.pop("new_organization", "") or "").strip()
+    if new_organization:
+        if data.get("organization"):
+            raise ValidationError(
+                {
+                    "new_organization": _(
+                        "Choisissez une structure de l'annuaire ou indiquez une nouvelle "
+                        "structure, pas les deux."
+                    )
+                }
+            )
+        data["organization"] = walk_in_organization(meeting=meeting, name=new_organization)
     email = normalize_email(data["email"])
     contact = existing_contact(territory=meeting.territory, email=email)
     if contact is None:
@@ -486,6 +617,7 @@ def walk_in_add(*, meeting: Meeting, data: dict[str, Any]) -> Invitation:
     if not created:
         invitation.attendance = Attendance.PRESENT
         invitation.save(update_fields=["attendance"])
+    _held(meeting)
     return invitation
 
 
@@ -496,9 +628,16 @@ def walk_in_add(*, meeting: Meeting, data: dict[str, Any]) -> Invitation:
 def report_save(
     *, meeting: Meeting, html: str, fiches: Iterable[FicheAction] = (), user: User | None = None
 ) -> Meeting:
-    """Save the compte-rendu, sanitised; each fiche-action discussed gets a dated update."""
+    """Save the compte-rendu, sanitised; each fiche-action discussed gets a dated update.
+
+    The meeting's row is locked and read again: a sending under way (report_send holds the
+    same lock) has made the PDF its queued e-mails attach, and saving from a page opened before
+    must neither change the text they carry nor take that PDF away."""
+    meeting_copy = meeting
+    meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
     if meeting.report_sent_at:
         raise ValidationError(_("Ce compte-rendu est déjà envoyé : il ne peut plus être modifié."))
+    ensure_started(meeting)
     report = sanitize_report(text_to_html(html))
     if not strip_tags(report).strip():
         raise ValidationError(
@@ -506,8 +645,12 @@ def report_save(
         )
     meeting.report = report
     meeting.report_written_at = timezone.now()
-    meeting.report_pdf = None  # rebuilt at sending time from the final text
-    meeting.save(update_fields=["report", "report_written_at", "report_pdf"])
+    fields = ["report", "report_written_at"]
+    delivered = Delivery.objects.filter(topic=meeting.topic, kind=KIND_REPORT).exists()
+    if meeting.report_pdf and not delivered:
+        meeting.report_pdf = None  # rebuilt at sending time from the final text
+        fields.append("report_pdf")
+    meeting.save(update_fields=fields)
     day = timezone.localtime(meeting.starts_at).date()
     for fiche in fiches:
         if fiche.territory_id != meeting.territory_id:
@@ -523,6 +666,9 @@ def report_save(
                 text=_("Discutée en réunion : %(group)s.") % {"group": meeting.group.name},
             )
             MeetingAction.objects.create(meeting=meeting, fiche=fiche, update=update)
+    # The caller's copy tells the truth from now on.
+    for name in ("report", "report_written_at", "report_pdf", "status"):
+        setattr(meeting_copy, name, getattr(meeting, name))
     return meeting
 
 
@@ -571,6 +717,7 @@ def report_send(*, meeting: Meeting) -> SendResult:
     """The compte-rendu to every recipient not served yet, with its PDF, made once: only when
     this sending queues at least one e-mail (a second press on a served meeting makes none)."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    ensure_started(meeting)
     if not meeting.report.strip():
         raise ValidationError(_("Écrivez le compte-rendu avant de l'envoyer."))
     fields = []

@@ -37,6 +37,11 @@ urlpatterns = [
     ),
     path("reunions/<int:pk>/presences/", views.AttendanceView.as_view(), name="attendance"),
     path(
+        "reunions/<int:pk>/presences/ceux-qui-ont-dit-venir/",
+        views.AttendanceSaidYesView.as_view(),
+        name="attendance_said_yes",
+    ),
+    path(
         "reunions/<int:pk>/presences/nouvelle-personne/", views.WalkInView.as_view(), name="walk_in"
     ),
     path("reunions/<int:pk>/compte-rendu/", views.ReportEditView.as_view(), name="report_edit"),

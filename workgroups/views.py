@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -16,11 +17,13 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 
 from cls_platform.access import TerritoryMixin, can_edit, public_view, require_edit, scoped
 from cls_platform.forms import add_service_errors
+from cls_platform.models import Delivery
 
 from . import selectors, services
 from .forms import (
     AddInviteeForm,
     AgendaFormSet,
+    CopilotGroupForm,
     DocumentForm,
     MeetingForm,
     MembershipForm,
@@ -30,11 +33,13 @@ from .forms import (
     limit_agenda_formset,
 )
 from .models import (
+    KIND_CANCELLATION,
     KIND_INVITATION,
     KIND_REPORT,
     Invitation,
     Meeting,
     MeetingDocument,
+    MeetingStatus,
     Rsvp,
     WorkGroup,
 )
@@ -83,26 +88,34 @@ class GroupDetailView(GroupsMixin, DetailView):
             **selectors.group_detail(group=self.object), can_edit_group=editable, **kwargs
         )
         if editable:
-            context["membership_form"] = MembershipForm(territory=self.territory)
+            context.setdefault("membership_form", MembershipForm(access=self.access))
         return context
 
 
 class GroupFormMixin(GroupsMixin):
     model = WorkGroup
-    form_class = WorkGroupForm
     template_name = "workgroups/workgroup_form.html"
 
     def get_queryset(self):
         return self.groups()
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "territory": self.territory}
+    def get_form_class(self) -> type:
+        # A co-pilot's form has no field for who pilots the group, its contract, its state nor
+        # its invitation rule: whatever is posted for them is ignored (and the service refuses).
+        return WorkGroupForm if self.access.is_coordinator else CopilotGroupForm
 
-    def form_valid(self, form: WorkGroupForm) -> HttpResponse:
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "access": self.access}
+
+    def form_valid(self, form: WorkGroupForm | CopilotGroupForm) -> HttpResponse:
         group = form.save(commit=False)
         if group.contract.territory_id != self.territory.pk:
             raise Http404
-        services.group_save(group=group, pilots=form.cleaned_data["pilots"])
+        try:
+            services.group_save(group=group, pilots=form.pilots(), access=self.access)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
         messages.success(self.request, _("Groupe « %(name)s » enregistré.") % {"name": group.name})
         return redirect("workgroups:group_detail", territory=self.territory.slug, pk=group.pk)
 
@@ -115,8 +128,10 @@ class GroupUpdateView(GroupFormMixin, UpdateView):
     write = True
 
 
-class GroupMembershipView(GroupsMixin, DetailView):
-    model = WorkGroup
+class GroupMembershipView(GroupDetailView):
+    """Add a member or subscriber (the picker), or remove one. A name that matches several
+    people brings the group's page back with them to choose from."""
+
     write = True
     http_method_names = ["post"]
 
@@ -124,7 +139,7 @@ class GroupMembershipView(GroupsMixin, DetailView):
         return self.groups()
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        group = self.get_object()
+        group = self.object = self.get_object()
         if request.POST.get("remove"):
             contact = get_object_or_404(
                 group.memberships.select_related("contact"), contact_id=request.POST["remove"]
@@ -133,22 +148,16 @@ class GroupMembershipView(GroupsMixin, DetailView):
             messages.success(
                 request, _("%(name)s ne fait plus partie du groupe.") % {"name": contact}
             )
-        else:
-            form = MembershipForm(request.POST, territory=self.territory)
-            if form.is_valid():
-                services.membership_set(
-                    group=group,
-                    contact=form.cleaned_data["contact"],
-                    kind=form.cleaned_data["kind"],
-                )
-                messages.success(
-                    request,
-                    _("%(name)s est ajouté·e au groupe.") % {"name": form.cleaned_data["contact"]},
-                )
-            else:
-                messages.error(
-                    request, _("Choisissez un contact de l'annuaire et son lien avec le groupe.")
-                )
+            return redirect("workgroups:group_detail", territory=self.territory.slug, pk=group.pk)
+        form = MembershipForm(request.POST, access=self.access)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(membership_form=form))
+        services.membership_set(
+            group=group, contact=form.cleaned_data["contact"], kind=form.cleaned_data["kind"]
+        )
+        messages.success(
+            request, _("%(name)s est ajouté·e au groupe.") % {"name": form.cleaned_data["contact"]}
+        )
         return redirect("workgroups:group_detail", territory=self.territory.slug, pk=group.pk)
 
 
@@ -178,7 +187,8 @@ class MeetingFormMixin(GroupsMixin):
         meeting = form.instance
         meeting.group = self.get_group()
         agenda = self.agenda_formset(meeting)
-        if not agenda.is_valid():
+        if not agenda.is_valid() or "back" in self.request.POST:
+            # "Revenir au formulaire" from the confirmation: the form again, as typed.
             return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
         items = [
             {
@@ -188,13 +198,49 @@ class MeetingFormMixin(GroupsMixin):
             for f in agenda.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("title")
         ]
+        fields = form.changed_fields()
+        if not self.request.POST.get("confirm"):
+            # A move of an invited meeting mails everyone: say how many first, send on "yes".
+            count = services.meeting_update_count(meeting=meeting, fields=fields)
+            if count is not None:
+                return self.confirm_move(meeting, count)
         try:
-            services.meeting_save(meeting=meeting, agenda=items, fields=form.changed_fields())
+            services.meeting_save(
+                meeting=meeting,
+                agenda=items,
+                fields=fields,
+                note=self.request.POST.get("change_note", ""),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
         messages.success(self.request, _("Réunion enregistrée."))
         return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
+
+    def confirm_move(self, meeting: Meeting, count: int) -> HttpResponse:
+        """Everything typed travels again as hidden fields, the `initial-*` values as they were
+        posted: MeetingForm tells from them what this person changed."""
+        skip = {"csrfmiddlewaretoken", "confirm", "back", "change_note"}
+        carried = [
+            (name, value)
+            for name, values in self.request.POST.lists()
+            if name not in skip
+            for value in values
+        ]
+        stored = Meeting.objects.get(pk=meeting.pk)
+        return render(
+            self.request,
+            "workgroups/meeting_move_confirm.html",
+            {
+                "access": self.access,
+                "territory": self.territory,
+                "meeting": meeting,
+                "stored": stored,
+                "count": count,
+                "carried": carried,
+                "note": self.request.POST.get("change_note", ""),
+            },
+        )
 
 
 class MeetingCreateView(MeetingFormMixin, CreateView):
@@ -226,24 +272,73 @@ class MeetingDetailView(GroupsMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         meeting = self.object
         editable = can_edit(self.access, meeting)
+        personal = not self.access.is_viewer
+        query = self.request.GET.get("q", "")[:100] if personal else ""
+        not_started = selectors.not_started_reason(meeting)
+        invitable = meeting.status == MeetingStatus.PLANNED and not meeting.is_over
         context = super().get_context_data(
-            **selectors.meeting_detail(meeting=meeting),
+            **selectors.meeting_detail(meeting=meeting, query=query, personal=personal),
             can_edit_meeting=editable,
-            show_personal=not self.access.is_viewer,
+            show_personal=personal,
+            started=not not_started,
+            starts_when=selectors.when_it_starts(meeting),
+            invitable=invitable,
             **kwargs,
         )
         if editable:
-            context["add_form"] = AddInviteeForm(meeting=meeting)
-            context["walk_in_form"] = WalkInForm(territory=self.territory)
-            context["document_form"] = DocumentForm()
-            # Counted on the ids: a DISTINCT over every column of 200 contacts took 10 ms.
-            context["recipient_count"] = services.report_recipients(meeting).values("pk").count()
-            context["default_count"] = (
-                services.default_invitees(meeting).values("pk").count()
-                if not context["rows"]
-                else None
-            )
+            if invitable:
+                context.setdefault("add_form", AddInviteeForm(meeting=meeting, access=self.access))
+            if not not_started:
+                context.setdefault("walk_in_form", WalkInForm(access=self.access))
+            context.setdefault("document_form", DocumentForm())
+            if meeting.report and not meeting.report_sent_at:
+                # Counted on the ids: a DISTINCT over every column of 200 contacts took 10 ms.
+                context["recipient_count"] = (
+                    services.report_recipients(meeting).values("pk").count()
+                )
+            if invitable and meeting.invitees_prepared_at is None:
+                context["default_count"] = (
+                    services.default_invitees(meeting)
+                    .exclude(pk__in=meeting.invitations.values("contact_id"))
+                    .values("pk")
+                    .count()
+                )
         return context
+
+
+class MeetingPageFormView(MeetingDetailView):
+    """A form of the meeting's page (invite one more, a walk-in): valid, it calls its service
+    and comes back to the page; invalid (or a name matching several people), the page comes
+    back with the form as typed and what to correct beside it."""
+
+    write = True
+    http_method_names = ["post"]
+    anchor = "invites"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        meeting = self.object = self.get_object()
+        form = self.make_form(meeting)
+        if form.is_valid():
+            try:
+                text = self.act(meeting, form)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, text)
+                response = redirect(
+                    "workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk
+                )
+                response["Location"] += f"#{self.anchor}"
+                return response
+        return self.render_to_response(self.get_context_data(**{self.form_name: form}))
+
+    form_name = ""
+
+    def make_form(self, meeting: Meeting) -> Any:
+        raise NotImplementedError
+
+    def act(self, meeting: Meeting, form: Any) -> str:
+        raise NotImplementedError
 
 
 class MeetingActionView(GroupsMixin, View):
@@ -261,6 +356,9 @@ class MeetingActionView(GroupsMixin, View):
         response = redirect(
             "workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk
         )
+        query = self.request.POST.get("q", "").strip()
+        if query:  # the filtered list the person was working on
+            response["Location"] += "?" + urlencode({"q": query})
         if anchor:
             response["Location"] += f"#{anchor}"
         return response
@@ -282,33 +380,71 @@ class MeetingActionView(GroupsMixin, View):
         raise NotImplementedError
 
 
-class MeetingCancelView(MeetingActionView):
-    def act(self, meeting: Meeting) -> str:
-        services.meeting_cancel(meeting=meeting)
-        return _("Réunion annulée : les invités reçoivent l'annulation pour leur agenda.")
+class MeetingCancelView(GroupsMixin, DetailView):
+    """GET: what cancelling will do (how many people are told) and an optional message to
+    them; POST: cancel. Nothing is sent by opening the page."""
+
+    model = Meeting
+    template_name = "workgroups/meeting_cancel.html"
+    context_object_name = "meeting"
+    write = True
+
+    def get_queryset(self):
+        return self.meetings()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        meeting = self.object
+        problem = services.cancel_problem(meeting)
+        count = 0
+        if not problem and meeting.invitations_sent_at:
+            count = services.cancellation_recipients(meeting).values("pk").count()
+        return super().get_context_data(problem=problem, count=count, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        meeting = self.get_object()
+        note = request.POST.get("change_note", "")[:2000]
+        try:
+            cancelled = services.meeting_cancel(meeting=meeting, note=note)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            n = Delivery.objects.filter(
+                topic=cancelled.topic, kind=KIND_CANCELLATION, revision=cancelled.sequence
+            ).count()
+            messages.success(
+                request,
+                ngettext(
+                    "Réunion annulée : %(n)s personne reçoit l'annulation pour son agenda.",
+                    "Réunion annulée : %(n)s personnes reçoivent l'annulation pour leur agenda.",
+                    n,
+                )
+                % {"n": n},
+            )
+        return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
 
 
 class InvitationsPrepareView(MeetingActionView):
-    anchor = "invitations"
+    anchor = "invites"
 
     def act(self, meeting: Meeting) -> str:
         n = services.invitations_prepare(meeting=meeting)
-        return _(
-            "%(n)s personne(s) ajoutée(s) à la liste des invités, selon la règle du groupe."
+        return ngettext(
+            "%(n)s personne ajoutée à la liste des invités, selon la règle du groupe.",
+            "%(n)s personnes ajoutées à la liste des invités, selon la règle du groupe.",
+            n,
         ) % {"n": n}
 
 
-class InvitationAddView(MeetingActionView):
-    anchor = "invitations"
+class InvitationAddView(MeetingPageFormView):
+    form_name = "add_form"
 
-    def act(self, meeting: Meeting) -> str:
-        form = AddInviteeForm(self.request.POST, meeting=meeting)
-        if not form.is_valid():
-            raise ValidationError(
-                _("Choisissez un contact de l'annuaire qui n'est pas encore invité.")
-            )
-        added = services.invitation_add(meeting=meeting, contact=form.cleaned_data["contact"])
-        name = form.cleaned_data["contact"]
+    def make_form(self, meeting: Meeting) -> AddInviteeForm:
+        return AddInviteeForm(self.request.POST, meeting=meeting, access=self.access)
+
+    def act(self, meeting: Meeting, form: AddInviteeForm) -> str:
+        contact = form.cleaned_data["contact"]
+        added = services.invitation_add(meeting=meeting, contact=contact)
+        name = contact
         if added.mailed:
             return _("%(name)s est invité·e : l'invitation part par e-mail.") % {"name": name}
         if meeting.invitations_sent_at:
@@ -322,7 +458,7 @@ class InvitationAddView(MeetingActionView):
 class InvitationRemoveView(MeetingActionView):
     """Take someone off the list before the invitations go (one form for the whole table)."""
 
-    anchor = "invitations"
+    anchor = "invites"
 
     def act(self, meeting: Meeting) -> str:
         invitation = get_object_or_404(
@@ -379,8 +515,17 @@ class InvitationsSendView(GroupsMixin, DetailView):
         else:
             messages.success(
                 request,
-                _("%(n)s invitation(s) en cours d'envoi ; %(s)s déjà envoyée(s) avant.")
-                % {"n": result.queued, "s": result.skipped},
+                ngettext(
+                    "%(n)s invitation en cours d'envoi",
+                    "%(n)s invitations en cours d'envoi",
+                    result.queued,
+                )
+                % {"n": result.queued}
+                + " ; "
+                + ngettext(
+                    "%(s)s déjà envoyée avant.", "%(s)s déjà envoyées avant.", result.skipped
+                )
+                % {"s": result.skipped},
             )
         return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
 
@@ -390,7 +535,9 @@ class ReportSendView(InvitationsSendView):
     kind = KIND_REPORT
 
     def problem(self, meeting: Meeting) -> str:
-        return "" if meeting.report.strip() else _("Écrivez le compte-rendu avant de l'envoyer.")
+        return selectors.not_started_reason(meeting) or (
+            "" if meeting.report.strip() else _("Écrivez le compte-rendu avant de l'envoyer.")
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         meeting = self.get_object()
@@ -401,14 +548,24 @@ class ReportSendView(InvitationsSendView):
         else:
             messages.success(
                 request,
-                _("Compte-rendu en cours d'envoi à %(n)s personne(s) ; %(s)s l'avaient déjà reçu.")
-                % {"n": result.queued, "s": result.skipped},
+                ngettext(
+                    "Compte-rendu en cours d'envoi à %(n)s personne",
+                    "Compte-rendu en cours d'envoi à %(n)s personnes",
+                    result.queued,
+                )
+                % {"n": result.queued}
+                + " ; "
+                + ngettext("%(s)s l'avait déjà reçu.", "%(s)s l'avaient déjà reçu.", result.skipped)
+                % {"s": result.skipped},
             )
         return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
 
 
 class AttendanceView(MeetingActionView):
-    anchor = "invitations"
+    """The attendance of the rows shown (the list may be filtered): only those change. Back to
+    the filter, for the next person."""
+
+    anchor = "filtre-invites"
 
     def act(self, meeting: Meeting) -> str:
         marks = {
@@ -417,20 +574,33 @@ class AttendanceView(MeetingActionView):
             if key.startswith("presence-") and key.removeprefix("presence-").isdigit()
         }
         n = services.attendance_record(meeting=meeting, marks=marks)
-        return _("Présences enregistrées (%(n)s changement(s)).") % {"n": n}
+        return ngettext(
+            "Présences enregistrées (%(n)s changement).",
+            "Présences enregistrées (%(n)s changements).",
+            n,
+        ) % {"n": n}
 
 
-class WalkInView(MeetingActionView):
-    anchor = "invitations"
+class AttendanceSaidYesView(MeetingActionView):
+    anchor = "presences"
 
     def act(self, meeting: Meeting) -> str:
-        form = WalkInForm(self.request.POST, territory=self.territory)
-        if not form.is_valid():
-            raise ValidationError(
-                _(
-                    "Pour ajouter une personne présente, indiquez au moins son nom et une adresse e-mail valide."
-                )
-            )
+        n = services.attendance_mark_said_yes(meeting=meeting)
+        if not n:
+            return _("Personne à marquer : ceux qui ont dit venir sont déjà notés.")
+        return ngettext(
+            "%(n)s personne marquée présente", "%(n)s personnes marquées présentes", n
+        ) % {"n": n}
+
+
+class WalkInView(MeetingPageFormView):
+    form_name = "walk_in_form"
+    anchor = "presences"
+
+    def make_form(self, meeting: Meeting) -> WalkInForm:
+        return WalkInForm(self.request.POST, access=self.access)
+
+    def act(self, meeting: Meeting, form: WalkInForm) -> str:
         invitation = services.walk_in_add(meeting=meeting, data=form.cleaned_data)
         return _("%(name)s est ajouté·e aux présents et à l'annuaire.") % {
             "name": invitation.contact
@@ -438,7 +608,7 @@ class WalkInView(MeetingActionView):
 
 
 class DocumentUploadView(MeetingActionView):
-    anchor = "compte-rendu"
+    anchor = "documents"
 
     def act(self, meeting: Meeting) -> str:
         form = DocumentForm(self.request.POST, self.request.FILES)
@@ -490,14 +660,18 @@ class ReportEditView(GroupsMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         meeting = self.get_meeting()
-        form = kwargs.pop("form", None) or ReportForm(
-            meeting=meeting,
-            initial={
-                "report": meeting.report,
-                "fiches": [link.fiche_id for link in meeting.action_links.all()],
-            },
-        )
-        return super().get_context_data(meeting=meeting, form=form, **kwargs)
+        problem = selectors.not_started_reason(meeting)
+        form = kwargs.pop("form", None)
+        if form is None and not problem:
+            form = ReportForm(
+                meeting=meeting,
+                initial={
+                    # An empty report starts from what the meeting already knows.
+                    "report": meeting.report or selectors.report_draft(meeting=meeting),
+                    "fiches": [link.fiche_id for link in meeting.action_links.all()],
+                },
+            )
+        return super().get_context_data(meeting=meeting, form=form, problem=problem, **kwargs)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         meeting = self.get_meeting()

@@ -354,3 +354,32 @@ def test_seed_groups_names_the_two_meetings_to_try(demo):
     notes = "\n".join(seeded.notes())
     assert f"send_invitations {cergy(CERGY_TO_INVITE).pk}" in notes
     assert f"send_report {cergy(CERGY_TO_REPORT).pk}" in notes
+
+
+def test_no_compte_rendu_nor_attendance_is_recorded_before_a_meeting_starts(demo):
+    """A report written, or people marked present, for a meeting still to come would tell what
+    has not happened: the demo has none, as the services refuse them."""
+    upcoming = Meeting.objects.filter(starts_at__gt=timezone.now())
+    assert upcoming.filter(territory__slug="cergy").exists()
+    assert not upcoming.exclude(report="").exists()
+    assert not upcoming.filter(report_sent_at__isnull=False).exists()
+    assert not upcoming.filter(status=MeetingStatus.HELD).exists()
+    assert (
+        not Invitation.objects.filter(meeting__in=upcoming)
+        .exclude(attendance=Attendance.UNKNOWN)
+        .exists()
+    )
+    assert not Delivery.objects.filter(
+        kind="report", topic__in=[m.topic for m in upcoming]
+    ).exists()
+
+
+def test_every_invitation_list_of_the_demo_is_marked_as_prepared(demo):
+    """Lists made from the group's rule say so: pressing "Envoyer aux nouveaux invités" on a
+    demo meeting does not add the rule's people a second time, and the upcoming meeting whose
+    invitations are not sent still offers "Préparer la liste"."""
+    made = Meeting.objects.filter(invitations__isnull=False).distinct()
+    assert made.exists()
+    assert not made.filter(invitees_prepared_at__isnull=True).exists()
+    to_invite = cergy(CERGY_TO_INVITE)
+    assert to_invite.invitees_prepared_at is None and not to_invite.invitations.exists()

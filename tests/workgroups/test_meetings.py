@@ -42,6 +42,14 @@ pytestmark = pytest.mark.django_db
 BASE = "/t/cergy"
 
 
+def started(meeting: Meeting, hours: int = 3) -> Meeting:
+    """The meeting began `hours` ago: its compte-rendu and attendance can be recorded."""
+    meeting.starts_at = timezone.now() - dt.timedelta(hours=hours)
+    meeting.ends_at = meeting.starts_at + dt.timedelta(hours=2)
+    meeting.save()
+    return meeting
+
+
 def test_all_partners_policy_invites_every_reachable_partner(meeting, partners, territory):
     left = ContactFactory(territory=territory, left_at=timezone.localdate(), is_active=False)
     bounced = ContactFactory(territory=territory, bounced_at=timezone.now())
@@ -77,7 +85,9 @@ def test_invitation_email_is_a_calendar_invitation_with_answer_links(
     assert message.extra_headers["Message-ID"].startswith("<delivery-")
     parsed = email.message_from_bytes(message.message().as_bytes())
     types = [part.get_content_type() for part in parsed.walk()]
-    assert {"text/plain", "text/html", "text/calendar", "application/ics"} <= set(types)
+    assert {"text/plain", "text/html", "text/calendar"} <= set(types)
+    # The invitation is also a file, for the clients that only offer to open attachments.
+    assert "invitation.ics" in [part.get_filename() for part in parsed.walk()]
     calendar_part = next(p for p in parsed.walk() if p.get_content_type() == "text/calendar")
     assert calendar_part.get_param("method") == "REQUEST"
     event = Calendar.from_ical(calendar_part.get_payload(decode=True)).walk("VEVENT")[0]
@@ -128,7 +138,9 @@ def test_rescheduling_resends_with_the_same_uid_and_a_higher_sequence(meeting, p
     send(services.meeting_save, meeting=meeting)
     meeting.refresh_from_db()
     assert meeting.sequence == 1
-    assert len(mail.outbox) == 4, "those who declined are not bothered again"
+    assert len(mail.outbox) == 5, "those who declined the former date are asked again"
+    invitation.refresh_from_db()
+    assert (invitation.rsvp, invitation.rsvp_at) == (Rsvp.PENDING, None)
     message = mail.outbox[0]
     assert message.subject.startswith("[Modifié]")
     ics = next(
@@ -197,10 +209,11 @@ def test_attendance_and_walk_in_grow_the_directory(login_as, coordinator, meetin
         "lea@nouvelle.fr": "present",
     }
     page = client.get(f"{BASE}/reunions/{meeting.pk}/").content.decode()
-    assert "2 présent(s)" in page
+    assert "2 présents" in page
 
 
 def test_report_is_sanitised_and_updates_the_fiches_discussed(login_as, coordinator, meeting):
+    started(meeting)
     fiche = FicheActionFactory(
         contract=meeting.group.contract, title="Premiers secours en santé mentale"
     )
@@ -220,6 +233,7 @@ def test_report_is_sanitised_and_updates_the_fiches_discussed(login_as, coordina
 
 
 def test_plain_text_report_becomes_paragraphs_and_lists(meeting):
+    started(meeting)
     services.report_save(
         meeting=meeting,
         html="## Tour de table\n\nPrésentation du CMP.\n\n- Former les animateurs\n- Relancer la CPAM",
@@ -233,6 +247,7 @@ def test_plain_text_report_becomes_paragraphs_and_lists(meeting):
 def test_report_reaches_invitees_and_subscribers_once_with_its_pdf(
     meeting, partners, territory, send
 ):
+    started(meeting)
     for contact in partners[:3]:
         Invitation.objects.create(meeting=meeting, contact=contact)
     subscriber = ContactFactory(territory=territory, email="abonne@cpam.fr")
@@ -264,6 +279,7 @@ def test_report_reaches_invitees_and_subscribers_once_with_its_pdf(
 
 
 def test_report_cannot_be_sent_empty_nor_edited_once_sent(meeting, login_as, coordinator, send):
+    started(meeting)
     with pytest.raises(Exception, match="Écrivez le compte-rendu"):
         services.report_send(meeting=meeting)
     services.report_save(meeting=meeting, html="Texte.")
@@ -295,6 +311,7 @@ def test_shared_documents_are_checked_and_travel_with_the_report(
         {"title": "Présentation du CMP", "file": SimpleUploadedFile("cmp.pdf", b"%PDF-1.4 diapos")},
     )
     Invitation.objects.create(meeting=meeting, contact=partners[0])
+    started(meeting)
     services.report_save(meeting=meeting, html="Texte.")
     send(services.report_send, meeting=meeting)
     (message,) = mail.outbox
@@ -332,9 +349,14 @@ def test_group_page_warns_when_a_copilot_left_or_the_group_is_behind(
     group.pilots.add(gone)
     group.target_meetings_per_year = 3
     group.save()
+    MeetingFactory(
+        group=group, starts_at=timezone.now() - dt.timedelta(days=40), status=MeetingStatus.HELD
+    )
     page = login_as(coordinator).get(f"{BASE}/groupes/{group.pk}/").content.decode()
-    assert "Co-pilotage à pourvoir : Paul Parti" in page
-    assert "0 réunion(s) tenue(s) sur les douze derniers mois, pour 3 visée(s)" in page
+    assert "Co-pilotage à pourvoir : Paul Parti a quitté sa structure." in page
+    # Plural forms, not "(s)": one meeting held is "1 réunion tenue".
+    assert "1 réunion tenue sur les douze derniers mois, pour 3 visées." in page
+    assert "(s)" not in page
     assert (
         "Co-pilotage à pourvoir" in login_as(coordinator).get(f"{BASE}/groupes/").content.decode()
     )
@@ -483,6 +505,7 @@ def test_the_confirmation_page_counts_what_the_sending_will_queue(
         Invitation.objects.create(meeting=meeting, contact=contact)
     no_invitations = ContactFactory(territory=territory, receives_invitations=False)
     Invitation.objects.create(meeting=meeting, contact=no_invitations)
+    Meeting.objects.filter(pk=meeting.pk).update(invitees_prepared_at=timezone.now())  # by hand
     client = login_as(coordinator)
     url = f"{BASE}/reunions/{meeting.pk}/invitations/envoyer/"
 
@@ -495,7 +518,7 @@ def test_the_confirmation_page_counts_what_the_sending_will_queue(
     assert "1 personne recevra l'invitation" in page
     assert "3 personnes l'ont déjà reçue" in page
     response = send(client.post, path=url, follow=True)
-    assert "1 invitation(s) en cours d'envoi ; 3 déjà envoyée(s) avant." in html.unescape(
+    assert "1 invitation en cours d'envoi ; 3 déjà envoyées avant." in html.unescape(
         response.content.decode()
     )
 
@@ -522,8 +545,9 @@ def test_two_coordinators_editing_the_same_meeting_keep_each_other_s_change(
         opened[name] = opened[f"initial-{name}"] = form[name].value().strftime("%H:%M")
 
     later = (meeting.starts_at + dt.timedelta(days=7)).astimezone(PARIS).date().isoformat()
-    send(client.post, path=url, data={**opened, "day": later})
-    send(client.post, path=url, data={**opened, "place": "Salle des fêtes"})
+    # Both are moves of an invited meeting: each confirmed on its confirmation page.
+    send(client.post, path=url, data={**opened, "day": later, "confirm": "1"})
+    send(client.post, path=url, data={**opened, "place": "Salle des fêtes", "confirm": "1"})
 
     meeting.refresh_from_db()
     assert meeting.starts_at.astimezone(PARIS).date().isoformat() == later

@@ -16,11 +16,25 @@ from cls_platform.models import Delivery, DeliveryStatus
 from partners.models import Contact
 from tests.factories import ContactFactory
 from workgroups import services
-from workgroups.models import Invitation, Membership
+from workgroups.models import Invitation, Meeting, Membership
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/t/cergy"
+
+
+def invite(meeting, contact: Contact) -> Invitation:
+    """An invitation on a list made by hand: the group's rule is not added on top of it."""
+    Meeting.objects.filter(pk=meeting.pk).update(invitees_prepared_at=timezone.now())
+    meeting.invitees_prepared_at = timezone.now()
+    return Invitation.objects.create(meeting=meeting, contact=contact)
+
+
+def started(meeting) -> None:
+    """The meeting began three hours ago: its compte-rendu can be written."""
+    meeting.starts_at = timezone.now() - dt.timedelta(hours=3)
+    meeting.ends_at = meeting.starts_at + dt.timedelta(hours=2)
+    meeting.save()
 
 
 def unsubscribe(contact: Contact) -> None:
@@ -55,7 +69,7 @@ def test_the_cancel_goes_only_to_those_whose_invitation_was_sent_and_who_still_t
     meeting, partners, send, django_capture_on_commit_callbacks
 ):
     for contact in partners[:3]:
-        Invitation.objects.create(meeting=meeting, contact=contact)
+        invite(meeting, contact)
     send(services.invitations_send, meeting=meeting)
     unsubscribe(partners[0])  # got the invitation, unsubscribed since
     late = partners[3]  # added later: their invitation is still waiting for a worker
@@ -78,7 +92,7 @@ def test_the_cancel_goes_only_to_those_whose_invitation_was_sent_and_who_still_t
 def test_someone_added_after_the_sending_who_takes_no_invitation_gets_none(
     login_as, coordinator, meeting, partners, send, territory
 ):
-    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    invite(meeting, partners[0])
     send(services.invitations_send, meeting=meeting)
     mail.outbox.clear()
     unsubscribed = ContactFactory(territory=territory, unsubscribed_at=timezone.now())
@@ -92,7 +106,7 @@ def test_someone_added_after_the_sending_who_takes_no_invitation_gets_none(
     with_callbacks = send(
         client.post,
         path=f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/",
-        data={"contact": no_invitations.pk},
+        data={"contact_id": no_invitations.pk},
         follow=True,
     )
 
@@ -105,7 +119,7 @@ def test_someone_added_after_the_sending_who_takes_no_invitation_gets_none(
     response = send(
         client.post,
         path=f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/",
-        data={"contact": partners[1].pk},
+        data={"contact_id": partners[1].pk},
         follow=True,
     )
     assert "l'invitation part par e-mail" in html.unescape(response.content.decode())
@@ -128,7 +142,8 @@ def test_someone_added_after_the_sending_who_takes_no_invitation_gets_none(
 def test_a_queued_report_is_not_sent_to_someone_who_opted_out_in_the_meantime(
     meeting, partners, django_capture_on_commit_callbacks, change, reason
 ):
-    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    invite(meeting, partners[0])
+    started(meeting)
     services.report_save(meeting=meeting, html="Compte-rendu.")
     with django_capture_on_commit_callbacks(execute=False):  # the worker is busy elsewhere
         services.report_send(meeting=meeting)
@@ -145,7 +160,7 @@ def test_a_queued_report_is_not_sent_to_someone_who_opted_out_in_the_meantime(
 def test_a_retrying_invitation_stops_when_the_person_unsubscribes(
     meeting, partners, django_capture_on_commit_callbacks, login_as, coordinator
 ):
-    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    invite(meeting, partners[0])
     with django_capture_on_commit_callbacks(execute=False):
         services.invitations_send(meeting=meeting)
     delivery = Delivery.objects.get(kind="invitation")
@@ -169,7 +184,7 @@ def test_a_retrying_invitation_stops_when_the_person_unsubscribes(
 def test_a_reminder_is_not_sent_to_someone_who_declined_after_it_was_queued(
     meeting, partners, send, django_capture_on_commit_callbacks
 ):
-    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    invite(meeting, partners[0])
     send(services.invitations_send, meeting=meeting)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False):
@@ -184,7 +199,7 @@ def test_a_reminder_is_not_sent_to_someone_who_declined_after_it_was_queued(
 def test_someone_who_subscribes_again_gets_the_message_skipped_earlier(
     meeting, partners, send, django_capture_on_commit_callbacks
 ):
-    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    invite(meeting, partners[0])
     with django_capture_on_commit_callbacks(execute=False):
         services.invitations_send(meeting=meeting)
     unsubscribe(partners[0])

@@ -15,11 +15,25 @@ from cls_platform.models import Delivery, DeliveryStatus
 from partners.models import Contact
 from tests.factories import ContactFactory
 from workgroups import services
-from workgroups.models import Invitation, Rsvp
+from workgroups.models import Invitation, Meeting, Rsvp
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/t/cergy"
+
+
+def invite(meeting, contact: Contact) -> Invitation:
+    """An invitation on a list made by hand: the group's rule is not added on top of it."""
+    Meeting.objects.filter(pk=meeting.pk).update(invitees_prepared_at=timezone.now())
+    meeting.invitees_prepared_at = timezone.now()
+    return Invitation.objects.create(meeting=meeting, contact=contact)
+
+
+def started(meeting) -> None:
+    """The meeting began three hours ago: its compte-rendu can be written."""
+    meeting.starts_at = timezone.now() - dt.timedelta(hours=3)
+    meeting.ends_at = meeting.starts_at + dt.timedelta(hours=2)
+    meeting.save()
 
 
 def failed(meeting, contact: Contact, kind: str, email: str | None = None) -> Delivery:
@@ -41,7 +55,8 @@ def retry(client, meeting, send):
 def test_a_corrected_address_gets_the_retry_and_the_others_are_explained(
     login_as, coordinator, meeting, partners, territory, send
 ):
-    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    invite(meeting, partners[0])
+    started(meeting)
     services.report_save(meeting=meeting, html="Compte-rendu.")
     send(services.report_send, meeting=meeting)
     mail.outbox.clear()
@@ -51,7 +66,7 @@ def test_a_corrected_address_gets_the_retry_and_the_others_are_explained(
     )
     gone = ContactFactory(territory=territory, email="ex@asso.fr", unsubscribed_at=timezone.now())
     for contact in (corrected, still_bad, gone):
-        Invitation.objects.create(meeting=meeting, contact=contact)
+        invite(meeting, contact)
     # The coordinator corrected Camille's address after the 550 (which clears bounced_at).
     row = failed(meeting, corrected, "report", email="camille@ancienne-adresse.fr")
     failed(meeting, still_bad, "report")
@@ -75,9 +90,9 @@ def test_a_corrected_address_gets_the_retry_and_the_others_are_explained(
 def test_invitations_of_a_meeting_that_is_over_are_not_retried(
     login_as, coordinator, meeting, partners, send
 ):
-    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    invite(meeting, partners[0])
     failed(meeting, partners[0], "invitation")
-    Invitation.objects.create(meeting=meeting, contact=partners[1])
+    invite(meeting, partners[1])
     failed(meeting, partners[1], "reminder")
     yesterday = timezone.now() - dt.timedelta(days=1)
     meeting.starts_at, meeting.ends_at = yesterday, yesterday + dt.timedelta(hours=2)
@@ -107,7 +122,7 @@ def test_only_those_who_edit_the_meeting_may_retry(login_as, viewer, meeting, pa
 def test_a_row_another_retry_already_put_back_is_not_queued_twice(meeting, partners, send):
     """Two retries at once (a double click, two coordinators): the second finds the row no
     longer failed when it writes, and hands nothing over; the message goes once."""
-    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    invite(meeting, partners[0])
     row = failed(meeting, partners[0], "invitation")
 
     def other_retry_was_faster(rows):
@@ -131,7 +146,7 @@ def test_a_row_another_retry_already_put_back_is_not_queued_twice(meeting, partn
 def test_an_invitation_superseded_by_a_move_is_not_retried(
     login_as, coordinator, meeting, partners, send
 ):
-    Invitation.objects.create(meeting=meeting, contact=partners[0])
+    invite(meeting, partners[0])
     send(services.invitations_send, meeting=meeting)
     first = Delivery.objects.get(kind="invitation")
     Delivery.objects.filter(pk=first.pk).update(status=DeliveryStatus.FAILED, last_error="451")
@@ -146,18 +161,27 @@ def test_an_invitation_superseded_by_a_move_is_not_retried(
     assert mail.outbox == []
 
 
-def test_inviting_again_after_a_move_spares_those_who_declined(meeting, partners, send):
+def test_inviting_again_after_a_move_spares_only_those_who_declined_the_new_date(
+    meeting, partners, send
+):
     for contact in partners[:2]:
-        Invitation.objects.create(meeting=meeting, contact=contact)
+        invite(meeting, contact)
     send(services.invitations_send, meeting=meeting)
-    Invitation.objects.filter(contact=partners[1]).update(rsvp=Rsvp.NO)
+    services.rsvp_record(invitation=meeting.invitations.get(contact=partners[1]), answer=Rsvp.NO)
     meeting.starts_at += dt.timedelta(days=1)
     meeting.ends_at += dt.timedelta(days=1)
     send(services.meeting_save, meeting=meeting)
+    # The update went to both: the "no" was given to the former date.
+    assert sorted(m.to[0] for m in mail.outbox if m.subject.startswith("[Modifié]")) == [
+        "p0@asso.fr",
+        "p1@asso.fr",
+    ]
+    services.rsvp_record(invitation=meeting.invitations.get(contact=partners[1]), answer=Rsvp.NO)
     mail.outbox.clear()
-    Invitation.objects.create(meeting=meeting, contact=partners[2])
+    invite(meeting, partners[2])
 
     result = send(services.invitations_send, meeting=meeting)  # the button, after the move
 
     assert sorted(m.to[0] for m in mail.outbox) == ["p2@asso.fr"]
     assert result.queued == 1
+    assert not Delivery.objects.filter(contact_id=partners[1].pk, revision=2).exists()

@@ -22,8 +22,23 @@ def invitation(meeting, partners) -> Invitation:
     return Invitation.objects.create(meeting=meeting, contact=partners[0])
 
 
+_links: dict[tuple[int, str], str] = {}
+
+
 def url(invitation: Invitation, answer: str = "oui") -> str:
-    return f"/reunion/{invitation_token(invitation.pk)}/{answer}/"
+    """The link of the e-mail. A token holds the second it was signed: made once per
+    invitation, so that two calls a second apart compare equal."""
+    key = (invitation.pk, answer)
+    if key not in _links:
+        token = _links.get((invitation.pk, "token")) or invitation_token(invitation.pk)
+        _links[(invitation.pk, "token")] = token
+        _links[key] = f"/reunion/{token}/{answer}/"
+    return _links[key]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_links():
+    _links.clear()
 
 
 def text(response) -> str:

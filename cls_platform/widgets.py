@@ -1,0 +1,158 @@
+"""A searchable picker over a model: a text field enhanced into an accessible combobox.
+
+Without JavaScript the field is a plain text input: the person types a name and the server
+resolves it (one match: taken; several: the form comes back with the matches as radio buttons;
+none: an error in French). static/js/picker.js turns the input into an ARIA 1.2 combobox that
+asks a JSON search view (partners/search.py) as one types, and puts the chosen id in a hidden
+input; the server then takes that id, checked against the field's queryset.
+
+This module knows nothing of the apps above it: the field is given its queryset, how to search
+it and how to label a match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+# Most matches a picker lists (the combobox and the radio buttons of the fallback alike).
+PICKER_LIMIT = 20
+
+Search = Callable[[QuerySet[Any], str], QuerySet[Any]]
+Label = Callable[[Any], str]
+
+
+def fold(text: str) -> str:
+    """Lower case, without accents: "Élodie" and "elodie" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae").lower()
+
+
+@dataclass(frozen=True)
+class PickerValue:
+    """What the browser sent: the text typed and, when one was chosen, the id."""
+
+    text: str = ""
+    pk: str = ""
+
+
+class PickerWidget(forms.Widget):
+    """A text input, a hidden input for the chosen id, and the matches to choose from when the
+    server found several for what was typed."""
+
+    template_name = "includes/picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.url = ""
+        self.label_of: Label = str
+        self.matches: list[tuple[Any, str]] = []
+
+    def format_value(self, value: Any) -> PickerValue:  # type: ignore[override]
+        if isinstance(value, PickerValue):
+            return value
+        if isinstance(value, Model):
+            return PickerValue(self.label_of(value), str(value.pk))
+        return PickerValue()
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(
+            url=self.url,
+            matches=self.matches,
+            picked=self.format_value(value),
+        )
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> PickerValue:
+        # A radio button of the fallback list wins over the hidden id the script may have set.
+        pk = data.get(f"{name}_choice") or data.get(f"{name}_id") or ""
+        return PickerValue(text=(data.get(name) or "").strip(), pk=str(pk).strip())
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}_id" not in data and f"{name}_choice" not in data
+
+
+class PickerField(forms.Field):
+    """One object of `queryset`, chosen in the combobox or typed and resolved by `search`."""
+
+    widget = PickerWidget
+    default_error_messages = {
+        "required": _("Indiquez un nom."),
+        "none": _("Aucune correspondance dans l'annuaire pour « %(text)s »."),
+        "several": _(
+            "Plusieurs correspondances pour « %(text)s » : choisissez dans la liste ci-dessous."
+        ),
+    }
+
+    def __init__(
+        self,
+        *,
+        queryset: QuerySet[Any],
+        search: Search,
+        label_of: Label = str,
+        url: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.queryset = queryset
+        self.search = search
+        self.label_of = label_of
+        self.url = url
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> PickerField:
+        result = super().__deepcopy__(memo)
+        result.queryset = self.queryset.all()
+        return result
+
+    @property
+    def url(self) -> str:
+        return self.widget.url
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self.widget.url = value
+
+    @property
+    def label_of(self) -> Label:
+        return self._label_of
+
+    @label_of.setter
+    def label_of(self, value: Label) -> None:
+        self._label_of = value
+        self.widget.label_of = value
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, Model) or value is None:
+            return value
+        picked = value if isinstance(value, PickerValue) else PickerValue(text=str(value))
+        self.widget.matches = []
+        if picked.pk.isdigit():
+            found = self.queryset.filter(pk=int(picked.pk)).first()
+            if found is not None:
+                return found
+        text = picked.text
+        if not text:
+            return None
+        matches = list(self.search(self.queryset, text)[: PICKER_LIMIT + 1])
+        if len(matches) == 1:
+            return matches[0]
+        # "Bruno Faure — CCAS de Cergy" typed in full (the label the combobox shows) is one.
+        exact = [m for m in matches if fold(self.label_of(m)) == fold(text)]
+        if len(exact) == 1:
+            return exact[0]
+        if not matches:
+            raise ValidationError(self.error_messages["none"], code="none", params={"text": text})
+        self.widget.matches = [(m.pk, self.label_of(m)) for m in matches[:PICKER_LIMIT]]
+        raise ValidationError(self.error_messages["several"], code="several", params={"text": text})
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return bool(data and (data.pk or data.text))
