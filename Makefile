@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench install install-test lint migrate demo worker beat clean
+.PHONY: run test bench install install-test lint migrate demo worker beat messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+messages: install-test
+	$(BIN)/python manage.py french_catalog
 
 bench: install-test
 	$(BIN)/python -m bench
