@@ -8,7 +8,6 @@ from pathlib import Path
 
 import polib
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import translation
