@@ -151,6 +151,8 @@ def seed_territory(slug: str, index: int, rng: random.Random) -> Territory:
                 starts_at=(start := now + dt.timedelta(days=30 * (n - MEETINGS + 5))),
                 ends_at=start + dt.timedelta(hours=2),
                 status=MeetingStatus.HELD if start < now else MeetingStatus.PLANNED,
+                # Each list below is the one the rule made: nothing left to prepare.
+                invitees_prepared_at=now,
             )
             for n in range(MEETINGS)
         ]
