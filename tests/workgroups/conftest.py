@@ -15,9 +15,16 @@ def group(territory):
     return WorkGroupFactory(contract=ContractFactory(territory=territory), name="GT Santé mentale")
 
 
+def afternoon_in(days: int) -> dt.datetime:
+    """14:00 in Paris, `days` from today: a meeting the form can show on one day whatever the
+    hour the tests run at (now + 10 days at 22:30 would end after midnight)."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(14, 0)))
+
+
 @pytest.fixture
 def meeting(group):
-    start = timezone.now() + dt.timedelta(days=10)
+    start = afternoon_in(10)
     return MeetingFactory(
         group=group,
         title="Printemps",

@@ -638,7 +638,7 @@ def test_viewer_reads_the_meeting_without_addresses_nor_actions(
     main = page.get_by_role("main")
     # Counts only: no one's answer, attendance or delivery.
     expect(page.get_by_role("region", name="Invités")).to_contain_text(
-        "5 invités · 1 vient · 0 ne viennent pas"
+        "5 invités · 1 vient · 0 ne vient pas"
     )
     expect(invitees(page)).to_have_count(0)
     text = main.inner_text()

@@ -22,6 +22,7 @@ from tests.factories import (
     WorkGroupFactory,
 )
 from tests.support.browser import assert_no_axe_violations, browser_login
+from tests.workgroups.conftest import afternoon_in
 from workgroups import services
 from workgroups.models import Attendance, Invitation, InvitationPolicy, Meeting, Rsvp
 
@@ -58,7 +59,8 @@ def partners(territory, n: int) -> list[Contact]:
 
 
 def meeting_in(group, days: float, **fields) -> Meeting:
-    start = timezone.now() + dt.timedelta(days=days)
+    # Whole days ahead: at 14:00, so that the form shows it on one day whatever the hour now.
+    start = afternoon_in(int(days)) if days >= 1 else timezone.now() + dt.timedelta(days=days)
     return MeetingFactory(
         group=group,
         title="Printemps",
@@ -142,7 +144,7 @@ def test_moving_goes_through_a_confirmation_and_asks_everyone_again(
 
     expect(messages(page)).to_contain_text("Réunion enregistrée.")
     expect(page.get_by_role("region", name="Invités")).to_contain_text(
-        "0 viennent · 0 ne viennent pas"
+        "0 vient · 0 ne vient pas"
     )
     assert_no_axe_violations(page)
     meeting.refresh_from_db()
