@@ -433,6 +433,7 @@ def smtp_connection():
         settings.EMAIL_BACKEND,
         getattr(settings, "EMAIL_HOST", ""),
         getattr(settings, "EMAIL_PORT", None),
+        str(getattr(settings, "EMAIL_FILE_PATH", "")),  # the file backends write there
     )
     if _connection is None or key != _connection_key:
         _connection, _connection_key = get_connection(), key

@@ -178,7 +178,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # One .eml per message, the bytes SMTP would carry: a mail client opens each of them.
+    EMAIL_BACKEND = "cls_platform.mail.backends.EmlFileBackend"
     EMAIL_FILE_PATH = VAR_DIR / "outbox"
 
 # Celery: tasks run inline when no broker is configured (make run, most tests).

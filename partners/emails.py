@@ -16,7 +16,8 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cls_platform.emails import absolute_url, build_message, coordination_address
+from cls_platform.emails import absolute_url, build_message
+from cls_platform.mail.messages import coordination_sender
 from cls_platform.models import Delivery, Role, User
 from cls_platform.outbox import Skip, register
 
@@ -82,9 +83,12 @@ def compose_details_check(delivery: Delivery) -> EmailMessage | None:
             kwargs={"token": unsubscribe_token(contact)},
         )
     )
+    reply_name, reply_email = coordination_sender(contact.territory)
     context = {
         "territory_name": contact.territory.name,
         "contact_name": contact.full_name or contact.email,
+        "reply_name": reply_name,
+        "reply_email": reply_email,
         "organization_name": contact.organization.name if contact.organization else "",
         "job_title": contact.job_title,
         "email": contact.email,
@@ -98,8 +102,10 @@ def compose_details_check(delivery: Delivery) -> EmailMessage | None:
         template="details_check",
         to=[delivery.to_email],
         context=context,
-        reply_to=[coordination_address(contact.territory)],
+        reply_to=[reply_email],
         unsubscribe_url=unsubscribe,
+        sender_name=_("Coordination du CLS de %(territory)s")
+        % {"territory": contact.territory.name},
     )
 
 
@@ -136,6 +142,7 @@ def compose_hand_over(delivery: Delivery) -> EmailMessage | None:
     }
     # A reply reaches the partner who declared it (unless erased since).
     reply_to = [] if contact.anonymized_at else [contact.email]
+    context["reply_email"] = "".join(reply_to)
     return build_message(
         template="hand_over_declared", to=[delivery.to_email], context=context, reply_to=reply_to
     )

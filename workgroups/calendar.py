@@ -194,7 +194,7 @@ def _description(meeting: Meeting, rsvp_url: str, decline_url: str = "") -> str:
     if items:
         lines = ["Ordre du jour :"]
         for number, item in enumerate(items, start=1):
-            line = f"{number}. {item.title} ({_duration(item.duration_minutes)})"
+            line = f"{number}. {item.title} ({duration_label(item.duration_minutes)})"
             if item.presenter:
                 line += f" — {item.presenter}"
             lines.append(line)
@@ -210,8 +210,9 @@ def _description(meeting: Meeting, rsvp_url: str, decline_url: str = "") -> str:
     return "\n\n".join(parts)
 
 
-def _duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
+def duration_label(minutes: int) -> str:
+    """ "45 min", "1 h", "1 h 30": an agenda item's length as French agendas write it."""
+    hours, rest = divmod(minutes or 0, 60)
     if not hours:
         return f"{rest} min"
     return f"{hours} h {rest:02d}" if rest else f"{hours} h"

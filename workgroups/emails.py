@@ -15,24 +15,24 @@ from typing import Any
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from cls_platform.emails import (
-    absolute_url,
-    attach_calendar,
-    build_message,
-    coordination_address,
-    html_to_text,
-)
-from cls_platform.models import Delivery
+from cls_platform.emails import absolute_url, attach_calendar, build_message, html_to_text
+from cls_platform.mail.html import nest_headings
+from cls_platform.mail.messages import coordination_sender
+from cls_platform.models import Delivery, DeliveryStatus
 from cls_platform.outbox import Skip, register
 from partners.models import Contact
 from partners.tokens import contact_token, unsubscribe_token
 
+from .calendar import duration_label, meeting_ics
 from .models import (
     KIND_CANCELLATION,
     KIND_INVITATION,
     KIND_REMINDER,
     KIND_REPORT,
+    CalendarFeed,
     Invitation,
     Meeting,
 )
@@ -69,9 +69,19 @@ def _contact(delivery: Delivery, meeting: Meeting | None, rsvp: str | None = Non
     return contact
 
 
+def _clock(moment) -> str:
+    """French hours as people write them: "14 h", "9 h 30"."""
+    return f"{moment.hour} h" if not moment.minute else f"{moment.hour} h {moment.minute:02d}"
+
+
+def _long_date(moment) -> str:
+    """The day as a French letter writes it, with "1er" for the first of the month."""
+    return date_format(moment, r"l j\e\r F Y" if moment.day == 1 else "l j F Y")
+
+
 def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[str, Any]]:
     """The context every meeting e-mail shares, and the arguments of `build_message` that say
-    whom a reply reaches and how to unsubscribe."""
+    who writes, whom a reply reaches and how to unsubscribe."""
     token = contact_token(contact)
     # Its own token, which never expires: a one-click unsubscribe from an old e-mail still works.
     unsubscribe = absolute_url(
@@ -81,13 +91,22 @@ def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[st
         )
     )
     starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    # A reply reaches a person: the meeting's organiser (the calendar's ORGANIZER too), or the
+    # territory's coordination. The text says so: the From address does not take replies.
+    if meeting.organizer_email:
+        reply_name, reply_email = meeting.organizer_name.strip(), meeting.organizer_email
+    else:
+        reply_name, reply_email = coordination_sender(meeting.territory)
+    if reply_name.lower() == reply_email.lower():
+        reply_name = ""  # a user without a name is stored under their address
     context = {
         "territory_name": meeting.territory.name,
         "group_name": meeting.group.name,
         "meeting_title": meeting.title,
-        "date": starts.strftime("%d/%m/%Y"),
+        "date": starts.strftime("%d/%m/%Y"),  # subjects: short
+        "long_date": _long_date(starts),  # "mardi 29 décembre 2026", "vendredi 1er janvier"
         "starts": starts,
-        "hours": f"{starts:%H h %M} à {ends:%H h %M}",
+        "hours": _("%(start)s à %(end)s") % {"start": _clock(starts), "end": _clock(ends)},
         "place": meeting.place,
         "online_url": meeting.online_url,
         "description": meeting.description,
@@ -96,6 +115,7 @@ def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[st
                 "kind": i.get_kind_display(),
                 "title": i.title,
                 "duration": i.duration_minutes,
+                "duration_label": duration_label(i.duration_minutes),
                 "presenter": i.presenter,
             }
             for i in meeting.agenda_items.all()
@@ -105,11 +125,15 @@ def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[st
             reverse("partner_links:self_service", kwargs={"token": token})
         ),
         "unsubscribe_url": unsubscribe,
+        "reply_name": reply_name,
+        "reply_email": reply_email,
     }
-    # A reply reaches a person: the meeting's organiser (the calendar's ORGANIZER too), or the
-    # territory's coordination.
-    reply_to = meeting.organizer_email or coordination_address(meeting.territory)
-    return context, {"reply_to": [reply_to], "unsubscribe_url": unsubscribe}
+    sender = _("Coordination du CLS de %(territory)s") % {"territory": meeting.territory.name}
+    return context, {
+        "reply_to": [reply_email],
+        "unsubscribe_url": unsubscribe,
+        "sender_name": sender,
+    }
 
 
 def _attach_calendar(
@@ -120,8 +144,6 @@ def _attach_calendar(
     rsvp_url: str = "",
     decline_url: str = "",
 ) -> None:
-    from .calendar import meeting_ics
-
     # The coordination organises: a calendar's "accept" or "decline" reaches a person, not the
     # no-reply address (the signed links remain the way answers are recorded). Stored when the
     # invitations first went, so that updates and the cancel come from the same organizer.
@@ -167,6 +189,18 @@ def compose_invitation(delivery: Delivery) -> EmailMessage | None:
     meeting, invitation, contact = found
     context, headers = _common(meeting, contact)
     token = invitation_token(invitation.pk)
+    # "Modified" only for whoever got an earlier version: a partner invited after a move gets
+    # a plain invitation (their calendar has nothing to update, their answer nothing to redo).
+    is_update = (
+        delivery.revision > 0
+        and Delivery.objects.filter(
+            topic=delivery.topic,
+            kind=delivery.kind,
+            contact_id=delivery.contact_id,
+            revision__lt=delivery.revision,
+            status=DeliveryStatus.SENT,
+        ).exists()
+    )
     context.update(
         yes_url=absolute_url(
             reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "oui"})
@@ -174,8 +208,8 @@ def compose_invitation(delivery: Delivery) -> EmailMessage | None:
         no_url=absolute_url(
             reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "non"})
         ),
-        is_update=delivery.revision > 0,
-        change_note=meeting.change_note.strip() if delivery.revision > 0 else "",
+        is_update=is_update,
+        change_note=meeting.change_note.strip() if is_update else "",
         feed_url=_feed_url(contact, meeting),
     )
     message = build_message(
@@ -221,10 +255,13 @@ def compose_cancellation(delivery: Delivery) -> EmailMessage | None:
 
 
 def _feed_url(contact: Contact, meeting: Meeting) -> str:
-    """The address of the group's calendar for this person (made on first need)."""
+    """The address of the group's calendar for this person (made on first need: a move's
+    update, sent to the same 200 people, only reads the addresses the invitation made)."""
     from .feeds import feed_for, feed_url
 
-    feed = feed_for(contact=contact, group=meeting.group)
+    feed = CalendarFeed.objects.filter(
+        contact_id=contact.pk, group_id=meeting.group_id, revoked_at__isnull=True
+    ).first() or feed_for(contact=contact, group=meeting.group)
     return feed_url(feed) if feed is not None else ""
 
 
@@ -284,13 +321,21 @@ def compose_report(delivery: Delivery) -> EmailMessage | None:
     contact = _contact(delivery, meeting)
     bundle = report_bundle(meeting)
     context, headers = _common(meeting, contact)
+    report_text = html_to_text(meeting.report)
+    # The fiches-actions the report does not name already (the draft the meeting page writes
+    # lists them): the same list twice in a row reads as a mistake.
     fiches = [
-        f"{link.fiche.number} {link.fiche.title}"
-        for link in meeting.action_links.select_related("fiche").order_by("fiche__number")
+        name
+        for name in (
+            f"{link.fiche.number} {link.fiche.title}"
+            for link in meeting.action_links.select_related("fiche").order_by("fiche__number")
+        )
+        if " ".join(name.split()) not in " ".join(report_text.split())
     ]
     context.update(
-        report_html=meeting.report,  # sanitised with nh3 when saved
-        report_text=html_to_text(meeting.report),
+        # Sanitised with nh3 when saved; its sections under the e-mail's <h1>.
+        report_html=nest_headings(meeting.report, top=2),
+        report_text=report_text,
         documents=[
             {
                 "title": title,

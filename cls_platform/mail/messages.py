@@ -13,9 +13,11 @@ comes from the outbox row (`Delivery.message_id`) and the Date is local time
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from email import encoders
 from email.mime.base import MIMEBase
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +27,7 @@ from django.template.loader import render_to_string
 from ..models import Role, Territory, User
 
 TEXT_ENGINE = "text"
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-generated", "Content-Language": "fr"}
 
 
@@ -32,12 +35,13 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def coordination_address(territory: Territory | int) -> str:
-    """Where a partner's question reaches the coordination of `territory`: its coordination
-    address, or else the address of its first active coordinator ("" when it has neither)."""
+def coordination_sender(territory: Territory | int) -> tuple[str, str]:
+    """(name, address) of whom a partner's question reaches at the coordination of `territory`:
+    its coordination address (a shared mailbox: no name), or else its first active
+    coordinator; ("", "") when it has neither."""
     if isinstance(territory, Territory):
         if territory.coordination_email:
-            return territory.coordination_email
+            return "", territory.coordination_email
         territory_id = territory.pk
     else:
         territory_id = territory
@@ -47,7 +51,7 @@ def coordination_address(territory: Territory | int) -> str:
             .first()
         )
         if stored:
-            return stored
+            return "", stored
     first = (
         User.objects.filter(
             accesses__territory_id=territory_id,
@@ -55,10 +59,28 @@ def coordination_address(territory: Territory | int) -> str:
             is_active=True,
         )
         .order_by("pk")
-        .values_list("email", flat=True)
         .first()
     )
-    return first or ""
+    if first is None:
+        return "", ""
+    return first.full_name.strip(), first.email
+
+
+def coordination_address(territory: Territory | int) -> str:
+    """Where a partner's question reaches the coordination of `territory` ("" if nowhere)."""
+    return coordination_sender(territory)[1]
+
+
+def sender_address(name: str) -> str:
+    """The sending address of DEFAULT_FROM_EMAIL under the display name `name`: the inbox shows
+    who writes ("Coordination du CLS de Cergy"), the address stays the one the domain's SPF
+    and DKIM cover. A quoted string, so that a comma or an accent in the name is kept whole."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    name = " ".join((name or "").split())
+    if not name or not address:
+        return settings.DEFAULT_FROM_EMAIL
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
 
 
 def unsubscribe_headers(url: str) -> dict[str, str]:
@@ -91,13 +113,18 @@ def build_message(
     reply_to: Iterable[str] = (),
     unsubscribe_url: str = "",
     headers: dict[str, str] | None = None,
+    sender_name: str = "",
 ) -> EmailMultiAlternatives:
     """The message of `template` (HTML and text), with the headers automatic mail carries.
 
     `reply_to`: the people a reply reaches (empty addresses are left out); `unsubscribe_url`:
-    the one-click unsubscribe link of partner mail."""
+    the one-click unsubscribe link of partner mail; `sender_name`: the display name of the
+    From address (DEFAULT_FROM_EMAIL's own when empty)."""
     context = {"site_url": settings.SITE_URL, **context}
+    # Optional blocks of a template leave runs of blank lines: one blank line between
+    # paragraphs, one line end at the end.
     text = render_to_string(f"emails/{template}.txt", context, using=TEXT_ENGINE)
+    text = _BLANK_LINES.sub("\n\n", text.strip("\n")) + "\n"
     html = render_to_string(f"emails/{template}.html", context)
     all_headers = dict(headers or {})
     if unsubscribe_url:
@@ -108,7 +135,7 @@ def build_message(
         to=to,
         reply_to=[address for address in reply_to if address] or None,
         headers=all_headers,
-        from_email=None,
+        from_email=sender_address(sender_name),
     )
     message.attach_alternative(html, "text/html")
     return stamp(message)

@@ -142,10 +142,10 @@ def test_moving_goes_through_a_confirmation_and_asks_everyone_again(
     page.get_by_label("Message aux invités (facultatif)").fill("La salle a changé.")
     page.get_by_role("button", name="Déplacer la réunion et prévenir 5 personnes").click()
 
-    expect(messages(page)).to_contain_text("Réunion enregistrée.")
-    expect(page.get_by_role("region", name="Invités")).to_contain_text(
-        "0 vient · 0 ne vient pas"
+    expect(messages(page)).to_have_text(
+        "Réunion déplacée : 5 personnes reçoivent l'invitation mise à jour."
     )
+    expect(page.get_by_role("region", name="Invités")).to_contain_text("0 vient · 0 ne vient pas")
     assert_no_axe_violations(page)
     meeting.refresh_from_db()
     assert (meeting.sequence, meeting.place) == (1, "Salle des fêtes")
@@ -387,4 +387,141 @@ def test_a_group_s_pilots_kept_with_boxes_and_one_added_with_the_picker(
     expect(pilots).to_contain_text("Chloé Dupuis")
     expect(pilots).not_to_contain_text("David Esnault")
     assert sorted(p.last_name for p in group.pilots.all()) == ["Dupuis", "Faure"]
+    assert_no_axe_violations(page)
+
+
+# --- 200 invitees by keyboard and on a phone ------------------------------------------------------
+
+
+def two_hundred_invited(group, territory, days: float, *, said_yes: int = 0) -> Meeting:
+    meeting = meeting_in(group, days)
+    people = partners(territory, 200)
+    Invitation.objects.bulk_create(
+        Invitation(
+            territory=territory,
+            meeting=meeting,
+            contact=contact,
+            rsvp=Rsvp.YES if n < said_yes else Rsvp.PENDING,
+        )
+        for n, contact in enumerate(people)
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(invitees_prepared_at=timezone.now())
+    return meeting
+
+
+def test_one_more_invitee_is_a_few_keys_from_the_top_of_200(
+    page: Page, live_server, coordinator, group, territory
+) -> None:
+    """The form sits before the list: 200 rows, each with its "Retirer" button, used to stand
+    between the keyboard and it. A refused name brings the page back at the form."""
+    meeting = two_hundred_invited(group, territory, 10)
+    browser_login(page, live_server, coordinator)
+    page.goto(url_of(live_server, meeting))
+    keys = Keyboard(page)
+
+    keys.tab_to("Invités")
+    keys.press("Enter")
+    keys.tab_to("#inviter_contact")
+    assert keys.presses <= 20, keys.presses
+    print(f"\nDu haut de la page à « Inviter aussi » (200 invités) : {keys.presses} touches.")
+    keys.type("Partenaire007")
+    expect(page.get_by_role("option", name=re.compile("Partenaire007"))).to_be_visible()
+    keys.press("ArrowDown")
+    keys.press("Enter")
+    keys.press("Enter")
+
+    # Already on the list: the answer is at the form, in view, not 200 rows below the top.
+    heading = page.get_by_role("heading", name="Inviter une personne de plus")
+    expect(
+        page.get_by_text("Camille Partenaire007 est déjà sur la liste des invités.")
+    ).to_be_visible()
+    expect(heading).to_be_in_viewport()
+    assert_no_axe_violations(page)
+    assert meeting.invitations.count() == 200
+
+
+def test_a_refused_walk_in_comes_back_in_view(
+    page: Page, live_server, coordinator, group, territory
+) -> None:
+    meeting = two_hundred_invited(group, territory, -0.05)
+    browser_login(page, live_server, coordinator)
+    page.goto(url_of(live_server, meeting) + "#presences")
+    walk_in = page.get_by_role("form", name="Une personne présente n'est pas dans la liste")
+    walk_in.get_by_role("textbox", name="Nom :", exact=True).fill("Henry")
+    walk_in.get_by_label("Adresse e-mail").fill("gaelle.henry@pmi95.fr")
+    walk_in.get_by_role("combobox", name="Structure").fill("Structure inconnue")
+    walk_in.get_by_role("button", name="L'ajouter aux présents et à l'annuaire").click()
+
+    error = page.get_by_text("Aucune correspondance dans l'annuaire pour « Structure inconnue ».")
+    expect(error).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Une personne présente n'est pas dans la liste")
+    ).to_be_in_viewport()
+    expect(walk_in.get_by_role("textbox", name="Nom :", exact=True)).to_have_value("Henry")
+    assert_no_axe_violations(page)
+
+
+def test_tab_presses_to_the_report_and_to_the_attendance_save(
+    page: Page, live_server, coordinator, group, territory
+) -> None:
+    """The counts reported to the lead, for a held meeting of 200 invitees: from the top of the
+    page to the compte-rendu section's first action, and to the attendance save button through
+    the filter (typing a name counts one key per character)."""
+    meeting = two_hundred_invited(group, territory, -1, said_yes=40)
+    browser_login(page, live_server, coordinator)
+    page.goto(url_of(live_server, meeting))
+    keys = Keyboard(page)
+
+    keys.tab_to("Compte-rendu")
+    keys.press("Enter")
+    keys.tab_to("Rédiger le compte-rendu")
+    to_report = keys.presses
+    keys.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Compte-rendu")
+
+    page.goto(url_of(live_server, meeting))
+    keys = Keyboard(page)
+    keys.tab_to("#q")
+    keys.type("Partenaire123")
+    keys.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="correspond")).to_have_text(
+        "1 invité sur 200 correspond"
+    )
+    keys.tab_to("#presence-")
+    keys.press("ArrowDown")
+    keys.tab_to("Enregistrer les présences affichées")
+    to_save = keys.presses
+    keys.press("Enter")
+    expect(messages(page)).to_contain_text("Présences enregistrées (1 changement).")
+    print(
+        f"\nRéunion tenue, 200 invités : {to_report} touches du haut de la page à « Rédiger le"
+        f" compte-rendu » ; {to_save} touches jusqu'à « Enregistrer les présences affichées »"
+        " par le filtre."
+    )
+    assert to_report <= 25 and to_save <= 40
+    assert meeting.invitations.filter(attendance=Attendance.PRESENT).count() == 1
+
+
+@pytest.mark.parametrize("moment", ["invited", "held"])
+def test_the_meeting_page_fits_a_phone(
+    page: Page, live_server, coordinator, group, territory, moment
+) -> None:
+    """At 390 px the page does not scroll sideways: the list of 200 scrolls in its own box,
+    which the keyboard can reach and scroll (it may hold no control at all)."""
+    if moment == "invited":
+        meeting = two_hundred_invited(group, territory, 10)
+        services.invitations_send(meeting=meeting)
+    else:
+        meeting = two_hundred_invited(group, territory, -1, said_yes=40)
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, live_server, coordinator)
+    page.goto(url_of(live_server, meeting))
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    region = page.get_by_role("region", name="Personnes invitées")
+    assert region.evaluate("e => e.scrollWidth > e.clientWidth"), "the table scrolls inside"
+    region.focus()
+    page.keyboard.press("ArrowRight")
+    expect(region).to_be_focused()
+    assert region.evaluate("e => e.scrollLeft") > 0
     assert_no_axe_violations(page)

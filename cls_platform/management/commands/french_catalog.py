@@ -38,9 +38,15 @@ def fill(path: Path) -> int:
     )
     filled = 0
     for entry in catalog:
+        # msgmerge "guesses" a translation for a new message from a similar old one ("Je ne
+        # viens pas :" became "%(n)s ne vient pas"): nothing is guessed here, every entry says
+        # its own text.
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
         if entry.msgid_plural:
             entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
             filled += 1
+        else:
+            entry.msgstr = ""
         # "fuzzy" would keep msgfmt from compiling an entry makemessages guessed.
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
