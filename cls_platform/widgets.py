@@ -19,6 +19,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -135,7 +136,11 @@ class PickerField(forms.Field):
             return value
         picked = value if isinstance(value, PickerValue) else PickerValue(text=str(value))
         self.widget.matches = []
-        if picked.pk.isdigit():
+        if "\x00" in picked.text or "\x00" in picked.pk:
+            # PostgreSQL refuses NUL in a query: Django's own French message, not a 500.
+            ProhibitNullCharactersValidator()("\x00")
+        # ASCII digits that fit a 64-bit id: "²" breaks int(), 20 digits break SQLite.
+        if picked.pk.isascii() and picked.pk.isdigit() and len(picked.pk) <= 18:
             found = self.queryset.filter(pk=int(picked.pk)).first()
             if found is not None:
                 return found

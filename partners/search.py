@@ -66,7 +66,9 @@ def _fold_or_none(text: str | None) -> str | None:
 
 def _words(text: str) -> list[str]:
     # Punctuation alone is no word: the picker's label "Bruno Faure — CCAS" typed in full works.
-    return [word for word in fold(text).split() if any(c.isalnum() for c in word)]
+    # NUL is dropped: PostgreSQL refuses it in a query (a 500 for a stray byte in ?q=).
+    words = fold(text.replace("\x00", "")).split()
+    return [word for word in words if any(c.isalnum() for c in word)]
 
 
 def contacts_matching(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:

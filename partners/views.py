@@ -153,6 +153,11 @@ class ContactListView(DirectoryMixin, ListView):
             groups=scoped(self.territory.work_groups.all(), self.access).order_by("name"),
             personal=not self.access.is_viewer,
         )
+        if self.access.is_viewer:
+            # A bounced address or an unsubscription is a person's mailing state: a viewer
+            # neither sees it nor lists the people in it.
+            for name in ("bounced", "unsubscribed"):
+                self.filterset.filters.pop(name, None)
         return self.filterset.qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -142,7 +142,20 @@ class CopilotGroupForm(forms.ModelForm):
         return None  # unchanged
 
 
+class InitialValueBoundField(forms.BoundField):
+    """Django gives the hidden copy of a field's initial value the field's aria-describedby
+    (its error, its help), which HTML forbids on a hidden input: the copy keeps none."""
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
+        built = super().build_widget_attrs(attrs, widget)
+        if (widget or self.field.widget).is_hidden:
+            built.pop("aria-describedby", None)
+        return built
+
+
 class MeetingForm(forms.ModelForm):
+    bound_field_class = InitialValueBoundField
+
     day = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -158,7 +158,8 @@ def meeting_page(request: HttpRequest, token: str) -> HttpResponse:
             "problem": rsvp_problem(invitation),
         }
     report = None
-    if meeting.report_sent_at and meeting.report_pdf:
+    # A compte-rendu sent before its PDF was kept (or whose file is gone) is made on demand.
+    if meeting.report_sent_at and (meeting.report_pdf or meeting.report.strip()):
         report = {
             "pdf_url": reverse(
                 "meeting_links:report_pdf",
@@ -197,22 +198,29 @@ def report_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The compte-rendu's PDF, from the signed link of the meeting page."""
     meeting_id = feeds.report_pdf_from_token(token)
     meeting = (
-        Meeting.objects.filter(pk=meeting_id, report_sent_at__isnull=False)
-        .exclude(report_pdf="")
+        Meeting.objects.select_related("group", "territory")
+        .filter(pk=meeting_id, report_sent_at__isnull=False)
         .first()
         if meeting_id
         else None
     )
     if meeting is None:
         return _gone(request)
-    try:
-        handle = meeting.report_pdf.open("rb")
-    except OSError:
+    filename = f"compte-rendu-{timezone.localtime(meeting.starts_at):%d-%m-%Y}.pdf"
+    handle = None
+    if meeting.report_pdf:
+        try:
+            handle = meeting.report_pdf.open("rb")
+        except OSError:  # the file is gone from the storage: made again below
+            handle = None
+    if handle is not None:
+        return FileResponse(
+            handle, as_attachment=True, filename=filename, content_type="application/pdf"
+        )
+    if not meeting.report.strip():
         return _gone(request)
-    day = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y")
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"compte-rendu-{day}.pdf",
-        content_type="application/pdf",
-    )
+    from .pdf import meeting_report_pdf  # WeasyPrint loads only when a PDF is made
+
+    response = HttpResponse(meeting_report_pdf(meeting=meeting), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -27,6 +28,7 @@ from .models import (
     KIND_INVITATION,
     KIND_REMINDER,
     KIND_REPORT,
+    AgendaItem,
     Attendance,
     GroupStatus,
     Invitation,
@@ -239,6 +241,24 @@ def matches_query(words: list[str], *texts: str) -> bool:
     return all(word in haystack for word in words)
 
 
+def presenter_label(item: AgendaItem) -> str:
+    """Who presents an agenda item: the presenter, then the structure presented, unless the
+    presenter's text names it already ("Fatou Bonnet, Épicerie sociale" and "Épicerie
+    sociale" once, not twice)."""
+    presenter = item.presenter.strip()
+    organization = item.organization.name if item.organization else ""
+    if organization and fold(organization) in fold(presenter):
+        organization = ""
+    return ", ".join(x for x in (presenter, organization) if x)
+
+
+def _with_presenters(items: Iterable[AgendaItem]) -> list[AgendaItem]:
+    agenda = list(items)
+    for item in agenda:
+        item.who = presenter_label(item)  # type: ignore[attr-defined]
+    return agenda
+
+
 def meeting_detail(*, meeting: Meeting, query: str = "", personal: bool = True) -> dict[str, Any]:
     """Everything the meeting's page shows, in a fixed number of queries whatever the number of
     invitees. The counts are the whole list's; `query` narrows the rows shown (name, structure
@@ -285,7 +305,7 @@ def meeting_detail(*, meeting: Meeting, query: str = "", personal: bool = True) 
     context: dict[str, Any] = {
         "counts": counts,
         "query": query.strip(),
-        "agenda": list(meeting.agenda_items.select_related("organization")),
+        "agenda": _with_presenters(meeting.agenda_items.select_related("organization")),
         "documents": list(meeting.documents.all()),
         "fiches": list(meeting.action_links.select_related("fiche").order_by("fiche__number")),
         "rows": [],
@@ -647,9 +667,7 @@ def report_draft(*, meeting: Meeting) -> str:
     )
     agenda = []
     for item in meeting.agenda_items.select_related("organization"):
-        who = ", ".join(
-            x for x in (item.presenter, item.organization.name if item.organization else "") if x
-        )
+        who = presenter_label(item)
         agenda.append(
             format_html("<strong>{}</strong> ({})", item.title, who)
             if who

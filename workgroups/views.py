@@ -50,6 +50,27 @@ def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def as_id(value: str) -> int | None:
+    """A database id written in `value`, or None: ASCII digits only ("²" passes str.isdigit()
+    and breaks int()), and no more than a 64-bit integer holds (SQLite raises beyond)."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+def posted_id(request: HttpRequest, name: str) -> int:
+    """An id from a form's button or field; 0 (found nowhere: a 404) for anything else, which
+    the database would refuse with a 500."""
+    return as_id(request.POST.get(name, "")) or 0
+
+
+def meeting_redirect(territory: str, meeting: Meeting, anchor: str = "") -> HttpResponse:
+    """Back to the meeting's page, at the section the action was about (`anchor`)."""
+    response = redirect("workgroups:meeting_detail", territory=territory, pk=meeting.pk)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
 class GroupsMixin(TerritoryMixin):
     def groups(self):
         return scoped(WorkGroup.objects.all(), self.access)
@@ -142,7 +163,8 @@ class GroupMembershipView(GroupDetailView):
         group = self.object = self.get_object()
         if request.POST.get("remove"):
             contact = get_object_or_404(
-                group.memberships.select_related("contact"), contact_id=request.POST["remove"]
+                group.memberships.select_related("contact"),
+                contact_id=posted_id(request, "remove"),
             ).contact
             services.membership_set(group=group, contact=contact, kind=None)
             messages.success(
@@ -204,6 +226,7 @@ class MeetingFormMixin(GroupsMixin):
             count = services.meeting_update_count(meeting=meeting, fields=fields)
             if count is not None:
                 return self.confirm_move(meeting, count)
+        sequence = meeting.sequence
         try:
             services.meeting_save(
                 meeting=meeting,
@@ -214,7 +237,18 @@ class MeetingFormMixin(GroupsMixin):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
-        messages.success(self.request, _("Réunion enregistrée."))
+        if meeting.pk and meeting.sequence > sequence:  # moved: the update went out
+            n = Delivery.objects.filter(
+                topic=meeting.topic, kind=KIND_INVITATION, revision=meeting.sequence
+            ).count()
+            text = ngettext(
+                "Réunion déplacée : %(n)s personne reçoit l'invitation mise à jour.",
+                "Réunion déplacée : %(n)s personnes reçoivent l'invitation mise à jour.",
+                n,
+            ) % {"n": n}
+        else:
+            text = _("Réunion enregistrée.")
+        messages.success(self.request, text)
         return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
 
     def confirm_move(self, meeting: Meeting, count: int) -> HttpResponse:
@@ -325,11 +359,7 @@ class MeetingPageFormView(MeetingDetailView):
                 add_service_errors(form, exc)
             else:
                 messages.success(request, text)
-                response = redirect(
-                    "workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk
-                )
-                response["Location"] += f"#{self.anchor}"
-                return response
+                return meeting_redirect(self.territory.slug, meeting, self.anchor)
         return self.render_to_response(self.get_context_data(**{self.form_name: form}))
 
     form_name = ""
@@ -356,7 +386,7 @@ class MeetingActionView(GroupsMixin, View):
         response = redirect(
             "workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk
         )
-        query = self.request.POST.get("q", "").strip()
+        query = self.request.POST.get("q", "").strip()[:100]  # as long as the page reads it
         if query:  # the filtered list the person was working on
             response["Location"] += "?" + urlencode({"q": query})
         if anchor:
@@ -462,8 +492,7 @@ class InvitationRemoveView(MeetingActionView):
 
     def act(self, meeting: Meeting) -> str:
         invitation = get_object_or_404(
-            meeting.invitations.select_related("contact"),
-            pk=self.request.POST.get("invitation") or 0,
+            meeting.invitations.select_related("contact"), pk=posted_id(self.request, "invitation")
         )
         services.invitation_remove(invitation=invitation)
         return _("%(name)s est retiré·e de la liste.") % {"name": invitation.contact}
@@ -558,7 +587,7 @@ class ReportSendView(InvitationsSendView):
                 + ngettext("%(s)s l'avait déjà reçu.", "%(s)s l'avaient déjà reçu.", result.skipped)
                 % {"s": result.skipped},
             )
-        return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
+        return meeting_redirect(self.territory.slug, meeting, "compte-rendu")
 
 
 class AttendanceView(MeetingActionView):
@@ -569,9 +598,9 @@ class AttendanceView(MeetingActionView):
 
     def act(self, meeting: Meeting) -> str:
         marks = {
-            int(key.removeprefix("presence-")): value
+            pk: value
             for key, value in self.request.POST.items()
-            if key.startswith("presence-") and key.removeprefix("presence-").isdigit()
+            if key.startswith("presence-") and (pk := as_id(key.removeprefix("presence-")))
         }
         n = services.attendance_record(meeting=meeting, marks=marks)
         return ngettext(
@@ -691,9 +720,8 @@ class ReportEditView(GroupsMixin, TemplateView):
                 messages.success(
                     request, _("Compte-rendu enregistré. Relisez-le, puis envoyez-le.")
                 )
-                return redirect(
-                    "workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk
-                )
+                # To the report itself and its "Envoyer" button, below 200 invitees otherwise.
+                return meeting_redirect(self.territory.slug, meeting, "compte-rendu")
         return self.render_to_response(self.get_context_data(form=form))
 
 

@@ -283,3 +283,20 @@ def test_home_lists_every_territory_of_the_user(
     cards.nth(1).get_by_role("link", name="Vitry-sur-Seine").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord · Vitry-sur-Seine")
     expect(page.get_by_role("banner")).to_contain_text("Signataire (lecture seule)")
+
+
+def test_the_header_wraps_on_a_phone(page: Page, live_server, coordinator) -> None:
+    """At 390 px every link of the main navigation is on the screen: none pushed off its right
+    edge, and the page does not scroll sideways."""
+    populate(coordinator.territory)
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, live_server, coordinator)
+    page.get_by_role("link", name="Groupes", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Groupes de travail et instances")
+
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    for link in nav.get_by_role("link").all():
+        box = link.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, link.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_no_axe_violations(page)

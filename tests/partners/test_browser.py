@@ -169,3 +169,33 @@ def test_partner_pages_from_a_signed_link(page: Page, live_server, directory):
     expect(page.get_by_role("heading", level=1)).to_have_text("Vous êtes désinscrit·e")
     assert_no_axe_violations(page)
     visit(page, f"{live_server.url}/partenaire/faux-jeton/", "Ce lien a expiré")
+
+
+def test_the_directory_fits_a_phone(page: Page, live_server, coordinator, directory, territory):
+    """At 390 px the page never scrolls sideways: the filters stack, and the contacts' table
+    scrolls within its own box (its rows' links keep it reachable by keyboard)."""
+    for n in range(12):
+        ContactFactory(
+            territory=territory,
+            organization=directory["org"],
+            first_name="Marie-Christine",
+            last_name=f"Longuenom-Delacroix{n:02d}",
+            job_title="Coordinatrice du programme de réussite éducative",
+        )
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, live_server, coordinator)
+    base = f"{live_server.url}/t/cergy/annuaire"
+    for url, heading in [
+        (f"{base}/contacts/", "Contacts"),
+        (f"{base}/structures/", "Structures partenaires"),
+        (f"{base}/contacts/{directory['paul'].pk}/", "Paul Martin"),
+        (f"{base}/contacts/a-revoir/", "Contacts à revoir"),
+    ]:
+        visit(page, url, heading)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+    page.goto(f"{base}/contacts/")
+    table = page.get_by_role("table", name="Contacts de l'annuaire")
+    assert table.evaluate("t => t.parentElement.scrollWidth > t.parentElement.clientWidth")
+    last = page.get_by_role("link", name="Roux Anne")
+    last.focus()
+    expect(last).to_be_in_viewport()

@@ -329,7 +329,7 @@ def test_meeting_from_scheduling_to_compte_rendu(
     expect(blank.get_by_role("checkbox")).to_have_count(0)
     expect(page.get_by_label("Date")).to_have_value(day.isoformat())
     checked(page, "04b-modification")
-    page.get_by_role("link", name="Annuler").click()
+    page.get_by_role("link", name="Revenir à la réunion sans enregistrer").click()
     expect(h1(page)).to_have_text(f"{GROUP} · {french_date(day)}")
 
     # The invitation list from the group's rule, minus one person.
@@ -662,3 +662,33 @@ def test_viewer_reads_the_meeting_without_addresses_nor_actions(
         expect(page.get_by_role("link", name=name)).to_have_count(0)
     expect(page.get_by_role("region", name="Envois")).to_have_count(0)
     checked(page, "16-lecture-seule")
+
+
+@pytest.mark.parametrize("who", ["coordinator", "copilot", "viewer"])
+def test_the_group_page_fits_a_phone(request, page: Page, live_server, territory, who: str) -> None:
+    """At 390 px the group's page does not scroll sideways: its meetings' table scrolls in its
+    own box, its side column comes under it."""
+    access = request.getfixturevalue(who)
+    group = WorkGroupFactory(
+        contract=ContractFactory(territory=territory), name="GT 3 · Santé sexuelle et affective"
+    )
+    pilot = ContactFactory(territory=territory, email=access.user.email)
+    group.pilots.add(pilot)
+    for n, status in enumerate([MeetingStatus.PLANNED, MeetingStatus.HELD, MeetingStatus.HELD]):
+        start = timezone.now() + dt.timedelta(days=90 * (1 - n))
+        MeetingFactory(
+            group=group,
+            # A long word, as in "Intercommunalité" or an acronym spelled out, cannot break.
+            title="Présentation interprofessionnelle_de_l'intercommunalité santé-environnement",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            status=status,
+        )
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, live_server, access)
+    page.goto(f"{live_server.url}/t/cergy/groupes/{group.pk}/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(group.name)
+    expect(page.get_by_role("table", name="Réunions du groupe")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_no_axe_violations(page)

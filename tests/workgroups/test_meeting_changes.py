@@ -198,7 +198,7 @@ def test_confirming_the_move_sends_the_update_with_its_message_and_resets_the_an
         client.post, path=f"{BASE}/reunions/{invited.pk}/modifier/", data=carried, follow=True
     )
 
-    assert "Réunion enregistrée." in text(response)
+    assert "Réunion déplacée : 4 personnes reçoivent l'invitation mise à jour." in text(response)
     invited.refresh_from_db()
     assert (invited.place, invited.sequence) == ("Salle des fêtes", 1)
     assert invited.change_note == "La salle a changé : salle des fêtes, 1er étage."

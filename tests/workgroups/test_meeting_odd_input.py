@@ -1,0 +1,153 @@
+"""Odd input on the meeting pages answers like any mistake, never with a 500: a forged id in a
+button's value, a field name that is almost a number, a NUL byte typed into a picker (PostgreSQL
+refuses NUL in a query), a filter of 300 characters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import ContactFactory, OrganizationFactory
+from workgroups import services
+from workgroups.models import Attendance, Invitation, Meeting, Membership, MembershipKind, Rsvp
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/t/cergy"
+NUL_REFUSED = "Le caractère nul n’est pas autorisé."
+
+
+def text(response) -> str:
+    return " ".join(html.unescape(response.content.decode()).split())
+
+
+def started(meeting: Meeting) -> Meeting:
+    meeting.starts_at = timezone.now() - dt.timedelta(hours=1)
+    meeting.ends_at = meeting.starts_at + dt.timedelta(hours=2)
+    meeting.save()
+    return meeting
+
+
+@pytest.mark.parametrize("forged", ["abc", "²", "-1", "", "99999999999999999999"])
+def test_removing_an_invitee_with_a_forged_id_is_not_found(
+    login_as, coordinator, meeting, partners, forged
+):
+    services.invitations_prepare(meeting=meeting)
+
+    response = login_as(coordinator).post(
+        f"{BASE}/invitations/{meeting.pk}/retirer/", {"invitation": forged}
+    )
+
+    assert response.status_code == 404
+    assert meeting.invitations.count() == len(partners)
+
+
+@pytest.mark.parametrize("forged", ["abc", "²", "99999999999999999999"])
+def test_removing_a_member_with_a_forged_id_is_not_found(
+    login_as, coordinator, group, partners, forged
+):
+    Membership.objects.create(group=group, contact=partners[0], kind=MembershipKind.MEMBER)
+
+    response = login_as(coordinator).post(f"{BASE}/groupes/{group.pk}/membres/", {"remove": forged})
+
+    assert response.status_code == 404
+    assert group.memberships.filter(contact=partners[0]).exists()
+
+
+def test_attendance_fields_that_are_not_plain_numbers_are_ignored(
+    login_as, coordinator, meeting, partners
+):
+    started(meeting)
+    invitation = Invitation.objects.create(meeting=meeting, contact=partners[0], rsvp=Rsvp.YES)
+
+    response = login_as(coordinator).post(
+        f"{BASE}/reunions/{meeting.pk}/presences/",
+        {
+            "presence-²": Attendance.PRESENT,
+            "presence-99999999999999999999": Attendance.PRESENT,
+            f"presence-{invitation.pk}": Attendance.PRESENT,
+            "q": "x" * 5000,
+        },
+    )
+
+    assert response.status_code == 302
+    # Back to the filtered list, with the filter cut to what the page reads.
+    assert response["Location"].endswith("?q=" + "x" * 100 + "#filtre-invites")
+    invitation.refresh_from_db()
+    assert invitation.attendance == Attendance.PRESENT
+
+
+def test_a_nul_byte_typed_in_the_invite_picker_is_refused_in_french(
+    login_as, coordinator, meeting, partners
+):
+    response = login_as(coordinator).post(
+        f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/", {"contact": "P1\x00"}
+    )
+
+    assert response.status_code == 200
+    assert NUL_REFUSED in text(response)
+    assert not meeting.invitations.exists()
+
+
+def test_a_nul_byte_typed_in_the_walk_in_structure_is_refused_in_french(
+    login_as, coordinator, meeting, territory
+):
+    started(meeting)
+    OrganizationFactory(territory=territory, name="PMI de Cergy")
+
+    response = login_as(coordinator).post(
+        f"{BASE}/reunions/{meeting.pk}/presences/nouvelle-personne/",
+        {"last_name": "Henry", "email": "g.henry@pmi.fr", "organization": "PMI\x00"},
+    )
+
+    assert response.status_code == 200
+    page = text(response)
+    assert NUL_REFUSED in page
+    assert 'value="Henry"' in html.unescape(response.content.decode()), "nothing typed is lost"
+    assert not meeting.invitations.exists()
+
+
+@pytest.mark.parametrize("forged", ["foreign", "99999999999999999999", "²"])
+def test_a_picker_id_of_another_territory_or_forged_is_not_taken(
+    login_as, coordinator, meeting, other_territory, territory, forged
+):
+    foreign = ContactFactory(territory=other_territory, first_name="Zoé", last_name="Ailleurs")
+
+    response = login_as(coordinator).post(
+        f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/",
+        {"contact": "", "contact_id": str(foreign.pk) if forged == "foreign" else forged},
+    )
+
+    assert response.status_code == 200
+    assert "Indiquez un nom." in text(response)
+    assert not meeting.invitations.exists()
+
+
+@pytest.mark.parametrize("query", ["é" * 300, "P1\x00", "\x00", "a " * 150])
+def test_the_contact_search_answers_odd_text_with_json(login_as, coordinator, partners, query):
+    response = login_as(coordinator).get(f"{BASE}/annuaire/recherche/contacts/", {"q": query})
+
+    assert response.status_code == 200
+    results = json.loads(response.content)["results"]
+    assert all(set(result) == {"id", "label"} for result in results)
+
+
+@pytest.mark.parametrize("query", ["é" * 300, "a\x00b", "a " * 150])
+def test_the_invitee_filter_takes_odd_text(login_as, coordinator, meeting, partners, query):
+    services.invitations_prepare(meeting=meeting)
+
+    response = login_as(coordinator).get(f"{BASE}/reunions/{meeting.pk}/", {"q": query})
+
+    assert response.status_code == 200
+    assert "5 invités" in text(response)
+
+
+@pytest.mark.parametrize("path", ["reunions", "groupes"])
+def test_an_id_beyond_any_integer_in_the_address_is_not_found(login_as, coordinator, path):
+    response = login_as(coordinator).get(f"{BASE}/{path}/99999999999999999999/")
+
+    assert response.status_code == 404
