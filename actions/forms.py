@@ -14,11 +14,15 @@ from django.forms import (
     inlineformset_factory,
     modelformset_factory,
 )
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cls_platform.forms import IsoDateInput
+from cls_platform.widgets import PickedListField, PickerField, gathered_by, posted_ids
 from partners.models import Contact, Organization, Qpv
+from partners.search import contact_label as picker_contact_label
+from partners.search import contacts_matching
 
 from .models import (
     FIRST_YEAR,
@@ -89,10 +93,24 @@ def clean_signed_pdf(document: Any) -> Any:
 
 
 def contact_label(contact: Contact) -> str:
-    label = str(contact)
+    """A person as the pilot fields name them: with their structure, so that two "Bruno
+    Faure" are told apart, and whether they left it."""
+    label = picker_contact_label(contact)
     if contact.left_at or not contact.is_active or contact.anonymized_at:
         return _("%(name)s (a quitté sa structure)") % {"name": label}
     return label
+
+
+def contact_picker(territory: Any, people: QuerySet[Contact], **kwargs: Any) -> PickerField:
+    """A searchable field over `people` (a territory has hundreds): the combobox asks the
+    directory's search as one types; without JavaScript the name typed is resolved on saving."""
+    return PickerField(
+        queryset=people,
+        search=contacts_matching,
+        label_of=contact_label,
+        url=reverse("partners:contact_search", kwargs={"territory": territory.slug}),
+        **kwargs,
+    )
 
 
 class AmendmentMixin(forms.Form):
@@ -310,23 +328,7 @@ class FicheActionForm(AmendmentMixin, forms.ModelForm):
                 territory=territory,
             ).order_by("name")
         if "pilot_contact" in self.fields:
-            # People who left are not offered, except those already named here, so that an
-            # action whose pilot left can still be saved (and its pilot replaced).
-            current = Q(pk=fiche.pilot_contact_id or 0)
-            if fiche.pk:
-                current |= Q(pk__in=fiche.copilots.values("pk"))
-            people = (
-                Contact.objects.filter(territory=territory)
-                .filter(
-                    Q(is_active=True, left_at__isnull=True, anonymized_at__isnull=True) | current
-                )
-                .select_related("organization")
-                .order_by("last_name", "first_name")
-            )
-            for name in ("pilot_contact", "copilots"):
-                self.fields[name].queryset = people
-                self.fields[name].label_from_instance = contact_label
-            self.fields["copilots"].widget.attrs["size"] = 6
+            self.pilot_pickers(territory, fiche)
         if "number" in self.fields:
             self.fields["number"].help_text = _(
                 "Il suit le numéro de l'axe thématique : 2.1, 2.2… pour les fiches de l'axe 2."
@@ -335,8 +337,73 @@ class FicheActionForm(AmendmentMixin, forms.ModelForm):
             contract if self.instance.pk or contract.structure_locked else None
         )
 
+    def pilot_pickers(self, territory: Any, fiche: FicheAction) -> None:
+        """Who pilots the action, chosen in searchable pickers that show each person's
+        structure, not in <select>s of every contact; the co-pilots kept with a box each, one
+        more added with the picker (each one chosen, with JavaScript)."""
+        # People who left are not offered, except those already named here, so that an
+        # action whose pilot left can still be saved (and its pilot replaced).
+        current = Q(pk=fiche.pilot_contact_id or 0)
+        if fiche.pk:
+            current |= Q(pk__in=fiche.copilots.values("pk"))
+        people = (
+            Contact.objects.filter(territory=territory)
+            .filter(Q(is_active=True, left_at__isnull=True, anonymized_at__isnull=True) | current)
+            .select_related("organization")
+            .order_by("last_name", "first_name", "pk")
+        )
+        model_field = self.fields["pilot_contact"]
+        self.fields["pilot_contact"] = contact_picker(
+            territory,
+            people,
+            label=model_field.label,
+            required=False,
+            help_text=_("Tapez un nom, un prénom ou une structure."),
+        )
+        # The co-pilots' boxes: those of the fiche, and those chosen since (by the script, or
+        # kept from a form sent back); a posted id counts only if the picker could offer it.
+        chosen = posted_ids(self.data, self.add_prefix("copilots"))
+        listed = Q(pk__in=people.filter(pk__in=chosen).values("pk"))
+        if fiche.pk:
+            listed |= Q(pk__in=fiche.copilots.values("pk"))
+        self.fields["copilots"] = PickedListField(
+            label=_("Co-pilotes"),
+            label_of=contact_label,
+            queryset=Contact.objects.filter(listed)
+            .select_related("organization")
+            .order_by("last_name", "first_name", "pk"),
+            required=False,
+            help_text=_("Décochez une case pour retirer la personne du co-pilotage."),
+        )
+        self.fields["add_copilot"] = contact_picker(
+            territory,
+            people,
+            label=_("Ajouter un·e co-pilote"),
+            required=False,
+            help_text=_(
+                "Tapez un nom, un prénom ou une structure, puis choisissez la personne : elle "
+                "rejoint la liste des co-pilotes."
+            ),
+        )
+        gathered_by(
+            self.fields["add_copilot"],
+            self,
+            "copilots",
+            _("{label} rejoint la liste des co-pilotes."),
+        )
+        order = list(self.fields)
+        order.insert(order.index("copilots") + 1, order.pop(order.index("add_copilot")))
+        self.order_fields(order)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if "add_copilot" in self.fields:
+            # The view and the service take the co-pilots whole: those kept, and the one added.
+            copilots = list(data.get("copilots") or [])
+            added = data.get("add_copilot")
+            if added is not None and added not in copilots:
+                copilots.append(added)
+            data["copilots"] = copilots
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("La fin précède le début."))

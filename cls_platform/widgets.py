@@ -37,6 +37,12 @@ def fold(text: str) -> str:
     return plain.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae").lower()
 
 
+def is_id(text: str) -> bool:
+    """ASCII digits that fit a 64-bit id: "²" passes str.isdigit() and breaks int(), 20 digits
+    break SQLite."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 @dataclass(frozen=True)
 class PickerValue:
     """What the browser sent: the text typed and, when one was chosen, the id."""
@@ -88,6 +94,7 @@ class PickerField(forms.Field):
     widget = PickerWidget
     default_error_messages = {
         "required": _("Indiquez un nom."),
+        "unavailable": _("Ce choix n'est pas proposé ici : tapez le nom pour chercher à nouveau."),
         "none": _("Aucune correspondance dans l'annuaire pour « %(text)s »."),
         "several": _(
             "Plusieurs correspondances pour « %(text)s » : choisissez dans la liste ci-dessous."
@@ -105,6 +112,7 @@ class PickerField(forms.Field):
     ) -> None:
         super().__init__(**kwargs)
         self.queryset = queryset
+        self._initial_objects: dict[str, Any] = {}  # an initial id's object, read once
         self.search = search
         self.label_of = label_of
         self.url = url
@@ -112,6 +120,7 @@ class PickerField(forms.Field):
     def __deepcopy__(self, memo: dict[int, Any]) -> PickerField:
         result = super().__deepcopy__(memo)
         result.queryset = self.queryset.all()
+        result._initial_objects = {}
         return result
 
     @property
@@ -131,6 +140,19 @@ class PickerField(forms.Field):
         self._label_of = value
         self.widget.label_of = value
 
+    def prepare_value(self, value: Any) -> Any:
+        """An initial value given as an id (a ModelForm's, for a foreign key) shown as the
+        object it names: its label in the text input, its id in the hidden one, so that the
+        form, sent untouched, keeps it."""
+        if isinstance(value, PickerValue | Model) or value in self.empty_values:
+            return value
+        text = str(value)
+        if not is_id(text):
+            return value
+        if text not in self._initial_objects:
+            self._initial_objects[text] = self.queryset.filter(pk=int(text)).first()
+        return self._initial_objects[text] or PickerValue()
+
     def to_python(self, value: Any) -> Any:
         if isinstance(value, Model) or value is None:
             return value
@@ -139,13 +161,16 @@ class PickerField(forms.Field):
         if "\x00" in picked.text or "\x00" in picked.pk:
             # PostgreSQL refuses NUL in a query: Django's own French message, not a 500.
             ProhibitNullCharactersValidator()("\x00")
-        # ASCII digits that fit a 64-bit id: "²" breaks int(), 20 digits break SQLite.
-        if picked.pk.isascii() and picked.pk.isdigit() and len(picked.pk) <= 18:
+        if is_id(picked.pk):
             found = self.queryset.filter(pk=int(picked.pk)).first()
             if found is not None:
                 return found
         text = picked.text
         if not text:
+            if picked.pk:
+                # A choice this field does not offer (someone who left since, another
+                # territory's, a forged id): refused, not taken as "nobody".
+                raise ValidationError(self.error_messages["unavailable"], code="unavailable")
             return None
         matches = list(self.search(self.queryset, text)[: PICKER_LIMIT + 1])
         if len(matches) == 1:
@@ -160,4 +185,56 @@ class PickerField(forms.Field):
         raise ValidationError(self.error_messages["several"], code="several", params={"text": text})
 
     def has_changed(self, initial: Any, data: Any) -> bool:
-        return bool(data and (data.pk or data.text))
+        before = str(initial.pk if isinstance(initial, Model) else initial or "")
+        picked = data.pk if isinstance(data, PickerValue) else ""
+        typed = data.text if isinstance(data, PickerValue) else ""
+        if not picked:
+            # Emptied, or a name typed and not chosen (resolved anew: a change).
+            return bool(typed or before)
+        return picked != before
+
+
+def posted_ids(data: Any, name: str) -> list[int]:
+    """The ids posted under `name` that can be ids at all (see `is_id`)."""
+    values = data.getlist(name) if hasattr(data, "getlist") else []
+    return [int(value) for value in map(str, values) if is_id(value)]
+
+
+class PickedListField(forms.ModelMultipleChoiceField):
+    """The list a picker fills (a group's pilots, a fiche's co-pilots): a box per object chosen
+    so far, ticked, to untick for removing it; each named by `label_of`. With JavaScript,
+    static/js/picker.js adds a box for each object chosen in the picker whose input names the
+    list (data-picker-into)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, label_of: Label = str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.label_of(obj)
+
+    def _check_values(self, value: Any) -> Any:
+        # A forged value that is no id ("²", 20 digits) is refused here: the database would
+        # answer it with an error (SQLite cannot hold such an integer), a 500.
+        for pk in value:
+            if not is_id(str(pk)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+def gathered_by(picker: PickerField, form: forms.BaseForm, name: str, added: str) -> None:
+    """Make `picker` fill the list field `name` of `form` (its boxes' container, its field's
+    name) with JavaScript, `added` ("{label} rejoint la liste") said to screen readers."""
+    picker.widget.attrs.update(
+        {
+            "data-picker-into": form.auto_id % name if form.auto_id else "",
+            "data-picker-into-name": form.add_prefix(name),
+            "data-picker-added": added,
+        }
+    )

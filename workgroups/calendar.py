@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 from icalendar.prop import vRecur
 
@@ -121,7 +122,8 @@ def feed_ics(
         description = _description(meeting, "")
         link = page_url(meeting)
         if link:
-            description = f"{description}\n\nPage de la réunion : {link}".strip()
+            page = _("Page de la réunion : %(url)s") % {"url": link}
+            description = f"{description}\n\n{page}".strip()
         cal.add_component(
             _event(
                 meeting,
@@ -192,7 +194,7 @@ def _description(meeting: Meeting, rsvp_url: str, decline_url: str = "") -> str:
         parts.append(meeting.description.strip())
     items = list(meeting.agenda_items.all())
     if items:
-        lines = ["Ordre du jour :"]
+        lines = [_("Ordre du jour :")]
         for number, item in enumerate(items, start=1):
             line = f"{number}. {item.title} ({duration_label(item.duration_minutes)})"
             if item.presenter:
@@ -200,13 +202,20 @@ def _description(meeting: Meeting, rsvp_url: str, decline_url: str = "") -> str:
             lines.append(line)
         parts.append("\n".join(lines))
     if meeting.place:
-        parts.append(f"Lieu : {meeting.place}")
+        parts.append(_("Lieu : %(place)s") % {"place": meeting.place})
     if meeting.online_url:
-        parts.append(f"Visioconférence : {meeting.online_url}")
+        parts.append(_("Visioconférence : %(url)s") % {"url": meeting.online_url})
     if rsvp_url and decline_url:
-        parts.append(f"Je viens : {rsvp_url}\nJe ne viens pas : {decline_url}")
+        parts.append(
+            "\n".join(
+                (
+                    _("Je viens : %(url)s") % {"url": rsvp_url},
+                    _("Je ne viens pas : %(url)s") % {"url": decline_url},
+                )
+            )
+        )
     elif rsvp_url:
-        parts.append(f"Répondre (je viens / je ne viens pas) : {rsvp_url}")
+        parts.append(_("Répondre (je viens / je ne viens pas) : %(url)s") % {"url": rsvp_url})
     return "\n\n".join(parts)
 
 
@@ -214,8 +223,13 @@ def duration_label(minutes: int) -> str:
     """ "45 min", "1 h", "1 h 30": an agenda item's length as French agendas write it."""
     hours, rest = divmod(minutes or 0, 60)
     if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+        # Translators: the length of an agenda item, under an hour.
+        return _("%(minutes)s min") % {"minutes": rest}
+    if not rest:
+        # Translators: the length of an agenda item, in whole hours.
+        return _("%(hours)s h") % {"hours": hours}
+    # Translators: the length of an agenda item, in hours and minutes ("1 h 30").
+    return _("%(hours)s h %(minutes)02d") % {"hours": hours, "minutes": rest}
 
 
 # --- The time zone ---------------------------------------------------------------------------

@@ -71,7 +71,11 @@ def _contact(delivery: Delivery, meeting: Meeting | None, rsvp: str | None = Non
 
 def _clock(moment) -> str:
     """French hours as people write them: "14 h", "9 h 30"."""
-    return f"{moment.hour} h" if not moment.minute else f"{moment.hour} h {moment.minute:02d}"
+    if not moment.minute:
+        # Translators: a time of day on the hour ("14 h").
+        return _("%(hour)s h") % {"hour": moment.hour}
+    # Translators: a time of day ("9 h 30").
+    return _("%(hour)s h %(minute)02d") % {"hour": moment.hour, "minute": moment.minute}
 
 
 def _long_date(moment) -> str:

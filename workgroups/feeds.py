@@ -7,8 +7,12 @@ revoked by marking its row, and the next display of the partner's page makes a n
 
 Also here, the signed links of the partner-facing meeting page (`/reunion/<token>/`), which the
 feed's events link to: a stable signature (no timestamp), so that the event's description does
-not change at every poll; it names the meeting and the person, and opens nothing once the
-person is erased.
+not change at every poll. A link names the meeting and where it was given: the feed (its
+events' links close with the address when it is revoked: a leaked address leaks nothing for
+longer), or the invitation (the link an e-mail would give: it lives as long as the invitation,
+like the answer links of that e-mail, whatever becomes of the person's calendar addresses).
+Either way, it opens nothing once the person is erased; nor does the compte-rendu's link that
+the page gives, which names the feed too when the page came from one.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.core import signing
 from django.db import transaction
@@ -26,7 +31,15 @@ from django.utils import timezone
 from cls_platform.emails import absolute_url
 from partners.models import Contact
 
-from .models import CalendarFeed, GroupStatus, Meeting, MeetingStatus, Membership, WorkGroup
+from .models import (
+    CalendarFeed,
+    GroupStatus,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    WorkGroup,
+)
 
 # How far back a feed goes: a year of past meetings, and every one to come.
 FEED_HISTORY = dt.timedelta(days=365)
@@ -167,40 +180,88 @@ def feed_fetched(feed: CalendarFeed) -> None:
 # --- the partner-facing meeting page -------------------------------------------------------------
 
 
-def meeting_page_token(meeting_id: int, contact_id: int) -> str:
+class MeetingPageLink(NamedTuple):
+    """What a meeting page's link names: the meeting, and the feed or the invitation it was
+    given through (exactly one of the two)."""
+
+    meeting_id: int
+    feed_id: int | None = None
+    invitation_id: int | None = None
+
+
+def meeting_page_token(
+    meeting_id: int, *, feed_id: int | None = None, invitation_id: int | None = None
+) -> str:
+    if (feed_id is None) == (invitation_id is None):
+        raise ValueError("A meeting page's link is given through one feed or one invitation.")
+    origin = {"f": feed_id} if feed_id is not None else {"i": invitation_id}
     return signing.Signer(salt=MEETING_PAGE_SALT).sign_object(
-        {"m": meeting_id, "c": contact_id}, compress=True
+        {"m": meeting_id, **origin}, compress=True
     )
 
 
-def meeting_page_from_token(token: str) -> tuple[int, int] | None:
+def meeting_page_from_token(token: str) -> MeetingPageLink | None:
+    """The link's meeting and origin; None for a forged link, and for the links of the first
+    version, which named the person without a feed or an invitation and could not be closed."""
     try:
         data = signing.Signer(salt=MEETING_PAGE_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("m"), int):
+    if not isinstance(data, dict) or not _is_id(data.get("m")):
         return None
-    if not isinstance(data.get("c"), int):
-        return None
-    return data["m"], data["c"]
+    feed_id, invitation_id = data.get("f"), data.get("i")
+    if _is_id(feed_id) and invitation_id is None:
+        return MeetingPageLink(data["m"], feed_id=feed_id)
+    if _is_id(invitation_id) and feed_id is None:
+        return MeetingPageLink(data["m"], invitation_id=invitation_id)
+    return None
 
 
-def meeting_page_url(meeting_id: int, contact_id: int) -> str:
-    return absolute_url(
-        reverse(
-            "meeting_links:meeting_page",
-            kwargs={"token": meeting_page_token(meeting_id, contact_id)},
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def meeting_page_url(meeting_id: int, contact_id: int, *, feed_id: int | None = None) -> str:
+    """The absolute address of the meeting's page for this person: through `feed_id` for a
+    feed's events (no query: the feed's poll asks for one per meeting), otherwise through the
+    person's invitation to the meeting, "" when they have none."""
+    if feed_id is not None:
+        token = meeting_page_token(meeting_id, feed_id=feed_id)
+    else:
+        invitation_id = (
+            Invitation.objects.filter(meeting_id=meeting_id, contact_id=contact_id)
+            .values_list("pk", flat=True)
+            .first()
         )
-    )
+        if invitation_id is None:
+            return ""
+        token = meeting_page_token(meeting_id, invitation_id=invitation_id)
+    return absolute_url(reverse("meeting_links:meeting_page", kwargs={"token": token}))
 
 
-def report_pdf_token(meeting_id: int, contact_id: int) -> str:
-    return signing.dumps({"m": meeting_id, "c": contact_id}, salt=REPORT_PDF_SALT, compress=True)
+class ReportPdfLink(NamedTuple):
+    meeting_id: int
+    contact_id: int
+    feed_id: int | None = None
 
 
-def report_pdf_from_token(token: str) -> int | None:
+def report_pdf_token(meeting_id: int, contact_id: int, *, feed_id: int | None = None) -> str:
+    data: dict[str, int] = {"m": meeting_id, "c": contact_id}
+    if feed_id is not None:
+        data["f"] = feed_id
+    return signing.dumps(data, salt=REPORT_PDF_SALT, compress=True)
+
+
+def report_pdf_from_token(token: str) -> ReportPdfLink | None:
+    """The link's meeting, person and feed (if the page it came from was a feed's); the view
+    checks that the person is not erased and the feed not revoked."""
     try:
         data = signing.loads(token, salt=REPORT_PDF_SALT, max_age=REPORT_PDF_MAX_AGE)
     except signing.BadSignature:
         return None
-    return data.get("m") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not (_is_id(data.get("m")) and _is_id(data.get("c"))):
+        return None
+    feed_id = data.get("f")
+    if feed_id is not None and not _is_id(feed_id):
+        return None
+    return ReportPdfLink(data["m"], data["c"], feed_id)

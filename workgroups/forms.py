@@ -7,7 +7,9 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.forms import inlineformset_factory
+from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import Axis, FicheAction
 from cls_platform.forms import https_urls
 from cls_platform.models import Access
-from cls_platform.widgets import PickerField
+from cls_platform.widgets import PickedListField, PickerField, gathered_by, posted_ids
 from partners.models import Contact, Organization
 from partners.search import (
     contact_label,
@@ -53,14 +55,23 @@ def organization_picker(access: Access, **kwargs: Any) -> PickerField:
     )
 
 
-class PilotChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Contact) -> str:
-        return contact_label(obj)
+def only_errors_of(form: forms.BaseForm, *names: str) -> None:
+    """Forget the form's errors but those of `names`: the form comes back to go on filling it,
+    not to be corrected yet (it is checked in full when saved)."""
+    errors = form.errors  # runs the checks once
+    form._errors = ErrorDict({k: v for k, v in errors.items() if k in names})
+
+
+# The button of the group form that, without JavaScript, puts the person typed in the picker in
+# the list of pilots and brings the form back for another one (nothing saved yet).
+ADD_ANOTHER_PILOT = "add_another_pilot"
 
 
 class WorkGroupForm(forms.ModelForm):
-    """The coordinator's form: everything about the group. The pilots already there are listed
-    with a box to keep each; the picker adds one (a territory has hundreds of contacts)."""
+    """The coordinator's form: everything about the group. The pilots chosen so far are listed
+    with a box to keep each; the picker adds one (a territory has hundreds of contacts), and
+    another after it: static/js/picker.js puts each person chosen in that list, and without
+    JavaScript "Ajouter un autre pilote" brings the form back with the one typed in the list."""
 
     class Meta:
         model = WorkGroup
@@ -76,6 +87,7 @@ class WorkGroupForm(forms.ModelForm):
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.access = access
         territory = access.territory
         self.fields["contract"].queryset = territory.contracts.order_by("-start_year")
         self.fields["axis"].queryset = (
@@ -83,25 +95,43 @@ class WorkGroupForm(forms.ModelForm):
             .select_related("contract")
             .order_by("contract", "kind", "number")
         )
+        # The list offers the group's pilots and those chosen since (by the script or by
+        # "Ajouter un autre pilote"): a posted id counts only if the picker could offer it.
+        chosen = posted_ids(self.data, self.add_prefix("keep_pilots"))
+        listed = Q(pk__in=pickable_contacts(access).filter(pk__in=chosen).values("pk"))
         if self.instance.pk:
-            current = self.instance.pilots.select_related("organization").order_by(
-                "last_name", "first_name"
+            listed |= Q(pk__in=self.instance.pilots.values("pk"))
+            self.initial.setdefault(
+                "keep_pilots", self.instance.pilots.values_list("pk", flat=True)
             )
-            self.fields["keep_pilots"] = PilotChoiceField(
-                label=_("Pilotes et co-pilotes actuels (décochez pour retirer)"),
-                queryset=current,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-                initial=[p.pk for p in current],
-            )
+        self.fields["keep_pilots"] = PickedListField(
+            label=_("Pilotes et co-pilotes du groupe"),
+            label_of=contact_label,
+            queryset=Contact.objects.filter(listed)
+            .select_related("organization")
+            .order_by("last_name", "first_name", "pk"),
+            required=False,
+            help_text=_(
+                "Chaque personne ajoutée s'inscrit ici ; décochez une case pour retirer la "
+                "personne du pilotage."
+            ),
+        )
         self.fields["add_pilot"] = contact_picker(
             access,
             label=_("Ajouter un·e pilote ou co-pilote"),
             required=False,
             help_text=_(
-                "Tapez un nom, un prénom ou une structure. Le service santé et un·e "
-                "professionnel·le d'un autre secteur, idéalement."
+                "Tapez un nom, un prénom ou une structure, puis choisissez la personne : elle "
+                "rejoint la liste ci-dessus, et vous pouvez en ajouter une autre. Le service "
+                "santé et un·e professionnel·le d'un autre secteur, idéalement."
             ),
+        )
+        # With the script, a person chosen in the picker joins the list of boxes at once.
+        gathered_by(
+            self.fields["add_pilot"],
+            self,
+            "keep_pilots",
+            _("{label} rejoint la liste des pilotes."),
         )
         self.order_fields(
             [
@@ -109,11 +139,11 @@ class WorkGroupForm(forms.ModelForm):
                 "kind",
                 "axis",
                 "name",
-                "keep_pilots",
-                "add_pilot",
                 "target_meetings_per_year",
                 "status",
                 "invitation_policy",
+                "keep_pilots",
+                "add_pilot",
             ]
         )
 
@@ -124,6 +154,29 @@ class WorkGroupForm(forms.ModelForm):
         if added is not None and added not in pilots:
             pilots.append(added)
         return pilots
+
+    def with_pilot_added(self) -> tuple[WorkGroupForm, Contact | None]:
+        """ "Ajouter un autre pilote": this form again, nothing saved, the person typed in the
+        picker ticked in the list and the picker empty for the next one; with the person added
+        (None when the picker could not tell whom: its error then says why)."""
+        picker = self.add_prefix("add_pilot")
+        self.full_clean()  # resolves what was typed; the other fields wait for the save
+        picked = self.cleaned_data.get("add_pilot")
+        if picked is None:
+            if "add_pilot" not in self.errors:
+                self.add_error("add_pilot", _("Tapez le nom de la personne à ajouter."))
+            only_errors_of(self, "add_pilot")
+            return self, None
+        data = self.data.copy()
+        kept = [str(pk) for pk in posted_ids(data, self.add_prefix("keep_pilots"))]
+        if str(picked.pk) not in kept:
+            kept.append(str(picked.pk))
+        data.setlist(self.add_prefix("keep_pilots"), kept)
+        for name in (picker, f"{picker}_id", f"{picker}_choice"):
+            data.pop(name, None)
+        again = type(self)(data, instance=self.instance, access=self.access)
+        only_errors_of(again)
+        return again, picked
 
 
 class CopilotGroupForm(forms.ModelForm):

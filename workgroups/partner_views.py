@@ -2,7 +2,8 @@
 its events link to, the compte-rendu's PDF, and the feeds' section of the partner's own page.
 
 Each is reached through a secret of its own (the feed's random token, a signed link naming the
-meeting and the person, the self-service link): no territory in the URL, `public_view`.
+meeting and the feed or invitation it was given through, the self-service link): no territory
+in the URL, `public_view`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from partners.tokens import contact_from_token
 
 from . import feeds
 from .calendar import feed_ics
-from .models import CalendarFeed, Meeting, MeetingStatus, Rsvp
+from .models import CalendarFeed, Invitation, Meeting, MeetingStatus, Rsvp
 from .services import rsvp_problem
 from .tokens import document_token, invitation_token
 
@@ -55,11 +56,12 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponse(
             body, status=410 if known else 404, content_type="text/plain; charset=utf-8"
         )
-    contact_id = found.contact_id
+    contact_id, feed_id = found.contact_id, found.pk
     body = feed_ics(
         name=found.group.name,
         meetings=feeds.feed_meetings(found),
-        page_url=lambda meeting: feeds.meeting_page_url(meeting.pk, contact_id),
+        # Through this feed: revoking the address closes the pages its events lead to.
+        page_url=lambda meeting: feeds.meeting_page_url(meeting.pk, contact_id, feed_id=feed_id),
     )
     feeds.feed_fetched(found)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -120,29 +122,54 @@ def self_service_feeds(request: HttpRequest, contact: Contact, token: str) -> di
 @public_view
 def meeting_page(request: HttpRequest, token: str) -> HttpResponse:
     """A meeting as a partner sees it, from their calendar: when, where, the agenda, their
-    answer (the buttons post to the invitation's answer link), the compte-rendu once sent."""
-    found = feeds.meeting_page_from_token(token)
-    if found is None:
+    answer (the buttons post to the invitation's answer link), the compte-rendu once sent.
+
+    The link names the feed it was given through (closed when that address is revoked) or the
+    invitation (as an e-mail would give it: open as long as the invitation is)."""
+    link = feeds.meeting_page_from_token(token)
+    if link is None:
         return _gone(request)
-    meeting_id, contact_id = found
     meeting = (
         Meeting.objects.select_related("group", "territory")
         .prefetch_related("agenda_items", "documents")
-        .filter(pk=meeting_id)
+        .filter(pk=link.meeting_id)
         .first()
     )
-    contact = (
-        Contact.objects.filter(
-            pk=contact_id,
-            territory_id=meeting.territory_id,
-            anonymized_at__isnull=True,
-        ).first()
-        if meeting is not None
-        else None
-    )
-    if meeting is None or contact is None:
+    if meeting is None:
         return _gone(request)
-    invitation = meeting.invitations.filter(contact=contact).first()
+    # The feed or the invitation the link was given through must still be there: a revoked
+    # address's events open nothing any more. Either way, an erased person's links open nothing.
+    if link.feed_id is not None:
+        feed = (
+            CalendarFeed.objects.select_related("contact")
+            .filter(
+                pk=link.feed_id,
+                group_id=meeting.group_id,
+                revoked_at__isnull=True,
+                contact__territory_id=meeting.territory_id,
+                contact__anonymized_at__isnull=True,
+            )
+            .first()
+        )
+        contact = feed.contact if feed is not None else None
+        invitation = (
+            meeting.invitations.filter(contact=contact).first() if contact is not None else None
+        )
+    else:
+        feed = None
+        invitation = (
+            Invitation.objects.select_related("contact")
+            .filter(
+                pk=link.invitation_id,
+                meeting_id=meeting.pk,
+                contact__territory_id=meeting.territory_id,
+                contact__anonymized_at__isnull=True,
+            )
+            .first()
+        )
+        contact = invitation.contact if invitation is not None else None
+    if contact is None:
+        return _gone(request)
     answer = None
     if invitation is not None:
         answer_token = invitation_token(invitation.pk)
@@ -163,7 +190,11 @@ def meeting_page(request: HttpRequest, token: str) -> HttpResponse:
         report = {
             "pdf_url": reverse(
                 "meeting_links:report_pdf",
-                kwargs={"token": feeds.report_pdf_token(meeting.pk, contact.pk)},
+                kwargs={
+                    "token": feeds.report_pdf_token(
+                        meeting.pk, contact.pk, feed_id=feed.pk if feed is not None else None
+                    )
+                },
             ),
             "documents": [
                 {
@@ -195,16 +226,28 @@ def meeting_page(request: HttpRequest, token: str) -> HttpResponse:
 @public_view
 @require_safe
 def report_pdf(request: HttpRequest, token: str) -> HttpResponse:
-    """The compte-rendu's PDF, from the signed link of the meeting page."""
-    meeting_id = feeds.report_pdf_from_token(token)
+    """The compte-rendu's PDF, from the signed link of the meeting page: for as long as the
+    person is not erased and, when the page came from a feed, that feed is not revoked."""
+    link = feeds.report_pdf_from_token(token)
     meeting = (
         Meeting.objects.select_related("group", "territory")
-        .filter(pk=meeting_id, report_sent_at__isnull=False)
+        .filter(pk=link.meeting_id, report_sent_at__isnull=False)
         .first()
-        if meeting_id
+        if link is not None
         else None
     )
     if meeting is None:
+        return _gone(request)
+    contact = Contact.objects.filter(
+        pk=link.contact_id, territory_id=meeting.territory_id, anonymized_at__isnull=True
+    )
+    if link.feed_id is not None:
+        contact = contact.filter(
+            calendar_feeds__pk=link.feed_id,
+            calendar_feeds__group_id=meeting.group_id,
+            calendar_feeds__revoked_at__isnull=True,
+        )
+    if not contact.exists():
         return _gone(request)
     filename = f"compte-rendu-{timezone.localtime(meeting.starts_at):%d-%m-%Y}.pdf"
     handle = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -20,6 +20,7 @@ from actions.models import ActionUpdate
 from cls_platform.access import scoped
 from cls_platform.models import Access, Delivery, DeliveryStatus
 from cls_platform.widgets import fold
+from partners.emails import mailing_obstacle
 from partners.models import Contact, Sector
 
 from .models import (
@@ -429,10 +430,6 @@ class _DeliveryCell:
         return format_html('{}<br><span class="muted">{}</span>', badge, note)
 
 
-def meetings_of(*, access: Access) -> QuerySet[Meeting]:
-    return scoped(Meeting.objects.all(), access).select_related("group")
-
-
 # --- who receives what ---------------------------------------------------------------------------
 # One query per kind of message, used both to send and to tell the coordinator beforehand how
 # many will receive it: the count on a confirmation page is the count of the sending.
@@ -486,9 +483,17 @@ def invitation_send_recipients(meeting: Meeting) -> QuerySet[Contact]:
 
 def cancellation_recipients(meeting: Meeting) -> QuerySet[Contact]:
     """Who is told of a cancellation: the invitees whose invitation reached them (it is in
-    their calendar) and who may still be mailed."""
+    their calendar) or is being sent at this moment, and who may still be mailed.
+
+    A row "sending" when the coordinator cancels ends "sent" a moment later: without the
+    CANCEL, the meeting would stay in that calendar (a CANCEL for a UID never received, if
+    the worker skips it after all, is ignored by calendars). A row still "queued" is left
+    out: its worker finds the meeting cancelled and skips it (meeting_cancel makes sure of
+    that by locking those rows first)."""
     received = Delivery.objects.filter(
-        topic=meeting.topic, kind=KIND_INVITATION, status=DeliveryStatus.SENT
+        topic=meeting.topic,
+        kind=KIND_INVITATION,
+        status__in=[DeliveryStatus.SENT, DeliveryStatus.SENDING],
     ).values("contact_id")
     return invitation_recipients(meeting).filter(pk__in=received)
 
@@ -546,14 +551,10 @@ def delivery_obstacle(
     coordinator reads it next to the address. `opted_out` (the person's choice for this group)
     and `rsvp` are looked up when not given."""
     invitations = kind in INVITATION_KINDS
-    if contact is None or contact.anonymized_at:
-        return _("la personne a été effacée de l'annuaire")
-    if contact.unsubscribed_at:
-        return _("la personne s'est désinscrite")
-    if contact.bounced_at:
-        return _("l'adresse est en erreur")
-    if contact.left_at or not contact.is_active:
-        return _("la personne a quitté sa structure")
+    # Erased, unsubscribed, bounced, left: the directory's rules, the same for all its e-mails.
+    reason = mailing_obstacle(contact)
+    if reason:
+        return reason
     if invitations and not contact.receives_invitations:
         return _("la personne ne souhaite plus recevoir les invitations")
     if not invitations and not contact.receives_reports:
@@ -591,14 +592,10 @@ def outdated(meeting: Meeting, delivery: Delivery) -> str:
     return ""
 
 
-def delivery_label(kind: str, status: str) -> str:
-    """ "Invitations envoyées", "Comptes-rendus en échec"...: a line of the meeting's "Envois"."""
-    return delivery_labels()(kind, status)
-
-
-def delivery_labels():
-    """`delivery_label`, its sixteen translations looked up once (the meeting page labels
-    hundreds of deliveries)."""
+def delivery_labels() -> Callable[[str, str], str]:
+    """The label of a line of the meeting's "Envois" for a kind and a state: "Invitations
+    envoyées", "Comptes-rendus en échec"...; the sixteen translations looked up once (the
+    meeting page labels hundreds of deliveries)."""
     labels = {
         KIND_INVITATION: {
             DeliveryStatus.SENT: _("Invitations envoyées"),
@@ -679,29 +676,34 @@ def report_draft(*, meeting: Meeting) -> str:
         meeting.invitations.filter(
             Q(attendance__in=[Attendance.PRESENT, Attendance.EXCUSED]) | Q(rsvp=Rsvp.NO)
         )
-        .select_related("contact__organization")
-        .only(
-            "meeting_id",
-            "contact_id",
-            "attendance",
-            "rsvp",
-            "contact__first_name",
-            "contact__last_name",
-            "contact__organization__name",
-        )
-        .order_by("contact__organization__name", "contact__last_name")
+        .values_list("attendance", "contact__organization__name")
+        .order_by("contact__organization__name")
     )
+    # Structures only: the compte-rendu goes to every partner and signatories read it. A
+    # person without a structure is counted, never named ("2 personnes sans structure").
     present: dict[str, None] = {}
     excused: dict[str, None] = {}
-    for invitation in attendance:
-        organization = invitation.contact.organization
-        who = organization.name if organization else str(invitation.contact)
-        if invitation.attendance == Attendance.PRESENT:
-            present[who] = None
-        else:  # excused, or answered no and not seen
-            excused[who] = None
-    section(_("Structures présentes"), list(present))
-    section(_("Structures excusées"), [name for name in excused if name not in present])
+    alone = {"present": 0, "excused": 0}
+    for status, organization in attendance:
+        came = status == Attendance.PRESENT  # otherwise excused, or answered no and not seen
+        if organization:
+            (present if came else excused)[organization] = None
+        else:
+            alone["present" if came else "excused"] += 1
+
+    def names(structures: Iterable[str], people: int) -> list[str]:
+        if not people:
+            return list(structures)
+        without = ngettext(
+            "%(n)s personne sans structure", "%(n)s personnes sans structure", people
+        ) % {"n": people}
+        return [*structures, without]
+
+    section(_("Structures présentes"), names(present, alone["present"]))
+    section(
+        _("Structures excusées"),
+        names([name for name in excused if name not in present], alone["excused"]),
+    )
 
     latest = ActionUpdate.objects.filter(fiche_id=OuterRef("fiche_id")).order_by(
         "-happened_on", "-id"

@@ -17,7 +17,8 @@ from typing import Any
 import nh3
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
@@ -321,6 +322,19 @@ def meeting_cancel(*, meeting: Meeting, note: str = "") -> Meeting:
     problem = cancel_problem(meeting)
     if problem:
         raise ValidationError(problem)
+    # The invitations not yet sent are held until this cancellation commits: a worker cannot
+    # claim one in between (the row still "queued" when the recipients are read) and send it
+    # from a meeting it still reads as planned, to someone the CANCEL then misses. Once this
+    # commits, the worker claims it, finds the meeting cancelled and skips it.
+    list(
+        Delivery.objects.select_for_update()
+        .filter(
+            topic=meeting.topic,
+            kind=KIND_INVITATION,
+            status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING],
+        )
+        .values_list("pk", flat=True)
+    )
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
     meeting.change_note = (note or "").strip()
@@ -562,16 +576,45 @@ def attendance_mark_said_yes(*, meeting: Meeting) -> int:
 
 def walk_in_organization(*, meeting: Meeting, name: str) -> Organization:
     """The structure of a walk-in who named one the directory does not hold: the existing one
-    of that name (whatever its case) when there is one, a new one otherwise."""
+    of that name (whatever its case) when there is one, a new one otherwise. A name the
+    directory keeps for an archived structure is refused: the walk-in would join a structure
+    the coordination closed, which no picker offers any more."""
     name = " ".join(name.split())
-    existing = (
+    existing = _organization_named(meeting, name)
+    if existing is None:
+        try:
+            # In a savepoint: another walk-in naming the same new structure at the same moment
+            # (two coordinators at the door) creates it first; its row is read back below.
+            with transaction.atomic():
+                return organization_save(
+                    organization=Organization(territory=meeting.territory, name=name)
+                )
+        except IntegrityError:
+            existing = _organization_named(meeting, name)
+            if existing is None:  # not a name clash after all
+                raise
+    if existing.archived_at is not None:
+        raise ValidationError(
+            {
+                "new_organization": _(
+                    "« %(name)s » est une structure archivée de l'annuaire : choisissez une "
+                    "structure active, ou laissez ce champ vide pour ajouter la personne sans "
+                    "structure."
+                )
+                % {"name": existing.name}
+            }
+        )
+    return existing
+
+
+def _organization_named(meeting: Meeting, name: str) -> Organization | None:
+    # The directory holds one structure per name, whatever its case (a unique constraint on
+    # the lowered name): an active one first should that ever change.
+    return (
         Organization.objects.filter(territory_id=meeting.territory_id, name__iexact=name)
-        .order_by("archived_at", "pk")  # an active one first
+        .order_by(F("archived_at").asc(nulls_first=True), "pk")
         .first()
     )
-    if existing is not None:
-        return existing
-    return organization_save(organization=Organization(territory=meeting.territory, name=name))
 
 
 @transaction.atomic

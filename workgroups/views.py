@@ -18,9 +18,11 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 from cls_platform.access import TerritoryMixin, can_edit, public_view, require_edit, scoped
 from cls_platform.forms import add_service_errors
 from cls_platform.models import Delivery
+from partners.search import contact_label
 
 from . import selectors, services
 from .forms import (
+    ADD_ANOTHER_PILOT,
     AddInviteeForm,
     AgendaFormSet,
     CopilotGroupForm,
@@ -69,6 +71,18 @@ def meeting_redirect(territory: str, meeting: Meeting, anchor: str = "") -> Http
     if anchor:
         response["Location"] += f"#{anchor}"
     return response
+
+
+def invite_refusal(meeting: Meeting) -> str:
+    """Why the meeting's page no longer offers to invite anyone ("" while it does): cancelled,
+    over, or already recorded as held."""
+    if meeting.status == MeetingStatus.PLANNED and not meeting.is_over:
+        return ""
+    try:
+        services.ensure_invitable(meeting)
+    except ValidationError as exc:
+        return error_text(exc)
+    return _("Cette réunion est déjà tenue : on ne peut plus y inviter.")
 
 
 class GroupsMixin(TerritoryMixin):
@@ -127,6 +141,27 @@ class GroupFormMixin(GroupsMixin):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "access": self.access}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(add_another_pilot=ADD_ANOTHER_PILOT, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if ADD_ANOTHER_PILOT not in request.POST or not self.access.is_coordinator:
+            return super().post(request, *args, **kwargs)
+        # "Ajouter un autre pilote" (without JavaScript): the form again, nothing saved, the
+        # person typed now ticked in the list of pilots, the picker empty for the next one.
+        self.object = self.get_object() if isinstance(self, UpdateView) else None
+        form, added = self.get_form().with_pilot_added()
+        if added is not None:
+            messages.info(
+                request,
+                _(
+                    "%(name)s rejoint la liste des pilotes, pas encore enregistrée : ajoutez-en "
+                    "un autre, ou enregistrez le groupe."
+                )
+                % {"name": contact_label(added)},
+            )
+        return self.render_to_response(self.get_context_data(form=form))
 
     def form_valid(self, form: WorkGroupForm | CopilotGroupForm) -> HttpResponse:
         group = form.save(commit=False)
@@ -309,7 +344,7 @@ class MeetingDetailView(GroupsMixin, DetailView):
         personal = not self.access.is_viewer
         query = self.request.GET.get("q", "")[:100] if personal else ""
         not_started = selectors.not_started_reason(meeting)
-        invitable = meeting.status == MeetingStatus.PLANNED and not meeting.is_over
+        invitable = not invite_refusal(meeting)
         context = super().get_context_data(
             **selectors.meeting_detail(meeting=meeting, query=query, personal=personal),
             can_edit_meeting=editable,
@@ -343,7 +378,9 @@ class MeetingDetailView(GroupsMixin, DetailView):
 class MeetingPageFormView(MeetingDetailView):
     """A form of the meeting's page (invite one more, a walk-in): valid, it calls its service
     and comes back to the page; invalid (or a name matching several people), the page comes
-    back with the form as typed and what to correct beside it."""
+    back with the form as typed and what to correct beside it. When the page no longer offers
+    the form, or the service refuses for a reason that is no field's, the refusal is said in
+    the page's messages instead."""
 
     write = True
     http_method_names = ["post"]
@@ -351,18 +388,42 @@ class MeetingPageFormView(MeetingDetailView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         meeting = self.object = self.get_object()
+        # The page shows this form only when it can be used: posted from a page opened before
+        # (the meeting cancelled or moved from another session since), a form brought back
+        # would not be on the page, and its refusal would be lost without a word.
+        refusal = self.unavailable(meeting)
+        if refusal:
+            return self.refuse(meeting, refusal)
         form = self.make_form(meeting)
         if form.is_valid():
             try:
                 text = self.act(meeting, form)
             except ValidationError as exc:
+                if not self.about_fields(form, exc):
+                    return self.refuse(meeting, error_text(exc))
                 add_service_errors(form, exc)
             else:
                 messages.success(request, text)
                 return meeting_redirect(self.territory.slug, meeting, self.anchor)
         return self.render_to_response(self.get_context_data(**{self.form_name: form}))
 
+    def refuse(self, meeting: Meeting, refusal: str) -> HttpResponse:
+        """The refusal in the page's messages, and the page from its top, where they are: the
+        form's section may be gone, or 200 rows below them."""
+        messages.error(self.request, refusal)
+        return meeting_redirect(self.territory.slug, meeting)
+
+    @staticmethod
+    def about_fields(form: Any, exc: ValidationError) -> bool:
+        """Whether the service's refusal names fields of the form (shown beside them, the form
+        coming back as typed); any other refusal is about the meeting, said at the top."""
+        return hasattr(exc, "error_dict") and all(name in form.fields for name in exc.error_dict)
+
     form_name = ""
+
+    def unavailable(self, meeting: Meeting) -> str:
+        """Why the page does not offer this form now ("" when it does), in French."""
+        raise NotImplementedError
 
     def make_form(self, meeting: Meeting) -> Any:
         raise NotImplementedError
@@ -467,6 +528,9 @@ class InvitationsPrepareView(MeetingActionView):
 
 class InvitationAddView(MeetingPageFormView):
     form_name = "add_form"
+
+    def unavailable(self, meeting: Meeting) -> str:
+        return invite_refusal(meeting)
 
     def make_form(self, meeting: Meeting) -> AddInviteeForm:
         return AddInviteeForm(self.request.POST, meeting=meeting, access=self.access)
@@ -625,6 +689,9 @@ class AttendanceSaidYesView(MeetingActionView):
 class WalkInView(MeetingPageFormView):
     form_name = "walk_in_form"
     anchor = "presences"
+
+    def unavailable(self, meeting: Meeting) -> str:
+        return selectors.not_started_reason(meeting)
 
     def make_form(self, meeting: Meeting) -> WalkInForm:
         return WalkInForm(self.request.POST, access=self.access)

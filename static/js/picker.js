@@ -6,6 +6,10 @@
  * match, Escape closes the list (a second Escape clears the field). A polite live region says
  * how many matches came back. The chosen id goes in the hidden input beside the field; typing
  * again empties it, and the server then resolves the text itself, as it does without script.
+ *
+ * A picker whose input names a list of boxes (data-picker-into: its id; data-picker-into-name:
+ * the boxes' field) puts each person chosen in that list, ticked, and empties itself for the
+ * next one (a group's pilots, a fiche-action's co-pilots).
  */
 (function () {
   "use strict";
@@ -94,10 +98,55 @@
       if (!picked) {
         return;
       }
+      close();
+      if (gather(picked)) {
+        return;
+      }
       input.value = picked.label;
       hidden.value = String(picked.id);
-      close();
       say("");
+    }
+
+    // A picker that fills a list of boxes (a group's pilots, a fiche's co-pilots): the person
+    // chosen joins the list, ticked, and the field empties for the next one.
+    function gather(picked) {
+      var into = input.getAttribute("data-picker-into");
+      var name = input.getAttribute("data-picker-into-name");
+      var boxes = into ? document.getElementById(into) : null;
+      if (!boxes || !name) {
+        return false;
+      }
+      var box = null;
+      boxes.querySelectorAll('input[type="checkbox"]').forEach(function (candidate) {
+        if (candidate.value === String(picked.id)) {
+          box = candidate;
+        }
+      });
+      if (!box) {
+        var n = boxes.querySelectorAll('input[type="checkbox"]').length;
+        while (document.getElementById(into + "_" + n)) {
+          n += 1;
+        }
+        box = document.createElement("input");
+        box.type = "checkbox";
+        box.name = name;
+        box.value = String(picked.id);
+        box.id = into + "_" + n;
+        var label = document.createElement("label");
+        label.htmlFor = box.id;
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + picked.label));
+        var row = document.createElement("div");
+        row.appendChild(label);
+        boxes.appendChild(row);
+      }
+      box.checked = true;
+      input.value = "";
+      hidden.value = "";
+      results = []; // an empty field offers nothing until one types again
+      list.textContent = "";
+      say((input.getAttribute("data-picker-added") || "").replace("{label}", picked.label));
+      return true;
     }
 
     function show(data) {
@@ -211,6 +260,11 @@
 
   function start() {
     var words = labels();
+    // What a form offers only without the script ("Ajouter un autre pilote": the script puts
+    // each person chosen in the list at once).
+    document.querySelectorAll("[data-picker-without-script]").forEach(function (node) {
+      node.hidden = true;
+    });
     document.querySelectorAll("[data-picker]").forEach(function (root, index) {
       setUp(root, words, index);
     });

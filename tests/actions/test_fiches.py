@@ -85,7 +85,7 @@ def test_coordinator_writes_a_complete_fiche(login_as, coordinator, contract):
             territory_scope="qpv",
             qpvs=[qpv.pk],
             pilot_organization=cpts.pk,
-            pilot_contact=pilot.pk,
+            pilot_contact_id=pilot.pk,
             start_date="2026-01-01",
             end_date="2027-12-31",
             budget_total="25000",
@@ -423,3 +423,83 @@ def test_dates_are_shown_in_the_format_date_inputs_read(login_as, coordinator, c
         f'name="happened_on" value="{today:%Y-%m-%d}"'
         in client.get(f"{BASE}/fiches/{fiche.pk}/").content.decode()
     )
+
+
+# --- at a phone's width -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def phone_data(territory):
+    """A contract, a fiche with its pilot, indicator and measurements, long French words."""
+    contract = ContractFactory(
+        territory=territory,
+        title="Contrat local de santé de Cergy, troisième génération 2023-2028",
+        status="draft",
+        signed_on=None,
+    )
+    axis = AxisFactory(contract=contract, number=1, title="Accès aux droits et aux soins")
+    structure = OrganizationFactory(
+        territory=territory, name="Communauté professionnelle territoriale de santé de Cergy"
+    )
+    fiche = FicheActionFactory(
+        contract=contract,
+        thematic_axis=axis,
+        number="1.1",
+        title="Médiation en santé dans les quartiers prioritaires de la politique de la ville",
+        pilot_organization=structure,
+        pilot_contact=ContactFactory(territory=territory, organization=structure),
+        end_date=timezone.localdate() + dt.timedelta(days=200),
+        status="in_progress",
+        progress=40,
+    )
+    indicator = Indicator.objects.create(
+        fiche=fiche,
+        title="Permanences de médiation tenues dans les maisons de quartier",
+        unit="permanences",
+        baseline=0,
+        target=40,
+    )
+    for days, value in ((300, 5), (150, 14), (10, 22)):
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            measured_on=timezone.localdate() - dt.timedelta(days=days),
+            value=value,
+            comment="Relevé transmis par la coordination des médiatrices en santé",
+        )
+    return fiche
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_and_the_actions_pages_fit_a_phone(
+    page, live_server, coordinator, phone_data
+):
+    """At 390 px no page scrolls sideways: a table wider than the screen scrolls in its own
+    box, which the keyboard can reach."""
+    from tests.support.browser import assert_no_axe_violations, browser_login
+
+    fiche = phone_data
+    indicator = fiche.indicators.get()
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, live_server, coordinator)
+    wide = []
+    for path in (
+        "",
+        "contrats/",
+        f"contrats/{fiche.contract_id}/",
+        "contrats/echelle-de-collaboration/",
+        "fiches/",
+        f"fiches/{fiche.pk}/",
+        f"indicateurs/{indicator.pk}/modifier/",
+        f"fiches/{fiche.pk}/modifier/",
+    ):
+        page.goto(f"{live_server.url}{BASE}/{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide.append((path or "tableau de bord", width))
+            continue
+        for region in page.locator(".table-scroll").all():
+            if region.evaluate("e => e.scrollWidth > e.clientWidth"):
+                assert region.get_attribute("tabindex") == "0", path
+        assert_no_axe_violations(page)
+    assert not wide, f"pages plus larges que l'écran : {wide}"

@@ -14,11 +14,14 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.utils import timezone
 
+from cls_platform import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from partners import services
 from partners.models import Contact, HandOver
 from partners.tokens import SALT, contact_token, unsubscribe_token
 from tests.factories import AccessFactory, ContactFactory
+from tests.support.services import CeleryWorker, wait_until
+from tests.support.smtp import SmtpServer, smtp_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -425,3 +428,97 @@ def test_the_self_service_page_names_the_coordination(territory, coordinator, zo
     # No coordination address set: the first coordinator's.
     assert "Écrivez à la coordination :" in page
     assert "mailto:coordinatrice@cergy.fr" in page
+
+
+# --- tasks queued under their old names before the outbox --------------------------------------
+
+
+def run_old_task(send, name: str, *args: int) -> int:
+    """A message that waited in Redis, under the name the previous release gave its task, run
+    as a worker of this release runs it (after the deployment)."""
+    import partners.tasks  # noqa: F401  (registers the directory's tasks)
+    from cls_platform.celery import app
+
+    return send(lambda: app.tasks[name].apply(args=args).get())
+
+
+def test_a_details_check_queued_before_the_outbox_reaches_the_partner_once(zoe, send):
+    assert run_old_task(send, "partners.tasks.send_details_check", zoe.pk) == 1
+    # Delivered twice by the broker (a worker lost after running it): nothing more is sent.
+    assert run_old_task(send, "partners.tasks.send_details_check", zoe.pk) == 0
+
+    row = checks(zoe).get()
+    assert (row.status, row.to_email) == (DeliveryStatus.SENT, "zoe@asso.fr")
+    (message,) = mail.outbox
+    assert message.to == ["zoe@asso.fr"]
+    assert message.subject == "[CLS Cergy] Vos coordonnées sont-elles à jour ?"
+
+
+def test_an_old_details_check_task_mails_nobody_who_may_not_be_mailed(
+    unsubscribed, send, territory
+):
+    gone = ContactFactory(territory=territory, email="parti@asso.fr")
+    gone_pk = gone.pk
+    gone.delete()
+    assert run_old_task(send, "partners.tasks.send_details_check", unsubscribed.pk) == 0
+    assert run_old_task(send, "partners.tasks.send_details_check", gone_pk) == 0
+    assert not Delivery.objects.exists()
+    assert not mail.outbox
+
+
+def test_a_hand_over_notice_queued_before_the_outbox_reaches_each_coordinator_once(
+    territory, coordinator, zoe, send
+):
+    AccessFactory(territory=territory, role="coordinator", user__email="seconde@cergy.fr")
+    # Declared under the previous release: no outbox row, only the task in Redis.
+    hand_over = HandOver.objects.create(contact=zoe, successor_email="lea@asso.fr")
+    assert not Delivery.objects.exists()
+
+    name = "partners.tasks.notify_coordinators_of_hand_over"
+    assert run_old_task(send, name, hand_over.pk) == 2
+    assert run_old_task(send, name, hand_over.pk) == 0
+    assert run_old_task(send, name, hand_over.pk + 1000) == 0  # withdrawn since: nothing
+
+    rows = Delivery.objects.filter(kind="hand_over", topic=f"handover:{hand_over.pk}")
+    assert sorted(rows.values_list("to_email", "status")) == [
+        ("coordinatrice@cergy.fr", DeliveryStatus.SENT),
+        ("seconde@cergy.fr", DeliveryStatus.SENT),
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == ["coordinatrice@cergy.fr", "seconde@cergy.fr"]
+    assert all("lea@asso.fr" in m.body for m in mail.outbox)
+
+
+@pytest.fixture
+def celery_worker_options(smtp_server: SmtpServer) -> dict:  # noqa: F811
+    return {"env": smtp_server.env}
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_of_this_release_takes_the_old_tasks_waiting_in_redis(
+    territory,
+    coordinator,
+    zoe,
+    smtp_server: SmtpServer,  # noqa: F811
+    celery_worker_process: CeleryWorker,
+):
+    from cls_platform.celery import app
+
+    hand_over = HandOver.objects.create(contact=zoe)
+    # As the previous release queued them: by name, JSON arguments.
+    app.send_task("partners.tasks.send_details_check", args=[zoe.pk])
+    app.send_task("partners.tasks.notify_coordinators_of_hand_over", args=[hand_over.pk])
+    try:
+        wait_until(lambda: Delivery.objects.count() == 2, timeout=30)
+        # The rows go to this test's worker (the worker handed them to the default queue,
+        # which no worker of the test reads).
+        outbox.dispatch(Delivery.objects.values_list("pk", flat=True))
+        smtp_server.wait_for(2, timeout=30)
+    finally:
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_purge("celery")
+    copies = smtp_server.by_recipient()
+    assert sorted(copies) == ["coordinatrice@cergy.fr", "zoe@asso.fr"]
+    assert copies["zoe@asso.fr"][0].subject == "[CLS Cergy] Vos coordonnées sont-elles à jour ?"
+    assert "unregistered task" not in celery_worker_process.log_text()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}

@@ -325,15 +325,102 @@ def test_the_meeting_page_answers_through_the_invitation_and_then_gives_the_repo
     assert b"".join(Client().get(document).streaming_content) == b"diapos"
 
 
-def test_a_forged_or_erased_meeting_page_reveals_nothing(camille, meetings):
+def test_a_forged_or_erased_meeting_page_reveals_nothing(camille, meetings, feed):
     meeting = meetings["moved"]
-    token = feeds.meeting_page_token(meeting.pk, camille.pk)
+    token = feeds.meeting_page_token(meeting.pk, feed_id=feed.pk)
+    assert Client().get(f"/reunion/{token}/").status_code == 200
     assert Client().get(f"/reunion/{token[:-2]}xx/").status_code == 404
     camille.anonymized_at = timezone.now()
     camille.save()
     response = Client().get(f"/reunion/{token}/")
     assert response.status_code == 404
     assert "Printemps" not in response.content.decode()
+
+
+def page_links(feed: CalendarFeed) -> dict[str, str]:
+    """The meeting page's path of each event of the feed, by meeting title."""
+    cal = Calendar.from_ical(read_feed(feed).content)
+    return {
+        str(event["SUMMARY"]).rpartition(" — ")[2]: path_of(
+            re.search(r"Page de la réunion : (\S+)", str(event["DESCRIPTION"])).group(1)
+        )
+        for event in cal.walk("VEVENT")
+    }
+
+
+def send_report(meeting: Meeting) -> None:
+    meeting.report_sent_at = timezone.now()
+    meeting.report_pdf.save("cr.pdf", ContentFile(b"%PDF-1.4 compte-rendu"), save=True)
+
+
+def pdf_link(page_path: str) -> str:
+    page = Client().get(page_path).content.decode()
+    return re.search(r'href="(/reunion/compte-rendu/[^"]+/)"', page).group(1)
+
+
+def test_revoking_a_feed_closes_the_meeting_pages_and_the_report_it_led_to(
+    camille, group, feed, meetings
+):
+    send_report(meetings["held"])
+    links = page_links(feed)
+    assert Client().get(links["Printemps"]).status_code == 200
+    pdf = pdf_link(links["Hiver"])
+    assert Client().get(pdf).status_code == 200
+
+    feeds.feed_revoke(feed=feed)
+
+    for title, link in links.items():
+        response = Client().get(link)
+        assert response.status_code == 404, title
+        assert title not in response.content.decode()
+    assert Client().get(pdf).status_code == 404
+    # The new address's events lead to pages that work.
+    fresh = feeds.feed_for(contact=camille, group=group)
+    assert Client().get(page_links(fresh)["Printemps"]).status_code == 200
+
+
+def test_erasing_the_person_closes_the_report_link_of_their_meeting_page(camille, feed, meetings):
+    from partners.services import contact_erase
+
+    send_report(meetings["held"])
+    pdf = pdf_link(page_links(feed)["Hiver"])
+    assert Client().get(pdf).status_code == 200
+
+    contact_erase(contact=camille)
+
+    assert Client().get(pdf).status_code == 404
+
+
+def test_a_meeting_page_from_an_invitation_outlives_the_feed_but_not_the_invitation(
+    camille, group, feed, meetings
+):
+    """The page as an e-mail would link it (signed with the invitation): revoking the calendar
+    address does not close it; removing the person from the list, or erasing them, does."""
+    meeting = meetings["moved"]
+    link = path_of(feeds.meeting_page_url(meeting.pk, camille.pk))
+    feeds.feed_revoke(feed=feed)
+    page = html.unescape(Client().get(link).content.decode())
+    assert "GT Santé mentale — jeunes : Printemps" in page
+
+    Invitation.objects.filter(meeting=meeting, contact=camille).delete()
+    assert Client().get(link).status_code == 404
+    # Without an invitation there is no such link to give.
+    assert feeds.meeting_page_url(meeting.pk, camille.pk) == ""
+
+
+def test_a_feed_s_link_opens_only_its_own_group_s_meetings(camille, feed, meetings):
+    elsewhere = meetings["elsewhere"]
+    token = feeds.meeting_page_token(elsewhere.pk, feed_id=feed.pk)
+    assert Client().get(f"/reunion/{token}/").status_code == 404
+
+
+def test_a_meeting_page_link_signed_before_the_feeds_were_named_is_refused(camille, meetings):
+    """Links of the first version named only the meeting and the person, for ever: calendars
+    read the feed again within the hour and get links that revocation closes."""
+    token = signing.Signer(salt=feeds.MEETING_PAGE_SALT).sign_object(
+        {"m": meetings["moved"].pk, "c": camille.pk}, compress=True
+    )
+    assert Client().get(f"/reunion/{token}/").status_code == 404
 
 
 # --- in a real browser, phone-sized -------------------------------------------------------------

@@ -24,7 +24,14 @@ from tests.factories import (
 from tests.support.browser import assert_no_axe_violations, browser_login
 from tests.workgroups.conftest import afternoon_in
 from workgroups import services
-from workgroups.models import Attendance, Invitation, InvitationPolicy, Meeting, Rsvp
+from workgroups.models import (
+    Attendance,
+    Invitation,
+    InvitationPolicy,
+    Meeting,
+    Rsvp,
+    WorkGroup,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -388,6 +395,53 @@ def test_a_group_s_pilots_kept_with_boxes_and_one_added_with_the_picker(
     expect(pilots).not_to_contain_text("David Esnault")
     assert sorted(p.last_name for p in group.pilots.all()) == ["Dupuis", "Faure"]
     assert_no_axe_violations(page)
+
+
+def test_a_new_group_gets_two_pilots_chosen_one_after_the_other(
+    page: Page, live_server, coordinator, territory
+) -> None:
+    """Each person chosen in the combobox joins the list of pilots, ticked, and the field
+    empties for the next one: no "Ajouter un autre pilote" round trip with the script."""
+    ContractFactory(territory=territory, title="CLS de Cergy 2023-2028")
+    for first, last, structure in (
+        ("Émilie", "Faure", "Direction de la santé publique"),
+        ("David", "Esnault", "Mission locale"),
+    ):
+        ContactFactory(
+            territory=territory,
+            first_name=first,
+            last_name=last,
+            organization=OrganizationFactory(territory=territory, name=structure),
+        )
+    browser_login(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/t/cergy/groupes/nouveau/")
+    expect(page.get_by_role("button", name="Ajouter un autre pilote")).to_be_hidden()
+    page.get_by_label("Contrat").select_option(label="CLS de Cergy 2023-2028")
+    page.get_by_label("Nom").fill("GT Santé des jeunes")
+    combobox = page.get_by_role("combobox", name="Ajouter un·e pilote ou co-pilote")
+    kept = page.get_by_role("group", name="Pilotes et co-pilotes du groupe")
+
+    for typed, label in (
+        ("santé pub", "Émilie Faure — Direction de la santé publique"),
+        ("mission", "David Esnault — Mission locale"),
+    ):
+        combobox.focus()
+        page.keyboard.type(typed)
+        expect(page.get_by_role("option", name=label)).to_be_visible()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        expect(kept.get_by_role("checkbox", name=label)).to_be_checked()
+        expect(combobox).to_have_value("")
+        expect(page.get_by_role("status").filter(has_text="rejoint")).to_have_text(
+            f"{label} rejoint la liste des pilotes."
+        )
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Enregistrer").click()
+
+    expect(messages(page)).to_contain_text("Groupe « GT Santé des jeunes » enregistré.")
+    assert_no_axe_violations(page)
+    group = WorkGroup.objects.get(name="GT Santé des jeunes")
+    assert sorted(p.last_name for p in group.pilots.all()) == ["Esnault", "Faure"]
 
 
 # --- 200 invitees by keyboard and on a phone ------------------------------------------------------

@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import threading
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
+from cls_platform import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from partners.models import Contact
 from tests.factories import ContactFactory
@@ -120,6 +123,113 @@ def test_viewers_and_other_groups_copilots_cannot_open_the_cancellation(
     assert login_as(copilot).post(cancel_url(meeting)).status_code == 403
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.PLANNED
+
+
+def invitations_queued(meeting, send, capture) -> list[Delivery]:
+    """The invitations written to the outbox, no worker having taken them yet."""
+    with capture(execute=False):
+        services.invitations_send(meeting=meeting)
+    return list(Delivery.objects.filter(topic=meeting.topic, kind="invitation").order_by("pk"))
+
+
+def test_an_invitation_being_sent_when_the_meeting_is_cancelled_gets_the_cancel(
+    meeting, partners, send, django_capture_on_commit_callbacks
+):
+    """A worker was sending p0's invitation at the moment of the cancellation: it arrives
+    a moment later, and so must the CANCEL, or the meeting stays in p0's calendar."""
+    rows = invitations_queued(meeting, send, django_capture_on_commit_callbacks)
+    in_flight = rows[0]
+    assert outbox.claim(in_flight.pk)  # "sending": the worker has it
+    for row in rows[1:]:
+        outbox.deliver(row.pk)  # the four others reached their calendars
+    mail.outbox.clear()
+
+    send(services.meeting_cancel, meeting=meeting)
+    # The worker finishes: the invitation went, composed before the cancellation.
+    Delivery.objects.filter(pk=in_flight.pk).update(status=DeliveryStatus.SENT)
+
+    cancels = sorted(m.to[0] for m in mail.outbox if m.subject.startswith("[Annulé]"))
+    assert cancels == [f"p{n}@asso.fr" for n in range(5)]
+    assert in_flight.to_email in cancels
+
+
+def test_an_invitation_still_queued_at_the_cancellation_is_not_sent_nor_cancelled(
+    meeting, partners, send, django_capture_on_commit_callbacks
+):
+    rows = invitations_queued(meeting, send, django_capture_on_commit_callbacks)
+    waiting = rows[0]
+    for row in rows[1:]:
+        outbox.deliver(row.pk)
+    mail.outbox.clear()
+
+    send(services.meeting_cancel, meeting=meeting)
+    assert outbox.deliver(waiting.pk) == DeliveryStatus.SKIPPED  # its worker comes after
+
+    waiting.refresh_from_db()
+    assert waiting.status == DeliveryStatus.SKIPPED
+    assert "annulée" in waiting.last_error
+    received = sorted(m.to[0] for m in mail.outbox)
+    assert waiting.to_email not in received, "neither the invitation nor a CANCEL"
+    assert received == [f"p{n}@asso.fr" for n in range(1, 5)]
+    assert all(m.subject.startswith("[Annulé]") for m in mail.outbox)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_cannot_send_an_invitation_while_the_meeting_is_being_cancelled(
+    meeting, partners, send, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Two transactions on PostgreSQL. The cancellation has read who got the invitation (p0's
+    row was still queued: not them) and is writing the CANCELs; a worker takes p0's row just
+    then. It waits for the cancellation, then finds the meeting cancelled and sends nothing:
+    p0 never has the meeting in their calendar, rather than keeping it for ever."""
+    monkeypatch.setattr(outbox, "dispatch", lambda ids: 0)  # no broker: rows sent by hand
+    rows = invitations_queued(meeting, send, django_capture_on_commit_callbacks)
+    waiting = rows[0]
+    for row in rows[1:]:
+        outbox.deliver(row.pk)
+    mail.outbox.clear()
+    writing, release = threading.Event(), threading.Event()
+    enqueue = services._enqueue
+    outcome: dict[str, object] = {}
+
+    def slow_enqueue(*args, **kwargs):
+        result = enqueue(*args, **kwargs)
+        writing.set()
+        release.wait(10)
+        return result
+
+    monkeypatch.setattr(services, "_enqueue", slow_enqueue)
+
+    def cancelling() -> None:
+        try:
+            services.meeting_cancel(meeting=meeting)
+        finally:
+            connection.close()
+
+    def worker() -> None:
+        try:
+            outcome["state"] = outbox.deliver(waiting.pk)
+        finally:
+            connection.close()
+
+    canceller = threading.Thread(target=cancelling)
+    canceller.start()
+    assert writing.wait(10)
+    sender = threading.Thread(target=worker)
+    sender.start()
+    sender.join(1.0)
+    assert sender.is_alive(), "the worker waits for the cancellation"
+    release.set()
+    canceller.join(10)
+    sender.join(10)
+
+    assert outcome["state"] == DeliveryStatus.SKIPPED
+    assert waiting.to_email not in [m.to[0] for m in mail.outbox]
+    cancelled = Delivery.objects.filter(topic=meeting.topic, kind="cancellation")
+    assert sorted(cancelled.values_list("to_email", flat=True)) == [
+        f"p{n}@asso.fr" for n in range(1, 5)
+    ]
 
 
 def test_the_meeting_page_links_to_the_confirmation_not_a_button_that_cancels(
@@ -291,6 +401,34 @@ def test_one_more_invitee_is_added_to_the_rule_never_instead_of_it(
     ]
     meeting.refresh_from_db()
     assert meeting.invitees_prepared_at is not None
+
+
+def test_the_list_shown_after_adding_one_person_holds_the_rule_s_people_too(
+    login_as, coordinator, meeting, partners
+):
+    """Before any sending: the coordinator adds one person to a list never prepared, and reads
+    the list to check it. It is the group's rule plus that person, not a list of one."""
+    group = meeting.group
+    group.invitation_policy = InvitationPolicy.MEMBERS
+    group.save()
+    for contact in partners[:3]:
+        Membership.objects.create(group=group, contact=contact, kind=MembershipKind.MEMBER)
+    client = login_as(coordinator)
+
+    client.post(
+        f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/", {"contact_id": partners[4].pk}
+    )
+    response = client.get(f"{BASE}/reunions/{meeting.pk}/")
+
+    assert "4 invités" in text(response)
+    assert sorted(row.name for row in response.context["rows"]) == [
+        f"P{n} {partners[n].last_name}" for n in (0, 1, 2, 4)
+    ]
+    assert "Préparer la liste" not in text(response)
+    meeting.refresh_from_db()
+    assert meeting.invitees_prepared_at is not None
+    assert meeting.invitations_sent_at is None
+    assert not Delivery.objects.filter(topic=meeting.topic).exists()
 
 
 def test_sending_prepares_the_list_first_even_when_rows_exist(meeting, partners, send):

@@ -9,6 +9,7 @@ import html
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import ContactFactory, OrganizationFactory
@@ -123,7 +124,9 @@ def test_a_picker_id_of_another_territory_or_forged_is_not_taken(
     )
 
     assert response.status_code == 200
-    assert "Indiquez un nom." in text(response)
+    assert "Ce choix n'est pas proposé ici : tapez le nom pour chercher à nouveau." in text(
+        response
+    )
     assert not meeting.invitations.exists()
 
 
@@ -151,3 +154,95 @@ def test_an_id_beyond_any_integer_in_the_address_is_not_found(login_as, coordina
     response = login_as(coordinator).get(f"{BASE}/{path}/99999999999999999999/")
 
     assert response.status_code == 404
+
+
+# --- a form posted from a page opened before a change -------------------------------------------
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+@pytest.mark.parametrize("contact", ["valid", "unknown"])
+def test_inviting_from_a_page_opened_before_the_cancellation_says_why_it_is_refused(
+    login_as, coordinator, meeting, partners, contact
+):
+    """The page was opened, the meeting cancelled from another session, then "Inviter aussi"
+    pressed: the refusal is said, not a page without the form nor a word (a name that matches
+    no one included: the form would come back into a page that no longer shows it)."""
+    client = login_as(coordinator)
+    client.get(f"{BASE}/reunions/{meeting.pk}/")
+    services.meeting_cancel(meeting=meeting)
+    data = (
+        {"contact": "", "contact_id": partners[0].pk}
+        if contact == "valid"
+        else {"contact": "Personne inconnue"}
+    )
+
+    response = client.post(f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/", data)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{BASE}/reunions/{meeting.pk}/"
+    page = client.get(response["Location"])
+    assert messages_of(page) == ["Cette réunion est annulée : on ne peut plus y inviter."]
+    assert 'class="message message--error"' in page.content.decode()
+    assert not meeting.invitations.exists()
+
+
+def test_a_walk_in_posted_before_the_meeting_starts_says_why_it_is_refused(
+    login_as, coordinator, meeting
+):
+    """The meeting was moved later from another session after the page was opened."""
+    response = login_as(coordinator).post(
+        f"{BASE}/reunions/{meeting.pk}/presences/nouvelle-personne/",
+        {"first_name": "Gaëlle", "last_name": "Henry", "email": "gaelle@pmi.fr"},
+        follow=True,
+    )
+
+    (refusal,) = messages_of(response)
+    assert refusal.startswith("La réunion n'a pas encore commencé (")
+    assert not meeting.invitations.exists()
+
+
+def test_a_service_refusal_that_names_no_field_is_said_at_the_top(
+    login_as, coordinator, meeting, partners, monkeypatch
+):
+    """The meeting could still take invitees when the page checked, not when the service did
+    (a cancellation committed in between): its refusal is said, the page from its top."""
+
+    def refused(**kwargs):
+        raise ValidationError("Cette réunion est annulée : on ne peut plus y inviter.")
+
+    monkeypatch.setattr(services, "invitation_add", refused)
+
+    response = login_as(coordinator).post(
+        f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/", {"contact_id": partners[0].pk}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{BASE}/reunions/{meeting.pk}/"
+    page = login_as(coordinator).get(response["Location"])
+    assert messages_of(page) == ["Cette réunion est annulée : on ne peut plus y inviter."]
+
+
+def test_a_held_meeting_under_way_offers_no_invitation_and_refuses_one(
+    login_as, coordinator, meeting, partners
+):
+    started(meeting)
+    services.invitations_prepare(meeting=meeting)
+    services.attendance_record(  # attendance recorded: the meeting is "held"
+        meeting=meeting, marks={meeting.invitations.first().pk: Attendance.PRESENT}
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == "held"
+    client = login_as(coordinator)
+    assert 'id="inviter-titre"' not in client.get(f"{BASE}/reunions/{meeting.pk}/").content.decode()
+
+    response = client.post(
+        f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/",
+        {"contact_id": ContactFactory(territory=meeting.territory).pk},
+        follow=True,
+    )
+
+    assert messages_of(response) == ["Cette réunion est déjà tenue : on ne peut plus y inviter."]
+    assert meeting.invitations.count() == len(partners)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import threading
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from actions.models import ContractStatus
@@ -187,6 +189,108 @@ def test_a_picked_and_a_new_structure_at_once_are_refused_keeping_what_was_typed
     assert not Organization.objects.filter(name="PMI").exists()
 
 
+def test_a_walk_in_naming_a_structure_created_a_moment_before_joins_it(
+    login_as, coordinator, under_way, territory, monkeypatch
+):
+    """Another walk-in, typed at the same moment on another computer, created "PMI du
+    Val-d'Oise" after this one looked for it: the database refuses a second one of that name,
+    and this walk-in joins the one just created instead of answering a 500."""
+    created_meanwhile = OrganizationFactory(territory=territory, name="PMI du Val-d'Oise")
+    look_up = services._organization_named
+    calls: list[str] = []
+
+    def too_early(meeting, name):
+        calls.append(name)
+        return None if len(calls) == 1 else look_up(meeting, name)
+
+    monkeypatch.setattr(services, "_organization_named", too_early)
+
+    response = walk_in(login_as(coordinator), under_way, new_organization="PMI du Val-d'Oise")
+
+    assert response.status_code == 200
+    assert "Gaëlle Henry est ajouté·e aux présents et à l'annuaire." in text(response)
+    assert len(calls) == 2, "looked up again after the refused creation"
+    assert Contact.objects.get(email="gaelle.henry@pmi95.fr").organization == created_meanwhile
+    assert Organization.objects.filter(territory=territory).count() == 1
+
+
+def test_a_walk_in_is_not_attached_to_an_archived_structure(
+    login_as, coordinator, under_way, territory
+):
+    archived = OrganizationFactory(
+        territory=territory, name="PMI du Val-d'Oise", archived_at=timezone.now()
+    )
+
+    response = walk_in(login_as(coordinator), under_way, new_organization="pmi du val-d'oise")
+
+    assert response.status_code == 200
+    assert (
+        "« PMI du Val-d'Oise » est une structure archivée de l'annuaire : choisissez une "
+        "structure active, ou laissez ce champ vide pour ajouter la personne sans structure."
+        in text(response)
+    )
+    assert 'value="gaelle.henry@pmi95.fr"' in response.content.decode(), "nothing typed is lost"
+    assert not Contact.objects.filter(email="gaelle.henry@pmi95.fr").exists()
+    assert not under_way.invitations.exists()
+    archived.refresh_from_db()
+    assert archived.archived_at is not None
+    assert Organization.objects.filter(territory=territory).count() == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_walk_ins_naming_the_same_new_structure_at_once_share_it(under_way, territory):
+    """Two transactions on PostgreSQL: the first walk-in has created the structure and not
+    committed yet; the second waits on the name's unique index, is refused when the first
+    commits, and joins the structure the first created."""
+    created, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def person(first: str) -> dict[str, str]:
+        return {
+            "first_name": first,
+            "last_name": "Henry",
+            "email": f"{first.lower()}.henry@pmi95.fr",
+            "new_organization": "PMI du Val-d'Oise",
+        }
+
+    def first_walk_in() -> None:
+        try:
+            with transaction.atomic():
+                services.walk_in_add(meeting=under_way, data=person("Gaelle"))
+                created.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second_walk_in() -> None:
+        try:
+            services.walk_in_add(meeting=under_way, data=person("Paul"))
+        except Exception as exc:  # what the page would have answered with a 500
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_walk_in)
+    first.start()
+    assert created.wait(10)
+    second = threading.Thread(target=second_walk_in)
+    second.start()
+    second.join(1.0)
+    assert second.is_alive(), "the second waits for the first's structure"
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    assert "error" not in outcome, outcome
+    (organization,) = Organization.objects.filter(territory=territory)
+    assert organization.name == "PMI du Val-d'Oise"
+    people = Contact.objects.filter(email__endswith="@pmi95.fr")
+    assert sorted(c.first_name for c in people) == ["Gaelle", "Paul"]
+    assert {c.organization_id for c in people} == {organization.pk}
+    assert under_way.invitations.filter(attendance=Attendance.PRESENT).count() == 2
+
+
 # --- group members and pilots ---------------------------------------------------------------
 
 
@@ -231,6 +335,126 @@ def test_the_coordinator_keeps_pilots_with_boxes_and_adds_one_with_the_picker(
     )
 
     assert set(group.pilots.all()) == {kept, newcomer}
+
+
+@pytest.fixture
+def pilots(territory):
+    """Three people of three sectors who could pilot a new group."""
+    return [
+        ContactFactory(
+            territory=territory,
+            first_name=first,
+            last_name=last,
+            organization=OrganizationFactory(territory=territory, name=structure),
+        )
+        for first, last, structure in (
+            ("Émilie", "Faure", "Direction de la santé publique"),
+            ("David", "Esnault", "Mission locale"),
+            ("Chloé", "Dupuis", "CPTS de Cergy"),
+        )
+    ]
+
+
+def new_group(territory, **changes) -> dict:
+    data = {
+        "contract": ContractFactory(territory=territory).pk,
+        "kind": "thematic",
+        "axis": "",
+        "name": "GT Santé des jeunes",
+        "target_meetings_per_year": 4,
+        "status": GroupStatus.ACTIVE,
+        "invitation_policy": InvitationPolicy.ALL_PARTNERS,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_new_group_takes_several_pilots_one_after_the_other_without_javascript(
+    login_as, coordinator, territory, pilots
+):
+    """ "Ajouter un autre pilote" brings the form back, nothing saved, the person typed ticked
+    in the list and the picker empty; the group is created with all of them."""
+    emilie, david, chloe = pilots
+    client = login_as(coordinator)
+    url = f"{BASE}/groupes/nouveau/"
+    assert "Ajouter un autre pilote" in text(client.get(url))
+    data = new_group(territory)
+
+    first = client.post(url, {**data, "add_pilot": "émilie faure", "add_another_pilot": "1"})
+
+    assert first.status_code == 200
+    assert not WorkGroup.objects.exists(), "nothing saved yet"
+    raw = first.content.decode()
+    assert f'name="keep_pilots" value="{emilie.pk}" id="id_keep_pilots_0" checked' in raw
+    assert '<input type="text" name="add_pilot" value=""' in raw, "the picker is empty again"
+    assert 'value="GT Santé des jeunes"' in raw, "what was typed is kept"
+    page = text(first)
+    assert (
+        "Émilie Faure — Direction de la santé publique rejoint la liste des pilotes, pas encore "
+        "enregistrée" in page
+    )
+    assert "contient des erreurs" not in page
+
+    second = client.post(
+        url,
+        {**data, "keep_pilots": [emilie.pk], "add_pilot": "mission", "add_another_pilot": "1"},
+    )
+    assert second.status_code == 200 and not WorkGroup.objects.exists()
+    assert set(second.context["form"]["keep_pilots"].value()) == {str(emilie.pk), str(david.pk)}
+
+    saved = client.post(url, {**data, "keep_pilots": [emilie.pk, david.pk], "add_pilot": "chloé"})
+
+    assert saved.status_code == 302
+    group = WorkGroup.objects.get()
+    assert group.name == "GT Santé des jeunes"
+    assert set(group.pilots.all()) == {emilie, david, chloe}
+
+
+def test_a_new_group_takes_the_pilots_the_script_put_in_the_list(
+    login_as, coordinator, territory, pilots, other_territory
+):
+    """static/js/picker.js ticks a box per person chosen: the form takes each of them, and
+    only people the picker could offer (not another territory's, not a forged id)."""
+    stranger = ContactFactory(territory=other_territory)
+    client = login_as(coordinator)
+    url = f"{BASE}/groupes/nouveau/"
+
+    for forged in (stranger.pk, "99999999999999999999", "²"):
+        refused = client.post(url, new_group(territory, keep_pilots=[pilots[0].pk, forged]))
+        assert refused.status_code == 200, forged
+        assert "keep_pilots" in refused.context["form"].errors
+        assert not WorkGroup.objects.exists()
+
+    client.post(url, new_group(territory, keep_pilots=[p.pk for p in pilots]))
+
+    assert set(WorkGroup.objects.get().pilots.all()) == set(pilots)
+
+
+def test_adding_another_pilot_whose_name_matches_two_people_asks_which_and_nothing_else(
+    login_as, coordinator, territory, namesakes
+):
+    response = login_as(coordinator).post(
+        f"{BASE}/groupes/nouveau/",
+        new_group(territory, name="", add_pilot="bruno faure", add_another_pilot="1"),
+    )
+
+    assert response.status_code == 200 and not WorkGroup.objects.exists()
+    page = text(response)
+    assert "Plusieurs correspondances pour « bruno faure »" in page
+    assert "Bruno Faure — CCAS de Cergy" in page and "Bruno Faure — CPTS de Cergy" in page
+    # The empty name is said when saving, not while the pilots are being chosen.
+    assert set(response.context["form"].errors) == {"add_pilot"}
+
+    empty = login_as(coordinator).post(
+        f"{BASE}/groupes/nouveau/", new_group(territory, add_pilot="", add_another_pilot="1")
+    )
+    assert "Tapez le nom de la personne à ajouter." in text(empty)
+
+
+def test_a_copilot_s_form_offers_no_pilot_to_add(login_as, copilot, group, territory):
+    group.pilots.add(ContactFactory(territory=territory, user=copilot.user))
+    page = text(login_as(copilot).get(f"{BASE}/groupes/{group.pk}/modifier/"))
+    assert "Ajouter un autre pilote" not in page
 
 
 def test_a_copilot_cannot_replace_the_pilots_nor_change_the_group_s_rules(

@@ -113,6 +113,36 @@ def test_the_draft_tells_what_the_meeting_already_knows(told):
     assert draft == services.sanitize_report(draft)
 
 
+def test_the_draft_counts_people_without_a_structure_and_never_names_them(told, territory):
+    """The compte-rendu goes to every partner, and signatories read it: a person who came on
+    their own is counted, not named."""
+    for first, last, attendance in (
+        ("Aïcha", "Benali", Attendance.PRESENT),
+        ("Marc", "Lenoir", Attendance.PRESENT),
+        ("Sophie", "Carré", Attendance.EXCUSED),
+    ):
+        Invitation.objects.create(
+            meeting=told,
+            contact=ContactFactory(
+                territory=territory, first_name=first, last_name=last, organization=None
+            ),
+            attendance=attendance,
+        )
+
+    draft = selectors.report_draft(meeting=told)
+
+    assert (
+        "<h3>Structures présentes</h3>\n<ul><li>Association Relais Santé</li>"
+        "<li>Mission locale</li><li>2 personnes sans structure</li></ul>" in draft
+    )
+    assert (
+        "<h3>Structures excusées</h3>\n<ul><li>CPTS de Cergy</li><li>Maison des adolescents</li>"
+        "<li>1 personne sans structure</li></ul>" in draft
+    )
+    for name in ("Aïcha", "Benali", "Marc", "Lenoir", "Sophie", "Carré"):
+        assert name not in draft
+
+
 def test_the_draft_costs_the_same_queries_whatever_the_meeting_s_size(told, territory):
     with CaptureQueriesContext(connection) as small:
         selectors.report_draft(meeting=told)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cls_platform.models import Delivery, DeliveryStatus
@@ -98,3 +100,53 @@ def test_the_meeting_form_lists_the_structures_in_every_agenda_line(
     assert (
         page.count(f'<option value="{first.organization_id}"') == meeting.agenda_items.count() + 3
     )
+
+
+def count_post_queries(client: Client, url: str, data: dict) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, data)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.fixture
+def invited(meeting):
+    """Upcoming, its invitations sent: cancelling or moving it mails the invitees."""
+    meeting.invitations_sent_at = timezone.now()
+    meeting.save(update_fields=["invitations_sent_at"])
+    return meeting
+
+
+def test_the_cancel_confirmation_keeps_a_constant_query_count(login_as, coordinator, invited, grow):
+    client = login_as(coordinator)
+    url = f"{BASE}/reunions/{invited.pk}/annuler/"
+
+    assert_constant_queries(client, url, grow, at_most=6)
+
+    assert client.get(url).context["count"] == invited.invitations.count() == 8
+
+
+def test_the_move_confirmation_keeps_a_constant_query_count(login_as, coordinator, invited, grow):
+    """Counted on the POST that asks first: the form's values, a new place, no "confirm"."""
+    client = login_as(coordinator)
+    url = f"{BASE}/reunions/{invited.pk}/modifier/"
+    form = client.get(url).context["form"]
+    data = {"odj-TOTAL_FORMS": "0", "odj-INITIAL_FORMS": "0"}
+    for field in form:
+        value = field.value()
+        value = value.isoformat() if hasattr(value, "isoformat") else value  # day, start, end
+        data[field.html_name] = data[field.html_initial_name] = "" if value is None else value
+    data["place"] = "Salle des fêtes"
+    count_post_queries(client, url, data)  # warms the session and the caches
+
+    before, _sql = count_post_queries(client, url, data)
+    grow()
+    after, sql = count_post_queries(client, url, data)
+
+    assert after == before, "\n".join(sql)
+    assert after <= 10, f"{after} requêtes"
+    response = client.post(url, data)
+    assert response.templates[0].name == "workgroups/meeting_move_confirm.html"
+    assert response.context["count"] == invited.invitations.count() == 8
+    invited.refresh_from_db()
+    assert invited.place == "Maison de quartier", "nothing saved before the confirmation"
