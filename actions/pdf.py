@@ -28,7 +28,8 @@ from actions.models import (
     Signatory,
     TerritoryScope,
 )
-from cls_platform.pdf import (
+from cls_platform.pdf.parts import Part, assemble, cached_parts, page_numbers, self_counting_part
+from cls_platform.pdf.rendering import (
     LANG,
     format_amount,
     format_date,
@@ -36,7 +37,6 @@ from cls_platform.pdf import (
     render_html,
     render_pdf,
 )
-from cls_platform.pdfparts import Part, assemble, cached_parts, page_numbers, self_counting_part
 from partners.models import Contact, Organization
 
 
@@ -219,7 +219,7 @@ def fiche_print(*, fiche: FicheAction) -> tuple[ContractPrint, FichePrint]:
 
 def contract_pdf(*, contract: Contract) -> bytes:
     """The whole contract, joined from parts: the front matter (cover, signatories, contents,
-    axes) and each fiche-action, rendered apart and kept (cls_platform.pdfparts), so that a
+    axes) and each fiche-action, rendered apart and kept (cls_platform.pdf.parts), so that a
     fiche that did not change since the last print is not laid out again."""
     printed = contract_print(contract=contract)
     title = f"{printed.title} ({printed.period})"

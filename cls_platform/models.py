@@ -195,7 +195,7 @@ class Delivery(models.Model):
 
     Written in the same transaction as the decision to send, drained by Celery workers that
     claim a row (queued → sending → sent) before touching SMTP. The app that owns a kind of
-    message registers how to compose it (`cls_platform.outbox.register`); this row keeps only
+    message registers how to compose it (`cls_platform.mail.outbox.register`); this row keeps only
     ids and plain values, so it stands below every app that sends mail.
     """
 

@@ -139,11 +139,11 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # The parts of long PDFs (each fiche-action of a printed contract), kept on disk under the digest
-# of what they were made from (cls_platform/pdfparts.py): shared by the processes of one host.
+# of what they were made from (cls_platform/pdf/parts.py): shared by the processes of one host.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pdf": {
-        "BACKEND": "cls_platform.cache.PartsCache",
+        "BACKEND": "cls_platform.pdf.cache.PartsCache",
         "LOCATION": os.environ.get("PDF_CACHE_DIR", str(VAR_DIR / "cache" / "pdf")),
         "TIMEOUT": 90 * 24 * 60 * 60,
         # About 25 KiB a part: 100,000 parts (some 1,600 contracts of 60 fiches) is 2.5 GiB.

@@ -17,7 +17,7 @@ def clear_expired_sessions() -> int:
 @shared_task(
     name="cls_platform.tasks.send_delivery",
     bind=True,
-    max_retries=None,  # the outbox counts attempts itself (cls_platform.outbox.MAX_ATTEMPTS)
+    max_retries=None,  # the outbox counts attempts itself (cls_platform.mail.outbox.MAX_ATTEMPTS)
     acks_late=True,
     reject_on_worker_lost=True,
 )
@@ -28,8 +28,8 @@ def send_delivery(self, delivery_id: int) -> str:
     attempt time for the sweep. Retrying inline would raise celery's Retry into the request that
     decided to send (after its commit) and stop the rest of the batch.
     """
+    from .mail.outbox import TemporaryFailure, deliver, smtp_connection
     from .models import Delivery
-    from .outbox import TemporaryFailure, deliver, smtp_connection
 
     try:
         return deliver(delivery_id, connection=smtp_connection())
@@ -43,6 +43,6 @@ def send_delivery(self, delivery_id: int) -> str:
 
 @shared_task(name="cls_platform.tasks.sweep_outbox")
 def sweep_outbox() -> int:
-    from .outbox import sweep
+    from .mail.outbox import sweep
 
     return sweep()

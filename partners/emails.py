@@ -1,4 +1,4 @@
-"""How the directory's e-mails are composed from their outbox row (see cls_platform.outbox).
+"""How the directory's e-mails are composed from their outbox row (see cls_platform.mail.outbox).
 
 - "details_check" (topic "contact:<pk>", a new revision per request): the person's own link to
   check their details and choose what they receive;
@@ -16,10 +16,9 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cls_platform.emails import absolute_url, build_message
-from cls_platform.mail.messages import coordination_sender
+from cls_platform.mail.composers import Skip, register
+from cls_platform.mail.messages import absolute_url, build_message, coordination_sender
 from cls_platform.models import Delivery, Role, User
-from cls_platform.outbox import Skip, register
 
 from .models import Contact, HandOver
 from .tokens import contact_token, unsubscribe_token

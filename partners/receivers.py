@@ -8,8 +8,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from cls_platform.mail.outbox import delivery_bounced
 from cls_platform.models import Access, Delivery
-from cls_platform.outbox import delivery_bounced
 
 from .models import Contact
 from .services import access_link_contacts, access_unlink_contacts

@@ -15,7 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import Access, Delivery, DeliveryStatus, Territory, User
 
 from .emails import (

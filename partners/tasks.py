@@ -12,7 +12,7 @@ from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 
 from .emails import KIND_HAND_OVER, hand_over_topic
 from .models import Contact, HandOver

@@ -27,8 +27,8 @@ from django.views.generic import (
 )
 
 from cls_platform.access import TerritoryMixin, public_view, require_edit, scoped
-from cls_platform.emails import coordination_address
 from cls_platform.forms import add_service_errors
+from cls_platform.mail.messages import coordination_address
 
 from . import selectors, services
 from .emails import details_check_latest

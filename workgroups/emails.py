@@ -1,4 +1,4 @@
-"""How each meeting e-mail is composed from its outbox row (see cls_platform.outbox).
+"""How each meeting e-mail is composed from its outbox row (see cls_platform.mail.outbox).
 
 Composers re-fetch everything from ids; they return None when the meeting is gone, and raise
 `Skip` when the person may no longer get this message: a row queued before the person
@@ -18,11 +18,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cls_platform.emails import absolute_url, attach_calendar, build_message, html_to_text
+from cls_platform.mail.composers import Skip, register
 from cls_platform.mail.html import nest_headings
-from cls_platform.mail.messages import coordination_sender
+from cls_platform.mail.messages import (
+    absolute_url,
+    attach_calendar,
+    build_message,
+    coordination_sender,
+)
+from cls_platform.mail.text import html_to_text
 from cls_platform.models import Delivery, DeliveryStatus
-from cls_platform.outbox import Skip, register
 from partners.models import Contact
 from partners.tokens import contact_token, unsubscribe_token
 

@@ -28,7 +28,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from cls_platform.emails import absolute_url
+from cls_platform.mail.messages import absolute_url
 from partners.models import Contact
 
 from .models import (

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cls_platform.access import public_view
-from cls_platform.emails import coordination_address
+from cls_platform.mail.messages import coordination_address
 from partners.models import Contact
 from partners.tokens import contact_from_token
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from cls_platform.pdf import format_date, render_pdf
+from cls_platform.pdf.rendering import format_date, render_pdf
 
 from .models import Attendance, Meeting
 

@@ -1,6 +1,6 @@
 """Writes of the work groups: meetings, invitations, attendance, compte-rendu and its sending.
 
-Every e-mail goes through the outbox (`cls_platform.outbox`): rows written in the same
+Every e-mail goes through the outbox (`cls_platform.mail.outbox`): rows written in the same
 transaction as the decision to send, handed to the workers once it commits.
 """
 
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from actions.models import ActionUpdate, FicheAction
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import Access, Delivery, DeliveryStatus, Role, User
 from partners.models import Contact, ContactSource, Organization, normalize_email
 from partners.services import contact_create, existing_contact, organization_save

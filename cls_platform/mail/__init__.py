@@ -5,6 +5,7 @@
   reaches;
 - `text`: the plain-text rendering of the sanitised HTML of a compte-rendu;
 - `html`: small changes to that HTML before it goes inside an e-mail (heading levels);
-- `cls_platform.outbox` (kept at its historical place) queues and sends them: nothing else
-  sends mail.
+- `composers`: the registry of how each kind of e-mail is built from its outbox row;
+- `outbox`: queues (`Delivery` rows) and sends them, with retries: nothing else sends mail;
+- `backends`: the .eml file backend `make run` uses when no SMTP server is configured.
 """

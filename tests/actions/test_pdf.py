@@ -39,8 +39,8 @@ from actions.models import (
     TerritoryScope,
 )
 from actions.pdf import contract_pdf, contract_print, fiche_action_pdf
-from cls_platform import pdfparts
-from cls_platform.pdf import (
+from cls_platform.pdf import parts as pdfparts
+from cls_platform.pdf.rendering import (
     LOCAL_ORIGIN,
     LocalFetcher,
     ResourceRefused,
@@ -764,7 +764,7 @@ def test_fiche_pdf_queries_are_fixed():
 
 def test_the_parts_cache_culls_now_and_then_not_at_every_write(tmp_path, monkeypatch):
     """Listing a folder of tens of thousands of parts at every write cost more than the write."""
-    from cls_platform.cache import PartsCache
+    from cls_platform.pdf.cache import PartsCache
 
     cache = PartsCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10, "CULL_FREQUENCY": 2}})
     monkeypatch.setattr(PartsCache, "CULL_EVERY", 5)

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from tests.conftest import login
 from tests.factories import ContactFactory

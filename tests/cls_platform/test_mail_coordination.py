@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from cls_platform.emails import coordination_address
+from cls_platform.mail.messages import coordination_address
 from cls_platform.models import Territory, User
 from tests.factories import AccessFactory
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import DeliveryStatus
 from tests.cls_platform.test_deploy import BASE_DIR
 from tests.factories import (

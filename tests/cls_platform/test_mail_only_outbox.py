@@ -2,7 +2,7 @@
 
 The product's source is read with `ast`: a call to Django's sending functions (send_mail,
 send_mass_mail, mail_admins, mail_managers), `.send()` on a message built in the same module,
-or `.send_messages()` on a connection, anywhere but cls_platform/outbox.py, fails this test with
+or `.send_messages()` on a connection, anywhere but cls_platform/mail/outbox.py, fails this test with
 the file and line. An e-mail sent aside the outbox is lost when the broker or the SMTP server
 is down, and escapes de-duplication, headers, Reply-To and the coordinator's view.
 """
@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("cls_platform", "partners", "actions", "workgroups", "evaluation")
-ALLOWED = {Path("cls_platform/outbox.py")}
+ALLOWED = {Path("cls_platform/mail/outbox.py")}
 SENDING_FUNCTIONS = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers"}
 MESSAGE_MAKERS = {"EmailMessage", "EmailMultiAlternatives", "build_message"}
 
@@ -88,7 +88,7 @@ def test_nothing_but_the_outbox_sends_mail():
         if relative in ALLOWED:
             continue
         found += offences((ROOT / relative).read_text(encoding="utf-8"), str(relative))
-    assert not found, "E-mails sent outside cls_platform/outbox.py:\n" + "\n".join(found)
+    assert not found, "E-mails sent outside cls_platform/mail/outbox.py:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize(
@@ -120,8 +120,8 @@ def test_nothing_but_the_outbox_sends_mail():
             message.send()
         """,
         """
-        # What cls_platform/emails.py did before (send_templated).
-        from cls_platform.emails import build_message
+        # What cls_platform/emails.py (since removed) did before (send_templated).
+        from cls_platform.mail.messages import build_message
         def send_templated(*, template, to, context, headers=None):
             return build_message(template=template, to=to, context=context, headers=headers).send()
         """,
@@ -139,9 +139,9 @@ def test_a_sending_added_anywhere_is_caught(snippet):
 
 def test_what_is_not_sending_is_left_alone():
     snippet = """
-        from cls_platform import outbox
-        from cls_platform.outbox import delivery_bounced
-        from cls_platform.emails import build_message
+        from cls_platform.mail import outbox
+        from cls_platform.mail.outbox import delivery_bounced
+        from cls_platform.mail.messages import build_message
         def compose(delivery):
             message = build_message(template="x", to=["a@b.fr"], context={})
             return message

@@ -14,7 +14,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.utils import timezone
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from partners import services
 from partners.models import Contact, HandOver
@@ -225,7 +225,7 @@ def test_the_contact_page_shows_the_state_of_the_details_check(
     checks(zoe).delete()
     Contact.objects.filter(pk=zoe.pk).update(bounced_at=None)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("cls_platform.outbox.dispatch", lambda ids: 0)  # the broker is down
+        patch.setattr("cls_platform.mail.outbox.dispatch", lambda ids: 0)  # the broker is down
         send(client.post, path=f"{BASE}/contacts/{zoe.pk}/demander-confirmation/")
     page = html.unescape(client.get(f"{BASE}/contacts/{zoe.pk}/").content.decode())
     assert ": En file" in page

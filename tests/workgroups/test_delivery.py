@@ -25,7 +25,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from partners.models import Contact
 from tests.factories import (

@@ -47,8 +47,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from icalendar import Calendar
 
-from cls_platform import outbox
 from cls_platform.celery import app as celery_app
+from cls_platform.mail import outbox
 from cls_platform.models import Delivery, DeliveryStatus, Role, Territory, User
 from partners import services as partner_services
 from partners import tokens as partner_tokens

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from tests.factories import ContactFactory, ContractFactory, MeetingFactory, WorkGroupFactory
 from tests.support.smtp import SmtpServer, smtp_server  # noqa: F401  (fixture)

@@ -20,7 +20,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from partners import services as partner_services
 from tests.factories import (

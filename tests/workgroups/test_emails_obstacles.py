@@ -14,7 +14,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from partners.emails import KIND_DETAILS_CHECK, details_check_topic
 from tests.factories import ContactFactory, ContractFactory, MeetingFactory, WorkGroupFactory

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import DeliveryStatus
 from tests.factories import ContactFactory, ContractFactory, MeetingFactory, WorkGroupFactory
 from workgroups import emails

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.management.commands.french_catalog import catalog_path
 from cls_platform.models import DeliveryStatus
 from tests.cls_platform.test_mail_catalog import BARE, FULL, TEMPLATES

@@ -18,7 +18,7 @@ from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from cls_platform import outbox
+from cls_platform.mail import outbox
 from cls_platform.models import DeliveryStatus
 from partners.tokens import SALT, contact_token
 from tests.factories import ContactFactory, ContractFactory, MeetingFactory, WorkGroupFactory

@@ -19,7 +19,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection as db_connection
 from django.utils import timezone
 
-from cls_platform import outbox
+from cls_platform.mail import composers, outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from partners.models import Contact
 from tests.factories import ContactFactory, ContractFactory, MeetingFactory, WorkGroupFactory
@@ -48,7 +48,7 @@ def note_composer(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
             return EmailMessage(subject="Note\nBcc: x@y.z", body="Bonjour.", to=["i@example.org"])
         return EmailMessage(subject="Note", body="Bonjour.", to=["ignored@example.org"])
 
-    monkeypatch.setitem(outbox._composers, KIND, compose)
+    monkeypatch.setitem(composers._composers, KIND, compose)
     return behaviour
 
 

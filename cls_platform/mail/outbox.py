@@ -34,19 +34,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from .mail.messages import stamp
-from .models import Delivery, DeliveryStatus, Territory
+from ..models import Delivery, DeliveryStatus, Territory
+from .composers import Skip, composer_for, register  # noqa: F401 (register: re-exported)
+from .messages import stamp
 
 log = logging.getLogger(__name__)
 
-Composer = Callable[[Delivery], EmailMessage | None]
-_composers: dict[str, Composer] = {}
 
 # Sent when an address is refused for good: kwargs `delivery` (the row, with contact_id).
 delivery_bounced = Signal()
@@ -56,27 +55,6 @@ MAX_ATTEMPTS = 8
 
 def stale_after() -> dt.timedelta:
     return dt.timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
-
-
-class Skip(Exception):
-    """Raised by a composer: this row must not be sent (the reason is shown to the coordinator).
-
-    Also what a `retry_failed` decision gives for a row that must stay as it is."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def register(kind: str, composer: Composer) -> None:
-    _composers[kind] = composer
-
-
-def composer_for(kind: str) -> Composer:
-    try:
-        return _composers[kind]
-    except KeyError:
-        raise LookupError(f"Aucun modèle d'e-mail enregistré pour « {kind} ».") from None
 
 
 @dataclass(frozen=True)
@@ -169,7 +147,7 @@ def _queued_ids(kind: str, topic: str, revision: int, rows: list[Delivery]) -> l
 
 
 def _eager() -> bool:
-    from .celery import app
+    from ..celery import app
 
     return bool(app.conf.task_always_eager)
 
@@ -182,7 +160,7 @@ def dispatch(ids: Iterable[int]) -> int:
     hands it over later. With a broker, the first such failure stops the batch (the next row
     would wait for the same timeout); with tasks run inline, each row is tried.
     """
-    from .tasks import send_delivery
+    from ..tasks import send_delivery
 
     ids = list(ids)
     eager = _eager()

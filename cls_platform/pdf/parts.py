@@ -40,7 +40,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
 
-from cls_platform.pdf import (
+from cls_platform.pdf.rendering import (
     DEFAULT_STYLESHEETS,
     LOCAL_ORIGIN,
     PDF_VARIANT,
