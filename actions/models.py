@@ -99,10 +99,6 @@ class Contract(TerritoryOwned):
         return f"{self.start_year}-{self.end_year}"
 
     @property
-    def is_signed(self) -> bool:
-        return self.status == ContractStatus.SIGNED
-
-    @property
     def structure_locked(self) -> bool:
         """Once signed, axes and numbering change only through an amendment (avenant)."""
         return self.status != ContractStatus.DRAFT

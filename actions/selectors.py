@@ -17,7 +17,6 @@ from cls_platform.models import Access
 from .models import (
     ActionPartner,
     ActionStatus,
-    Axis,
     AxisKind,
     Contract,
     FicheAction,
@@ -156,6 +155,11 @@ def indicator_trends(fiche: FicheAction) -> list[Trend]:
     return trends
 
 
+def indicator_values(*, indicator: Indicator) -> list[IndicatorValue]:
+    """Its measurements, newest first, as the pages that correct them list them."""
+    return list(indicator.values.order_by("-measured_on", "-id"))
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     when: dt.date
@@ -266,7 +270,3 @@ def meetings_for(fiche: FicheAction) -> QuerySet[Any]:
         .select_related("group")
         .order_by("-starts_at")
     )
-
-
-def axes_of(contract: Contract, kind: str) -> QuerySet[Axis]:
-    return contract.axes.filter(kind=kind).order_by("number")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from .models import Access, Territory, User
+from .models import Access, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 POLICY_TERRITORY = "territory"
@@ -32,17 +32,9 @@ M = TypeVar("M", bound=Model)
 View = Callable[..., HttpResponse]
 
 
-class CopilotEditable(Protocol):
-    def is_copiloted_by(self, user: User) -> bool: ...
-
-
 def accesses_of(user: User) -> QuerySet[Access]:
     """The user's accesses, territory included, in the order the navigation shows them."""
     return Access.objects.for_user(user).select_related("territory").order_by("territory__name")
-
-
-def territories_of(user: User) -> QuerySet[Territory]:
-    return Territory.objects.filter(accesses__in=Access.objects.for_user(user)).order_by("name")
 
 
 def get_access(*, user: User, territory_slug: str) -> Access:
@@ -81,14 +73,6 @@ def can_edit(access: Access, obj: Model | None = None) -> bool:
 def require_edit(access: Access, obj: Model | None = None) -> None:
     if not can_edit(access, obj):
         raise PermissionDenied
-
-
-def get_scoped_object(queryset: QuerySet[M], access: Access, **lookup: Any) -> M:
-    """One object of the access's territory, or 404 (the same for "forbidden" and "missing")."""
-    try:
-        return scoped(queryset, access).get(**lookup)
-    except queryset.model.DoesNotExist:
-        raise Http404 from None
 
 
 class TerritoryMixin(LoginRequiredMixin):

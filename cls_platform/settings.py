@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django_filters",
+    "demo",
 ]
 
 # Widget templates come from the project's templates first (a faster <select>, see

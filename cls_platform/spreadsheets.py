@@ -282,7 +282,6 @@ class SheetScan:
 
     values: dict[int, dict[int, Any]]  # row -> column -> value
     last_row: int = 0  # the last row that holds a value
-    rows_seen: int = 0
 
 
 def scan_sheet(
@@ -349,7 +348,6 @@ def scan_sheet(
             row = int(number) if number.isdigit() else row + 1
             cells = since = 0
             reference = None
-            scan.rows_seen += 1
 
     def end(name: str) -> None:
         nonlocal inline, phonetic

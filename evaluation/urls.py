@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,4 +8,7 @@ app_name = "evaluation"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("", include("evaluation.partnership.urls")),
+    path("", include("evaluation.surveys.urls")),
+    path("", include("evaluation.interviews.urls")),
 ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cls_platform.spreadsheets import csv_bytes, xlsx_bytes
 
-from .importing import EXPORT_HEADERS
+from .import_reading import EXPORT_HEADERS
 from .models import Contact
 
 EXTRA_HEADERS = [

@@ -192,6 +192,18 @@ class DepartureForm(forms.Form):
             self.add_error("new_email", _("L'adresse e-mail du nouveau contact est nécessaire."))
         return data
 
+    def new_successor(self) -> dict[str, str] | None:
+        """The successor typed in (not picked from the directory), as `contact_create` takes it."""
+        data = self.cleaned_data
+        if data.get("successor") or not data.get("new_email"):
+            return None
+        return {
+            "email": data["new_email"],
+            "first_name": data["new_first_name"],
+            "last_name": data["new_last_name"],
+            "job_title": data["new_job_title"],
+        }
+
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(

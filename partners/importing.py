@@ -1,101 +1,50 @@
-"""Import of the spreadsheets coordinators keep (CSV or XLSX) into the directory.
+"""Import of the spreadsheets coordinators keep (CSV or XLSX) into the directory, in one place.
 
-Reading is forgiving (comma or semicolon, UTF-8 with or without BOM or Windows-1252, the common
-French headers, a title line above the headers); writing is strict: every row is created,
-updated, merged into an earlier row of the same person, or rejected with its line number and
-reason, and the whole import happens in one transaction, so a failure changes nothing.
+A file is read and cleaned once (`stage_file`) into a staged result: the rows to write, in the
+file's order, and the lines already decided (rejected, or merged into an earlier row of the same
+person). The upload page keeps that staged result, signed, on its `PartnerImport` row and shows
+the preview it gives (`partner_import_stage`); the confirmation writes the very same rows
+(`partner_import_confirm`) without reading the file again, and refuses, in French, a staging
+that was altered, has expired, or would no longer give what the preview showed (the directory
+changed in between). `manage.py import_partners` stages and writes in one go (`import_partners`).
+
+Writing is strict: every row is created, updated, merged into an earlier row of the same person,
+or rejected with its line number and reason, and the whole import happens in one transaction,
+so a failure changes nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cls_platform.models import Access, Territory
-from cls_platform.spreadsheets import (
-    FORMULA_STARTS,
-    MAX_XLSX_UNCOMPRESSED,
-    ArchiveTooLarge,
-    SpreadsheetRefused,
-    TooManyColumns,
-    TooManyRows,
-    xlsx_rows,
-)
+from cls_platform.models import Access, Territory, User
 
+from .import_reading import ImportFileError, fold, read_table
 from .models import (
     Contact,
     ContactSource,
     Organization,
+    PartnerImport,
     Sector,
     SuppressedAddress,
     email_hash,
     normalize_email,
 )
-from .services import access_link_contacts
+from .services import PENDING_IMPORT_DAYS, access_link_contacts
 
-COLUMNS: dict[str, list[str]] = {
-    "last_name": ["nom", "nom de famille", "nom usuel", "last name", "nom de naissance"],
-    "first_name": ["prenom", "first name", "prenom usuel"],
-    "full_name": [
-        "nom prenom",
-        "nom et prenom",
-        "prenom nom",
-        "prenom et nom",
-        "nom complet",
-        "contact",
-        "personne",
-        "interlocuteur",
-    ],
-    "organization": [
-        "structure",
-        "organisme",
-        "organisation",
-        "etablissement",
-        "employeur",
-        "partenaire",
-        "institution",
-        "nom de la structure",
-        "structure partenaire",
-    ],
-    "job_title": ["fonction", "poste", "titre", "role", "qualite", "profession", "metier"],
-    "email": [
-        "courriel",
-        "mail",
-        "e mail",
-        "email",
-        "adresse mail",
-        "adresse e mail",
-        "adresse email",
-        "adresse electronique",
-        "adresse courriel",
-        "mel",
-        "courriel professionnel",
-    ],
-    "phone": [
-        "telephone",
-        "tel",
-        "portable",
-        "telephone portable",
-        "numero de telephone",
-        "mobile",
-        "telephone fixe",
-        "tel portable",
-    ],
-    "sectors": ["secteur", "secteurs", "secteur d activite", "domaine", "thematique"],
-}
-# Column headers of the export, in order: an export re-imports as it is.
-EXPORT_HEADERS = ["Nom", "Prénom", "Structure", "Fonction", "Courriel", "Téléphone", "Secteur"]
+MAX_EMAIL_LENGTH = 254  # what the directory's address field holds (RFC 5321 path limit)
+
 MAX_LENGTHS = {
     "first_name": 100,
     "last_name": 100,
@@ -110,28 +59,6 @@ LABELS = {
     "phone": "Téléphone",
     "organization": "Structure",
 }
-
-
-class ImportFileError(Exception):
-    """The file cannot be read at all; nothing is imported."""
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces: how headers and names are compared.
-
-    Punctuation becomes a space before accents go, so that "d’action" (typographic apostrophe)
-    and "d'action" fold alike.
-    """
-    kept = []
-    for char in unicodedata.normalize("NFKD", str(text)):
-        if unicodedata.combining(char):
-            continue
-        kept.append(char if char.isalnum() else " ")
-    plain = "".join(kept).encode("ascii", "ignore").decode().lower()
-    return " ".join(plain.split())
-
-
-ALIASES = {fold(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
 
 
 @dataclass
@@ -207,215 +134,6 @@ class ImportReport:
         return "\n".join(out)
 
 
-# --- reading --------------------------------------------------------------------------------
-
-
-# Rows as read, each with the number of the line (CSV) or row (XLSX) where it starts, as the
-# coordinator sees it in a text editor or in Excel.
-NumberedRows = list[tuple[int, list[str]]]
-MAX_EMAIL_LENGTH = 254  # what the directory's address field holds (RFC 5321 path limit)
-
-
-# What one import reads at most, whatever the file's size on disk (a small .xlsx can expand to
-# gigabytes, a CSV line can be a megabyte): beyond, the file is refused whole with the limit it
-# crossed, from the upload page and from `manage.py import_partners` alike.
-MAX_DATA_ROWS = 20_000
-MAX_COLUMNS = 60
-MAX_LINE_CHARS = 20_000  # a CSV line; the longest a directory needs is a few hundred
-MAX_FILE_BYTES = 50 * 1024 * 1024  # the command reads files the upload page (5 MB) never sees
-HEADER_SEARCH_ROWS = 10  # the header is looked for in the first rows (a title may come first)
-
-
-def french_int(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")
-
-
-def too_many_rows_message() -> str:
-    return _(
-        "Le fichier dépasse %(limit)s lignes : découpez-le en plusieurs fichiers de %(limit)s "
-        "lignes au plus."
-    ) % {"limit": french_int(MAX_DATA_ROWS)}
-
-
-def too_many_columns_message(column: int, row: int) -> str:
-    return _(
-        "Le fichier dépasse %(limit)s colonnes (une valeur en colonne %(column)s, ligne "
-        "%(row)s) : gardez les colonnes de l'annuaire (Nom, Prénom, Structure, Fonction, "
-        "Courriel, Téléphone, Secteur) et supprimez les autres."
-    ) % {"limit": MAX_COLUMNS, "column": column, "row": row}
-
-
-def read_rows(content: bytes, file_name: str) -> NumberedRows:
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("Le fichier dépasse %(size)s Mo : découpez-le en plusieurs fichiers.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    if content[:4] == b"PK\x03\x04" or file_name.lower().endswith(".xlsx"):
-        return read_xlsx(content)
-    return read_csv(content)
-
-
-def read_xlsx(content: bytes) -> NumberedRows:
-    """The first sheet, read within the limits (see cls_platform.spreadsheets)."""
-    try:
-        rows = xlsx_rows(
-            content, max_rows=MAX_DATA_ROWS + HEADER_SEARCH_ROWS, max_columns=MAX_COLUMNS
-        )
-    except ArchiveTooLarge as exc:
-        raise ImportFileError(
-            _(
-                "Ce fichier Excel se décompresse en plus de %(limit)s Mo, ou contient des "
-                "données anormalement répétitives : il n'est pas lu. Enregistrez-le à nouveau "
-                "depuis votre tableur, ou déposez-le en CSV."
-            )
-            % {"limit": MAX_XLSX_UNCOMPRESSED // (1024 * 1024)}
-        ) from exc
-    except TooManyRows as exc:
-        raise ImportFileError(too_many_rows_message()) from exc
-    except TooManyColumns as exc:
-        raise ImportFileError(too_many_columns_message(exc.column, exc.row)) from exc
-    except SpreadsheetRefused as exc:
-        raise ImportFileError(
-            _("Ce fichier Excel ne peut pas être lu (format .xlsx attendu).")
-        ) from exc
-    return [(number, [cell_text(value) for value in row]) for number, row in rows]
-
-
-def cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-class UnreadableCsv(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
-
-
-class CsvTooLarge(Exception):
-    """More rows holding a value than an import reads: the file is refused whatever the
-    delimiter."""
-
-
-def csv_text(cell: str) -> str:
-    """A cell as typed: our exports put an apostrophe before a text that starts like a
-    formula (see cls_platform.spreadsheets), which an export re-imported must not keep."""
-    cell = cell.strip()
-    if cell[:1] == "'" and cell[1:2] and cell[1:].startswith(FORMULA_STARTS):
-        return cell[1:].strip()
-    return cell
-
-
-def parse_csv(text: str, delimiter: str) -> NumberedRows:
-    """Rows with the physical line each starts on: a quoted cell may span several lines."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows: NumberedRows = []
-    start = 1
-    filled = 0
-    try:
-        for cells in reader:
-            row = [csv_text(cell) for cell in cells]
-            if any(row):
-                filled += 1
-                if filled > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
-                    raise CsvTooLarge
-            rows.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error:
-        # A cell over csv's limit (128 Ko), a quote never closed, a stray NUL...
-        raise UnreadableCsv(reader.line_num or start) from None
-    return rows
-
-
-def read_csv(content: bytes) -> NumberedRows:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise ImportFileError(_("Ce fichier n'est pas un tableau CSV ou XLSX lisible."))
-    # Old Excel for Mac ends lines with a bare CR, which the csv module refuses.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    too_long = re.search(f"[^\\n]{{{MAX_LINE_CHARS + 1}}}", text)
-    if too_long:
-        line = text.count("\n", 0, too_long.start()) + 1
-        raise ImportFileError(
-            _(
-                "Ce fichier CSV ne peut pas être lu : la ligne %(line)s dépasse %(limit)s "
-                "caractères. Vérifiez qu'aucun guillemet n'est resté ouvert, ou déposez le "
-                "fichier en .xlsx."
-            )
-            % {"line": line, "limit": french_int(MAX_LINE_CHARS)}
-        )
-    first = next((line for line in text.split("\n") if line.strip()), "")
-    # The first line may be a title above the headers: try each delimiter, the likeliest first,
-    # and keep the one under which a header row appears.
-    candidates = sorted([";", ",", "\t"], key=first.count, reverse=True)
-    fallback: NumberedRows | None = None
-    failure: UnreadableCsv | None = None
-    for delimiter in candidates:
-        try:
-            rows = parse_csv(text, delimiter)
-        except UnreadableCsv as exc:
-            failure = failure or exc
-            continue
-        except CsvTooLarge:
-            raise ImportFileError(too_many_rows_message()) from None
-        if fallback is None:
-            fallback = rows
-        if header_position(rows) is not None:
-            return check_columns(rows)
-    if failure is not None:
-        raise ImportFileError(
-            _(
-                "Ce fichier CSV ne peut pas être lu à partir de la ligne %(line)s : une cellule "
-                "dépasse 128 Ko ou un guillemet n'est pas refermé. Enregistrez-le à nouveau "
-                "depuis votre tableur au format CSV, ou déposez-le en .xlsx."
-            )
-            % {"line": failure.line}
-        )
-    return check_columns(fallback or [])
-
-
-def check_columns(rows: NumberedRows) -> NumberedRows:
-    for number, row in rows:
-        if len(row) > MAX_COLUMNS:
-            beyond = [i for i, cell in enumerate(row[MAX_COLUMNS:], start=MAX_COLUMNS + 1) if cell]
-            if beyond:
-                raise ImportFileError(too_many_columns_message(beyond[0], number))
-    return rows
-
-
-def header_position(rows: NumberedRows) -> tuple[int, dict[int, str]] | None:
-    """The index of the first row (among the first ten) that names an e-mail column, and its
-    mapping of column positions to fields; None if there is none."""
-    for index, (_number, row) in enumerate(rows[:10]):
-        mapping: dict[int, str] = {}
-        for position, header in enumerate(row):
-            key = ALIASES.get(fold(header))
-            if key and key not in mapping.values():
-                mapping[position] = key
-        if "email" in mapping.values():
-            return index, mapping
-    return None
-
-
-def find_header(rows: NumberedRows) -> tuple[int, dict[int, str]]:
-    found = header_position(rows)
-    if found is None:
-        raise ImportFileError(
-            _(
-                "Aucune colonne d'adresses e-mail trouvée : nommez-la « Courriel », « Mail » ou "
-                "« E-mail »."
-            )
-        )
-    return found
-
-
 # --- cleaning -------------------------------------------------------------------------------
 
 
@@ -446,11 +164,12 @@ def tidy_phone(value: str) -> str:
 
 @dataclass
 class Record:
+    """A row to write: one person, cleaned, with the sectors their structure may take."""
+
     number: int
     email: str
     values: dict[str, str]
     sectors: list[str]
-    notes: list[str] = field(default_factory=list)
 
 
 def clean_row(number: int, row: list[str], mapping: dict[int, str]) -> Record | Line:
@@ -514,6 +233,121 @@ def merge(primary: Record, later: Record) -> None:
             primary.sectors.append(sector)
 
 
+# --- the staged result ----------------------------------------------------------------------
+
+STAGING_SALT = "trame.partners.import-staging"
+# Bumped whenever Record or Line change shape: a staging of the previous shape is refused.
+STAGING_VERSION = 1
+
+
+class StagingRefused(ImportFileError):
+    """The staged result cannot be written: altered, expired, or no longer what the preview
+    showed. Nothing is imported; the message (in French) says so."""
+
+
+def staging_refused() -> StagingRefused:
+    return StagingRefused(
+        _("Cet aperçu n'est plus valable : rien n'a été importé. Déposez le fichier à nouveau.")
+    )
+
+
+@dataclass
+class StagedImport:
+    """A file read and cleaned once: the rows to write and the lines already decided (rejected,
+    merged), in the file's order. The preview and the confirmation both write these."""
+
+    file_name: str
+    columns: dict[str, str]
+    items: list[Record | Line]
+
+    def records(self) -> list[Record]:
+        return [item for item in self.items if isinstance(item, Record)]
+
+    def signed(self, *, territory: Territory) -> bytes:
+        """The staged result as kept between the preview and the confirmation: signed for
+        this territory, so that a staging altered or moved since is refused, never written."""
+        payload = {
+            "version": STAGING_VERSION,
+            "territory": territory.pk,
+            "file_name": self.file_name,
+            "columns": self.columns,
+            "items": [
+                ["line" if isinstance(item, Line) else "record", asdict(item)]
+                for item in self.items
+            ],
+        }
+        return signing.dumps(payload, salt=STAGING_SALT, compress=True).encode("ascii")
+
+    @classmethod
+    def from_signed(cls, data: bytes, *, territory: Territory) -> StagedImport:
+        """The staged result `signed` kept, or StagingRefused if it was altered, made for
+        another territory or another shape, or is older than an upload is kept."""
+        try:
+            payload = signing.loads(
+                bytes(data).decode("ascii"),
+                salt=STAGING_SALT,
+                max_age=dt.timedelta(days=PENDING_IMPORT_DAYS),
+            )
+            if payload["version"] != STAGING_VERSION or payload["territory"] != territory.pk:
+                raise staging_refused()
+            items: list[Record | Line] = [
+                Line(**fields) if kind == "line" else Record(**fields)
+                for kind, fields in payload["items"]
+            ]
+            return cls(file_name=payload["file_name"], columns=payload["columns"], items=items)
+        except (signing.BadSignature, UnicodeDecodeError, KeyError, TypeError, ValueError):
+            raise staging_refused() from None
+
+
+def stage_file(content: bytes, file_name: str) -> StagedImport:
+    """Read and clean the file once (ImportFileError, in French, if it cannot be)."""
+    table = read_table(content, file_name)
+    records: dict[str, Record] = {}
+    items: list[Record | Line] = []
+    for number, row in table.rows:
+        cleaned = clean_row(number, row, table.mapping)
+        if isinstance(cleaned, Record) and cleaned.email in records:
+            first = records[cleaned.email]
+            merge(first, cleaned)
+            items.append(
+                Line(
+                    cleaned.number,
+                    "merged",
+                    cleaned.email,
+                    f"fusionnée avec la ligne {first.number}",
+                )
+            )
+            continue
+        if isinstance(cleaned, Record):
+            records[cleaned.email] = cleaned
+        items.append(cleaned)
+    # Trailing empty rows of a spreadsheet are not worth a rejection line each.
+    while items and isinstance(items[-1], Line) and items[-1].detail == "ligne vide":
+        items.pop()
+    return StagedImport(file_name=file_name, columns=table.columns, items=items)
+
+
+def stale_message(preview: dict[str, Any], report: ImportReport) -> str:
+    """Why the rows just written differ from what the preview showed ("" when they do not):
+    the directory changed in between (someone added a person the file creates...)."""
+    written = report.as_dict()
+    shown = preview.get("lines", [])
+    for index in range(max(len(shown), len(written["lines"]))):
+        before = shown[index] if index < len(shown) else None
+        after = written["lines"][index] if index < len(written["lines"]) else None
+        if before != after:
+            return _(
+                "L'annuaire a changé depuis cet aperçu (ligne %(line)s du fichier) : rien n'a "
+                "été importé. Déposez le fichier à nouveau pour voir ce qui sera importé."
+            ) % {"line": (after or before or {}).get("number", "?")}
+    if preview.get("organizations_created") != written["organizations_created"]:
+        return _(
+            "L'annuaire a changé depuis cet aperçu (ses structures) : rien n'a été importé. "
+            "Déposez le fichier à nouveau pour voir ce qui sera importé."
+        )
+    return ""
+
+
 # --- writing --------------------------------------------------------------------------------
 
 
@@ -546,61 +380,32 @@ class Importer:
         return found
 
     def organization_for(
-        self, name: str, record: Record, report: ImportReport
+        self, name: str, record: Record, notes: list[str], report: ImportReport
     ) -> Organization | None:
         if not name:
             return None
         org = self.organizations.get(fold(name))
         if org is None:
             org = Organization.objects.create(territory=self.territory, name=name)
-            org.sectors.set(self.sector_objects(record.sectors, record.notes))
+            org.sectors.set(self.sector_objects(record.sectors, notes))
             self.organizations[fold(name)] = org
             report.organizations_created.append(name)
         return org
 
-    def run(self, rows: NumberedRows, *, dry_run: bool) -> ImportReport:
-        report = ImportReport(file_name=self.file_name, dry_run=dry_run)
-        header_index, mapping = find_header(rows)
-        data = rows[header_index + 1 :]
-        while data and not any(data[-1][1]):
-            data.pop()
-        if len(data) > MAX_DATA_ROWS:
-            raise ImportFileError(too_many_rows_message())
-        header = rows[header_index][1]
-        report.columns = {header[pos]: key for pos, key in mapping.items()}
-        records: dict[str, Record] = {}
-        ordered: list[Line | Record] = []
-        for number, row in data:
-            cleaned = clean_row(number, row, mapping)
-            if isinstance(cleaned, Record) and cleaned.email in records:
-                first = records[cleaned.email]
-                merge(first, cleaned)
-                ordered.append(
-                    Line(
-                        cleaned.number,
-                        "merged",
-                        cleaned.email,
-                        f"fusionnée avec la ligne {first.number}",
-                    )
-                )
-                continue
-            if isinstance(cleaned, Record):
-                records[cleaned.email] = cleaned
-            ordered.append(cleaned)
-        # Trailing empty rows of a spreadsheet are not worth a rejection line each.
-        while ordered and isinstance(ordered[-1], Line) and ordered[-1].detail == "ligne vide":
-            ordered.pop()
+    def run(self, staged: StagedImport, *, dry_run: bool) -> ImportReport:
+        report = ImportReport(file_name=self.file_name, dry_run=dry_run, columns=staged.columns)
+        emails = [record.email for record in staged.records()]
         suppressed = set(
             SuppressedAddress.objects.filter(
-                territory=self.territory, email_sha256__in=[email_hash(e) for e in records]
+                territory=self.territory, email_sha256__in=[email_hash(e) for e in emails]
             ).values_list("email_sha256", flat=True)
         )
         existing = {
             normalize_email(c.email): c
-            for c in Contact.objects.filter(territory=self.territory, email__in=list(records))
+            for c in Contact.objects.filter(territory=self.territory, email__in=emails)
         }
         with transaction.atomic():
-            for item in ordered:
+            for item in staged.items:
                 if isinstance(item, Line):
                     report.lines.append(item)
                 else:
@@ -630,8 +435,9 @@ class Importer:
                 "personne effacée à sa demande (RGPD) : son adresse ne peut pas être réimportée",
             )
         values = record.values
+        notes: list[str] = []
         contact = existing.get(record.email)
-        org = self.organization_for(values["organization"], record, report)
+        org = self.organization_for(values["organization"], record, notes, report)
         if contact is None:
             contact = Contact.objects.create(
                 territory=self.territory,
@@ -646,7 +452,7 @@ class Importer:
                 last_activity_at=self.now,
             )
             existing[record.email] = contact
-            return Line(record.number, "created", record.email, "; ".join(record.notes))
+            return Line(record.number, "created", record.email, "; ".join(notes))
         changed = []
         for key in ("first_name", "last_name", "job_title", "phone"):
             if values[key] and getattr(contact, key) != values[key]:
@@ -656,16 +462,55 @@ class Importer:
             contact.organization = org
             changed.append("structure")
         if not changed:
-            return Line(record.number, "unchanged", record.email, "; ".join(record.notes))
+            return Line(record.number, "unchanged", record.email, "; ".join(notes))
         contact.save()
         detail = "modifié : " + ", ".join(changed)
-        return Line(record.number, "updated", record.email, "; ".join([detail, *record.notes]))
+        return Line(record.number, "updated", record.email, "; ".join([detail, *notes]))
 
 
 def import_partners(
     *, territory: Territory, content: bytes, file_name: str, dry_run: bool = False
 ) -> ImportReport:
-    rows = read_rows(content, file_name)
-    if not rows:
-        raise ImportFileError(_("Le fichier est vide."))
-    return Importer(territory, file_name).run(rows, dry_run=dry_run)
+    """Read, clean and write a file in one go (`manage.py import_partners`)."""
+    staged = stage_file(content, file_name)
+    return Importer(territory, file_name).run(staged, dry_run=dry_run)
+
+
+# --- the upload page's services -------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_import_stage(
+    *, territory: Territory, content: bytes, file_name: str, uploaded_by: User | None
+) -> PartnerImport:
+    """Read and clean the file once, and keep that staged result with the preview it gives;
+    nothing of the directory changes. ImportFileError (in French) if the file cannot be read."""
+    staged = stage_file(content, file_name)
+    preview = Importer(territory, file_name).run(staged, dry_run=True)
+    return PartnerImport.objects.create(
+        territory=territory,
+        file_name=file_name,
+        content=staged.signed(territory=territory),
+        uploaded_by=uploaded_by,
+        report=preview.as_dict(),
+    )
+
+
+@transaction.atomic
+def partner_import_confirm(*, partner_import: PartnerImport) -> bool:
+    """Write the rows the preview showed, as staged (the file is not read again). Returns False
+    when the import was already confirmed (two clicks); StagingRefused, and nothing written, when
+    the staging was altered or expired, or the directory changed since the preview."""
+    locked = PartnerImport.objects.select_for_update().get(pk=partner_import.pk)
+    if locked.applied_at is not None:
+        return False
+    staged = StagedImport.from_signed(bytes(locked.content), territory=locked.territory)
+    report = Importer(locked.territory, staged.file_name).run(staged, dry_run=False)
+    stale = stale_message(locked.report or {}, report)
+    if stale:
+        raise StagingRefused(stale)  # leaving the atomic block undoes every row written above
+    locked.report = report.as_dict()
+    locked.applied_at = timezone.now()
+    locked.content = b""  # personal data is kept no longer than needed
+    locked.save()
+    return True

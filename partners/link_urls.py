@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import link_views
 
 app_name = "partner_links"
 
 urlpatterns = [
-    path("<str:token>/", views.self_service, name="self_service"),
-    path("<str:token>/depart/", views.self_service_left, name="self_service_left"),
+    path("<str:token>/", link_views.self_service, name="self_service"),
+    path("<str:token>/depart/", link_views.self_service_left, name="self_service_left"),
     path(
         "<str:token>/desinscription/",
-        views.self_service_unsubscribe,
+        link_views.self_service_unsubscribe,
         name="self_service_unsubscribe",
     ),
 ]

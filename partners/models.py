@@ -294,7 +294,9 @@ class HandOver(TerritoryOwned):
 
 
 class PartnerImport(TerritoryOwned):
-    """An uploaded spreadsheet kept between its preview and its confirmation."""
+    """An uploaded spreadsheet between its preview and its confirmation: `content` holds the file
+    as read and cleaned once (the signed staged result of partners/importing.py) until it is
+    confirmed, `report` the preview, then what was imported."""
 
     territory = models.ForeignKey(
         Territory,

@@ -1,4 +1,23 @@
-"""Reads of the directory, each in a fixed number of queries."""
+"""Reads of the directory, each in a fixed number of queries.
+
+Reads across apps. A structure's page and a person's page show groups, meetings, fiches-actions
+and signatures, which the apps standing on this one own (workgroups, actions). Those apps are
+never imported here, nor anywhere in partners (an app imports only the apps to its right): their
+rows are reached through the reverse relations they declare on the territory, the structure and
+the person, then along their own fields. Every such path the directory relies on, in this
+module, in filters.py, views.py, forms.py and services.py, and in the templates of
+templates/partners, is listed once in `UPPER_APP_READS` below, and
+tests/partners/test_cross_app_reads.py checks it both ways: each path listed must resolve on the
+models as they stand (a related_name renamed or dropped upstairs fails that test, not a page
+that silently shows nothing), and each reverse relation an upper app declares on these models
+that partners code names must be listed.
+
+A registry, by which the upper apps would render these sections themselves (as workgroups adds
+its calendar feeds to the partner's own page through `register_self_service_section` in
+link_views.py), was the other way. It was not taken for these pages: each section is one query and
+a list, read with the rest of the page in a fixed number of queries and narrowed by the same
+filters; split across three apps, one page would no longer read in one place.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +37,52 @@ from cls_platform.access import scoped
 from cls_platform.models import Access, Delivery, User
 
 from .models import Contact, HandOver, Organization
+
+# The paths, from a model of this app or of cls_platform, into the models of the apps above:
+# reverse relations those apps declare (`related_name`), then fields of their own. Checked by
+# tests/partners/test_cross_app_reads.py; add a path here before reading it anywhere in partners.
+UPPER_APP_READS: dict[str, tuple[str, ...]] = {
+    "cls_platform.Territory": (
+        "contracts",
+        "work_groups__name",
+        "work_groups__memberships__contact__organization",
+        "work_groups__pilots__organization",
+        "fiches_actions__number",
+        "fiches_actions__title",
+        "fiches_actions__contract__title",
+        "fiches_actions__pilot_organization",
+        "fiches_actions__pilot_contact__organization",
+        "fiches_actions__copilots__organization",
+        "meetings__starts_at",
+        "meetings__group__name",
+        "meetings__invitations__attendance",
+        "meetings__invitations__contact__organization",
+    ),
+    "partners.Organization": (
+        "signatures__signed_on",
+        "signatures__contract__title",
+        "signatures__contract__start_year",
+        "action_partnerships__role",
+        "action_partnerships__level__label",
+        "action_partnerships__fiche__number",
+        "action_partnerships__fiche__title",
+        "action_partnerships__fiche__contract__title",
+        "contacts__memberships__group",
+        "contacts__piloted_groups",
+    ),
+    "partners.Contact": (
+        "organization__signatures",
+        "piloted_groups__name",
+        "memberships__kind",
+        "memberships__invitations",
+        "memberships__reports",
+        "memberships__group__name",
+        "invitations__rsvp",
+        "invitations__attendance",
+        "invitations__meeting__starts_at",
+        "invitations__meeting__group__name",
+    ),
+}
 
 
 def organization_list(*, access: Access) -> QuerySet[Organization]:

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import operator
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,6 +32,7 @@ from .models import (
     HandOverStatus,
     Organization,
     PartnerImport,
+    Sector,
     SuppressedAddress,
     email_hash,
     normalize_email,
@@ -71,6 +73,7 @@ def account_for(contact: Contact) -> User | None:
     )
 
 
+@transaction.atomic
 def contact_link_account(*, contact: Contact) -> bool:
     """Tie the contact to the account that has the same address (a co-pilot who signs in is
     then recognised as the pilot of their fiches-actions and groups). Returns True if set."""
@@ -84,6 +87,7 @@ def contact_link_account(*, contact: Contact) -> bool:
     return True
 
 
+@transaction.atomic
 def access_link_contacts(*, access: Access) -> int:
     """An account given access to a territory is tied to the contacts bearing its address."""
     email = normalize_email(access.user.email)
@@ -97,6 +101,7 @@ def access_link_contacts(*, access: Access) -> int:
     ).update(user=access.user)
 
 
+@transaction.atomic
 def access_unlink_contacts(*, access: Access) -> int:
     """Without an access to the territory, the account pilots nothing there any more."""
     return Contact.objects.filter(territory_id=access.territory_id, user_id=access.user_id).update(
@@ -170,10 +175,18 @@ def contact_update(*, contact: Contact, data: dict[str, Any], confirmed: bool = 
 
 @transaction.atomic
 def contact_record_departure(
-    *, contact: Contact, left_on: dt.date, successor: Contact | None
+    *,
+    contact: Contact,
+    left_on: dt.date,
+    successor: Contact | None,
+    new_successor: dict[str, Any] | None = None,
 ) -> Contact:
     """The person left their structure: they stop receiving mail but keep their history, and
-    their successor takes their place in groups and report lists."""
+    their successor takes their place in groups and report lists. The successor is a contact
+    of the directory, or one typed in (`new_successor`: address, names, job title), found by
+    their address or added to the structure the person left."""
+    if successor is None and new_successor:
+        successor = successor_find_or_create(former=contact, data=new_successor)
     if successor is not None:
         if successor.pk == contact.pk:
             raise ValidationError(
@@ -276,6 +289,7 @@ def contact_request_confirmation(
     return bool(queued.queued)
 
 
+@transaction.atomic
 def contact_request_new_link(*, contact: Contact) -> bool:
     """From the page of an expired link: a new link, once a day at most."""
     return contact_request_confirmation(contact=contact, at_most_every=NEW_LINK_EVERY)
@@ -289,20 +303,16 @@ def hand_over_confirm(*, hand_over: HandOver) -> Contact | None:
     contact = hand_over.contact
     successor = None
     if hand_over.successor_email:
-        successor = existing_contact(territory=contact.territory, email=hand_over.successor_email)
-        if successor is None:
-            successor = contact_create(
-                territory=contact.territory,
-                data={
-                    "email": hand_over.successor_email,
-                    "first_name": hand_over.successor_first_name,
-                    "last_name": hand_over.successor_last_name,
-                    "job_title": hand_over.successor_job_title,
-                    "organization": contact.organization,
-                },
-                source=ContactSource.SELF_SERVICE,
-                source_detail=successor_detail(contact),
-            )
+        successor = successor_find_or_create(
+            former=contact,
+            data={
+                "email": hand_over.successor_email,
+                "first_name": hand_over.successor_first_name,
+                "last_name": hand_over.successor_last_name,
+                "job_title": hand_over.successor_job_title,
+            },
+            source=ContactSource.SELF_SERVICE,
+        )
     contact_record_departure(
         contact=contact, left_on=hand_over.left_on or timezone.localdate(), successor=successor
     )
@@ -317,6 +327,22 @@ def hand_over_reject(*, hand_over: HandOver) -> None:
     hand_over.status = HandOverStatus.REJECTED
     hand_over.decided_at = timezone.now()
     hand_over.save(update_fields=["status", "decided_at"])
+
+
+def successor_find_or_create(
+    *, former: Contact, data: dict[str, Any], source: str = ContactSource.MANUAL
+) -> Contact:
+    """The successor named by address: the contact who has it, or a new one in the structure
+    the former contact left, saying whom they succeeded."""
+    found = existing_contact(territory=former.territory, email=data["email"])
+    if found is not None:
+        return found
+    return contact_create(
+        territory=former.territory,
+        data={**data, "organization": former.organization},
+        source=source,
+        source_detail=successor_detail(former),
+    )
 
 
 def successor_detail(former: Contact) -> str:
@@ -448,8 +474,13 @@ def partner_imports_purge(*, days: int = PENDING_IMPORT_DAYS) -> int:
 
 
 @transaction.atomic
-def organization_save(*, organization: Organization) -> Organization:
+def organization_save(
+    *, organization: Organization, sectors: Iterable[Sector] | None = None
+) -> Organization:
+    """Save a structure (its form has validated it), and its sectors when they are given."""
     organization.save()
+    if sectors is not None:
+        organization.sectors.set(sectors)
     return organization
 
 

@@ -1,21 +1,18 @@
-"""Pages of the partner directory (coordination) and the partners' own signed-link pages."""
+"""Pages of the partner directory, for the coordination (the partners' own pages, reached from
+signed links, are in link_views.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import (
     CreateView,
     DetailView,
@@ -26,9 +23,8 @@ from django.views.generic import (
     View,
 )
 
-from cls_platform.access import TerritoryMixin, public_view, require_edit, scoped
+from cls_platform.access import TerritoryMixin, require_edit, scoped
 from cls_platform.forms import add_service_errors
-from cls_platform.mail.messages import coordination_address
 
 from . import selectors, services
 from .emails import details_check_latest
@@ -37,20 +33,14 @@ from .filters import ContactFilter, OrganizationFilter
 from .forms import (
     ContactForm,
     DepartureForm,
-    HandOverForm,
     ImportUploadForm,
     OrganizationForm,
-    SelfServiceDetailsForm,
-    SelfServicePreferencesForm,
 )
-from .importing import ImportFileError, import_partners
+from .importing import ImportFileError, partner_import_confirm, partner_import_stage
+
+# workgroups adds its section to the partner's own page through this name (see its AppConfig).
+from .link_views import register_self_service_section as register_self_service_section
 from .models import Contact, HandOver, HandOverStatus, Organization, PartnerImport
-from .tokens import (
-    contact_from_expired_token,
-    contact_from_token,
-    contact_from_unsubscribe_token,
-    opens_self_service,
-)
 
 PAGE_SIZE = 50
 
@@ -118,8 +108,9 @@ class OrganizationFormMixin(DirectoryMixin):
 
     def form_valid(self, form: OrganizationForm) -> HttpResponse:
         form.instance.territory = self.territory
-        with transaction.atomic():
-            self.object = form.save()
+        self.object = services.organization_save(
+            organization=form.instance, sectors=form.cleaned_data["sectors"]
+        )
         messages.success(
             self.request,
             _("La structure « %(name)s » est enregistrée.") % {"name": self.object.name},
@@ -254,25 +245,12 @@ class ContactDepartureView(ContactObjectMixin, FormView):
         contact = self.get_contact()
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                successor = data.get("successor")
-                if successor is None and data.get("new_email"):
-                    successor = services.existing_contact(
-                        territory=self.territory, email=data["new_email"]
-                    ) or services.contact_create(
-                        territory=self.territory,
-                        data={
-                            "email": data["new_email"],
-                            "first_name": data["new_first_name"],
-                            "last_name": data["new_last_name"],
-                            "job_title": data["new_job_title"],
-                            "organization": contact.organization,
-                        },
-                        source_detail=services.successor_detail(contact),
-                    )
-                services.contact_record_departure(
-                    contact=contact, left_on=data["left_on"], successor=successor
-                )
+            services.contact_record_departure(
+                contact=contact,
+                left_on=data["left_on"],
+                successor=data.get("successor"),
+                new_successor=form.new_successor(),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
@@ -382,21 +360,16 @@ class ImportUploadView(DirectoryMixin, FormView):
 
     def form_valid(self, form: ImportUploadForm) -> HttpResponse:
         upload = form.cleaned_data["file"]
-        content = upload.read()
         try:
-            report = import_partners(
-                territory=self.territory, content=content, file_name=upload.name, dry_run=True
+            pending = partner_import_stage(
+                territory=self.territory,
+                content=upload.read(),
+                file_name=upload.name,
+                uploaded_by=self.request.user,
             )
         except ImportFileError as exc:
             form.add_error("file", str(exc))
             return self.form_invalid(form)
-        pending = PartnerImport.objects.create(
-            territory=self.territory,
-            file_name=upload.name,
-            content=content,
-            uploaded_by=self.request.user,
-            report=report.as_dict(),
-        )
         return redirect("partners:import_detail", territory=self.territory.slug, pk=pending.pk)
 
 
@@ -414,23 +387,12 @@ class ImportDetailView(DirectoryMixin, DetailView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         pending = self.get_object()
-        if pending.applied_at is None:
-            try:
-                with transaction.atomic():
-                    locked = PartnerImport.objects.select_for_update().get(pk=pending.pk)
-                    if locked.applied_at is None:
-                        report = import_partners(
-                            territory=self.territory,
-                            content=bytes(locked.content),
-                            file_name=locked.file_name,
-                        )
-                        locked.report = report.as_dict()
-                        locked.applied_at = timezone.now()
-                        locked.content = b""  # personal data is kept no longer than needed
-                        locked.save()
-            except ImportFileError as exc:
-                messages.error(request, str(exc))
-                return redirect("partners:import_upload", territory=self.territory.slug)
+        try:
+            confirmed = partner_import_confirm(partner_import=pending)
+        except ImportFileError as exc:  # the staging was altered, expired, or went stale
+            messages.error(request, str(exc))
+            return redirect("partners:import_upload", territory=self.territory.slug)
+        if confirmed:
             messages.success(request, _("L'import est enregistré."))
         return redirect("partners:import_detail", territory=self.territory.slug, pk=pending.pk)
 
@@ -476,143 +438,3 @@ class HandOverDecisionView(DirectoryMixin, DetailView):
             services.hand_over_reject(hand_over=hand_over)
             messages.info(request, _("Départ écarté : l'annuaire reste inchangé."))
         return redirect("partners:handover_list", territory=self.territory.slug)
-
-
-# --- the partner's own pages (signed link, no account) -------------------------------------
-
-
-# Sections other apps add to the partner's own page: `provider(request, contact, token)` gives
-# a dict with the "template" to include (which reads it as `section`), or None. The directory
-# imports none of those apps: workgroups registers its calendar feeds in its AppConfig.ready.
-SelfServiceSection = Callable[[HttpRequest, Contact, str], "dict[str, Any] | None"]
-_self_service_sections: list[SelfServiceSection] = []
-
-
-def register_self_service_section(provider: SelfServiceSection) -> None:
-    if provider not in _self_service_sections:
-        _self_service_sections.append(provider)
-
-
-def _contact_or_gone(request: HttpRequest, token: str) -> Contact | HttpResponse:
-    contact = contact_from_token(token)
-    if contact is None:
-        return _expired_or_invalid(request, token)
-    return contact
-
-
-def _expired_or_invalid(request: HttpRequest, token: str) -> HttpResponse:
-    """A forged link gets the generic page; an expired one (its signature holds) names the
-    coordination's address and offers a new link, sent to the address on record."""
-    contact = contact_from_expired_token(token)
-    if contact is None:
-        return render(request, "partners/self_service_invalid.html", status=404)
-    context = {
-        "token": token,
-        "territory_name": contact.territory.name,
-        "coordination_email": coordination_address(contact.territory),
-    }
-    status = 404
-    if request.method == "POST" and request.POST.get("action") == "new_link":
-        try:
-            sent = services.contact_request_new_link(contact=contact)
-        except ValidationError:
-            context["refused"] = True
-        else:
-            context["sent" if sent else "already_sent"] = True
-        status = 200
-    return render(request, "partners/self_service_expired.html", context, status=status)
-
-
-@public_view
-def self_service(request: HttpRequest, token: str) -> HttpResponse:
-    contact = _contact_or_gone(request, token)
-    if isinstance(contact, HttpResponse):
-        return contact
-    memberships = list(contact.memberships.select_related("group").order_by("group__name"))
-    details = SelfServiceDetailsForm(instance=contact, prefix="details")
-    preferences = SelfServicePreferencesForm(
-        memberships=memberships,
-        prefix="prefs",
-        initial={
-            "invitations": contact.receives_invitations and not contact.unsubscribed_at,
-            "reports": contact.receives_reports and not contact.unsubscribed_at,
-        },
-    )
-    if request.method == "POST":
-        if request.POST.get("action") == "details":
-            details = SelfServiceDetailsForm(request.POST, instance=contact, prefix="details")
-            if details.is_valid():
-                services.contact_update(contact=contact, data=details.cleaned_data, confirmed=True)
-                messages.success(request, _("Merci, vos coordonnées sont à jour."))
-                return HttpResponseRedirect(request.path)
-        elif request.POST.get("action") == "preferences":
-            preferences = SelfServicePreferencesForm(
-                request.POST, memberships=memberships, prefix="prefs"
-            )
-            if preferences.is_valid():
-                services.contact_set_preferences(
-                    contact=contact,
-                    invitations=preferences.cleaned_data["invitations"],
-                    reports=preferences.cleaned_data["reports"],
-                    groups=preferences.per_group(),
-                )
-                messages.success(request, _("Vos choix d'envoi sont enregistrés."))
-                return HttpResponseRedirect(request.path)
-    sections = [
-        section
-        for provider in _self_service_sections
-        if (section := provider(request, contact, token)) is not None
-    ]
-    return render(
-        request,
-        "partners/self_service.html",
-        {
-            "contact": contact,
-            "details": details,
-            "preferences": preferences,
-            "token": token,
-            "sections": sections,
-            "coordination_email": coordination_address(contact.territory),
-        },
-    )
-
-
-@public_view
-def self_service_left(request: HttpRequest, token: str) -> HttpResponse:
-    contact = _contact_or_gone(request, token)
-    if isinstance(contact, HttpResponse):
-        return contact
-    form = HandOverForm(request.POST or None, initial={"left_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        services.hand_over_declare(contact=contact, data=form.cleaned_data)
-        return render(request, "partners/self_service_left_done.html", {"contact": contact})
-    return render(
-        request,
-        "partners/self_service_left.html",
-        {"contact": contact, "form": form, "token": token},
-    )
-
-
-@public_view
-@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a form token
-def self_service_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    # Unsubscribe links never expire (an old e-mail must still let one leave): they open this
-    # page only; the way back to one's details needs a self-service link still valid.
-    contact = contact_from_unsubscribe_token(token)
-    if contact is None:
-        return render(request, "partners/self_service_invalid.html", status=404)
-    context = {
-        "contact": contact,
-        "token": token,
-        "self_service_token": token if opens_self_service(token) else "",
-    }
-    if request.method == "POST":
-        services.contact_unsubscribe(contact=contact)
-        return render(request, "partners/self_service_unsubscribed.html", context)
-    return render(request, "partners/self_service_unsubscribe.html", context)
-
-
-def self_service_url(contact: Contact) -> str:
-    from .tokens import contact_token
-
-    return reverse("partner_links:self_service", kwargs={"token": contact_token(contact)})

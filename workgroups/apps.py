@@ -13,7 +13,7 @@ class WorkgroupsConfig(AppConfig):
 
         from . import receivers  # noqa: F401  (connects the signal handlers)
         from .emails import register_composers
-        from .partner_views import self_service_feeds
+        from .views.feeds import self_service_feeds
 
         register_composers()
         # The partner's own page (partners) shows the groups' calendar feeds: partners does not

@@ -41,7 +41,7 @@ from .models import (
     Invitation,
     Meeting,
 )
-from .selectors import delivery_obstacle, outdated
+from .selectors import delivery_obstacle, organizer_of, outdated
 from .tokens import document_token, invitation_token
 
 # Attachments above this total go as signed download links instead.
@@ -158,8 +158,6 @@ def _attach_calendar(
     # invitations first went, so that updates and the cancel come from the same organizer.
     organizer_email, organizer_name = meeting.organizer_email, meeting.organizer_name
     if not organizer_email:  # invited before the organizer was stored
-        from .services import organizer_of
-
         organizer_email, organizer_name = organizer_of(meeting)
     ics = meeting_ics(
         meeting=meeting,

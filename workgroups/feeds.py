@@ -88,6 +88,14 @@ def feed_by_token(token: str) -> CalendarFeed | None:
     )
 
 
+def feed_known(token: str) -> bool:
+    """Whether the address was a feed's (revoked since: the calendar is told so), its person
+    not erased."""
+    if not token:
+        return False
+    return CalendarFeed.objects.filter(token=token, contact__anonymized_at__isnull=True).exists()
+
+
 def feed_meetings(feed: CalendarFeed) -> list[Meeting]:
     """Every planned, held or cancelled meeting of the feed's group from a year back onward,
     in a constant number of queries."""

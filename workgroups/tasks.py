@@ -10,7 +10,8 @@ from .models import Meeting
 @shared_task(name="workgroups.tasks.send_due_reminders")
 def send_due_reminders() -> int:
     """Reminders for meetings in the next days, to those who have not declined (once each)."""
-    from .services import due_reminders, reminders_send
+    from .selectors import due_reminders
+    from .services import reminders_send
 
     queued = 0
     for meeting_id in due_reminders():

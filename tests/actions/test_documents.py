@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from actions.forms import MAX_PDF_BYTES
+from actions.forms.contracts import MAX_PDF_BYTES
 from actions.models import ContractEvent, ContractEventKind, ContractStatus
 from tests.factories import ContractFactory, OrganizationFactory
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from actions import services
 from actions.models import (
+    ActionPartner,
     ActionStatus,
     AxisKind,
     CollaborationLevel,
     FicheAction,
+    FundingLine,
     Indicator,
     IndicatorValue,
     OttawaArea,
@@ -159,6 +164,92 @@ def test_new_fiche_in_a_signed_contract_needs_an_amendment(login_as, coordinator
     )
     assert FicheAction.objects.count() == 1
     assert contract.amendments.get().changes.startswith("Ajout de la fiche-action 1.1")
+
+
+def test_editing_a_fiche_keeps_changes_and_removes_its_partners_and_funding_lines(
+    login_as, coordinator, contract
+):
+    territory = coordinator.territory
+    cpts, ccas, mjc = (
+        OrganizationFactory(territory=territory, name=name) for name in ("CPTS", "CCAS", "MJC")
+    )
+    fiche = FicheActionFactory(
+        contract=contract, thematic_axis=contract.axes.get(number=1, kind="thematic"), number="1.1"
+    )
+    kept = ActionPartner.objects.create(fiche=fiche, organization=cpts, role="Animation")
+    ActionPartner.objects.create(fiche=fiche, organization=ccas, role="Relais")
+    ars = FundingLine.objects.create(fiche=fiche, funder="ARS", amount=15000, status="secured")
+    city = FundingLine.objects.create(fiche=fiche, funder="Ville", amount=3000)
+    level = CollaborationLevel.objects.get(rank=3)
+    response = login_as(coordinator).post(
+        f"{BASE}/fiches/{fiche.pk}/modifier/",
+        fiche_form(
+            contract,
+            title=fiche.title,
+            **{
+                "partenaires-TOTAL_FORMS": 3,
+                "partenaires-INITIAL_FORMS": 2,
+                "partenaires-0-id": kept.pk,
+                "partenaires-0-organization": cpts.pk,
+                "partenaires-0-role": "Co-animation",
+                "partenaires-0-level": level.pk,
+                "partenaires-1-id": fiche.partnerships.get(organization=ccas).pk,
+                "partenaires-1-organization": ccas.pk,
+                "partenaires-1-role": "Relais",
+                "partenaires-1-DELETE": "on",
+                "partenaires-2-organization": mjc.pk,
+                "partenaires-2-role": "Accueil",
+                "financements-TOTAL_FORMS": 3,
+                "financements-INITIAL_FORMS": 2,
+                "financements-0-id": ars.pk,
+                "financements-0-funder": "ARS",
+                "financements-0-amount": "18000",
+                "financements-0-status": "secured",
+                "financements-1-id": city.pk,
+                "financements-1-funder": "Ville",
+                "financements-1-amount": "3000",
+                "financements-1-status": "requested",
+                "financements-1-DELETE": "on",
+                "financements-2-funder": "CAF",
+                "financements-2-amount": "2000",
+                "financements-2-status": "requested",
+            },
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert sorted(fiche.partnerships.values_list("organization__name", "role")) == [
+        ("CPTS", "Co-animation"),
+        ("MJC", "Accueil"),
+    ]
+    kept.refresh_from_db()  # the same row: its role and level changed in place
+    assert kept.level == level
+    assert sorted(fiche.funding_lines.values_list("funder", "amount")) == [
+        ("ARS", 18000),
+        ("CAF", 2000),
+    ]
+    page = login_as(coordinator).get(f"{BASE}/fiches/{fiche.pk}/").content.decode()
+    assert "Co-animation" in page and "Accueil" in page and "Relais" not in page
+    assert "18\u00a0000,00 €" in page and "Ville" not in page
+
+
+def test_a_refused_partner_or_funding_row_leaves_a_new_fiche_unsaved(contract, other_territory):
+    """Whoever calls the service (a form, a script): rows are checked before anything is written."""
+    axis = contract.axes.get(number=1, kind="thematic")
+    stranger = OrganizationFactory(territory=other_territory, name="Mairie de Vitry")
+    fiche = FicheAction(contract=contract, thematic_axis=axis, number="1.1", title="Médiation")
+    with pytest.raises(ValidationError, match="annuaire du territoire"):
+        services.fiche_save(fiche=fiche, partners=[services.PartnerRow(stranger, "Relais")])
+    with pytest.raises(ValidationError, match="Ligne de financement « ARS »"):
+        services.fiche_save(fiche=fiche, funding=[services.FundingRow("ARS", Decimal("-1"))])
+    assert fiche.pk is None and not FicheAction.objects.exists()
+    ours = OrganizationFactory(territory=contract.territory, name="CCAS")
+    services.fiche_save(
+        fiche=fiche,
+        partners=[services.PartnerRow(ours, "Relais")],
+        funding=[services.FundingRow("ARS", Decimal("1000"))],
+    )
+    assert fiche.partnerships.get().organization == ours
+    assert fiche.funding_lines.get().amount == 1000
 
 
 def test_copilot_edits_the_action_they_pilot_and_nothing_else(login_as, copilot):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from actions.models import Contract, ContractStatus, FicheAction
-from cls_platform.access import can_edit, get_access, get_scoped_object, require_edit, scoped
+from cls_platform.access import can_edit, get_access, require_edit, scoped
 from tests.factories import (
     ContactFactory,
     ContractFactory,
@@ -38,10 +38,6 @@ def test_scoped_queries_never_cross_territories(coordinator, outsider):
     mine = ContractFactory(territory=coordinator.territory)
     ContractFactory(territory=outsider.territory)
     assert list(scoped(Contract.objects.all(), coordinator)) == [mine]
-    with pytest.raises(Http404):
-        get_scoped_object(
-            Contract.objects.all(), coordinator, pk=outsider.territory.contracts.get().pk
-        )
 
 
 def test_viewer_reads_signed_and_closed_contracts_only(viewer):

@@ -34,6 +34,10 @@ from tests.factories import (
     WorkGroupFactory,
 )
 from tests.support.urlwalk import Route, sample_value, walk
+from evaluation.interviews.models import Interview
+from evaluation.surveys import questionnaires
+from evaluation.surveys.models import Question, Questionnaire, Section, Survey
+from tests.evaluation.test_survey_data import campaign
 from workgroups.models import Invitation, Meeting, Membership, WorkGroup
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +57,8 @@ PUBLIC_URL_NAMES = {
     "meeting_links:feed_revoke",
     "meeting_links:meeting_page",
     "meeting_links:report_pdf",
+    # A partner's questionnaire: the signed link of the survey e-mail is its proof.
+    "evaluation:survey_answer",
 }
 
 # What a signatory must never read: the address and phone of a contact, even one with no name
@@ -125,6 +131,17 @@ def makers(contract_for) -> dict[type, Any]:
         Indicator: lambda t: Indicator.objects.create(
             fiche=FicheActionFactory(contract=contract_for(t)), title="Indicateur"
         ),
+        Questionnaire: lambda t: questionnaires.questionnaire_create_default(territory=t),
+        Section: lambda t: questionnaires.questionnaire_create_default(
+            territory=t
+        ).sections.first(),
+        Question: lambda t: Question.objects.filter(
+            section__questionnaire=questionnaires.questionnaire_create_default(territory=t)
+        ).first(),
+        Survey: lambda t: campaign(t, contract=contract_for(t)),
+        Interview: lambda t: Interview.objects.create(
+            contract=contract_for(t), held_on=dt.date(2025, 5, 12), contact=nameless(t)
+        ),
     }
 
 
@@ -132,7 +149,17 @@ def makers(contract_for) -> dict[type, Any]:
 OBJECT_MAKERS: dict[type, Any] = makers(signed)
 # The same objects on a contract still in preparation, which signatories must not reach.
 DRAFT_MAKERS: dict[type, Any] = makers(draft)
-DRAFT_MODELS = {Contract, Axis, FicheAction, WorkGroup, Meeting, Invitation, Indicator}
+DRAFT_MODELS = {
+    Contract,
+    Axis,
+    FicheAction,
+    WorkGroup,
+    Meeting,
+    Invitation,
+    Indicator,
+    Survey,
+    Interview,
+}
 
 # Pages of an optional file (signed contract, compte-rendu not yet written): a fresh object
 # has none, hence 404.
@@ -323,13 +350,146 @@ def test_walk_catches_a_view_that_forgets_the_helpers():
         test_every_view_declares_its_access_policy(route)
 
 
+# What a GET of each page of one's own territory answers, by role; a page listed nowhere below
+# answers 200 to every role. Every object of the walk is piloted by someone else.
+# Pages a co-pilot is refused (403): the coordination's, and changes to an object they do not
+# pilot. A signatory (viewer) is refused them too.
+REFUSED_TO_COPILOTS = {
+    "actions:axis_create",
+    "actions:axis_move",
+    "actions:axis_update",
+    "actions:collaboration_scale",
+    "actions:contract_close",
+    "actions:contract_create",
+    "actions:contract_document_upload",
+    "actions:contract_renew",
+    "actions:contract_sign",
+    "actions:contract_update",
+    "actions:fiche_create",
+    "actions:fiche_update",
+    "actions:indicator_create",
+    "actions:indicator_update",
+    "actions:indicator_value_corrections",
+    "actions:update_corrections",
+    "partners:contact_create",
+    "partners:contact_data",
+    "partners:contact_departure",
+    "partners:contact_erase",
+    "partners:contact_request_confirmation",
+    "partners:contact_review",
+    "partners:contact_update",
+    "partners:export",
+    "partners:handover_decide",
+    "partners:handover_list",
+    "partners:import_detail",
+    "partners:import_upload",
+    "partners:organization_create",
+    "partners:organization_update",
+    "workgroups:group_create",
+    "workgroups:group_update",
+    "workgroups:invitations_send",
+    "workgroups:meeting_cancel",
+    "workgroups:meeting_create",
+    "workgroups:meeting_update",
+    "workgroups:report_edit",
+    "workgroups:report_send",
+    # The surveys' questionnaires and settings, and the interviews: the coordination's.
+    *(
+        f"evaluation:{name}"
+        for name in (
+            "interview_create",
+            "interview_delete",
+            "interview_detail",
+            "interview_edit",
+            "interview_export_csv",
+            "interview_export_xlsx",
+            "interview_list",
+            "question_create",
+            "question_delete",
+            "question_edit",
+            "question_move",
+            "questionnaire_create",
+            "questionnaire_create_default",
+            "questionnaire_detail",
+            "questionnaire_edit",
+            "questionnaire_list",
+            "section_create",
+            "section_delete",
+            "section_edit",
+            "survey_create",
+            "survey_edit",
+            "survey_remind",
+            "survey_send",
+        )
+    ),
+}
+# Pages that change data, refused (403) to a signatory whatever the method, before anything is
+# looked up; a co-pilot reaches them (the pickers of their forms, or a POST-only action).
+REFUSED_TO_VIEWERS = REFUSED_TO_COPILOTS | {
+    "actions:indicator_delete",
+    "actions:indicator_value",
+    "partners:contact_search",
+    "partners:organization_search",
+    "workgroups:group_membership",
+    "workgroups:invitation_add",
+    "workgroups:walk_in",
+}
+# Actions a form posts to: a GET answers 405 to whoever the role lets through.
+POST_ONLY = {
+    "evaluation:interview_delete",
+    "evaluation:question_delete",
+    "evaluation:question_move",
+    "evaluation:questionnaire_create_default",
+    "evaluation:section_delete",
+    "evaluation:survey_remind",
+    "evaluation:survey_send",
+    "actions:axis_move",
+    "actions:contract_close",
+    "actions:fiche_status",
+    "actions:fiche_update_post",
+    "actions:indicator_delete",
+    "actions:indicator_value",
+    "partners:contact_request_confirmation",
+    "partners:handover_decide",
+    "workgroups:attendance",
+    "workgroups:attendance_said_yes",
+    "workgroups:document_upload",
+    "workgroups:group_membership",
+    "workgroups:invitation_add",
+    "workgroups:invitation_remove",
+    "workgroups:invitations_prepare",
+    "workgroups:retry_failed",
+    "workgroups:walk_in",
+}
+
+
+def expected_status(name: str, who: str) -> int:
+    """The exact answer a role gets to a GET of a page of its own territory."""
+    if name in MAY_BE_ABSENT:
+        return 404
+    if (who == "copilot" and name in REFUSED_TO_COPILOTS) or (
+        who == "viewer" and name in REFUSED_TO_VIEWERS
+    ):
+        return 403
+    if name in POST_ONLY:
+        return 405
+    return 200
+
+
+def test_the_expected_statuses_name_existing_pages():
+    names = {route_id(route) for route in TERRITORY_ROUTES}
+    listed = REFUSED_TO_VIEWERS | POST_ONLY | MAY_BE_ABSENT
+    assert listed <= names, f"pages listed that no longer exist: {sorted(listed - names)}"
+
+
 @pytest.mark.parametrize("route", TERRITORY_ROUTES, ids=route_id)
 @pytest.mark.parametrize("who", ["coordinator", "copilot", "viewer"])
 def test_every_page_of_ones_own_territory_answers_without_error(
     request, route: Route, who, other_territory_markers
 ):
-    """The other side of the walk: inside one's territory, each page renders or refuses cleanly,
-    and shows nothing of another territory; a signatory reads no address and no phone."""
+    """The other side of the walk: inside one's territory, each page answers each role exactly
+    as `expected_status` says, and shows nothing of another territory; a signatory reads no
+    address and no phone."""
     access = request.getfixturevalue(who)
     # A person the lists show, in a signed group, with no name to hide their address behind.
     person = nameless(access.territory)
@@ -337,10 +497,8 @@ def test_every_page_of_ones_own_territory_answers_without_error(
     Membership.objects.create(group=group, contact=person)
     client = login(Client(), access)
     response = client.get(url_for(route, access.territory.slug, access.territory))
-    expected = {200, 302, 403, 405}
-    if route_id(route) in MAY_BE_ABSENT:
-        expected.add(404)
-    assert response.status_code in expected, f"{route_id(route)} → {response.status_code}"
+    expected = expected_status(route_id(route), who)
+    assert response.status_code == expected, f"{route_id(route)} → {response.status_code}"
     page = response.content.decode(errors="replace").lower()
     assert MARKER not in page, f"{route_id(route)} montre un autre territoire"
     assert "vitry" not in page, f"{route_id(route)} montre un autre territoire"

@@ -407,7 +407,7 @@ def test_a_sheet_with_too_many_rows_is_refused_before_openpyxl_reads_it(
     territory, tmp_path, openpyxl_untouched
 ):
     from cls_platform.spreadsheets import TooManyRows, xlsx_rows
-    from partners.importing import HEADER_SEARCH_ROWS, MAX_DATA_ROWS
+    from partners.import_reading import HEADER_SEARCH_ROWS, MAX_DATA_ROWS
 
     content = xlsx_file(tmp_path / "long.xlsx", (partner_row(n) for n in range(2, 30_002)))
     with pytest.raises(ImportFileError, match="Le fichier dépasse 20\u202f000 lignes"):
@@ -421,9 +421,9 @@ def test_a_sheet_with_too_many_rows_is_refused_before_openpyxl_reads_it(
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_row_limit_counts_the_rows_under_the_header(territory, tmp_path, monkeypatch, kind):
-    from partners import importing
+    from partners import import_reading
 
-    monkeypatch.setattr(importing, "MAX_DATA_ROWS", 5)
+    monkeypatch.setattr(import_reading, "MAX_DATA_ROWS", 5)
 
     def content(rows: int) -> bytes:
         if kind == "csv":

@@ -261,7 +261,7 @@ def test_personal_data_export_includes_the_mail_sent_to_the_person(
     )
 
 
-def test_uploads_never_confirmed_are_purged_after_a_week(territory):
+def test_uploads_never_confirmed_are_purged_after_a_week(territory, login_as, coordinator):
     old = PartnerImport.objects.create(territory=territory, file_name="vieux.csv", content=b"x")
     recent = PartnerImport.objects.create(territory=territory, file_name="neuf.csv", content=b"x")
     applied = PartnerImport.objects.create(
@@ -274,7 +274,9 @@ def test_uploads_never_confirmed_are_purged_after_a_week(territory):
         "neuf.csv",
         "fait.csv",
     }
-    assert recent
+    client = login_as(coordinator)
+    assert client.get(f"{BASE}/import/{recent.pk}/").status_code == 200
+    assert client.get(f"{BASE}/import/{old.pk}/").status_code == 404
 
 
 def test_the_purge_runs_every_day(settings):

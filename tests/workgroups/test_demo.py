@@ -1,8 +1,8 @@
-"""The demo meetings (workgroups/demo.py, through seed_demo) tell the seeds' story, as a newcomer
-would notice it: in Cergy, about 200 partners invited to every group and at most 45 present, two
-meetings waiting for their button; in Vitry, healthy groups meeting steadily with short expert
-talks, stalled groups without a meeting for months and with a vacant co-pilot seat. Sent e-mails
-are recorded as sent, so that the two commands send nothing twice."""
+"""The demo meetings (demo/cergy/ and demo/vitry/, through seed_demo) tell the seeds' story, as
+a newcomer would notice it: in Cergy, about 200 partners invited to every group and at most 45
+present, two meetings waiting for their button; in Vitry, healthy groups meeting steadily with
+short expert talks, stalled groups without a meeting for months and with a vacant co-pilot seat.
+Sent e-mails are recorded as sent, so that the two commands send nothing twice."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from django.utils import timezone
 
 from actions.models import ActionUpdate, Contract, ContractKind, ContractStatus
 from cls_platform.models import Delivery, DeliveryStatus, Territory
-from partners.demo import seed_directory
+from demo.cergy.directory import DIRECTORY
+from demo.cergy.groups import seed_groups
+from demo.cergy.meetings import CERGY_TO_INVITE, CERGY_TO_REPORT
+from demo.directory import seed_directory
 from partners.models import Contact, ContactSource
-from workgroups.demo import CERGY_TO_INVITE, CERGY_TO_REPORT, seed_groups
 from workgroups.models import (
     AgendaItem,
     AgendaKind,
@@ -349,7 +351,7 @@ def test_seed_groups_names_the_two_meetings_to_try(demo):
     contract = Contract.objects.get(
         territory=territory, kind=ContractKind.CLS, status=ContractStatus.SIGNED
     )
-    seeded = seed_groups(territory, contract, seed_directory(territory))
+    seeded = seed_groups(territory, contract, seed_directory(territory, DIRECTORY))
     assert len(seeded) == 6
     notes = "\n".join(seeded.notes())
     assert f"send_invitations {cergy(CERGY_TO_INVITE).pk}" in notes

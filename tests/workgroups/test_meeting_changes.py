@@ -29,6 +29,7 @@ from workgroups.models import (
     MembershipKind,
     Rsvp,
 )
+from workgroups.services import meetings as meeting_services
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +191,7 @@ def test_a_worker_cannot_send_an_invitation_while_the_meeting_is_being_cancelled
         outbox.deliver(row.pk)
     mail.outbox.clear()
     writing, release = threading.Event(), threading.Event()
-    enqueue = services._enqueue
+    enqueue = meeting_services.enqueue
     outcome: dict[str, object] = {}
 
     def slow_enqueue(*args, **kwargs):
@@ -199,7 +200,7 @@ def test_a_worker_cannot_send_an_invitation_while_the_meeting_is_being_cancelled
         release.wait(10)
         return result
 
-    monkeypatch.setattr(services, "_enqueue", slow_enqueue)
+    monkeypatch.setattr(meeting_services, "enqueue", slow_enqueue)
 
     def cancelling() -> None:
         try:

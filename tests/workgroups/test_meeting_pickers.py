@@ -18,6 +18,7 @@ from partners.models import Contact, ContactSource, Organization
 from tests.factories import ContactFactory, ContractFactory, OrganizationFactory
 from workgroups import services
 from workgroups.models import Attendance, GroupStatus, InvitationPolicy, Membership, WorkGroup
+from workgroups.services import attendance as attendance_services
 
 pytestmark = pytest.mark.django_db
 
@@ -196,14 +197,14 @@ def test_a_walk_in_naming_a_structure_created_a_moment_before_joins_it(
     Val-d'Oise" after this one looked for it: the database refuses a second one of that name,
     and this walk-in joins the one just created instead of answering a 500."""
     created_meanwhile = OrganizationFactory(territory=territory, name="PMI du Val-d'Oise")
-    look_up = services._organization_named
+    look_up = attendance_services._organization_named
     calls: list[str] = []
 
     def too_early(meeting, name):
         calls.append(name)
         return None if len(calls) == 1 else look_up(meeting, name)
 
-    monkeypatch.setattr(services, "_organization_named", too_early)
+    monkeypatch.setattr(attendance_services, "_organization_named", too_early)
 
     response = walk_in(login_as(coordinator), under_way, new_organization="PMI du Val-d'Oise")
 

@@ -1,0 +1,254 @@
+"""Pages of contracts: list, detail, creation and edits, signature, the signed PDF, closing,
+renewal, the printed contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView, View
+
+from cls_platform.forms import add_service_errors
+
+from .. import selectors, services
+from ..forms.contracts import ContractForm, RenewForm, SignedDocumentForm, SignForm
+from ..models import Contract, ContractStatus
+from .base import ActionsMixin, pdf_response
+
+
+class ContractListView(ActionsMixin, ListView):
+    template_name = "actions/contract_list.html"
+    context_object_name = "contracts"
+
+    def get_queryset(self):
+        return selectors.contract_list(access=self.access).select_related("previous")
+
+
+class ContractDetailView(ActionsMixin, DetailView):
+    model = Contract
+    template_name = "actions/contract_detail.html"
+    context_object_name = "contract"
+
+    def get_queryset(self):
+        return self.contracts().select_related("previous")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**selectors.contract_detail(contract=self.object), **kwargs)
+
+
+class ContractFormMixin(ActionsMixin):
+    model = Contract
+    form_class = ContractForm
+    template_name = "actions/contract_form.html"
+    coordinator_only = True
+
+    def get_queryset(self):
+        return self.contracts()
+
+    def form_valid(self, form: ContractForm) -> HttpResponse:
+        data = {name: form.cleaned_data[name] for name in ContractForm.Meta.fields}
+        try:
+            if form.instance.pk:
+                self.object = services.contract_update(
+                    contract=form.instance,
+                    data=data,
+                    amendment_note=form.cleaned_data.get("amendment_note", ""),
+                    user=self.request.user,
+                )
+            else:
+                self.object = services.contract_create(territory=self.territory, data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Contrat enregistré."))
+        return redirect("actions:contract_detail", territory=self.territory.slug, pk=self.object.pk)
+
+
+class ContractCreateView(ContractFormMixin, CreateView):
+    pass
+
+
+class ContractUpdateView(ContractFormMixin, UpdateView):
+    pass
+
+
+class ContractObjectMixin(ActionsMixin):
+    """A coordinator's page about one contract of the territory."""
+
+    model = Contract
+    coordinator_only = True
+
+    def get_contract(self) -> Contract:
+        return self.named_contract()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(contract=self.get_contract(), **kwargs)
+
+
+class ContractSignView(ContractObjectMixin, FormView):
+    template_name = "actions/contract_sign.html"
+    form_class = SignForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "territory": self.territory}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"signed_on": timezone.localdate()}
+
+    def form_valid(self, form: SignForm) -> HttpResponse:
+        contract = self.get_contract()
+        try:
+            services.contract_sign(
+                contract=contract,
+                signed_on=form.cleaned_data["signed_on"],
+                signatories=form.signatories(),
+                document=form.cleaned_data.get("document"),
+                user=self.request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Le contrat est signé : sa structure est désormais protégée.")
+        )
+        return redirect("actions:contract_detail", territory=self.territory.slug, pk=contract.pk)
+
+
+class ContractCloseView(ContractObjectMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        contract = self.get_contract()
+        try:
+            services.contract_close(contract=contract, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Le contrat est clos."))
+        return redirect("actions:contract_detail", territory=self.territory.slug, pk=contract.pk)
+
+
+class SignedContractOnlyMixin(ContractObjectMixin):
+    """A page about a signed (or closed) contract: a draft sends back to the contract, with why."""
+
+    draft_message = ""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.refuse_draft() or super().get(request, *args, **kwargs)  # type: ignore[misc]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.refuse_draft() or super().post(request, *args, **kwargs)  # type: ignore[misc]
+
+    def refuse_draft(self) -> HttpResponse | None:
+        contract = self.get_contract()
+        if contract.status != ContractStatus.DRAFT:
+            return None
+        messages.error(self.request, self.draft_message)
+        return redirect("actions:contract_detail", territory=self.territory.slug, pk=contract.pk)
+
+
+class ContractDocumentUploadView(SignedContractOnlyMixin, FormView):
+    """Deposit or replace the signed PDF of a signed (or closed) contract."""
+
+    template_name = "actions/contract_document_form.html"
+    form_class = SignedDocumentForm
+    draft_message = gettext_lazy(
+        "Ce contrat est en préparation : le PDF signé se dépose avec l'enregistrement de sa "
+        "signature."
+    )
+
+    def form_valid(self, form: SignedDocumentForm) -> HttpResponse:
+        contract = self.get_contract()
+        replacing = bool(contract.signed_document)
+        try:
+            services.contract_document_set(
+                contract=contract, document=form.cleaned_data["document"], user=self.request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Le PDF signé est remplacé.") if replacing else _("Le PDF signé est déposé."),
+        )
+        return redirect("actions:contract_detail", territory=self.territory.slug, pk=contract.pk)
+
+
+class ContractRenewView(SignedContractOnlyMixin, FormView):
+    template_name = "actions/contract_renew.html"
+    form_class = RenewForm
+    draft_message = gettext_lazy(
+        "Seul un contrat signé ou clos se renouvelle : celui-ci est encore en préparation."
+    )
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "contract": self.get_contract()}
+
+    def get_initial(self) -> dict[str, Any]:
+        contract = self.get_contract()
+        length = contract.end_year - contract.start_year
+        start = contract.end_year + 1
+        return {
+            "title": contract.title.replace(contract.period, f"{start}-{start + length}"),
+            "start_year": start,
+            "end_year": start + length,
+            "axes": contract.axes.all(),
+            "fiches": contract.fiches_actions.exclude(status__in=["done", "abandoned"]),
+        }
+
+    def form_valid(self, form: RenewForm) -> HttpResponse:
+        try:
+            successor = services.contract_renew(
+                contract=self.get_contract(),
+                title=form.cleaned_data["title"],
+                start_year=form.cleaned_data["start_year"],
+                end_year=form.cleaned_data["end_year"],
+                axes=list(form.cleaned_data["axes"]),
+                fiches=list(form.cleaned_data["fiches"]),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Le nouveau contrat est créé en préparation."))
+        return redirect("actions:contract_detail", territory=self.territory.slug, pk=successor.pk)
+
+
+class ContractPdfView(ActionsMixin, DetailView):
+    model = Contract
+
+    def get_queryset(self):
+        return self.contracts()
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from ..pdf import contract_pdf  # WeasyPrint loads when a PDF is asked for
+
+        contract = self.get_object()
+        return pdf_response(
+            contract_pdf(contract=contract),
+            f"{self.territory.slug}-{contract.kind}-{contract.period}.pdf",
+        )
+
+
+class ContractDocumentView(ActionsMixin, DetailView):
+    """The signed contract's PDF, served only to those who may read the contract."""
+
+    model = Contract
+
+    def get_queryset(self):
+        return self.contracts()
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        contract = self.get_object()
+        if not contract.signed_document:
+            raise Http404
+        return FileResponse(
+            contract.signed_document.open("rb"),
+            content_type="application/pdf",
+            filename=f"contrat-signe-{contract.period}.pdf",
+        )

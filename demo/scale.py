@@ -1,0 +1,143 @@
+"""Realistic bulk territories for the benchmarks (`python manage.py seed_scale`).
+
+Per territory, about 250 contacts, 90 organizations, 60 fiches-actions, 8 groups, 40 meetings
+and 200 invitations per meeting, written with bulk inserts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import random
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from actions.models import ActionStatus, Axis, AxisKind, Contract, ContractStatus, FicheAction
+from cls_platform.models import Access, Role, Territory, User
+from partners.models import Contact, ContactSource, Organization, OrganizationKind
+from workgroups.models import Attendance, Invitation, Meeting, MeetingStatus, Rsvp, WorkGroup
+
+ORGANIZATIONS = 90
+CONTACTS = 250
+FICHES = 60
+AXES = 6
+GROUPS = 8
+MEETINGS = 40
+INVITED = 200
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """Hashed once: a thousand accounts must not cost a thousand slow hashes."""
+    return make_password("demo-cls-2026")
+
+
+def seed_territory(slug: str, index: int, rng: random.Random) -> Territory:
+    now = timezone.now()
+    territory = Territory.objects.create(
+        name=f"Commune {index:04d}", slug=slug, department_code=f"{index % 95 + 1:02d}"
+    )
+    user = User.objects.filter(email=f"coordination@{slug}.scale").first() or User.objects.create(
+        email=f"coordination@{slug}.scale",
+        password=demo_password_hash(),
+        full_name=f"Coordination {index}",
+        is_demo=True,
+    )
+    Access.objects.create(user=user, territory=territory, role=Role.COORDINATOR)
+    organizations = Organization.objects.bulk_create(
+        [
+            Organization(
+                territory=territory,
+                name=f"Structure {n:03d} de la commune {index}",
+                kind=rng.choice(OrganizationKind.values),
+                is_internal=n < 20,
+            )
+            for n in range(ORGANIZATIONS)
+        ]
+    )
+    contacts = Contact.objects.bulk_create(
+        [
+            Contact(
+                territory=territory,
+                first_name=f"Prénom{n}",
+                last_name=f"Nom{n:03d}",
+                email=f"contact{n}@commune{index}.scale",
+                job_title="Chargé·e de mission",
+                organization=organizations[n % ORGANIZATIONS],
+                source=ContactSource.IMPORT,
+                last_activity_at=now - dt.timedelta(days=rng.randint(1, 1500)),
+            )
+            for n in range(CONTACTS)
+        ]
+    )
+    contract = Contract.objects.create(
+        territory=territory,
+        title=f"CLS de la commune {index} 2023-2028",
+        start_year=2023,
+        end_year=2028,
+        status=ContractStatus.SIGNED,
+        signed_on=dt.date(2023, 6, 1),
+    )
+    axes = Axis.objects.bulk_create(
+        [
+            Axis(contract=contract, kind=AxisKind.THEMATIC, number=n + 1, title=f"Axe {n + 1}")
+            for n in range(AXES)
+        ]
+    )
+    FicheAction.objects.bulk_create(
+        [
+            FicheAction(
+                territory=territory,
+                contract=contract,
+                number=f"{n % AXES + 1}.{n // AXES + 1}",
+                title=f"Action {n + 1}",
+                thematic_axis=axes[n % AXES],
+                status=rng.choice(ActionStatus.values),
+                progress=rng.randint(0, 100),
+                end_date=dt.date(2023 + n % 6, 12, 31),
+                pilot_organization=organizations[n % ORGANIZATIONS],
+            )
+            for n in range(FICHES)
+        ]
+    )
+    groups = WorkGroup.objects.bulk_create(
+        [
+            WorkGroup(
+                territory=territory, contract=contract, name=f"GT {n + 1}", axis=axes[n % AXES]
+            )
+            for n in range(GROUPS)
+        ]
+    )
+    meetings = Meeting.objects.bulk_create(
+        [
+            Meeting(
+                territory=territory,
+                group=groups[n % GROUPS],
+                title=f"Réunion {n + 1}",
+                starts_at=(start := now + dt.timedelta(days=30 * (n - MEETINGS + 5))),
+                ends_at=start + dt.timedelta(hours=2),
+                status=MeetingStatus.HELD if start < now else MeetingStatus.PLANNED,
+                # Each list below is the one the rule made: nothing left to prepare.
+                invitees_prepared_at=now,
+            )
+            for n in range(MEETINGS)
+        ]
+    )
+    invitations = []
+    for meeting in meetings:
+        for contact in rng.sample(contacts, INVITED):
+            held = meeting.status == MeetingStatus.HELD
+            invitations.append(
+                Invitation(
+                    territory=territory,
+                    meeting=meeting,
+                    contact=contact,
+                    rsvp=rng.choice(Rsvp.values),
+                    attendance=(
+                        Attendance.PRESENT if held and rng.random() < 0.2 else Attendance.UNKNOWN
+                    ),
+                )
+            )
+    Invitation.objects.bulk_create(invitations, batch_size=2000)
+    return territory

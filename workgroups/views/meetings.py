@@ -1,0 +1,265 @@
+"""Pages of the meetings: the form that schedules or moves one (a move of an invited meeting
+says first how many people the update reaches), the meeting's page with its forms, and the
+cancellation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.generic import CreateView, DetailView, UpdateView
+
+from cls_platform.access import can_edit, require_edit
+from cls_platform.forms import add_service_errors
+
+from .. import selectors, services
+from ..forms import (
+    AddInviteeForm,
+    AgendaFormSet,
+    DocumentForm,
+    MeetingForm,
+    WalkInForm,
+    limit_agenda_formset,
+)
+from ..models import KIND_CANCELLATION, KIND_INVITATION, Meeting, WorkGroup
+from .base import GroupsMixin, error_text, invite_refusal, meeting_redirect
+
+
+class MeetingFormMixin(GroupsMixin):
+    """The meeting's form and its agenda, saved together by `services.meeting_save`."""
+
+    model = Meeting
+    form_class = MeetingForm
+    template_name = "workgroups/meeting_form.html"
+    write = True
+
+    def agenda_formset(self, instance: Meeting) -> Any:
+        data = self.request.POST if self.request.method == "POST" else None
+        formset = AgendaFormSet(data, instance=instance, prefix="odj")
+        limit_agenda_formset(formset, self.territory)
+        return formset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(group=self.get_group(), **kwargs)
+        context.setdefault(
+            "agenda_formset", self.agenda_formset(self.object or Meeting(group=self.get_group()))
+        )
+        return context
+
+    def form_valid(self, form: MeetingForm) -> HttpResponse:
+        meeting = form.instance
+        meeting.group = self.get_group()
+        agenda = self.agenda_formset(meeting)
+        if not agenda.is_valid() or "back" in self.request.POST:
+            # "Revenir au formulaire" from the confirmation: the form again, as typed.
+            return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
+        items = [
+            {
+                k: f.cleaned_data[k]
+                for k in ("kind", "title", "duration_minutes", "presenter", "organization")
+            }
+            for f in agenda.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("title")
+        ]
+        fields = form.changed_fields()
+        if not self.request.POST.get("confirm"):
+            # A move of an invited meeting mails everyone: say how many first, send on "yes".
+            preview = selectors.move_preview(meeting=meeting, fields=fields)
+            if preview is not None:
+                return self.confirm_move(meeting, preview)
+        sequence = meeting.sequence
+        try:
+            services.meeting_save(
+                meeting=meeting,
+                agenda=items,
+                fields=fields,
+                note=self.request.POST.get("change_note", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.render_to_response(self.get_context_data(form=form, agenda_formset=agenda))
+        if meeting.pk and meeting.sequence > sequence:  # moved: the update went out
+            n = selectors.version_recipient_count(meeting=meeting, kind=KIND_INVITATION)
+            text = ngettext(
+                "Réunion déplacée : %(n)s personne reçoit l'invitation mise à jour.",
+                "Réunion déplacée : %(n)s personnes reçoivent l'invitation mise à jour.",
+                n,
+            ) % {"n": n}
+        else:
+            text = _("Réunion enregistrée.")
+        messages.success(self.request, text)
+        return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
+
+    def confirm_move(self, meeting: Meeting, preview: selectors.MovePreview) -> HttpResponse:
+        """Everything typed travels again as hidden fields, the `initial-*` values as they were
+        posted: MeetingForm tells from them what this person changed."""
+        skip = {"csrfmiddlewaretoken", "confirm", "back", "change_note"}
+        carried = [
+            (name, value)
+            for name, values in self.request.POST.lists()
+            if name not in skip
+            for value in values
+        ]
+        return render(
+            self.request,
+            "workgroups/meeting_move_confirm.html",
+            {
+                "access": self.access,
+                "territory": self.territory,
+                "meeting": meeting,
+                "stored": preview.stored,
+                "count": preview.count,
+                "carried": carried,
+                "note": self.request.POST.get("change_note", ""),
+            },
+        )
+
+
+class MeetingCreateView(MeetingFormMixin, CreateView):
+    url_model = WorkGroup  # the URL names the group
+
+    def get_group(self) -> WorkGroup:
+        if not hasattr(self, "_group"):
+            self._group = get_object_or_404(self.groups(), pk=self.kwargs["pk"])
+            require_edit(self.access, self._group)
+        return self._group
+
+
+class MeetingUpdateView(MeetingFormMixin, UpdateView):
+    def get_queryset(self):
+        return self.meetings()
+
+    def get_group(self) -> WorkGroup:
+        return self.object.group
+
+
+class MeetingDetailView(GroupsMixin, DetailView):
+    model = Meeting
+    template_name = "workgroups/meeting_detail.html"
+    context_object_name = "meeting"
+
+    def get_queryset(self):
+        return self.meetings()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        meeting = self.object
+        editable = can_edit(self.access, meeting)
+        personal = not self.access.is_viewer
+        query = self.request.GET.get("q", "")[:100] if personal else ""
+        not_started = selectors.not_started_reason(meeting)
+        invitable = not invite_refusal(meeting)
+        context = super().get_context_data(
+            **selectors.meeting_detail(meeting=meeting, query=query, personal=personal),
+            can_edit_meeting=editable,
+            show_personal=personal,
+            started=not not_started,
+            starts_when=selectors.when_it_starts(meeting),
+            invitable=invitable,
+            **kwargs,
+        )
+        if editable:
+            if invitable:
+                context.setdefault("add_form", AddInviteeForm(meeting=meeting, access=self.access))
+            if not not_started:
+                context.setdefault("walk_in_form", WalkInForm(access=self.access))
+            context.setdefault("document_form", DocumentForm())
+            context.update(selectors.send_counts(meeting=meeting, invitable=invitable))
+        return context
+
+
+class MeetingPageFormView(MeetingDetailView):
+    """A form of the meeting's page (invite one more, a walk-in): valid, it calls its service
+    and comes back to the page; invalid (or a name matching several people), the page comes
+    back with the form as typed and what to correct beside it. When the page no longer offers
+    the form, or the service refuses for a reason that is no field's, the refusal is said in
+    the page's messages instead."""
+
+    write = True
+    http_method_names = ["post"]
+    anchor = "invites"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        meeting = self.object = self.get_object()
+        # The page shows this form only when it can be used: posted from a page opened before
+        # (the meeting cancelled or moved from another session since), a form brought back
+        # would not be on the page, and its refusal would be lost without a word.
+        refusal = self.unavailable(meeting)
+        if refusal:
+            return self.refuse(meeting, refusal)
+        form = self.make_form(meeting)
+        if form.is_valid():
+            try:
+                text = self.act(meeting, form)
+            except ValidationError as exc:
+                if not self.about_fields(form, exc):
+                    return self.refuse(meeting, error_text(exc))
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, text)
+                return meeting_redirect(self.territory.slug, meeting, self.anchor)
+        return self.render_to_response(self.get_context_data(**{self.form_name: form}))
+
+    def refuse(self, meeting: Meeting, refusal: str) -> HttpResponse:
+        """The refusal in the page's messages, and the page from its top, where they are: the
+        form's section may be gone, or 200 rows below them."""
+        messages.error(self.request, refusal)
+        return meeting_redirect(self.territory.slug, meeting)
+
+    @staticmethod
+    def about_fields(form: Any, exc: ValidationError) -> bool:
+        """Whether the service's refusal names fields of the form (shown beside them, the form
+        coming back as typed); any other refusal is about the meeting, said at the top."""
+        return hasattr(exc, "error_dict") and all(name in form.fields for name in exc.error_dict)
+
+    form_name = ""
+
+    def unavailable(self, meeting: Meeting) -> str:
+        """Why the page does not offer this form now ("" when it does), in French."""
+        raise NotImplementedError
+
+    def make_form(self, meeting: Meeting) -> Any:
+        raise NotImplementedError
+
+    def act(self, meeting: Meeting, form: Any) -> str:
+        raise NotImplementedError
+
+
+class MeetingCancelView(GroupsMixin, DetailView):
+    """GET: what cancelling will do (how many people are told) and an optional message to
+    them; POST: cancel. Nothing is sent by opening the page."""
+
+    model = Meeting
+    template_name = "workgroups/meeting_cancel.html"
+    context_object_name = "meeting"
+    write = True
+
+    def get_queryset(self):
+        return self.meetings()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**selectors.cancel_preview(meeting=self.object), **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        meeting = self.get_object()
+        note = request.POST.get("change_note", "")[:2000]
+        try:
+            cancelled = services.meeting_cancel(meeting=meeting, note=note)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            n = selectors.version_recipient_count(meeting=cancelled, kind=KIND_CANCELLATION)
+            messages.success(
+                request,
+                ngettext(
+                    "Réunion annulée : %(n)s personne reçoit l'annulation pour son agenda.",
+                    "Réunion annulée : %(n)s personnes reçoivent l'annulation pour leur agenda.",
+                    n,
+                )
+                % {"n": n},
+            )
+        return redirect("workgroups:meeting_detail", territory=self.territory.slug, pk=meeting.pk)
