@@ -9,6 +9,12 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Évaluation et tableaux de bord")
 
     def ready(self) -> None:
+        from partners.views import register_organization_section
+
+        from .partnership.views import working_with_section
         from .surveys.emails import register_composers
 
         register_composers()
+        # A structure's page (partners) lists the structures it works with: partners does not
+        # import evaluation, evaluation adds its section.
+        register_organization_section(working_with_section)

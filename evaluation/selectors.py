@@ -12,7 +12,11 @@ from actions.selectors import contract_list
 from cls_platform.access import scoped
 from cls_platform.models import Access
 from partners.models import Contact, Organization
+from workgroups.health import GroupHealth, HealthState, groups_health
 from workgroups.models import GroupStatus, Meeting, MeetingStatus, WorkGroup
+
+from .surveys.models import Survey
+from .surveys.selectors import survey_list
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,23 @@ class TerritoryOverview:
     active_group_count: int
     next_meetings: list[Meeting]
     my_groups: list[WorkGroup] = field(default_factory=list)
+    health_counts: list[StatusCount] = field(default_factory=list)  # groups per health state
+    unwell: list[GroupHealth] = field(default_factory=list)  # the fragile and stopped groups
+    open_surveys: list[Survey] = field(default_factory=list)  # with `invited` and `answered`
+
+
+def group_healths(access: Access) -> tuple[list[StatusCount], list[GroupHealth]]:
+    """Groups per health state, and the fragile or stopped ones with their reasons (stopped
+    first): the group query and the six of `groups_health`, whatever the number of groups."""
+    groups = scoped(WorkGroup.objects.all(), access).order_by("name")
+    healths = list(groups_health(groups).values())
+    counts = [
+        StatusCount(status=value, label=str(label), count=sum(h.state == value for h in healths))
+        for value, label in HealthState.choices
+    ]
+    unwell = [h for h in healths if h.state != HealthState.ACTIVE]
+    unwell.sort(key=lambda h: h.state != HealthState.STOPPED)
+    return counts, unwell
 
 
 def territory_overview(*, access: Access, upcoming: int = 5) -> TerritoryOverview:
@@ -66,6 +87,11 @@ def territory_overview(*, access: Access, upcoming: int = 5) -> TerritoryOvervie
             .distinct()
             .order_by("name")
         )
+    health_counts, unwell = group_healths(access)
+    today = timezone.localdate()
+    open_surveys = list(
+        survey_list(access=access).filter(opens_on__lte=today, closes_on__gte=today)
+    )
     return TerritoryOverview(
         contracts=contracts,
         organization_count=organizations["total"],
@@ -80,4 +106,7 @@ def territory_overview(*, access: Access, upcoming: int = 5) -> TerritoryOvervie
         active_group_count=groups["active"],
         next_meetings=next_meetings,
         my_groups=my_groups,
+        health_counts=health_counts,
+        unwell=unwell,
+        open_surveys=open_surveys,
     )

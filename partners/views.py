@@ -4,6 +4,7 @@ signed links, are in link_views.py)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.views.generic import (
 
 from cls_platform.access import TerritoryMixin, require_edit, scoped
 from cls_platform.forms import add_service_errors
+from cls_platform.models import Access
 
 from . import selectors, services
 from .emails import details_check_latest
@@ -63,6 +65,17 @@ class DirectoryMixin(TerritoryMixin):
 
 # --- structures ----------------------------------------------------------------------------
 
+# Sections other apps add to a structure's page: `provider(access, organization)` gives a dict
+# with the "template" to include (which reads it as `section`), or None. The directory imports
+# none of those apps: evaluation registers the structures one works with in its AppConfig.ready.
+OrganizationSection = Callable[[Access, Organization], "dict[str, Any] | None"]
+_organization_sections: list[OrganizationSection] = []
+
+
+def register_organization_section(provider: OrganizationSection) -> None:
+    if provider not in _organization_sections:
+        _organization_sections.append(provider)
+
 
 class OrganizationListView(DirectoryMixin, ListView):
     template_name = "partners/organization_list.html"
@@ -94,7 +107,8 @@ class OrganizationDetailView(DirectoryMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         detail = selectors.organization_detail(access=self.access, organization=self.object)
-        return super().get_context_data(**detail, **kwargs)
+        sections = [provider(self.access, self.object) for provider in _organization_sections]
+        return super().get_context_data(**detail, sections=[s for s in sections if s], **kwargs)
 
 
 class OrganizationFormMixin(DirectoryMixin):

@@ -12,9 +12,11 @@ from django.views.generic import DetailView, TemplateView
 from actions.models import Contract
 from actions.selectors import contract_list
 from cls_platform.access import TerritoryMixin
+from cls_platform.models import Access
+from partners.models import Organization
 
 from .matrix import ottawa_matrix
-from .network import MEETING_MINIMUMS, partnership_network
+from .network import MEETING_MINIMUMS, partnership_network, structures_working_with
 
 
 class OttawaMatrixView(TerritoryMixin, DetailView):
@@ -72,3 +74,11 @@ class PartnershipNetworkView(TerritoryMixin, TemplateView):
         return super().get_context_data(
             form=form, contracts=contracts, contract=contract, network=network, **kwargs
         )
+
+
+def working_with_section(access: Access, organization: Organization) -> dict[str, Any]:
+    """The section of a structure's page (partners) listing the structures it works with."""
+    return {
+        "template": "evaluation/partnership/includes/organization_section.html",
+        "partners": structures_working_with(organization, access=access),
+    }

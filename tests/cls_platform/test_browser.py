@@ -246,6 +246,7 @@ def test_focus_ring_stands_out_on_the_blue_header(page: Page, live_server, coord
         "Fiches-actions",
         "Groupes",
         "Annuaire",
+        "Évaluation",
         "Mes territoires",
         "Se déconnecter",
     ]

@@ -22,8 +22,12 @@ from django.urls import path
 
 from actions.models import Axis, Contract, ContractStatus, FicheAction, Indicator, Signatory
 from cls_platform.access import POLICY_AUTHENTICATED, POLICY_PUBLIC, POLICY_TERRITORY
+from evaluation.interviews.models import Interview
+from evaluation.surveys import questionnaires
+from evaluation.surveys.models import Question, Questionnaire, Section, Survey
 from partners.models import Contact, HandOver, Organization, PartnerImport, Qpv
 from tests.conftest import login
+from tests.evaluation.test_survey_data import campaign
 from tests.factories import (
     AxisFactory,
     ContactFactory,
@@ -34,10 +38,6 @@ from tests.factories import (
     WorkGroupFactory,
 )
 from tests.support.urlwalk import Route, sample_value, walk
-from evaluation.interviews.models import Interview
-from evaluation.surveys import questionnaires
-from evaluation.surveys.models import Question, Questionnaire, Section, Survey
-from tests.evaluation.test_survey_data import campaign
 from workgroups.models import Invitation, Meeting, Membership, WorkGroup
 
 pytestmark = pytest.mark.django_db

@@ -109,7 +109,10 @@ def test_dashboard_query_count_does_not_grow_with_data(request, login_as, who):
     add_activity(access.territory, n=2)
     client = login_as(access)
     count = assert_constant_queries(
-        client, "/t/cergy/", lambda: add_activity(access.territory, n=15), at_most=12
+        client,
+        "/t/cergy/",
+        lambda: add_activity(access.territory, n=15),
+        at_most=20,  # 12, plus the groups' health (the groups and six) and the open campaigns
     )
     assert count > 0
 

@@ -43,7 +43,10 @@ class GroupDetailView(GroupsMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         editable = can_edit(self.access, self.object)
         context = super().get_context_data(
-            **selectors.group_detail(group=self.object), can_edit_group=editable, **kwargs
+            **selectors.group_detail(group=self.object),
+            can_edit_group=editable,
+            show_drifters=self.access.is_coordinator,  # people: viewers read only the count
+            **kwargs,
         )
         if editable:
             context.setdefault("membership_form", MembershipForm(access=self.access))
