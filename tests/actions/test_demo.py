@@ -1,4 +1,4 @@
-"""The demo contracts (actions/demo.py, through seed_demo): complete and believable, as a
+"""The demo contracts (demo/cergy and demo/vitry, through seed_demo): complete and believable, as a
 coordinator or a signatory would notice on the pages: every fiche filled in, indicators with
 measurements, the stalled Vitry groups late or postponed, Cergy's amendment and renewal history."""
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("cls_platform", "partners", "actions", "workgroups", "evaluation")
+APPS = ("cls_platform", "partners", "actions", "workgroups", "evaluation", "demo")
 ALLOWED = {Path("cls_platform/mail/outbox.py")}
 SENDING_FUNCTIONS = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers"}
 MESSAGE_MAKERS = {"EmailMessage", "EmailMultiAlternatives", "build_message"}

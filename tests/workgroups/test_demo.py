@@ -24,6 +24,7 @@ from demo.cergy.groups import seed_groups
 from demo.cergy.meetings import CERGY_TO_INVITE, CERGY_TO_REPORT
 from demo.directory import seed_directory
 from partners.models import Contact, ContactSource
+from workgroups.health import group_health as health_of
 from workgroups.models import (
     AgendaItem,
     AgendaKind,
@@ -37,7 +38,6 @@ from workgroups.models import (
     Membership,
     WorkGroup,
 )
-from workgroups.selectors import health_of
 from workgroups.services import report_recipients
 
 pytestmark = pytest.mark.django_db

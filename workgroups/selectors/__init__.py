@@ -8,7 +8,6 @@ The names below are those the views, the services, the e-mails and the tests rea
 
 from __future__ import annotations
 
-from ..health import group_health as health_of  # until tests/workgroups/test_demo.py moves
 from .groups import group_detail, group_list
 from .meeting_page import InvitationRow, meeting_detail
 from .meetings import (
@@ -50,7 +49,6 @@ __all__ = [
     "due_reminders",
     "group_detail",
     "group_list",
-    "health_of",
     "invitation_recipients",
     "invitation_send_recipients",
     "invite_problem",
