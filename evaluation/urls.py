@@ -11,4 +11,7 @@ urlpatterns = [
     path("", include("evaluation.partnership.urls")),
     path("", include("evaluation.surveys.urls")),
     path("", include("evaluation.interviews.urls")),
+    path("", include("evaluation.progress.urls")),
+    path("", include("evaluation.opendata.urls")),
+    path("", include("evaluation.public_directory.urls")),
 ]
