@@ -76,6 +76,15 @@ class Contract(TerritoryOwned):
         related_name="next",
         verbose_name=_("contrat précédent"),
     )
+    open_data_published_at = models.DateTimeField(
+        _("publié en données ouvertes le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Vide : le contrat n'est pas publié. La coordination le publie ou le retire depuis "
+            "la page « Données ouvertes »."
+        ),
+    )
 
     objects = ContractQuerySet.as_manager()
 

@@ -8,9 +8,15 @@ queries, so that the three never disagree.
 Rules, in the words the pages use:
 - a fiche-action is *en retard* when its planned end is past and it is neither done nor abandoned;
 - an indicator is *atteint* when its latest measurement reaches its target (from its baseline,
-  0 when none is recorded); *en bonne voie* when it has come at least as far towards the target
-  as the contract's period has elapsed; *en retard* when it has come less far; *sans mesure* when
-  nothing has been measured yet; *sans cible* when it has no target.
+  0 when none is recorded; a target below the baseline is reached by going down); *en bonne
+  voie* when it has come at least as far towards the target as the contract's period has
+  elapsed; *en retard* when it has come less far; *sans mesure* when nothing has been measured
+  yet; *sans cible* when it has no target;
+- shares are whole percentages rounded half up (1 fiche of 8 is 13 %, as a reader counts).
+
+The same figures per thematic axis come from `axis_figures` (one query); the indicators of a
+contract with their latest value, its date, the value before and the standing from `readings`
+(one query).
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import ActionStatus, Contract, FicheAction, Indicator, IndicatorValue
@@ -93,6 +100,28 @@ def standing(
     return Standing.ON_TRACK if share >= elapsed else Standing.BEHIND
 
 
+def format_value(value: Decimal | None, unit: str = "") -> str:
+    """A measurement as a French reader writes it: "2,5 %", "12 médecins", "1 200"; "" when
+    there is none. No trailing zeros: the fields keep two decimals."""
+    if value is None:
+        return ""
+    value = value.quantize(Decimal("0.01"))
+    places = 0 if value == value.to_integral_value() else len(str(value.normalize()).split(".")[1])
+    text = number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return f"{text} {unit}".strip() if unit else text
+
+
+TREND_LABELS = {"up": _("en hausse"), "down": _("en baisse"), "flat": _("stable"), "": ""}
+
+
+def percent(part: int, whole: int) -> int:
+    """`part` of `whole` as a whole percentage rounded half up (0 when `whole` is 0): Python's
+    round() rounds half to even, and 1 of 8 would read 12 %."""
+    if not whole:
+        return 0
+    return (200 * part + whole) // (2 * whole)
+
+
 def trend(latest: Decimal | None, previous: Decimal | None) -> str:
     """'up', 'down' or 'flat' between the two latest measurements; '' with fewer than two."""
     if latest is None or previous is None:
@@ -117,6 +146,31 @@ class Reading:
     def standing_label(self) -> str:
         return str(Standing.LABELS[self.standing])
 
+    @property
+    def trend_label(self) -> str:
+        return str(TREND_LABELS[self.trend])
+
+    @property
+    def latest_label(self) -> str:
+        return format_value(self.latest_value, self.indicator.unit)
+
+    @property
+    def baseline_label(self) -> str:
+        return format_value(self.indicator.baseline, self.indicator.unit)
+
+    @property
+    def target_label(self) -> str:
+        return format_value(self.indicator.target, self.indicator.unit)
+
+    @property
+    def reached_percent(self) -> int | None:
+        """How far from the baseline to the target the latest value is, as a whole percentage
+        (may exceed 100, or be negative when it went the wrong way); None when unknown."""
+        share = reached_share(self.indicator.baseline, self.indicator.target, self.latest_value)
+        if share is None:
+            return None
+        return int((share * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
 
 @dataclass
 class ContractFigures:
@@ -138,8 +192,8 @@ class ContractFigures:
         return self.count(ActionStatus.IN_PROGRESS)
 
     def share(self, number: int) -> int:
-        """A whole percentage of the fiches-actions (0 when there are none)."""
-        return round(number * 100 / self.fiches) if self.fiches else 0
+        """A whole percentage of the fiches-actions, rounded half up (0 when there are none)."""
+        return percent(number, self.fiches)
 
     @property
     def done_share(self) -> int:
@@ -156,6 +210,30 @@ class ContractFigures:
     def measurable(self) -> int:
         """Indicators with a target: those that can be on track or not."""
         return self.indicators - self.by_standing.get(Standing.NO_TARGET, 0)
+
+    @property
+    def late_share(self) -> int:
+        return self.share(self.late)
+
+    def standing_count(self, state: str) -> int:
+        return self.by_standing.get(state, 0)
+
+    def add_fiches(self, status: str, total: int, late: int) -> None:
+        self.fiches += total
+        self.by_status[status] = self.by_status.get(status, 0) + total
+        self.late += late
+
+    def add_indicator(self, state: str, count: int = 1) -> None:
+        self.indicators += count
+        self.by_standing[state] = self.by_standing.get(state, 0) + count
+
+    def add(self, other: ContractFigures) -> None:
+        """Add another part's figures (an axis's to its contract's)."""
+        for status, count in other.by_status.items():
+            self.add_fiches(status, count, 0)
+        self.late += other.late
+        for state, count in other.by_standing.items():
+            self.add_indicator(state, count)
 
 
 def with_readings(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
@@ -208,23 +286,41 @@ def contract_figures(
         .order_by()
     )
     for row in rows:
-        numbers = figures[row["contract_id"]]
-        numbers.fiches += row["total"]
-        numbers.by_status[row["status"]] = numbers.by_status.get(row["status"], 0) + row["total"]
-        numbers.late += row["late"]
+        figures[row["contract_id"]].add_fiches(row["status"], row["total"], row["late"])
     elapsed = {contract.pk: elapsed_share(contract, today=today) for contract in contracts}
     indicators = with_readings(
         Indicator.objects.filter(fiche__contract__in=figures.keys()).order_by()
     ).values("fiche__contract_id", "baseline", "target", "latest_value")
     for row in indicators:
         contract_id = row["fiche__contract_id"]
-        numbers = figures[contract_id]
-        numbers.indicators += 1
         state = standing(
             baseline=row["baseline"],
             target=row["target"],
             latest=row["latest_value"],
             elapsed=elapsed[contract_id],
         )
-        numbers.by_standing[state] = numbers.by_standing.get(state, 0) + 1
+        figures[contract_id].add_indicator(state)
+    return figures
+
+
+def axis_figures(
+    contract: Contract, *, readings: Iterable[Reading] = (), today: dt.date | None = None
+) -> dict[int, ContractFigures]:
+    """The figures of `contract_figures` per thematic axis (by axis id), in one query: fiches by
+    status and late; the indicators' standings are added from `readings` (of `readings()`,
+    already read) when given, so that nothing is counted twice."""
+    today = today or timezone.localdate()
+    figures: dict[int, ContractFigures] = {}
+    rows = (
+        FicheAction.objects.filter(contract=contract)
+        .values("thematic_axis_id", "status")
+        .annotate(total=Count("pk"), late=Count("pk", filter=late_q(today=today)))
+        .order_by()
+    )
+    for row in rows:
+        numbers = figures.setdefault(row["thematic_axis_id"], ContractFigures())
+        numbers.add_fiches(row["status"], row["total"], row["late"])
+    for reading in readings:
+        axis_id = reading.indicator.fiche.thematic_axis_id
+        figures.setdefault(axis_id, ContractFigures()).add_indicator(reading.standing)
     return figures

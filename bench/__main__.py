@@ -56,9 +56,11 @@ def main() -> None:
             f"{url:28} médiane {statistics.median(timings):6.1f} ms · p95 {p95:6.1f} ms · "
             f"{len(ctx.captured_queries)} requêtes"
         )
-    from bench import deliveries, imports, meeting, pdfs, scale
+    from bench import bilan, deliveries, imports, meeting, pdfs, scale
 
-    for line in imports.run() + pdfs.run() + deliveries.run() + meeting.run() + scale.run():
+    for line in (
+        imports.run() + pdfs.run() + bilan.run() + deliveries.run() + meeting.run() + scale.run()
+    ):
         print(line)
 
 

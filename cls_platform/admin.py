@@ -30,10 +30,21 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Territory)
 class TerritoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "department_code", "region", "coordination_email"]
-    search_fields = ["name", "slug", "insee_code", "coordination_email"]
+    list_display = [
+        "name",
+        "slug",
+        "kind",
+        "insee_code",
+        "department_code",
+        "population",
+        "region",
+        "coordination_email",
+    ]
+    search_fields = ["name", "slug", "insee_code", "department_code", "coordination_email"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "insee_code", "department_code", "region")}),
+        # Shown in the table of all the contracts of a signatory (an ARS delegation).
+        (_("Population"), {"fields": ("population", "population_year")}),
         # Partners' replies (Reply-To) and questions from their own pages reach this address.
         (_("Coordination"), {"fields": ("health_service_name", "coordination_email")}),
     )
@@ -48,3 +59,9 @@ class AccessAdmin(admin.ModelAdmin):
     list_filter = ["role", "territory"]
     search_fields = ["user__email", "territory__name"]
     autocomplete_fields = ["user", "territory"]
+
+
+# The audit trail, read-only (auditlog's own admin searches fields our User does not have).
+from .audit import register_admin  # noqa: E402
+
+register_admin(admin.site)

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .departments import (
+    department_label,
+    department_name,
+    validate_department_code,
+    validate_insee_code,
+)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -93,9 +102,35 @@ class Territory(models.Model):
     kind = models.CharField(
         _("type"), max_length=20, choices=TerritoryKind.choices, default=TerritoryKind.COMMUNE
     )
-    insee_code = models.CharField(_("code INSEE"), max_length=5, blank=True)
-    department_code = models.CharField(_("département"), max_length=3, blank=True)
+    insee_code = models.CharField(
+        _("code INSEE"),
+        max_length=5,
+        blank=True,
+        validators=[validate_insee_code],
+        help_text=_("Code officiel géographique de la commune, par exemple 95127 pour Cergy."),
+    )
+    department_code = models.CharField(
+        _("département"),
+        max_length=3,
+        blank=True,
+        validators=[validate_department_code],
+        help_text=_("Code du département : 95, 2A, 974…"),
+    )
     region = models.CharField(_("région"), max_length=100, blank=True)
+    # What an ARS delegation compares its contracts by (the table of all its contracts).
+    population = models.PositiveIntegerField(
+        _("population"),
+        null=True,
+        blank=True,
+        help_text=_("Population municipale publiée par l'INSEE."),
+    )
+    population_year = models.PositiveSmallIntegerField(
+        _("année de la population"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1960), MaxValueValidator(2100)],
+        help_text=_("Année du recensement dont la population est tirée, par exemple 2022."),
+    )
     health_service_name = models.CharField(
         _("service porteur"),
         max_length=200,
@@ -121,6 +156,39 @@ class Territory(models.Model):
         if self.department_code:
             return f"{self.name} ({self.department_code})"
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.insee_code = self.insee_code.strip().upper()
+        self.department_code = self.department_code.strip().upper()
+        errors = {}
+        # A commune's INSEE code starts with its department's code (3 characters overseas).
+        if (
+            self.kind == TerritoryKind.COMMUNE
+            and self.insee_code
+            and self.department_code
+            and not self.insee_code.startswith(self.department_code)
+        ):
+            errors["insee_code"] = _(
+                "Le code INSEE %(insee)s ne correspond pas au département %(department)s : le "
+                "code d'une commune de ce département commence par %(department)s."
+            ) % {"insee": self.insee_code, "department": self.department_code}
+        if self.population_year and self.population is None:
+            errors["population"] = _("Indiquez la population de l'année %(year)s.") % {
+                "year": self.population_year
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def department_name(self) -> str:
+        """ "Val-d'Oise" for 95; "" when the code is empty or unknown."""
+        return department_name(self.department_code)
+
+    @property
+    def department_label(self) -> str:
+        """ "95 · Val-d'Oise"."""
+        return department_label(self.department_code)
 
 
 class Role(models.TextChoices):

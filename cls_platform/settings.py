@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django_filters",
+    "auditlog",
     "demo",
 ]
 
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person becomes the actor of the audit trail's entries (cls_platform/audit.py).
+    "cls_platform.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cls_platform.context_processors.platform",
+                "cls_platform.statement.accessibility",
             ],
         },
     },
@@ -167,6 +171,13 @@ STORAGES = {
 
 # E-mail: a real SMTP server when EMAIL_HOST is set, files under var/outbox/ otherwise.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trame CLS <ne-pas-repondre@trame.local>")
+# The accessibility statement (/accessibilite/): who answers about accessibility. Production sets
+# its own address: the default sender is a "ne-pas-repondre" one.
+ACCESSIBILITY_CONTACT_EMAIL = (
+    os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "") or DEFAULT_FROM_EMAIL
+)
+ACCESSIBILITY_ENTITY_NAME = os.environ.get("ACCESSIBILITY_ENTITY_NAME", "")
+ACCESSIBILITY_SCHEME_URL = os.environ.get("ACCESSIBILITY_SCHEME_URL", "")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The Date header in the local time of TIME_ZONE (Paris), as the people who read it live.
 EMAIL_USE_LOCALTIME = True
@@ -192,6 +203,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# The queue tasks go to and workers read by default: two instances may share one Redis (tests
+# give each worker a queue of its own).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "").strip() or "celery"
 # A task is acknowledged only once done, and given back if its worker dies: with the outbox's
 # claim (queued -> sending -> sent) a message is neither lost nor sent twice.
 CELERY_TASK_ACKS_LATE = True
@@ -199,18 +213,41 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
-# A row left "sending" this long belongs to a dead worker: the sweep takes it over. Above the
-# task time limit, so that a slow but living worker is never doubled.
-OUTBOX_STALE_SECONDS = int(os.environ.get("OUTBOX_STALE_SECONDS", str(6 * 60)))
-# First wait after a temporary SMTP refusal (4xx, connection trouble), doubled at each attempt up
-# to an hour: 30 s, 1 min, 2 min... Tests lower it to go through retries in seconds.
-OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
 # Must stay above the task time limit, or Redis hands a running task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for Redis as long as it takes (a restart, a failover), never gives up.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A message being sent when Redis goes away finishes, and its outcome is recorded in the
+# database: cancelling it (Celery 6's default) would send it again.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_SEND_TASK_EVENTS = False
+
+# The outbox (cls_platform/mail/outbox.py). A worker's claim on a row is a lease of
+# OUTBOX_LEASE_SECONDS, renewed while it sends; the sweep runs every OUTBOX_SWEEP_SECONDS. A row
+# caught by a dead worker, a Redis restart or a database restart goes again at most a lease plus
+# a sweep after the service is back.
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "20"))
+OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "10"))
+# First wait after a temporary SMTP refusal (4xx, connection trouble), doubled at each attempt up
+# to OUTBOX_RETRY_MAX_SECONDS: 30 s, 1 min, 2 min... an hour. Tests lower both to go through
+# retries in seconds.
+OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
+OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+# After this many temporary refusals (about an hour with the waits above) a row is shown failed;
+# the sweep still resumes it by itself as soon as the SMTP server takes mail again (with the same
+# doubling waits if the server takes mail but keeps refusing this message), for
+# OUTBOX_RESUME_DAYS days after it was queued.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_RESUME_DAYS = int(os.environ.get("OUTBOX_RESUME_DAYS", "5"))
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "cls_platform.tasks.sweep_outbox", "schedule": 60},
+    "purge-audit-trail": {"task": "cls_platform.audit.purge_audit_trail", "schedule": 24 * 60 * 60},
+    # Sweeps queued for a minute (no worker was running) are dropped, not run one after another.
+    "sweep-outbox": {
+        "task": "cls_platform.tasks.sweep_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": max(60, 2 * OUTBOX_SWEEP_SECONDS)},
+    },
     "meeting-reminders": {"task": "workgroups.tasks.send_due_reminders", "schedule": 60 * 60},
     "clear-expired-sessions": {
         "task": "cls_platform.tasks.clear_expired_sessions",
@@ -258,3 +295,11 @@ LOGGING = {
 
 # Contacts without any interaction for this long are listed for review (GDPR minimisation).
 CONTACT_REVIEW_MONTHS = int(os.environ.get("CONTACT_REVIEW_MONTHS", "36"))
+
+# The audit trail (cls_platform/audit.py, django-auditlog): changes to contracts, fiches-actions,
+# indicators, groups, meetings, contacts and structures, sign-ins, exports, erasures and sends,
+# kept AUDIT_RETENTION_MONTHS months (the CNIL's recommendation for logs), purged every day.
+AUDIT_RETENTION_MONTHS = int(os.environ.get("AUDIT_RETENTION_MONTHS", "12"))
+AUDITLOG_LOGENTRY_MODEL = "cls_platform.AuditEntry"
+# Fixtures loaded as they are (loaddata) are no one's change.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True

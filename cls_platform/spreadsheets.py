@@ -56,9 +56,11 @@ def xlsx_bytes(rows: Iterable[list[Any]], *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    for row in rows:
+    for number, row in enumerate(rows, 1):
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
+        # Cell by cell (sheet[sheet.max_row] scans the whole sheet: quadratic in the rows).
+        for column in range(1, len(row) + 1):
+            cell = sheet.cell(row=number, column=column)
             if isinstance(cell.value, str):
                 # openpyxl stores "=..." as a formula: force a string, and keep it one when
                 # someone edits the cell in Excel (quote prefix).

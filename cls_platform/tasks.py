@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="cls_platform.tasks.clear_expired_sessions")
@@ -17,7 +22,7 @@ def clear_expired_sessions() -> int:
 @shared_task(
     name="cls_platform.tasks.send_delivery",
     bind=True,
-    max_retries=None,  # the outbox counts attempts itself (cls_platform.mail.outbox.MAX_ATTEMPTS)
+    max_retries=None,  # the outbox counts attempts itself (settings.OUTBOX_MAX_ATTEMPTS)
     acks_late=True,
     reject_on_worker_lost=True,
 )
@@ -27,8 +32,11 @@ def send_delivery(self, delivery_id: int) -> str:
     Run inline (no broker), a temporary failure ends here: the row stays queued with its next
     attempt time for the sweep. Retrying inline would raise celery's Retry into the request that
     decided to send (after its commit) and stop the rest of the batch.
+
+    A database that does not answer (restarting) sends the task back in a few seconds instead
+    of failing it: the row goes as soon as the database is back, not a sweep later.
     """
-    from .mail.outbox import TemporaryFailure, deliver, smtp_connection
+    from .mail.outbox import DATABASE_TROUBLE, TemporaryFailure, deliver, smtp_connection
     from .models import Delivery
 
     try:
@@ -39,10 +47,39 @@ def send_delivery(self, delivery_id: int) -> str:
         # The retry is a new hand-over: the sweep leaves the row to it.
         Delivery.objects.filter(pk=delivery_id).update(dispatched_at=timezone.now())
         raise self.retry(countdown=exc.delay) from None
+    except DATABASE_TROUBLE as exc:
+        if self.request.is_eager:
+            raise
+        countdown = min(2 ** min(self.request.retries, 5), 30)
+        log.warning(
+            "Envoi %s : base de données injoignable (%s), repris dans %s s",
+            delivery_id,
+            exc.__class__.__name__,
+            countdown,
+        )
+        raise self.retry(countdown=countdown) from None
 
 
-@shared_task(name="cls_platform.tasks.sweep_outbox")
-def sweep_outbox() -> int:
-    from .mail.outbox import sweep
+_last_sweep = float("-inf")  # time.monotonic() of this process's last sweep
 
-    return sweep()
+
+@shared_task(name="cls_platform.tasks.sweep_outbox", bind=True)
+def sweep_outbox(self) -> int:
+    """The outbox's sweep, every OUTBOX_SWEEP_SECONDS. Sweeps that piled up in the queue behind
+    a backlog arrive one after the other: a worker process that has just swept lets them go."""
+    global _last_sweep
+    from django.conf import settings
+
+    from .mail.outbox import DATABASE_TROUBLE, sweep
+
+    now = time.monotonic()
+    if not self.request.is_eager:
+        if now - _last_sweep < 0.8 * settings.OUTBOX_SWEEP_SECONDS:
+            return 0
+        _last_sweep = now
+    try:
+        return sweep()
+    except DATABASE_TROUBLE as exc:
+        # PostgreSQL restarting: the next sweep does the work, a traceback would add nothing.
+        log.warning("Balayage de la boîte d'envoi impossible : %s", exc.__class__.__name__)
+        return 0

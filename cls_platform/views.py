@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .access import POLICY_PUBLIC, accesses_of, authenticated_view, public_view
+from .departments import codes_matching
 from .health import health_report
+
+HOME_PAGE_SIZE = 50
 
 
 class LoginForm(AuthenticationForm):
@@ -35,13 +43,43 @@ class LogoutView(auth_views.LogoutView):
     access_policy = POLICY_PUBLIC
 
 
+def territories_matching(text: str) -> Q:
+    """Accesses whose territory's name or INSEE code holds `text`, or whose department is the
+    one named or numbered: "cergy", "95127", "95", "val-d'oise", "marne"."""
+    text = text.strip()
+    match = Q(territory__name__icontains=text) | Q(territory__insee_code__startswith=text.upper())
+    if slug := slugify(text):  # "evry" finds "Évry-Courcouronnes" whatever the database
+        match |= Q(territory__slug__icontains=slug)
+    if codes := codes_matching(text):
+        match |= Q(territory__department_code__in=codes)
+    return match
+
+
 @authenticated_view
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Straight to the territory when there is one; a chooser when there are several."""
-    accesses = list(accesses_of(request.user))
-    if len(accesses) == 1:
-        return redirect("evaluation:dashboard", territory=accesses[0].territory.slug)
-    return render(request, "cls_platform/home.html", {"accesses": accesses})
+    """Straight to the territory when there is one; when there are several, a chooser that
+    searches (`?q=`) and pages through them, the same few queries for 2 or 1,000 accesses."""
+    accesses = accesses_of(request.user)
+    first = list(accesses[:2])
+    if len(first) == 1:
+        return redirect("evaluation:dashboard", territory=first[0].territory.slug)
+    text = request.GET.get("q", "").strip()
+    found = accesses.filter(territories_matching(text)) if text else accesses
+    page = Paginator(found, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cls_platform/home.html",
+        {
+            "accesses": page.object_list,
+            "several": len(first) > 1,
+            "q": text,
+            "page_obj": page,
+            "paginator": page.paginator,
+            "is_paginated": page.has_other_pages(),
+            "query": urlencode({"q": text}) if text else "",
+        },
+    )
 
 
 @public_view

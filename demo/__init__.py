@@ -6,10 +6,12 @@ partners → cls_platform); no product app imports it, and it has no models.
 - `accounts.py`: the two territories and the demo accounts.
 - `cergy/`, `vitry/`: each territory as its narrative tells it (`seed()` in its `__init__.py`):
   `directory.py` (structures, QPVs), `contract.py` (contracts, axes, fiches-actions), `groups.py`
-  (work groups, members) and `meetings.py` (meetings, invitations, compte-rendus; Vitry's
-  stalled groups in `stalled.py`).
-- `directory.py`, `contracts.py`, `fiches.py`, `groups.py`, `meetings.py`: how that data is written
-  into the database, once for both territories; `common.py`: small helpers they share.
+  (work groups, members), `meetings.py` (meetings, invitations, compte-rendus; Vitry's
+  stalled groups in `stalled.py`) and `evaluation.py` (partner questionnaires, Vitry's
+  mid-term interviews).
+- `directory.py`, `contracts.py`, `fiches.py`, `groups.py`, `meetings.py`, `evaluation.py`: how
+  that data is written into the database, once for both territories (the evaluation through
+  the app's services); `common.py`: small helpers they share.
 - `scale.py`: bulk territories for the benchmarks (`seed_scale`).
 
 Deterministic (choices are seeded, never drawn at random): two runs give the same demo, and a

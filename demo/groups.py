@@ -8,12 +8,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Contract, FicheAction
+from cls_platform.mail.messages import absolute_url
 from cls_platform.models import Territory, User
 from demo.accounts import coordinator
 from demo.common import PARIS, ascii_slug, vary
+from evaluation.surveys.models import SurveyInvitation
+from evaluation.surveys.tokens import answer_token
 from partners.models import Contact, ContactSource, Organization
 from workgroups.models import AgendaKind, Meeting, Membership, WorkGroup
 
@@ -196,20 +200,23 @@ def fiches_of(contract: Contract, axis_id: int | None) -> list[FicheAction]:
 
 class SeededGroups(list):  # type: ignore[type-arg]
     """The territory's groups (a list, as before), with the meetings a newcomer can try the two
-    buttons on."""
+    buttons on, and an open questionnaire they can answer as a partner would."""
 
     def __init__(
         self,
         groups: list[WorkGroup],
         to_invite: Meeting | None = None,
         to_report: Meeting | None = None,
+        to_answer: SurveyInvitation | None = None,
     ) -> None:
         super().__init__(groups)
         self.to_invite = to_invite
         self.to_report = to_report
+        self.to_answer = to_answer
 
     def notes(self) -> list[str]:
-        """One line per meeting still waiting for its button, for seed_demo's output."""
+        """One line per meeting still waiting for its button, and one for the open
+        questionnaire, for seed_demo's output."""
         lines = []
         meeting = self.to_invite
         if meeting is not None:
@@ -228,5 +235,22 @@ class SeededGroups(list):  # type: ignore[type-arg]
                     f"  À essayer : « {meeting.title} » ({meeting.group.name}, réunion "
                     f"{meeting.pk}) a son compte-rendu rédigé, pas envoyé : python manage.py "
                     f"send_report {meeting.pk}"
+                )
+        invitation = self.to_answer
+        if invitation is not None:
+            invitation.refresh_from_db()
+            survey = invitation.survey
+            if survey.is_open() and invitation.submitted_at is None:
+                path = reverse(
+                    "evaluation:survey_answer",
+                    kwargs={
+                        "territory": survey.territory.slug,
+                        "token": answer_token(invitation.pk),
+                    },
+                )
+                lines.append(
+                    f"  À essayer : « {survey.title} » est ouvert jusqu'au "
+                    f"{survey.closes_on:%d/%m/%Y} ; y répondre comme un partenaire, sans compte : "
+                    f"{absolute_url(path)}"
                 )
         return lines

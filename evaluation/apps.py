@@ -12,9 +12,12 @@ class EvaluationConfig(AppConfig):
         from partners.views import register_organization_section
 
         from .partnership.views import working_with_section
+        from .public_directory.views import organization_section as public_listing_section
         from .surveys.emails import register_composers
 
         register_composers()
         # A structure's page (partners) lists the structures it works with: partners does not
         # import evaluation, evaluation adds its section.
         register_organization_section(working_with_section)
+        # ...and, for coordinators, a link to its entry in the public directory of the offer.
+        register_organization_section(public_listing_section)

@@ -1,9 +1,12 @@
-"""The evaluation's stored records: partner surveys (evaluation.surveys) and the interviews of a
-mid-term review (evaluation.interviews). Dashboards and group health are computed, not stored."""
+"""The evaluation's stored records: partner surveys (evaluation.surveys), the interviews of a
+mid-term review (evaluation.interviews) and the COPIL decisions followed up
+(evaluation.progress). Dashboards and group health are computed, not stored."""
 
 from __future__ import annotations
 
 from .interviews.models import Interview
+from .progress.models import CopilDecision, CopilDecisionChange
+from .public_directory.models import PublicDirectory, PublicListing  # noqa: F401
 from .surveys.models import (
     Answer,
     Choice,
@@ -19,6 +22,8 @@ from .surveys.models import (
 __all__ = [
     "Answer",
     "Choice",
+    "CopilDecision",
+    "CopilDecisionChange",
     "Interview",
     "Question",
     "QuestionKind",

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("evaluation.surveys.urls")),
     path("", include("evaluation.interviews.urls")),
     path("", include("evaluation.progress.urls")),
+    path("", include("evaluation.progress.bilan_urls")),
     path("", include("evaluation.opendata.urls")),
     path("", include("evaluation.public_directory.urls")),
+    path("", include("evaluation.archive.urls")),
 ]

@@ -1,14 +1,24 @@
-"""Dashboards: the territory's home page (and, later, the signatories' progress views)."""
+"""Dashboards: the territory's home page. A signatory's leads with the progress of the signed
+contracts, each opening its progress page (evaluation/progress)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.views.generic import TemplateView
 
+from actions.models import READABLE_BY_VIEWERS, Contract
+from actions.progress import ContractFigures, contract_figures
 from cls_platform.access import TerritoryMixin
 
 from .selectors import territory_overview
+
+
+@dataclass(frozen=True)
+class ContractProgressLink:
+    contract: Contract
+    figures: ContractFigures
 
 
 class DashboardView(TerritoryMixin, TemplateView):
@@ -16,5 +26,12 @@ class DashboardView(TerritoryMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["overview"] = territory_overview(access=self.access)
+        overview = territory_overview(access=self.access)
+        # The signed (and closed) contracts in figures: two queries whatever their number.
+        signed = [c for c in overview.contracts if c.status in READABLE_BY_VIEWERS]
+        figures = contract_figures(signed)
+        context["overview"] = overview
+        context["progress_links"] = [
+            ContractProgressLink(contract=c, figures=figures[c.pk]) for c in signed
+        ]
         return context

@@ -81,6 +81,13 @@ UPPER_APP_READS: dict[str, tuple[str, ...]] = {
         "invitations__attendance",
         "invitations__meeting__starts_at",
         "invitations__meeting__group__name",
+        # The review of contacts idle for too long (partners/retention.py) reads their latest
+        # interactions in the apps above.
+        "invitations__rsvp_at",
+        "survey_invitations__updated_at",
+        "interviews__held_on",
+        "piloted_actions",
+        "copiloted_actions",
     ),
 }
 

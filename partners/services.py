@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cls_platform.audit import AuditEvent, audit_event
 from cls_platform.mail import outbox
 from cls_platform.models import Access, Delivery, DeliveryStatus, Territory, User
 
@@ -460,6 +461,7 @@ def contact_erase(*, contact: Contact) -> Contact:
     contact.source_detail = ""
     contact.anonymized_at = timezone.now()
     contact.save()
+    audit_event(AuditEvent.ERASURE, target=contact)
     return contact
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from . import search, views
+from . import retention_views, search, views
 
 
 class SpreadsheetFormat:
@@ -60,4 +60,11 @@ urlpatterns = [
     # JSON for the pickers of the forms (partners/search.py); never an address or a phone.
     path("recherche/contacts/", search.contact_search, name="contact_search"),
     path("recherche/structures/", search.organization_search, name="organization_search"),
+    # Contacts kept no longer than needed (partners/retention.py): the review and its erasure.
+    path("contacts/revue/", retention_views.ReviewView.as_view(), name="retention_review"),
+    path(
+        "contacts/revue/effacer/",
+        retention_views.ReviewEraseView.as_view(),
+        name="retention_erase",
+    ),
 ]

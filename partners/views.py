@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -25,8 +25,10 @@ from django.views.generic import (
 )
 
 from cls_platform.access import TerritoryMixin, require_edit, scoped
+from cls_platform.audit import AuditEvent, audit_event
 from cls_platform.forms import add_service_errors
 from cls_platform.models import Access
+from cls_platform.templatetags.people import shows_people
 
 from . import selectors, services
 from .emails import details_check_latest
@@ -58,9 +60,18 @@ class DirectoryMixin(TerritoryMixin):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["show_personal"] = not self.access.is_viewer
+        context["show_personal"] = shows_people(self.access)
         context["can_edit_directory"] = self.access.is_coordinator
         return context
+
+
+class PeoplePageMixin(DirectoryMixin):
+    """A page about people (the contacts, one contact): signatories get none (403)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not shows_people(self.access):
+            raise PermissionDenied
+        return super().get(request, *args, **kwargs)
 
 
 # --- structures ----------------------------------------------------------------------------
@@ -145,7 +156,7 @@ class OrganizationUpdateView(OrganizationFormMixin, UpdateView):
 # --- contacts ------------------------------------------------------------------------------
 
 
-class ContactListView(DirectoryMixin, ListView):
+class ContactListView(PeoplePageMixin, ListView):
     template_name = "partners/contact_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "contacts"
@@ -171,7 +182,7 @@ class ContactListView(DirectoryMixin, ListView):
         )
 
 
-class ContactDetailView(DirectoryMixin, DetailView):
+class ContactDetailView(PeoplePageMixin, DetailView):
     model = Contact
     template_name = "partners/contact_detail.html"
     context_object_name = "contact"
@@ -304,6 +315,7 @@ class ContactPersonalDataView(ContactObjectMixin, View):
         response["Content-Disposition"] = (
             f'attachment; filename="donnees-contact-{contact.pk}.json"'
         )
+        audit_event(AuditEvent.EXPORT, target=contact, format="json")
         return response
 
 
@@ -356,6 +368,13 @@ class DirectoryExportView(DirectoryMixin, View):
             response = HttpResponse(directory_csv(contacts), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="annuaire-{self.territory.slug}-{stamp}.{kwargs["format"]}"'
+        )
+        audit_event(
+            AuditEvent.EXPORT,
+            model=Contact,
+            territory=self.territory,
+            format=kwargs["format"],
+            rows=contacts.count(),
         )
         return response
 

@@ -1,5 +1,7 @@
 """Work-group health that warns before a group stops: computed from what the meetings record,
-never stored, for every group of a territory in six queries (`groups_health`).
+never stored, for every group of a territory in six queries (`groups_health`); for the groups of
+many territories at once (the table of all the contracts of an ARS delegation), the state alone
+in three (`groups_health(..., details=False)`).
 
 Measured against the group's own rhythm, `target_meetings_per_year` (at least one), that is a
 meeting every `365 / target` days:
@@ -35,8 +37,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import CharField, Count, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -178,15 +180,26 @@ def _names(names: list[str]) -> str:
 
 
 def groups_health(
-    groups: Iterable[WorkGroup], *, today: dt.date | None = None
+    groups: Iterable[WorkGroup], *, today: dt.date | None = None, details: bool = True
 ) -> dict[int, GroupHealth]:
     """The health of each group on `today` (default: today in Paris), by group id: six queries
-    whatever the number of groups, meetings and people."""
+    whatever the number of groups, meetings and people.
+
+    `details=False` is for tables of many territories: the same state and the same reasons, in
+    three queries that read how many came to each meeting rather than who did; the figures and
+    notes that never change the state (structures, sectors and participants of the year, new
+    structures, partners who stopped coming, the next meeting, meetings left unrecorded) are
+    left out.
+    """
     groups = list(groups)
     if not groups:
         return {}
     today = today or timezone.localdate()
-    data = _Data.load([g.pk for g in groups], today)
+    ids = [g.pk for g in groups]
+    if not details:
+        data = _Data.load_counts(ids, today)
+        return {g.pk: _assess(g, data, today, details=False) for g in groups}
+    data = _Data.load(ids, today)
     return {g.pk: _assess(g, data, today) for g in groups}
 
 
@@ -199,7 +212,8 @@ class _Meeting:
     pk: int
     day: dt.date
     status: str
-    present: set[int] = field(default_factory=set)  # contact ids
+    present: set[int] = field(default_factory=set)  # contact ids (left empty without details)
+    attended: int = 0  # how many came
 
 
 @dataclass
@@ -211,25 +225,61 @@ class _Data:
     absentees: dict[int, list[tuple]]  # by group: who missed its latest meeting, reachable
     reports: set[tuple[int, int]]  # (meeting id, contact id) of the compte-rendus that went
 
+    @staticmethod
+    def _meetings(ids: list[int]) -> tuple[dict[int, list[_Meeting]], dict[int, _Meeting]]:
+        meetings: dict[int, list[_Meeting]] = defaultdict(list)
+        by_pk: dict[int, _Meeting] = {}
+        # The day in Paris computed by the database: converting thousands of datetimes in
+        # Python cost more than the query (the table of many territories).
+        for pk, group_id, day, status in (
+            Meeting.objects.filter(group_id__in=ids)
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by("starts_at", "pk")
+            .values_list("pk", "group_id", TruncDate("starts_at"), "status")
+        ):
+            by_pk[pk] = _Meeting(pk, day, status)
+            meetings[group_id].append(by_pk[pk])
+        return meetings, by_pk
+
+    @staticmethod
+    def _held(ids: list[int], today: dt.date) -> models.QuerySet[Meeting]:
+        end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
+        return Meeting.objects.filter(
+            group_id__in=ids, status=MeetingStatus.HELD, starts_at__lt=end
+        )
+
+    @staticmethod
+    def _pilots(ids: list[int]) -> dict[int, list[Contact]]:
+        pilots: dict[int, list[Contact]] = defaultdict(list)
+        through = WorkGroup.pilots.through.objects.filter(workgroup_id__in=ids)
+        for row in through.select_related("contact__organization", "contact__successor"):
+            pilots[row.workgroup_id].append(row.contact)
+        return dict(pilots)
+
+    @classmethod
+    def load_counts(cls, ids: list[int], today: dt.date) -> _Data:
+        """What decides the state only: meetings, how many came to each, pilots."""
+        meetings, by_pk = cls._meetings(ids)
+        for meeting_id, attended in (
+            Invitation.objects.filter(
+                attendance=Attendance.PRESENT, meeting__in=cls._held(ids, today)
+            )
+            .order_by()
+            .values("meeting_id")
+            # Counting the meeting column, not the id, lets an index on the meetings of the
+            # people present answer alone (no read of the invitations themselves).
+            .annotate(n=Count("meeting_id"))
+            .values_list("meeting_id", "n")
+        ):
+            by_pk[meeting_id].attended = attended
+        return cls(dict(meetings), {}, {}, cls._pilots(ids), {}, set())
+
     @classmethod
     def load(cls, ids: list[int], today: dt.date) -> _Data:
         # Subqueries rather than lists of ids (the same queries whatever the data), none
         # correlated with the rows it filters (a per-row "latest meeting" took seconds).
-        end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
-        meetings: dict[int, list[_Meeting]] = defaultdict(list)
-        by_pk: dict[int, _Meeting] = {}
-        for pk, group_id, starts_at, status in (
-            Meeting.objects.filter(group_id__in=ids)
-            .exclude(status=MeetingStatus.CANCELLED)
-            .order_by("starts_at", "pk")
-            .values_list("pk", "group_id", "starts_at", "status")
-        ):
-            by_pk[pk] = _Meeting(pk, timezone.localdate(starts_at), status)
-            meetings[group_id].append(by_pk[pk])
-
-        held = Meeting.objects.filter(
-            group_id__in=ids, status=MeetingStatus.HELD, starts_at__lt=end
-        )
+        meetings, by_pk = cls._meetings(ids)
+        held = cls._held(ids, today)
         came = Invitation.objects.filter(attendance=Attendance.PRESENT).order_by()
         present = came.filter(meeting__in=held)
         org_of: dict[int, int | None] = {}
@@ -238,6 +288,8 @@ class _Data:
         ):
             by_pk[meeting_id].present.add(contact_id)
             org_of[contact_id] = org_id
+        for meeting in by_pk.values():
+            meeting.attended = len(meeting.present)
 
         orgs: dict[int, tuple[str, set[str], bool]] = {}
         for pk, name, sector, is_health in Organization.objects.filter(
@@ -246,10 +298,7 @@ class _Data:
             _name, sectors, health = orgs.get(pk, (name, set(), False))
             orgs[pk] = (name, sectors | ({sector} if sector else set()), health or bool(is_health))
 
-        pilots: dict[int, list[Contact]] = defaultdict(list)
-        through = WorkGroup.pilots.through.objects.filter(workgroup_id__in=ids)
-        for row in through.select_related("contact__organization", "contact__successor"):
-            pilots[row.workgroup_id].append(row.contact)
+        pilots = cls._pilots(ids)
 
         recorded = held.filter(Exists(came.filter(meeting_id=OuterRef("pk"))))
         latest = recorded.exclude(
@@ -291,10 +340,10 @@ class _Data:
             .order_by()
             .values_list("topic", "contact_id")
         }
-        return cls(dict(meetings), org_of, orgs, dict(pilots), dict(absentees), reports)
+        return cls(dict(meetings), org_of, orgs, pilots, dict(absentees), reports)
 
 
-def _assess(group: WorkGroup, data: _Data, today: dt.date) -> GroupHealth:
+def _assess(group: WorkGroup, data: _Data, today: dt.date, *, details: bool = True) -> GroupHealth:
     health = GroupHealth(group=group, today=today, target=group.target_meetings_per_year)
     if group.status == GroupStatus.CLOSED:
         health.add(HealthState.STOPPED, _("Le groupe est clos."))
@@ -308,18 +357,22 @@ def _assess(group: WorkGroup, data: _Data, today: dt.date) -> GroupHealth:
     health.last_held_on = held[-1].day if held else None
     planned = [m for m in meetings if m.status == MeetingStatus.PLANNED]
     health.next_planned_on = min((m.day for m in planned if m.day >= today), default=None)
-    _silence(health, held, [m for m in planned if year_ago < m.day < today])
+    _silence(health, held, [m for m in planned if year_ago < m.day < today], details=details)
     _pilots(health, data.pilots.get(group.pk, []))
-    recorded = [m for m in held if m.present]
+    recorded = [m for m in held if m.attended]
     _attendance(health, recorded)
-    _participants(health, data, [m for m in recorded if m.day > year_ago], recorded)
-    _drifters(health, data, recorded)
+    if details:  # notes only: the state stays what the findings above made it (and so in
+        # `_silence`, where the dates written out cost most of a table of many territories)
+        _participants(health, data, [m for m in recorded if m.day > year_ago], recorded)
+        _drifters(health, data, recorded)
     return health
 
 
-def _silence(health: GroupHealth, held: list[_Meeting], unrecorded: list[_Meeting]) -> None:
+def _silence(
+    health: GroupHealth, held: list[_Meeting], unrecorded: list[_Meeting], *, details: bool = True
+) -> None:
     today, target = health.today, health.target
-    if unrecorded:
+    if unrecorded and details:
         text = ngettext(
             "La réunion du %(days)s n'a ni présences ni compte-rendu : elle ne compte pas comme "
             "tenue.",
@@ -328,7 +381,7 @@ def _silence(health: GroupHealth, held: list[_Meeting], unrecorded: list[_Meetin
             len(unrecorded),
         )
         health.add(HealthState.ACTIVE, text % {"days": ", ".join(_day(m.day) for m in unrecorded)})
-    if health.next_planned_on:
+    if health.next_planned_on and details:
         text = _("Prochaine réunion programmée le %(day)s.")
         health.add(HealthState.ACTIVE, text % {"day": _day(health.next_planned_on)})
     if not held:
@@ -338,34 +391,40 @@ def _silence(health: GroupHealth, held: list[_Meeting], unrecorded: list[_Meetin
         return
     fragile, stopped = silence_limits(target)
     silent = (today - held[-1].day).days
-    words = {
-        "months": months_between(held[-1].day, today),
-        "day": _day(held[-1].day),
-        "rhythm": rhythm_words(target),
-    }
+
+    def words() -> dict[str, object]:  # written out only for a finding (dates cost)
+        return {
+            "months": months_between(held[-1].day, today),
+            "day": _day(held[-1].day),
+            "rhythm": rhythm_words(target),
+        }
+
     if silent > stopped:
         text = _(
             "Plus de réunion depuis %(months)s mois (la dernière le %(day)s) pour un groupe qui "
             "se réunit en principe %(rhythm)s : au moins deux réunions manquent."
         )
-        health.add(HealthState.STOPPED, text % words)
+        health.add(HealthState.STOPPED, text % words())
     elif silent > fragile:
         text = _(
             "Pas de réunion depuis %(months)s mois (la dernière le %(day)s), alors que le groupe "
             "se réunit en principe %(rhythm)s."
         )
-        health.add(HealthState.FRAGILE, text % words)
+        health.add(HealthState.FRAGILE, text % words())
     elif target and health.group.status == GroupStatus.ACTIVE and health.held_last_year < target:
         count = health.held_last_year
+        # The target is prorated while the group's first meeting is less than a year old.
+        expected = target * min(1, (today - held[0].day).days / 365)
+        level = HealthState.FRAGILE if count * 2 < expected else HealthState.ACTIVE
+        if level == HealthState.ACTIVE and not details:
+            return
         text = ngettext(
             "%(n)s réunion tenue sur les douze derniers mois",
             "%(n)s réunions tenues sur les douze derniers mois",
             count,
         ) % {"n": count}
         text += ngettext(", pour %(n)s visée.", ", pour %(n)s visées.", target) % {"n": target}
-        # The target is prorated while the group's first meeting is less than a year old.
-        expected = target * min(1, (today - held[0].day).days / 365)
-        health.add(HealthState.FRAGILE if count * 2 < expected else HealthState.ACTIVE, text)
+        health.add(level, text)
 
 
 def _pilots(health: GroupHealth, pilots: list[Contact]) -> None:
@@ -373,12 +432,12 @@ def _pilots(health: GroupHealth, pilots: list[Contact]) -> None:
         health.add(HealthState.FRAGILE, _("Aucun pilote ni co-pilote n'est désigné."))
         return
     ids = {p.pk for p in pilots}
-    seat = _("Poste de co-pilote vacant") if len(pilots) > 1 else _("Poste de pilote vacant")
     for person in pilots:
         if person.is_active and not (person.left_at or person.anonymized_at):
             continue
         if person.successor_id in ids:
             continue  # the successor took the seat
+        seat = _("Poste de co-pilote vacant") if len(pilots) > 1 else _("Poste de pilote vacant")
         org = person.organization
         words = {
             "seat": seat,
@@ -410,8 +469,8 @@ def _attendance(health: GroupHealth, recorded: list[_Meeting]) -> None:
     n = min(TREND_MEETINGS, len(recorded) // 2)
     if not n:
         return
-    recent = sum(len(m.present) for m in recorded[-n:]) / n
-    earlier = sum(len(m.present) for m in recorded[-2 * n : -n]) / n
+    recent = sum(m.attended for m in recorded[-n:]) / n
+    earlier = sum(m.attended for m in recorded[-2 * n : -n]) / n
     health.present_recent, health.present_earlier = recent, earlier
     if recent <= earlier * TREND_DOWN:
         health.trend, level, way = "baisse", HealthState.FRAGILE, _("baisse")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView, View
 
+from cls_platform.audit import AuditEvent, audit_event
 from cls_platform.forms import add_service_errors
 
 from .. import selectors, services
@@ -229,6 +230,7 @@ class ContractPdfView(ActionsMixin, DetailView):
         from ..pdf import contract_pdf  # WeasyPrint loads when a PDF is asked for
 
         contract = self.get_object()
+        audit_event(AuditEvent.EXPORT, target=contract, format="pdf")
         return pdf_response(
             contract_pdf(contract=contract),
             f"{self.territory.slug}-{contract.kind}-{contract.period}.pdf",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 
 from cls_platform.access import can_edit
+from cls_platform.audit import AuditEvent, audit_event
 from cls_platform.forms import add_service_errors
 
 from .. import selectors, services
@@ -70,6 +71,13 @@ class FicheExportView(FicheListView):
             response = HttpResponse(fiches_csv(fiches), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="fiches-actions-{self.territory.slug}-{stamp}.{kwargs["format"]}"'
+        )
+        audit_event(
+            AuditEvent.EXPORT,
+            model=FicheAction,
+            territory=self.territory,
+            format=kwargs["format"],
+            rows=fiches.count(),
         )
         return response
 

@@ -9,16 +9,27 @@
   once it commits. Rows already there for the same message are skipped, so enqueuing twice
   sends nothing new; a row skipped earlier is queued again for a recipient the caller now
   passes (the person subscribed again).
-- `deliver(id)` (run by the task) claims the row with a conditional UPDATE, sends it with a
+- `deliver(id)` (run by the task) claims the row and reads it in one statement, sends it with a
   Message-ID derived from the row, and records the outcome: sent; failed for a permanent
   refusal (5xx; a refused address is reported through `delivery_bounced`); queued again with a
-  later `next_attempt_at` for a temporary one (4xx, connection trouble).
+  later `next_attempt_at` for a temporary one (4xx, connection trouble), failed once
+  OUTBOX_MAX_ATTEMPTS temporary refusals have used up the retry schedule.
 - `dispatch(ids)` hands rows to the broker; it never raises: a row it could not hand over (Redis
   down) stays queued for the sweep, and the request that decided to send does not fail.
-- `sweep()` (Celery beat, every minute) re-enqueues rows whose task was lost: queued and due,
-  or left "sending" by a worker that died, and not handed over recently (`dispatched_at`).
+- `sweep()` (Celery beat, every OUTBOX_SWEEP_SECONDS) hands rows over again when their task was
+  lost, and resumes the rows a long SMTP outage failed once the server answers again.
 - `retry_failed(...)` puts failed rows back in the queue, with what the caller says about each
   (the corrected address, or why not to retry).
+
+A claim is a lease. `next_attempt_at` says when a row may be tried (again): for a queued row,
+when it is due; for a row being sent, when its lease ends, which the sending process renews
+from a thread of its own (every third of OUTBOX_LEASE_SECONDS) for as long as it works on the
+row; for a row failed by a long outage, when the sweep may resume it. A worker that dies stops
+renewing: within a lease its rows may be claimed again, and the sweep hands them over. Every
+outcome is written only by the claim that holds the row (`claimed_at` is its token), so a worker
+that lost its lease cannot undo what the next one recorded; "sent" is always recorded, since the
+message did leave. A database that drops the connection after the SMTP server accepted a message
+is waited for (OUTCOME_PATIENCE) before the outcome is given up: sending it again would double it.
 """
 
 from __future__ import annotations
@@ -27,15 +38,20 @@ import contextlib
 import datetime as dt
 import functools
 import logging
+import os
 import smtplib
 import socket
+import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -50,11 +66,22 @@ log = logging.getLogger(__name__)
 # Sent when an address is refused for good: kwargs `delivery` (the row, with contact_id).
 delivery_bounced = Signal()
 
-MAX_ATTEMPTS = 8
+# The database answered with a broken connection (restart, failover, a cut network): worth
+# waiting for, unlike an error in what we asked.
+DATABASE_TROUBLE = (OperationalError, InterfaceError)
+# How long a worker waits for the database to record what the SMTP server already accepted.
+OUTCOME_PATIENCE = 120.0
+SWEEP_LIMIT = 5000  # rows a sweep hands over at most; the next sweep takes the rest
 
 
-def stale_after() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
+def lease() -> dt.timedelta:
+    """How long a claim holds without being renewed (settings.OUTBOX_LEASE_SECONDS)."""
+    return dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+
+
+def max_attempts() -> int:
+    """Temporary refusals before a row is failed (settings.OUTBOX_MAX_ATTEMPTS)."""
+    return settings.OUTBOX_MAX_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -257,25 +284,175 @@ class TemporaryFailure(Exception):
         self.delay = delay
 
 
-def claim(delivery_id: int) -> bool:
-    """queued (due) → sending, or a stale "sending" taken over; True if this worker won it."""
+def _write_connection():
+    return connections[router.db_for_write(Delivery)]
+
+
+def claim(delivery_id: int) -> Delivery | None:
+    """queued (due) → sending, or a row whose lease ran out (its worker died) taken over: the
+    row as this worker now holds it, read in the same statement, or None if it is not to be had.
+
+    One UPDATE ... RETURNING: two workers never both win, and the winner needs no second read.
+    """
     now = timezone.now()
-    return bool(
-        Delivery.objects.filter(pk=delivery_id)
-        .filter(
-            Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now)
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - stale_after())
-        )
-        .update(status=DeliveryStatus.SENDING, claimed_at=now)
+    db = router.db_for_write(Delivery)
+    qn = connections[db].ops.quote_name
+    columns = ", ".join(qn(f.column) for f in Delivery._meta.concrete_fields)
+    status, claimed_at, due = qn("status"), qn("claimed_at"), qn("next_attempt_at")
+    sql = (
+        f"UPDATE {qn(Delivery._meta.db_table)} "
+        f"SET {status} = %s, {claimed_at} = %s, {due} = %s "
+        f"WHERE {qn('id')} = %s AND ({status} = %s AND {due} <= %s OR {status} = %s AND {due} < %s) "
+        f"RETURNING {columns}"
     )
+    params = [
+        DeliveryStatus.SENDING,
+        now,
+        now + lease(),
+        delivery_id,
+        DeliveryStatus.QUEUED,
+        now,
+        DeliveryStatus.SENDING,
+        now,
+    ]
+    rows = list(Delivery.objects.db_manager(db).raw(sql, params))
+    return rows[0] if rows else None
+
+
+class _LeaseKeeper:
+    """Renews, from a thread of this process, the leases of the rows this process is sending.
+
+    Only rows held for more than a third of a lease are renewed (most messages leave in a
+    fraction of a second, and cost nothing here), and none beyond the task's time limit: a
+    worker stuck for that long is killed by Celery, and its row must be free to go again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: dict[int, tuple[dt.datetime, float]] = {}  # id -> (claim token, since)
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    @contextlib.contextmanager
+    def holding(self, delivery: Delivery) -> Iterator[None]:
+        with self._lock:
+            self._held[delivery.pk] = (delivery.claimed_at, time.monotonic())
+            # A forked pool process inherits no thread: start one in each process.
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="outbox-leases", daemon=True)
+                self._thread.start()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held.pop(delivery.pk, None)
+
+    def _run(self) -> None:
+        while True:
+            period = settings.OUTBOX_LEASE_SECONDS / 3
+            time.sleep(period)
+            now = time.monotonic()
+            limit = getattr(settings, "CELERY_TASK_TIME_LIMIT", None) or float("inf")
+            with self._lock:
+                due = {
+                    pk: token
+                    for pk, (token, since) in self._held.items()
+                    if period <= now - since <= limit
+                }
+            if due:
+                self.renew(due)
+
+    @staticmethod
+    def renew(held: dict[int, dt.datetime]) -> None:
+        try:
+            for pk, token in held.items():
+                Delivery.objects.filter(
+                    pk=pk, status=DeliveryStatus.SENDING, claimed_at=token
+                ).update(next_attempt_at=timezone.now() + lease())
+        except Exception:
+            # The database is away: the send goes on; the lease is renewed once it is back.
+            log.warning("Bail des envois %s non renouvelé", sorted(held), exc_info=True)
+            with contextlib.suppress(Exception):
+                _write_connection().close()
+
+
+_keeper = _LeaseKeeper()
+
+
+def _persist(write: Callable[[], int], *, what: str) -> int:
+    """Runs an outcome's UPDATE; waits for a database that dropped the connection.
+
+    A worker that learnt a message left must record it, or the row goes again: it retries for
+    OUTCOME_PATIENCE seconds (its lease is renewed meanwhile, once the database is back).
+    Inside a transaction (tests, inline tasks) nothing can be retried: the error propagates.
+    """
+    deadline = time.monotonic() + OUTCOME_PATIENCE
+    pause = 0.1
+    while True:
+        try:
+            return write()
+        except DATABASE_TROUBLE:
+            connection = _write_connection()
+            if connection.in_atomic_block or time.monotonic() >= deadline:
+                raise
+            if pause == 0.1:
+                log.warning("Base de données injoignable : %s attend d'être enregistré", what)
+            with contextlib.suppress(Exception):
+                connection.close()  # reopened by the next query
+            time.sleep(pause)
+            # Short waits: once the database is back, the outcome must be written before the
+            # row's lease runs out (the lease cannot be renewed while the database is away).
+            pause = min(pause * 2, 0.5)
+
+
+def mark(delivery: Delivery, status: str, error: str, **fields: object) -> bool:
+    """Records an outcome of this claim; False if the row is no longer this claim's (a worker
+    that outlived its lease: the row went to another, whose outcome stands)."""
+    if status == DeliveryStatus.FAILED and "attempts" not in fields:
+        # A failed row with OUTBOX_MAX_ATTEMPTS attempts is one the sweep resumes: a permanent
+        # refusal after a resumption must not look like one.
+        fields["attempts"] = min(delivery.attempts, max_attempts() - 1)
+    mine = Delivery.objects.filter(
+        pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at
+    )
+    recorded = _persist(
+        lambda: mine.update(status=status, last_error=error, **fields),
+        what=f"l'envoi {delivery.pk} ({status})",
+    )
+    if not recorded:
+        log.warning(
+            "Envoi %s repris par un autre worker : « %s » non enregistré", delivery.pk, status
+        )
+    return bool(recorded)
+
+
+def _mark_sent(delivery: Delivery) -> None:
+    # Not fenced by the claim: the message left, whoever holds the row now.
+    row = Delivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENT)
+    _persist(
+        lambda: row.update(status=DeliveryStatus.SENT, last_error="", sent_at=timezone.now()),
+        what=f"l'envoi {delivery.pk} (sent)",
+    )
+
+
+def _release(delivery: Delivery) -> None:
+    """Gives a claimed row back to the queue at once (the database failed us before sending);
+    if even that fails, its lease runs out and the sweep hands it over."""
+    with contextlib.suppress(*DATABASE_TROUBLE):
+        Delivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at
+        ).update(status=DeliveryStatus.QUEUED, next_attempt_at=timezone.now())
 
 
 def backoff(attempt: int) -> int:
     """Seconds before the next try: 30 s, 1 min, 2 min... capped at one hour.
 
-    The first wait is settings.OUTBOX_RETRY_BASE_SECONDS (30 s unless configured)."""
+    The first wait is settings.OUTBOX_RETRY_BASE_SECONDS (30 s unless configured), the cap
+    settings.OUTBOX_RETRY_MAX_SECONDS (an hour unless configured)."""
     base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 30)
-    return min(base * 2 ** max(attempt - 1, 0), 3600)
+    cap = getattr(settings, "OUTBOX_RETRY_MAX_SECONDS", 3600)
+    return min(base * 2 ** max(attempt - 1, 0), cap)
 
 
 def is_permanent(exc: Exception) -> bool:
@@ -317,16 +494,25 @@ def describe(exc: Exception) -> str:
 
 def deliver(delivery_id: int, *, connection=None) -> str:
     """Send one row. Returns its final state for this attempt; raises TemporaryFailure."""
-    if not claim(delivery_id):
+    delivery = claim(delivery_id)
+    if delivery is None:
         return "skipped"
-    delivery = Delivery.objects.get(pk=delivery_id)
+    with _keeper.holding(delivery):
+        return _send(delivery, connection)
+
+
+def _send(delivery: Delivery, connection) -> str:
     try:
         message = composer_for(delivery.kind)(delivery)
     except Skip as skip:
         mark(delivery, DeliveryStatus.SKIPPED, skip.reason[:500])
         return DeliveryStatus.SKIPPED
+    except DATABASE_TROUBLE:
+        # Not the message's fault: it goes again once the database answers.
+        _release(delivery)
+        raise
     except Exception as exc:  # a composer bug must not leave the row "sending" forever
-        log.exception("Composition impossible de l'envoi %s", delivery_id)
+        log.exception("Composition impossible de l'envoi %s", delivery.pk)
         mark(delivery, DeliveryStatus.FAILED, f"Composition impossible : {exc}"[:500])
         return DeliveryStatus.FAILED
     if message is None:
@@ -351,52 +537,137 @@ def deliver(delivery_id: int, *, connection=None) -> str:
         if isinstance(exc, ValueError):
             # A header Django refuses (BadHeaderError), an address it cannot encode: trying
             # again would fail the same way, and the row must not stay "sending" forever.
-            log.exception("Envoi %s impossible à former", delivery_id)
+            log.exception("Envoi %s impossible à former", delivery.pk)
             mark(delivery, DeliveryStatus.FAILED, describe(exc))
             return DeliveryStatus.FAILED
         if not isinstance(exc, smtplib.SMTPException | socket.error | OSError):
             # Anything else (a time limit, a library's error): counted as an attempt, so that
-            # the row ends "failed" after MAX_ATTEMPTS instead of going round for ever.
-            log.exception("Envoi %s interrompu", delivery_id)
+            # the row ends "failed" after OUTBOX_MAX_ATTEMPTS instead of going round for ever.
+            log.exception("Envoi %s interrompu", delivery.pk)
         attempts = delivery.attempts + 1
-        if attempts >= MAX_ATTEMPTS:
-            mark(delivery, DeliveryStatus.FAILED, describe(exc), attempts=attempts)
+        now = timezone.now()
+        if attempts >= max_attempts():
+            # The retry schedule is used up: failed, as the coordinator sees it; the sweep
+            # resumes it once the server answers again (after a capped back-off when the
+            # server answers but refuses this message again).
+            resume_in = backoff(attempts - max_attempts())
+            mark(
+                delivery,
+                DeliveryStatus.FAILED,
+                describe(exc),
+                attempts=attempts,
+                next_attempt_at=now + dt.timedelta(seconds=resume_in),
+            )
             return DeliveryStatus.FAILED
         delay = backoff(attempts)
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.QUEUED,
+        mark(
+            delivery,
+            DeliveryStatus.QUEUED,
+            describe(exc),
             attempts=attempts,
-            last_error=describe(exc),
-            next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
+            next_attempt_at=now + dt.timedelta(seconds=delay),
         )
         raise TemporaryFailure(delay) from exc
-    mark(delivery, DeliveryStatus.SENT, "", sent_at=timezone.now())
+    _mark_sent(delivery)
     return DeliveryStatus.SENT
 
 
-def mark(delivery: Delivery, status: str, error: str, **fields: object) -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(status=status, last_error=error, **fields)
+# --- sweeping -----------------------------------------------------------------------------------
 
 
 def sweep() -> int:
-    """Re-enqueue what lost its task: due queued rows and "sending" rows of a dead worker.
+    """Hands over again what lost its task; resumes what a long SMTP outage failed.
 
-    Only rows not handed over in the last OUTBOX_STALE_SECONDS: a task still waiting in Redis
-    behind a backlog is not doubled every minute. Returns how many rows it found.
+    - rows being sent whose lease ran out: their worker died;
+    - queued rows due for a lease or more, handed over a lease ago or more, when the broker
+      holds fewer tasks than there are such rows: their tasks were lost (Redis restarted, a
+      worker died holding them, the database refused them). A backlog that the broker still
+      holds is never doubled;
+    - failed rows whose retry schedule ran out (OUTBOX_MAX_ATTEMPTS temporary refusals), queued
+      for less than OUTBOX_RESUME_DAYS, once due: resumed when the SMTP server takes mail again.
+
+    Returns how many rows it handed over.
     """
     now = timezone.now()
-    long_ago = now - stale_after()
-    ids = list(
-        Delivery.objects.filter(
-            Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now - dt.timedelta(seconds=30))
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=long_ago)
-        )
-        .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=long_ago))
+    grace = now - lease()
+    handed_long_ago = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=grace)
+    orphans = list(
+        Delivery.objects.filter(status=DeliveryStatus.SENDING, next_attempt_at__lt=now)
+        .filter(handed_long_ago)
         .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:5000]
+        .values_list("id", flat=True)[:SWEEP_LIMIT]
     )
+    waiting = list(
+        Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=grace)
+        .filter(handed_long_ago)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:SWEEP_LIMIT]
+    )
+    if waiting and broker_backlog() >= len(waiting):
+        waiting = []  # their tasks may all still be in the broker, behind others
+    ids = orphans + waiting + resume_failed(now=now)
     dispatch(ids)
     return len(ids)
+
+
+def broker_backlog() -> int:
+    """How many tasks wait in the broker's queue of the sending task (0 with tasks inline, or
+    when the broker cannot say)."""
+    if _eager():
+        return 0
+    from ..celery import app
+    from ..tasks import send_delivery
+
+    queue = app.amqp.router.route({}, send_delivery.name)["queue"].name
+    try:
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1)
+            return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+    except Exception:  # no such queue (Redis drops an empty list), or no broker: nothing held
+        return 0
+
+
+def resume_failed(*, now: dt.datetime) -> list[int]:
+    """Failed rows of a long outage, back in the queue if the SMTP server takes mail again."""
+    resumable = Delivery.objects.filter(
+        status=DeliveryStatus.FAILED,
+        attempts__gte=max_attempts(),
+        next_attempt_at__lte=now,
+        created_at__gte=now - dt.timedelta(days=settings.OUTBOX_RESUME_DAYS),
+    )
+    ids = list(
+        resumable.order_by("next_attempt_at", "id").values_list("id", flat=True)[:SWEEP_LIMIT]
+    )
+    if not ids or not smtp_answers():
+        return []
+    # Only if still failed: a coordinator's "relancer" may have been faster.
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.QUEUED, next_attempt_at=now, dispatched_at=None
+    )
+    return ids
+
+
+def smtp_answers() -> bool:
+    """Whether the SMTP server takes mail from us now: it greets, and accepts our MAIL FROM
+    (then RSET). Always true for the backends that do not speak SMTP (files, tests)."""
+    backend = get_connection()
+    if not isinstance(backend, SmtpBackend):
+        return True
+    backend.timeout = min(backend.timeout or 10, 10)
+    sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    try:
+        backend.open()
+        backend.connection.ehlo_or_helo_if_needed()
+        code, _msg = backend.connection.mail(sender)
+        if code != 250:
+            return False
+        backend.connection.rset()
+        return True
+    except (smtplib.SMTPException, OSError):
+        return False
+    finally:
+        with contextlib.suppress(Exception):
+            backend.close()
 
 
 _connection = None

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
 from cls_platform.access import TerritoryMixin
+from cls_platform.audit import AuditEvent, audit_event
 
 from ..surveys.editing import ServiceFormView
 from . import selectors, services
@@ -68,6 +69,13 @@ class InterviewExportView(InterviewsMixin, View):
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = (
             f'attachment; filename="entretiens-{self.territory.slug}-{stamp}.{kwargs["format"]}"'
+        )
+        audit_event(
+            AuditEvent.EXPORT,
+            model=Interview,
+            territory=self.territory,
+            format=kwargs["format"],
+            rows=interviews.count(),
         )
         return response
 

@@ -1,6 +1,15 @@
+"""The public directory of a territory's health offer, at /offre-de-sante/<territory>/
+(included by cls_platform/urls.py): no account, only structures marked public."""
+
 from __future__ import annotations
 
-# Public pages, at the root of the site (included by cls_platform/urls.py).
+from django.urls import path
+
+from . import views
+
 app_name = "public_directory"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:territory>/", views.public_directory, name="directory"),
+    path("<slug:territory>/structures/<int:pk>/", views.public_structure, name="structure"),
+]

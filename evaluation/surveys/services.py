@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cls_platform.audit import AuditEvent, audit_event
 from cls_platform.mail import outbox
 from cls_platform.models import Territory
 from partners.models import Contact
@@ -198,6 +199,13 @@ def survey_send(*, survey: Survey, today: dt.date | None = None) -> Sent:
     if survey.sent_at is None:
         survey.sent_at = timezone.now()
         survey.save(update_fields=["sent_at"])
+    audit_event(
+        AuditEvent.SEND,
+        target=survey,
+        message="survey",
+        queued=len(result.queued),
+        skipped=result.skipped,
+    )
     return Sent(queued=len(result.queued), already=result.skipped)
 
 
@@ -222,6 +230,9 @@ def survey_remind(*, survey: Survey, today: dt.date | None = None) -> int:
     survey.reminder_count += 1
     survey.last_reminder_at = timezone.now()
     survey.save(update_fields=["reminder_count", "last_reminder_at"])
+    audit_event(
+        AuditEvent.SEND, target=survey, message="survey_reminder", queued=len(result.queued)
+    )
     return len(result.queued)
 
 

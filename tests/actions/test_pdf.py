@@ -411,6 +411,53 @@ def test_contract_pdf_is_tagged_in_french_with_its_title(printed_contract):
         assert tag in structure
 
 
+def table_headers(pdf: bytes) -> list[pikepdf.Dictionary]:
+    """The /TH elements of a tagged PDF's structure tree."""
+    found: list[pikepdf.Dictionary] = []
+
+    def walk(element: pikepdf.Object) -> None:
+        kids = element.get("/K")
+        if kids is None:
+            return
+        for kid in list(kids) if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                if kid.S == "/TH":
+                    found.append(kid)
+                walk(kid)
+
+    with open_pdf(pdf) as document:
+        walk(document.Root.StructTreeRoot)
+        return [pikepdf.Dictionary(h.get("/A", {})) for h in found]
+
+
+def test_every_header_cell_of_the_print_layouts_declares_its_scope(printed_contract):
+    """The HTML says scope="col" or "row" on every <th> of every print layout."""
+    from django.conf import settings
+
+    for layout in (settings.BASE_DIR / "templates" / "pdf").glob("*.html"):
+        for cell in re.findall(r"<th\b[^>]*>", layout.read_text(encoding="utf-8")):
+            assert re.search(r'scope="(col|row)"', cell), f"{layout.name} : {cell}"
+
+
+def test_header_cells_get_their_scope_in_the_tagged_contract(printed_contract):
+    """PDF/UA-1 asks /Scope of every /TH: WeasyPrint 70 writes none; the bilan's post-pass
+    (evaluation.progress.bilan.scope_table_headers) adds them to the contract's as well."""
+    from evaluation.progress.bilan import scope_table_headers
+
+    before = table_headers(printed_contract.pdf)
+    after = table_headers(scope_table_headers(printed_contract.pdf))
+    assert len(after) == len(before) > 100
+    assert {str(a.get("/Scope")) for a in after} == {"/Column", "/Row"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cls_platform/pdf does not yet add /Scope to the contract's /TH (asked of the lead)",
+)
+def test_the_printed_contract_itself_carries_the_scopes(printed_contract):
+    assert all("/Scope" in a for a in table_headers(printed_contract.pdf))
+
+
 # The contract joined from its parts -----------------------------------------------------------
 
 

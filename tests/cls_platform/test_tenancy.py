@@ -22,7 +22,9 @@ from django.urls import path
 
 from actions.models import Axis, Contract, ContractStatus, FicheAction, Indicator, Signatory
 from cls_platform.access import POLICY_AUTHENTICATED, POLICY_PUBLIC, POLICY_TERRITORY
+from cls_platform.models import Access
 from evaluation.interviews.models import Interview
+from evaluation.progress.models import CopilDecision
 from evaluation.surveys import questionnaires
 from evaluation.surveys.models import Question, Questionnaire, Section, Survey
 from partners.models import Contact, HandOver, Organization, PartnerImport, Qpv
@@ -35,6 +37,7 @@ from tests.factories import (
     FicheActionFactory,
     MeetingFactory,
     OrganizationFactory,
+    TerritoryFactory,
     WorkGroupFactory,
 )
 from tests.support.urlwalk import Route, sample_value, walk
@@ -59,6 +62,16 @@ PUBLIC_URL_NAMES = {
     "meeting_links:report_pdf",
     # A partner's questionnaire: the signed link of the survey e-mail is its proof.
     "evaluation:survey_answer",
+    # The public directory of the health offer: only structures marked public, no person.
+    "public_directory:directory",
+    "public_directory:structure",
+    # Open data: the contracts a coordination published, with no personal data, and its schema.
+    "opendata:territory",
+    "opendata:document",
+    "opendata:table",
+    "opendata:schema",
+    # The accessibility statement: the RGAA requires it reachable from every page, signed in or not.
+    "accessibility_statement",
 }
 
 # What a signatory must never read: the address and phone of a contact, even one with no name
@@ -142,6 +155,9 @@ def makers(contract_for) -> dict[type, Any]:
         Interview: lambda t: Interview.objects.create(
             contract=contract_for(t), held_on=dt.date(2025, 5, 12), contact=nameless(t)
         ),
+        CopilDecision: lambda t: CopilDecision.objects.create(
+            contract=contract_for(t), what="Décision", who_label="Coordination CLS"
+        ),
     }
 
 
@@ -159,6 +175,7 @@ DRAFT_MODELS = {
     Indicator,
     Survey,
     Interview,
+    CopilDecision,
 }
 
 # Pages of an optional file (signed contract, compte-rendu not yet written): a fresh object
@@ -328,6 +345,40 @@ def test_signed_in_pages_need_an_account(route: Route, territory):
     assert response["Location"].startswith("/connexion/")
 
 
+def _text(response) -> str:
+    """What a page or an export shows, lower case (an XLSX is read cell by cell)."""
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = (str(v) for row in sheet.iter_rows(values_only=True) for v in row if v)
+        return " ".join(cells).lower()
+    return response.content.decode(errors="replace").lower()
+
+
+ACROSS_TERRITORIES = [r for r in ROUTES if r.name == "home" or r.namespace == "portfolio"]
+
+
+@pytest.mark.parametrize("route", ACROSS_TERRITORIES, ids=route_id)
+@pytest.mark.parametrize("who", ["coordinator", "viewer"])
+def test_pages_across_territories_show_only_ones_own(request, route, who, other_territory_markers):
+    """The chooser and the table of all one's contracts (and its exports): the territories of
+    one's accesses only, and no draft contract for a signatory."""
+    access = request.getfixturevalue(who)
+    signed(access.territory)
+    draft(access.territory)
+    # A second territory of one's own, so that the chooser lists them instead of redirecting.
+    Access.objects.create(user=access.user, territory=TerritoryFactory(), role=access.role)
+    response = login(Client(), access).get(url_for(route, access.territory.slug, access.territory))
+    assert response.status_code == 200, f"{route_id(route)} → {response.status_code}"
+    shown = _text(response)
+    assert "cergy" in shown, route_id(route)
+    assert MARKER not in shown and "vitry" not in shown, f"{route_id(route)} : autre territoire"
+    assert ("brouillon" in shown) == (who == "coordinator" and "contrats" in route.route)
+
+
 def test_administration_is_for_staff_only(coordinator):
     client = login(Client(), coordinator)
     response = client.get("/admin/")
@@ -355,6 +406,11 @@ def test_walk_catches_a_view_that_forgets_the_helpers():
 # Pages a co-pilot is refused (403): the coordination's, and changes to an object they do not
 # pilot. A signatory (viewer) is refused them too.
 REFUSED_TO_COPILOTS = {
+    # The audit trail (who changed what, sign-ins, exports): the coordination's.
+    "audit_trail",
+    # The register of processing (art. 30 GDPR): the controller's, hence the coordination's.
+    "processing_register",
+    "processing_register_pdf",
     "actions:axis_create",
     "actions:axis_move",
     "actions:axis_update",
@@ -377,6 +433,11 @@ REFUSED_TO_COPILOTS = {
     "partners:contact_erase",
     "partners:contact_request_confirmation",
     "partners:contact_review",
+    # The review of contacts kept too long and its erasures; the territory's whole archive.
+    "partners:retention_review",
+    "partners:retention_erase",
+    "evaluation:archive",
+    "evaluation:archive_download",
     "partners:contact_update",
     "partners:export",
     "partners:handover_decide",
@@ -397,6 +458,10 @@ REFUSED_TO_COPILOTS = {
     *(
         f"evaluation:{name}"
         for name in (
+            # The COPIL decisions: recorded and followed up by the coordination.
+            "decision_create",
+            "decision_delete",
+            "decision_update",
             "interview_create",
             "interview_delete",
             "interview_detail",
@@ -404,6 +469,12 @@ REFUSED_TO_COPILOTS = {
             "interview_export_csv",
             "interview_export_xlsx",
             "interview_list",
+            "opendata_manage",
+            "opendata_publish",
+            "opendata_unpublish",
+            "public_directory_listing",
+            "public_directory_manage",
+            "public_directory_settings",
             "question_create",
             "question_delete",
             "question_edit",
@@ -428,6 +499,9 @@ REFUSED_TO_COPILOTS = {
 REFUSED_TO_VIEWERS = REFUSED_TO_COPILOTS | {
     "actions:indicator_delete",
     "actions:indicator_value",
+    # No page about a person for signatories: they read structures and counts.
+    "partners:contact_detail",
+    "partners:contact_list",
     "partners:contact_search",
     "partners:organization_search",
     "workgroups:group_membership",
@@ -436,7 +510,10 @@ REFUSED_TO_VIEWERS = REFUSED_TO_COPILOTS | {
 }
 # Actions a form posts to: a GET answers 405 to whoever the role lets through.
 POST_ONLY = {
+    "evaluation:decision_delete",
     "evaluation:interview_delete",
+    "evaluation:opendata_publish",
+    "evaluation:opendata_unpublish",
     "evaluation:question_delete",
     "evaluation:question_move",
     "evaluation:questionnaire_create_default",
@@ -499,7 +576,9 @@ def test_every_page_of_ones_own_territory_answers_without_error(
     response = client.get(url_for(route, access.territory.slug, access.territory))
     expected = expected_status(route_id(route), who)
     assert response.status_code == expected, f"{route_id(route)} → {response.status_code}"
-    page = response.content.decode(errors="replace").lower()
+    # A file sent as it is read (the territory's archive) has no `content`.
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    page = body.decode(errors="replace").lower()
     assert MARKER not in page, f"{route_id(route)} montre un autre territoire"
     assert "vitry" not in page, f"{route_id(route)} montre un autre territoire"
     if who == "viewer" and response.status_code == 200:

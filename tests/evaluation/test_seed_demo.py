@@ -33,8 +33,10 @@ def demo(seeded, db, settings):
 
 
 def snapshot() -> dict[str, int]:
+    from django.apps import apps
+
     from actions.models import Contract, FicheAction
-    from cls_platform.models import Access, User
+    from cls_platform.models import Access, Delivery, User
     from workgroups.models import Meeting, WorkGroup
 
     models = [
@@ -47,12 +49,15 @@ def snapshot() -> dict[str, int]:
         FicheAction,
         WorkGroup,
         Meeting,
+        Delivery,
+        *apps.get_app_config("evaluation").get_models(),  # surveys, answers, interviews...
     ]
-    return {m.__name__: m.objects.count() for m in models}
+    return {m._meta.label: m.objects.count() for m in models}
 
 
 def test_running_it_twice_changes_nothing(demo):
     first = snapshot()
+    assert first["evaluation.Survey"] == 2 and first["evaluation.Interview"] >= 5
     call_command("seed_demo", stdout=io.StringIO())
     assert snapshot() == first
 

@@ -64,12 +64,11 @@ def test_a_contact_without_a_name_is_never_shown_by_address_to_a_viewer(login_as
         f"{BASE}/contacts/",
         f"{BASE}/contacts/{former.pk}/",
         f"{BASE}/contacts/{successor.pk}/",
-        f"{BASE}/structures/{org.pk}/",
     ):
-        page = client.get(url).content.decode()
-        assert "@mq.fr" not in page, url
-        assert "06 98 76 54 32" not in page, url
-        assert "Contact sans nom" in page, url
+        assert client.get(url).status_code == 403, url
+    page = client.get(f"{BASE}/structures/{org.pk}/").content.decode()
+    assert "@mq.fr" not in page
+    assert "06 98 76 54 32" not in page
     assert str(successor) == "Contact sans nom"
 
 
@@ -126,7 +125,8 @@ def draft_and_signed(territory):
 def test_a_viewer_sees_no_draft_contract_from_the_directory(login_as, viewer, draft_and_signed):
     org, person = draft_and_signed
     client = login_as(viewer)
-    for url in (f"{BASE}/structures/{org.pk}/", f"{BASE}/contacts/{person.pk}/"):
+    assert client.get(f"{BASE}/contacts/{person.pk}/").status_code == 403
+    for url in (f"{BASE}/structures/{org.pk}/",):
         page = client.get(url).content.decode()
         assert "signé" in page, url
         assert "brouillon" not in page, url

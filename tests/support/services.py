@@ -16,6 +16,17 @@ environment (`env`, e.g. the EMAIL_HOST/EMAIL_PORT of an SMTP server the test st
 number of pool processes (`concurrency`). The worker shares the test's MEDIA_ROOT. A test may
 `kill()` it (SIGKILL to its process group, as a crash would) and `restart()` it on the same queue.
 
+For the tests of faults:
+
+- `celery_beat_process`: Celery beat beside the worker, with its environment, sending the
+  periodic tasks (the outbox's sweep every OUTBOX_SWEEP_SECONDS) to the worker's queue;
+- `redis_server`: a redis-server of the test's own on a free port, that the test may `restart()`
+  (never the machine's Redis, which other test runs share); the worker, beat and this process
+  use it when the test asks for it before the worker;
+- `TcpProxy`: a port that forwards to another (PostgreSQL), which the test may `cut()` (every
+  connection dropped, new ones refused, as a restarting server does) and `restore()`;
+  `database_url_for_test_db(port=...)` gives the worker a database address through it.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/trame \
     CELERY_BROKER_URL=redis://127.0.0.1:6379/15 TRAME_REQUIRE_SERVICES=1 \
     .venv/bin/python -m pytest -m services --create-db
@@ -25,9 +36,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -126,9 +140,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     report = yield
-    worker = getattr(item, "funcargs", {}).get("celery_worker_process")
+    funcargs = getattr(item, "funcargs", {})
+    worker = funcargs.get("celery_worker_process")
     if report.failed and isinstance(worker, CeleryWorker):
         report.sections.append((f"celery worker log ({worker.log_path})", worker.log_text()))
+    beat = funcargs.get("celery_beat_process")
+    if report.failed and isinstance(beat, CeleryBeat):
+        report.sections.append((f"celery beat log ({beat.log_path})", beat.log_text()))
     return report
 
 
@@ -140,13 +158,20 @@ def require_services(request: pytest.FixtureRequest) -> None:
 
 def _database_url_for_test_db() -> str:
     """A DATABASE_URL for the database the tests use now (pytest-django's test database)."""
+    return database_url_for_test_db()
+
+
+def database_url_for_test_db(*, host: str | None = None, port: int | None = None) -> str:
+    """A DATABASE_URL for the test database, optionally through another host and port (a
+    `TcpProxy` in front of PostgreSQL)."""
     db = settings.DATABASES["default"]
     user = quote(db.get("USER") or "", safe="")
     password = quote(db.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = db.get("HOST") or ""
+    host = host or db.get("HOST") or ""
     host = quote(host, safe="") if host.startswith("/") else host  # a Unix socket directory
-    port = f":{db['PORT']}" if db.get("PORT") else ""
+    port = port or db.get("PORT")
+    port = f":{port}" if port else ""
     options = {k: v for k, v in (db.get("OPTIONS") or {}).items() if isinstance(v, str | int)}
     query = f"?{urlencode(options)}" if options else ""
     return f"postgres://{credentials}{host}{port}/{quote(db['NAME'], safe='')}{query}"
@@ -318,7 +343,7 @@ def celery_worker_options() -> dict[str, object]:
     """Options of `celery_worker_process`; a test module overrides this fixture to change them:
 
     - `env`: extra environment of the worker (e.g. `EMAIL_HOST`/`EMAIL_PORT` of an SMTP server
-      started by the test, `OUTBOX_STALE_SECONDS`); settings read it at import;
+      started by the test, `OUTBOX_LEASE_SECONDS`); settings read it at import;
     - `concurrency`: prefork children (1 by default).
     """
     return {}
@@ -357,6 +382,8 @@ def celery_worker_process(
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "DJANGO_SETTINGS_MODULE": "cls_platform.settings",
+        # What the worker sends (a retry, the sweep's hand-overs) goes to its own queue too.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "PYTHONUNBUFFERED": "1",
         # The files the test process writes (a compte-rendu's PDF...) are the worker's too.
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -399,3 +426,244 @@ def celery_worker_process(
         _delete_queue(app, queue)
         if worker.kills:
             _forget_unacked(app, queue)
+
+
+# --- beat, a Redis of the test's own, a cuttable path to PostgreSQL ---------------------------
+
+
+@dataclass
+class CeleryBeat:
+    """A running `celery beat` process, sending the periodic tasks to the worker's queue."""
+
+    process: subprocess.Popen
+    log_path: Path
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError as exc:
+            return f"(journal illisible: {exc})"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=STOP_TIMEOUT)
+
+
+@pytest.fixture
+def celery_beat_process(
+    celery_worker_process: CeleryWorker, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CeleryBeat]:
+    """Celery beat with the worker's environment (database, broker, queue, OUTBOX_* settings):
+    the schedule of settings.CELERY_BEAT_SCHEDULE, each task sent to the worker's queue."""
+    folder = tmp_path_factory.mktemp("celery-beat")
+    log_path = folder / "beat.log"
+    command = [
+        *_celery_command(),
+        "-A",
+        "cls_platform",
+        "beat",
+        "--loglevel=INFO",
+        f"--schedule={folder / 'schedule'}",
+        f"--pidfile={folder / 'beat.pid'}",
+    ]
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=celery_worker_process.env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    beat = CeleryBeat(process, log_path)
+    # Not waited for: its first sweep comes OUTBOX_SWEEP_SECONDS after it starts anyway, and the
+    # test has a meeting to prepare meanwhile. Its log goes with a failed test's report.
+    try:
+        yield beat
+        if process.poll() is not None:
+            pytest.fail(f"beat s'est arrêté (code {process.returncode}):\n{beat.log_text()}")
+    finally:
+        beat.stop()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RedisServer:
+    """A redis-server of the test's own, on 127.0.0.1 and a free port, keeping nothing on disk:
+    a restart loses whatever it held, as a crashed Redis without persistence does."""
+
+    folder: Path
+    port: int = 0
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def answers(self) -> bool:
+        import redis
+
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def start(self) -> RedisServer:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            problem = "redis-server est introuvable (paquet Debian redis-server)"
+            if _services_required():
+                pytest.fail(problem)
+            pytest.skip(problem)
+        self.port = self.port or _free_port()
+        with (self.folder / "redis.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--dir", str(self.folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        wait_until(self.answers, timeout=START_TIMEOUT, message="redis-server ne répond pas")
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: the queues it held are gone."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=STOP_TIMEOUT)
+
+    def restart(self, *, down_for: float = 0.0) -> float:
+        """Kills it, waits `down_for` seconds, starts it again on the same port; returns the
+        time.monotonic() at which it answered again."""
+        self.kill()
+        time.sleep(down_for)
+        self.start()
+        return time.monotonic()
+
+
+BROKER_URL_KEYS = ("broker_url", "broker_write_url", "broker_read_url")
+
+
+def use_broker(app, url: str) -> None:
+    """Points this process's Celery app at `url`, dropping the connections made for the former
+    broker (what Celery does after a fork)."""
+    app.conf.update(dict.fromkeys(BROKER_URL_KEYS, url))
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_server(
+    require_services: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RedisServer]:
+    """A Redis of the test's own, used as the broker by this process (and by a worker or beat
+    started after it, when `celery_worker_options` passes them `CELERY_BROKER_URL=.url`)."""
+    from cls_platform.celery import app
+
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    saved = {key: app.conf[key] for key in BROKER_URL_KEYS}
+    use_broker(app, server.url)
+    try:
+        yield server
+    finally:
+        app.conf.update(saved)
+        use_broker(app, saved["broker_url"])
+        server.kill()
+
+
+class TcpProxy:
+    """127.0.0.1:`port` forwarded to `target`, in threads of the test process.
+
+    `cut()` drops every connection and refuses new ones, as a server that restarts does;
+    `restore()` accepts again on the same port."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = _free_port()
+        self._lock = threading.Lock()
+        self._sockets: set = set()
+        self._listener = None
+        self.connections = 0  # accepted so far
+
+    def start(self) -> TcpProxy:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        with self._lock:
+            self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def _accept(self, listener) -> None:
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return  # closed by cut() or stop()
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                if self._listener is not listener:  # cut meanwhile
+                    client.close()
+                    upstream.close()
+                    continue
+                self._sockets.update((client, upstream))
+                self.connections += 1
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._drop(source, sink)
+
+    def _drop(self, *sockets) -> None:
+        for sock in sockets:
+            with self._lock:
+                self._sockets.discard(sock)
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def cut(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = set(self._sockets), set()
+        if listener is not None:
+            listener.close()
+        self._drop(*sockets)
+
+    def restore(self) -> float:
+        """Accepts again; returns the time.monotonic() from which it does."""
+        self.start()
+        return time.monotonic()
+
+    stop = cut

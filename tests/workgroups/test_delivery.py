@@ -2,30 +2,24 @@
 its own process and an SMTP server on loopback (aiosmtpd, in this process).
 
 What the coordinator is promised (DESIGN.md, flow 3): every recipient gets the compte-rendu and
-its PDF exactly once; a worker killed mid-way costs at most one extra copy per message that was
-in flight, with the same Message-ID; a server that refuses for a while only delays; a permanent
-refusal is recorded against that address and flags the contact, the others still get theirs.
+its PDF exactly once; a server that refuses for a while only delays; a permanent refusal is
+recorded against that address and flags the contact, the others still get theirs. What a
+killed worker, a Redis or PostgreSQL restart and a long SMTP outage cost is in
+test_outbox_faults.py, with beat running the sweep.
 
-The worker (two processes, as `make worker` runs it) has OUTBOX_STALE_SECONDS=5 (a "sending"
-row of a dead worker is taken over after 5 s instead of 6 min) and OUTBOX_RETRY_BASE_SECONDS=1
-(retries after 1 s, 2 s, 4 s... instead of 30 s, 1 min...). Beat is not started: after a kill,
-the test calls the sweep itself, as beat would (see `recover`).
+The worker (two processes, as `make worker` runs it) has OUTBOX_RETRY_BASE_SECONDS=1 (retries
+after 1 s, 2 s, 4 s... instead of 30 s, 1 min...).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import threading
 import time
 from collections import Counter
-from unittest import mock
 
 import pytest
 from django.utils import timezone
 
-from cls_platform.mail import outbox
 from cls_platform.models import Delivery, DeliveryStatus
 from partners.models import Contact
 from tests.factories import (
@@ -45,7 +39,6 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 RECIPIENTS = 200
 FEW = 40  # enough to see refusals and retries interleave with successes, at a fifth of the time
 CONCURRENCY = 2
-STALE_SECONDS = 5
 REPORT = """Compte-rendu de la réunion du groupe « Accès aux droits et aux soins ».
 
 ## Tour de table
@@ -58,14 +51,10 @@ Prochaine réunion en juin, au centre social des Touleuses."""
 
 @pytest.fixture
 def celery_worker_options(smtp_server: SmtpServer) -> dict:  # noqa: F811
-    """The worker sends to this test's SMTP server, retries fast, takes over stale rows fast;
-    two processes, as `make worker` runs it."""
+    """The worker sends to this test's SMTP server and retries fast; two processes, as
+    `make worker` runs it."""
     return {
-        "env": {
-            **smtp_server.env,
-            "OUTBOX_STALE_SECONDS": str(STALE_SECONDS),
-            "OUTBOX_RETRY_BASE_SECONDS": "1",
-        },
+        "env": {**smtp_server.env, "OUTBOX_RETRY_BASE_SECONDS": "1"},
         "concurrency": CONCURRENCY,
     }
 
@@ -73,8 +62,7 @@ def celery_worker_options(smtp_server: SmtpServer) -> dict:  # noqa: F811
 @pytest.fixture
 def make_meeting(territory, settings):
     """A held meeting of n invited partners, its compte-rendu written, not yet sent."""
-    settings.OUTBOX_STALE_SECONDS = STALE_SECONDS  # for the sweep the test runs, as the worker
-    settings.OUTBOX_RETRY_BASE_SECONDS = 1
+    settings.OUTBOX_RETRY_BASE_SECONDS = 1  # as the worker
 
     def make(recipients: int = RECIPIENTS) -> Meeting:
         group = WorkGroupFactory(
@@ -133,52 +121,6 @@ def wait_all_done(meeting: Meeting, *, timeout: float) -> None:
     wait_until(done, timeout=timeout, interval=0.1, message=lambda: f"états : {states(meeting)}")
 
 
-SWEEP_GRACE = 30  # sweep() hands a queued row over again only 30 s after it was due
-
-
-def sweep_as_beat_later() -> int:
-    """The sweep as beat would run it half a minute from now.
-
-    A task that the dead worker had taken from Redis but not started leaves its row queued (not
-    claimed); the sweep cannot tell it from a row whose task is still in Redis, so it waits
-    SWEEP_GRACE seconds past the row's due time before handing it over again. Rather than wait,
-    the test moves the sweep's clock forward; the worker's claim still runs on the real clock.
-    """
-    later = timezone.now() + dt.timedelta(seconds=SWEEP_GRACE)
-    with mock.patch.object(outbox.timezone, "now", return_value=later):
-        return outbox.sweep()
-
-
-def recover(meeting: Meeting, *, timeout: float) -> int:
-    """Plays beat's part until every row is sent or failed: the real sweep every second (it
-    hands over rows left "sending" by the dead worker once OUTBOX_STALE_SECONDS passed); when
-    nothing moves any more and only queued rows remain, the sweep of half a minute later.
-    Returns how many times that was needed."""
-    last_sweep = last_move = time.monotonic()
-    last_pending, fast_forwards = -1, 0
-
-    def done() -> bool:
-        nonlocal last_sweep, last_move, last_pending, fast_forwards
-        counts = states(meeting)
-        pending = counts[DeliveryStatus.QUEUED] + counts[DeliveryStatus.SENDING]
-        if not pending:
-            return True
-        now = time.monotonic()
-        if pending != last_pending:
-            last_pending, last_move = pending, now
-        if now - last_sweep >= 1:
-            outbox.sweep()
-            last_sweep = now
-        if not counts[DeliveryStatus.SENDING] and now - last_move >= 3:
-            sweep_as_beat_later()
-            fast_forwards += 1
-            last_move = now
-        return False
-
-    wait_until(done, timeout=timeout, interval=0.1, message=lambda: f"états : {states(meeting)}")
-    return fast_forwards
-
-
 def assert_report_with_pdf(copy, meeting: Meeting, pdf: bytes) -> None:
     assert copy.subject.startswith("Compte-rendu : GT Accès aux droits et aux soins")
     (attachment,) = copy.pdfs
@@ -225,69 +167,6 @@ def test_a_report_reaches_200_partners_exactly_once_with_its_pdf(
     assert smtp_server.count == RECIPIENTS
 
 
-def test_a_worker_killed_half_way_loses_nothing_and_doubles_only_what_was_in_flight(
-    make_meeting,
-    smtp_server: SmtpServer,  # noqa: F811
-    celery_worker_process: CeleryWorker,
-):
-    meeting = make_meeting(RECIPIENTS)
-    worker = celery_worker_process
-    expected = addresses(meeting)
-    killed = threading.Event()
-    at_kill: dict[str, object] = {}
-
-    def kill_half_way(received) -> None:
-        # In the server's thread, the 100th message received but its 250 not yet written: it
-        # reached the server, and the worker that sent it dies without knowing. SIGKILL.
-        if not killed.is_set() and smtp_server.count >= RECIPIENTS // 2:
-            os.killpg(worker.process.pid, signal.SIGKILL)
-            at_kill["message"] = received
-            killed.set()
-
-    smtp_server.handler.before_reply = kill_half_way
-    services.report_send(meeting=meeting)
-    assert killed.wait(timeout=60), f"{smtp_server.count} messages reçus, worker jamais tué"
-    worker.kill()  # reaps it
-    smtp_server.handler.before_reply = None
-    received_at_kill = smtp_server.count
-    states_at_kill = states(meeting)
-    # Claimed by the dead worker: the only rows that may have reached the server unrecorded.
-    in_flight = set(
-        rows(meeting).filter(status=DeliveryStatus.SENDING).values_list("pk", flat=True)
-    )
-    assert 1 <= len(in_flight) <= worker.concurrency
-    assert states_at_kill[DeliveryStatus.SENT] < RECIPIENTS
-
-    restarted = time.monotonic()
-    worker.restart()
-    fast_forwards = recover(meeting, timeout=60)
-    recovered = time.monotonic() - restarted
-
-    assert states(meeting) == {DeliveryStatus.SENT: RECIPIENTS}
-    copies = smtp_server.by_recipient()
-    assert set(copies) == expected  # nobody lost
-    doubled = {address: c for address, c in copies.items() if len(c) > 1}
-    assert all(len(c) == 2 for c in doubled.values())
-    assert len(doubled) <= worker.concurrency
-    assert smtp_server.count == RECIPIENTS + len(doubled)
-    row_of = dict(rows(meeting).values_list("to_email", "pk"))
-    for address, (first, second) in doubled.items():
-        assert row_of[address] in in_flight  # only what a dead worker had in hand
-        assert first.message_id == second.message_id  # a receiving server can de-duplicate
-        assert first.message_id == Delivery(pk=row_of[address], kind="report").message_id
-    # The message received just before the kill was delivered, but its sender never had the 250
-    # and could not record it: it went again once the sweep handed its stale row over.
-    (last_before_kill,) = at_kill["message"].rcpt_tos
-    assert last_before_kill.lower() in doubled
-    print(
-        f"\ntué après {received_at_kill} messages ({dict(states_at_kill)}) ; "
-        f"{len(in_flight)} envoi(s) en cours ; "
-        f"{len(doubled)} copie(s) en double : {sorted(doubled)} ; redémarrage et reprise "
-        f"en {recovered:.1f} s"
-        + (f" (balayage avancé de {SWEEP_GRACE} s : {fast_forwards} fois)" if fast_forwards else "")
-    )
-
-
 TROUBLES = {
     # every address refused once at RCPT, accepted on the next try
     "greylisting-451": lambda handler: handler.greylist(),
@@ -300,6 +179,7 @@ TROUBLES = {
 
 def test_a_server_refusing_for_a_while_only_delays_the_report(
     make_meeting,
+    settings,
     smtp_server: SmtpServer,  # noqa: F811
     celery_worker_process: CeleryWorker,
 ):
@@ -331,7 +211,7 @@ def test_a_server_refusing_for_a_while_only_delays_the_report(
         # Each refusal cost its row one attempt, and a wait; none was given up.
         attempts = list(rows(meeting).values_list("attempts", flat=True))
         assert sum(attempts) == len(refusals), trouble
-        assert max(attempts) < outbox.MAX_ATTEMPTS
+        assert max(attempts) < settings.OUTBOX_MAX_ATTEMPTS
         print(
             f"\n{trouble} : {len(refusals)} refus, {sum(1 for a in attempts if a)} envois "
             f"repris, tous remis en {elapsed:.1f} s"

@@ -456,6 +456,47 @@ def test_every_group_of_a_territory_in_the_same_few_queries_whatever_the_data(co
     assert health_queries(contract.territory) == small == 7  # the groups, then six
 
 
+def states_and_reasons(healths) -> dict[int, tuple[str, list[str]]]:
+    return {pk: (health.state, health.reasons) for pk, health in healths.items()}
+
+
+def test_the_state_alone_comes_in_three_queries_and_says_the_same(contract, pilots, health_centre):
+    """For the table of many territories: the same state and reasons from how many came, not
+    who; the notes that never change a state are left out."""
+    grow(contract, pilots, 4)
+    falling = new_group(contract, pilots, per_year=4)
+    crowd = people(contract.territory, health_centre, 6)
+    for months, n in ((8, 6), (5, 6), (2, 2)):
+        meet(falling, months_ago(months), crowd[:n], crowd[n:])
+    new_group(contract, [], status=GroupStatus.STANDBY)
+    steady = new_group(contract, pilots, per_year=4)
+    for months in (11, 8, 5, 2):
+        meet(steady, months_ago(months), crowd[:3])
+    groups = list(WorkGroup.objects.filter(territory=contract.territory))
+    full = groups_health(groups, today=TODAY)
+    with CaptureQueriesContext(connection) as ctx:
+        light = groups_health(groups, today=TODAY, details=False)
+        for health in light.values():
+            _ = (health.label, health.reasons)
+    assert len(ctx.captured_queries) == 3  # meetings, how many came to each, pilots
+    assert states_and_reasons(light) == states_and_reasons(full)
+    assert {h.state for h in light.values()} == {"active", "fragile", "stopped"}
+    assert light[falling.pk].trend == "baisse"
+    assert any(h.drifters for h in full.values())
+    assert not any(h.drifters or h.structures or h.participants for h in light.values())
+
+
+def test_the_state_alone_of_groups_of_several_territories(contract, pilots, other_territory):
+    elsewhere = ContractFactory(territory=other_territory)
+    grow(contract, pilots, 2)
+    stalled = new_group(elsewhere, [ContactFactory(territory=other_territory)], per_year=4)
+    meet(stalled, months_ago(10), [ContactFactory(territory=other_territory)])
+    groups = list(WorkGroup.objects.all())
+    light = groups_health(groups, today=TODAY, details=False)
+    assert states_and_reasons(light) == states_and_reasons(groups_health(groups, today=TODAY))
+    assert light[stalled.pk].state == "stopped"
+
+
 # --- the demo ----------------------------------------------------------------------------------
 
 
@@ -506,3 +547,9 @@ def test_the_cergy_groups_meeting_twice_a_year_are_active(seeded, db):
     assert healths
     for health in healths.values():
         assert health.label == "actif", (health.group.name, health.reasons)
+
+
+def test_the_demo_groups_have_the_same_state_alone(seeded, db):
+    groups = list(WorkGroup.objects.all())
+    light = groups_health(groups, details=False)
+    assert states_and_reasons(light) == states_and_reasons(groups_health(groups))

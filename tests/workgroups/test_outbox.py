@@ -1,5 +1,6 @@
-"""The outbox's rules, one by one, without a worker: claiming, de-duplication, how SMTP answers
-are classified, back-off, the sweep, composers that have nothing to send, retrying failures.
+"""The outbox's rules, one by one, without a worker: claiming and its lease, de-duplication, how
+SMTP answers are classified, back-off, the sweep and what it resumes, composers that have nothing
+to send, a database that drops the connection, retrying failures.
 
 Messages go to Django's in-memory backend, or to a real SMTP server on loopback (aiosmtpd, in
 this process) where the server's exact answer matters. Runs on SQLite or PostgreSQL.
@@ -12,11 +13,14 @@ import html
 import re
 import smtplib
 import threading
+import uuid
 
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage, get_connection
+from django.db import OperationalError
 from django.db import connection as db_connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cls_platform.mail import composers, outbox
@@ -74,15 +78,22 @@ def ago(seconds: float) -> dt.datetime:
 # --- claiming ------------------------------------------------------------------------------
 
 
-def test_a_row_is_claimed_once(territory):
-    delivery = row(territory)
+def test_a_row_is_claimed_once_in_one_statement_for_a_lease(
+    territory, settings, django_assert_num_queries
+):
+    settings.OUTBOX_LEASE_SECONDS = 20
+    delivery = row(territory, email="camille@asso.fr")
 
-    assert outbox.claim(delivery.pk) is True
-    assert outbox.claim(delivery.pk) is False  # the second worker gets nothing
+    with django_assert_num_queries(1):  # UPDATE ... RETURNING: claimed and read at once
+        claimed = outbox.claim(delivery.pk)
+    assert outbox.claim(delivery.pk) is None  # the second worker gets nothing
 
+    assert (claimed.pk, claimed.to_email, claimed.kind) == (delivery.pk, "camille@asso.fr", KIND)
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENDING
-    assert delivery.claimed_at is not None
+    assert delivery.status == claimed.status == DeliveryStatus.SENDING
+    assert delivery.claimed_at == claimed.claimed_at
+    # The lease: another worker may take the row only once it has run out.
+    assert delivery.next_attempt_at == claimed.claimed_at + dt.timedelta(seconds=20)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -98,7 +109,7 @@ def test_of_workers_claiming_the_same_row_at_once_exactly_one_wins(territory):
 
         try:
             barrier.wait()
-            wins.append(outbox.claim(delivery.pk))
+            wins.append(outbox.claim(delivery.pk) is not None)
         finally:
             connection.close()
 
@@ -111,16 +122,31 @@ def test_of_workers_claiming_the_same_row_at_once_exactly_one_wins(territory):
     assert sorted(wins) == [False] * 7 + [True]
 
 
-def test_claim_takes_only_due_queued_rows_and_stale_sending_ones(territory, settings):
-    settings.OUTBOX_STALE_SECONDS = 60
+def test_claim_takes_only_due_queued_rows_and_rows_whose_lease_ran_out(territory):
     due = row(territory, email="due@asso.fr", next_attempt_at=ago(1))
     later = row(territory, email="later@asso.fr", next_attempt_at=ago(-60))
-    busy = row(territory, email="busy@asso.fr", status=DeliveryStatus.SENDING, claimed_at=ago(10))
-    dead = row(territory, email="dead@asso.fr", status=DeliveryStatus.SENDING, claimed_at=ago(61))
+    # Being sent: claimed 10 s ago, lease renewed until 10 s from now.
+    busy = row(
+        territory,
+        email="busy@asso.fr",
+        status=DeliveryStatus.SENDING,
+        claimed_at=ago(10),
+        next_attempt_at=ago(-10),
+    )
+    # Claimed by a worker that died: nobody renewed its lease, which ran out a second ago.
+    dead = row(
+        territory,
+        email="dead@asso.fr",
+        status=DeliveryStatus.SENDING,
+        claimed_at=ago(21),
+        next_attempt_at=ago(1),
+    )
     sent = row(territory, email="sent@asso.fr", status=DeliveryStatus.SENT)
     failed = row(territory, email="failed@asso.fr", status=DeliveryStatus.FAILED)
 
-    claimed = {d.to_email for d in (due, later, busy, dead, sent, failed) if outbox.claim(d.pk)}
+    claimed = {
+        d.to_email for d in (due, later, busy, dead, sent, failed) if outbox.claim(d.pk) is not None
+    }
 
     # A row whose worker died is taken over; a living worker's row is left alone.
     assert claimed == {"due@asso.fr", "dead@asso.fr"}
@@ -240,10 +266,12 @@ def test_backoff_doubles_from_30_seconds_up_to_an_hour():
     assert outbox.backoff(0) == 30
 
 
-def test_backoff_starts_from_the_configured_wait(settings):
+def test_backoff_starts_from_the_configured_wait_and_stops_at_the_configured_cap(settings):
     settings.OUTBOX_RETRY_BASE_SECONDS = 1
     assert [outbox.backoff(n) for n in range(1, 5)] == [1, 2, 4, 8]
     assert outbox.backoff(20) == 3600
+    settings.OUTBOX_RETRY_MAX_SECONDS = 5
+    assert [outbox.backoff(n) for n in range(1, 6)] == [1, 2, 4, 5, 5]
 
 
 def smtp(server: SmtpServer):
@@ -344,7 +372,7 @@ def test_a_temporary_refusal_queues_the_row_again_after_the_backoff(
         < delivery.next_attempt_at
         <= timezone.now() + dt.timedelta(seconds=120)
     )
-    assert outbox.claim(delivery.pk) is False  # not before its time
+    assert outbox.claim(delivery.pk) is None  # not before its time
     assert smtp_server.count == 0
 
     # Once due, the same row goes through, with the same Message-ID.
@@ -356,19 +384,23 @@ def test_a_temporary_refusal_queues_the_row_again_after_the_backoff(
 
 def test_after_the_last_attempt_a_temporary_refusal_fails_the_row_without_a_bounce(
     territory,
+    settings,
     smtp_server: SmtpServer,  # noqa: F811
 ):
     contact = ContactFactory(territory=territory, email="greylist@asso.fr")
-    delivery = row(
-        territory, email=contact.email, contact_id=contact.pk, attempts=outbox.MAX_ATTEMPTS - 1
-    )
+    last = settings.OUTBOX_MAX_ATTEMPTS
+    delivery = row(territory, email=contact.email, contact_id=contact.pk, attempts=last - 1)
     smtp_server.handler.refuse_next(1, at="RCPT")
 
     assert outbox.deliver(delivery.pk, connection=smtp(smtp_server)) == DeliveryStatus.FAILED
 
     delivery.refresh_from_db()
-    assert delivery.attempts == outbox.MAX_ATTEMPTS
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == last  # what the sweep resumes once the server takes mail
     assert delivery.last_error.startswith("451")
+    # Not before the first wait of the schedule: a server that refuses this very message is
+    # not asked again at every sweep.
+    assert delivery.next_attempt_at > timezone.now() + dt.timedelta(seconds=25)
     contact.refresh_from_db()
     assert contact.bounced_at is None  # the address may well be fine
 
@@ -410,10 +442,11 @@ def test_a_message_django_refuses_to_form_fails_the_row_instead_of_leaving_it_se
 
 
 def test_an_unexpected_error_while_sending_counts_as_an_attempt(
-    territory, note_composer, monkeypatch
+    territory, note_composer, monkeypatch, settings
 ):
-    """A time limit or a library's own error: the row goes round MAX_ATTEMPTS times at most."""
-    delivery = row(territory, attempts=outbox.MAX_ATTEMPTS - 1)
+    """A time limit or a library's own error: the row goes round OUTBOX_MAX_ATTEMPTS times at
+    most."""
+    delivery = row(territory, attempts=settings.OUTBOX_MAX_ATTEMPTS - 1)
 
     def interrupted(self, fail_silently=False):
         raise RuntimeError("interrompu")
@@ -421,7 +454,10 @@ def test_an_unexpected_error_while_sending_counts_as_an_attempt(
     monkeypatch.setattr(EmailMessage, "send", interrupted)
     assert outbox.deliver(delivery.pk) == DeliveryStatus.FAILED
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, outbox.MAX_ATTEMPTS)
+    assert (delivery.status, delivery.attempts) == (
+        DeliveryStatus.FAILED,
+        settings.OUTBOX_MAX_ATTEMPTS,
+    )
     assert delivery.last_error == "RuntimeError: interrompu"
 
 
@@ -447,17 +483,29 @@ def test_a_report_whose_meeting_was_deleted_is_failed_not_sent(
 # --- sweeping and retrying ----------------------------------------------------------------
 
 
-def test_sweep_hands_over_due_queued_rows_and_stale_sending_ones_only(
+def test_sweep_hands_over_lost_queued_rows_and_rows_whose_lease_ran_out_only(
     territory, settings, monkeypatch
 ):
-    settings.OUTBOX_STALE_SECONDS = 60
+    settings.OUTBOX_LEASE_SECONDS = 20
     handed: list[int] = []
     monkeypatch.setattr(outbox, "dispatch", lambda ids: handed.extend(ids))
-    lost = row(territory, email="lost@asso.fr", next_attempt_at=ago(31))  # its task vanished
+    lost = row(territory, email="lost@asso.fr", next_attempt_at=ago(21))  # its task vanished
     fresh = row(territory, email="fresh@asso.fr")  # its task is surely still on its way
     later = row(territory, email="later@asso.fr", next_attempt_at=ago(-3600))
-    dead = row(territory, email="dead@asso.fr", status=DeliveryStatus.SENDING, claimed_at=ago(61))
-    busy = row(territory, email="busy@asso.fr", status=DeliveryStatus.SENDING, claimed_at=ago(5))
+    dead = row(
+        territory,
+        email="dead@asso.fr",
+        status=DeliveryStatus.SENDING,
+        claimed_at=ago(25),
+        next_attempt_at=ago(5),  # its worker stopped renewing the lease
+    )
+    busy = row(
+        territory,
+        email="busy@asso.fr",
+        status=DeliveryStatus.SENDING,
+        claimed_at=ago(60),  # a long send, its lease renewed until 15 s from now
+        next_attempt_at=ago(-15),
+    )
     row(territory, email="sent@asso.fr", status=DeliveryStatus.SENT, next_attempt_at=ago(999))
     row(territory, email="failed@asso.fr", status=DeliveryStatus.FAILED, next_attempt_at=ago(999))
 
@@ -467,9 +515,10 @@ def test_sweep_hands_over_due_queued_rows_and_stale_sending_ones_only(
     assert {fresh.pk, later.pk, busy.pk}.isdisjoint(handed)
 
 
-def test_a_swept_stale_row_is_sent_again_with_the_same_message_id(territory, settings):
-    settings.OUTBOX_STALE_SECONDS = 60
-    delivery = row(territory, status=DeliveryStatus.SENDING, claimed_at=ago(61))
+def test_a_swept_row_of_a_dead_worker_is_sent_again_with_the_same_message_id(territory):
+    delivery = row(
+        territory, status=DeliveryStatus.SENDING, claimed_at=ago(30), next_attempt_at=ago(1)
+    )
 
     assert outbox.sweep() == 1  # tasks are eager here: the sweep's task sends it
 
@@ -477,6 +526,231 @@ def test_a_swept_stale_row_is_sent_again_with_the_same_message_id(territory, set
     assert message.extra_headers["Message-ID"] == delivery.message_id
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
+
+
+def test_a_living_worker_s_lease_is_renewed_and_a_lost_one_is_not(territory, settings):
+    settings.OUTBOX_LEASE_SECONDS = 20
+    delivery = row(territory)
+    mine = outbox.claim(delivery.pk)
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=ago(-2))  # nearly over
+
+    outbox._keeper.renew({delivery.pk: mine.claimed_at})
+
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at > timezone.now() + dt.timedelta(seconds=19)
+    # The lease ran out and another worker claimed the row: the first one renews nothing.
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=ago(1))
+    theirs = outbox.claim(delivery.pk)
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=ago(-2))
+    outbox._keeper.renew({delivery.pk: mine.claimed_at})
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at < timezone.now() + dt.timedelta(seconds=3)
+    assert delivery.claimed_at == theirs.claimed_at
+
+
+def test_a_worker_that_lost_its_lease_cannot_undo_the_next_one_s_outcome(territory):
+    delivery = row(territory)
+    first = outbox.claim(delivery.pk)
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=ago(1))  # lease ran out
+    second = outbox.claim(delivery.pk)
+    assert outbox.mark(second, DeliveryStatus.FAILED, "550 5.1.1 Mailbox unavailable")
+
+    # The first worker comes back with a 451: the row stays as the second one left it.
+    assert not outbox.mark(first, DeliveryStatus.QUEUED, "451 4.7.1 Greylisted", attempts=1)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == (
+        DeliveryStatus.FAILED,
+        "550 5.1.1 Mailbox unavailable",
+    )
+    # But a message that did leave is recorded as sent, whoever holds the row.
+    outbox._mark_sent(first)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_lost_after_the_server_accepted_is_waited_for_not_a_reason_to_send_again(
+    territory, monkeypatch
+):
+    """PostgreSQL restarts just as the SMTP server says 250: the worker waits for it to come
+    back and records "sent", instead of leaving the row to be sent a second time."""
+    delivery = row(territory)
+    update = QuerySet.update
+    drops = {"left": 3}
+
+    def dropping(self, **fields):
+        if fields.get("status") == DeliveryStatus.SENT and drops["left"]:
+            drops["left"] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return update(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", dropping)
+
+    assert outbox.deliver(delivery.pk) == DeliveryStatus.SENT
+
+    assert drops["left"] == 0
+    assert len(mail.outbox) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+
+
+def test_a_database_lost_before_sending_gives_the_row_back_at_once(territory, note_composer):
+    def unreachable(delivery):
+        raise OperationalError("terminating connection due to administrator command")
+
+    composers._composers[KIND] = unreachable
+    delivery = row(territory)
+
+    with pytest.raises(OperationalError):  # the task tries again in a moment
+        outbox.deliver(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.QUEUED  # not "failed": nothing was wrong with it
+    assert delivery.next_attempt_at <= timezone.now()
+    assert outbox.claim(delivery.pk) is not None
+
+
+def test_sweep_does_not_double_a_backlog_the_broker_still_holds(territory, settings, monkeypatch):
+    """A backlog in Redis: the rows' tasks are there, just late. The sweep hands rows over
+    again only when the broker holds fewer tasks than there are rows waiting (Redis lost
+    them), and never a row handed over less than a lease ago."""
+    settings.OUTBOX_LEASE_SECONDS = 20
+    handed: list[int] = []
+    held = {"tasks": 2}
+    monkeypatch.setattr(outbox, "dispatch", lambda ids: handed.extend(ids))
+    monkeypatch.setattr(outbox, "broker_backlog", lambda: held["tasks"])
+    waiting = [
+        row(territory, email="a@asso.fr", next_attempt_at=ago(120), dispatched_at=ago(100)),
+        row(territory, email="b@asso.fr", next_attempt_at=ago(900), dispatched_at=ago(400)),
+    ]
+    just_handed = row(territory, email="c@asso.fr", next_attempt_at=ago(120), dispatched_at=ago(5))
+
+    assert outbox.sweep() == 0
+    assert handed == []
+
+    held["tasks"] = 1  # one task fewer than rows: lost, which one cannot tell; both go again
+    assert outbox.sweep() == 2
+    assert sorted(handed) == sorted(r.pk for r in waiting)
+    assert just_handed.pk not in handed
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_reads_from_redis_how_many_tasks_it_still_holds(territory, settings):
+    """Rows handed over to a queue no worker reads yet: Redis holds their tasks, the sweep
+    does not hand them over again however late they are."""
+    from cls_platform.celery import app
+    from tests.support.services import _delete_queue
+
+    settings.OUTBOX_LEASE_SECONDS = 20
+    queue = f"trame-test-{uuid.uuid4().hex[:12]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        assert outbox.broker_backlog() == 0  # no such queue yet
+        late = [row(territory, email=f"p{n}@asso.fr") for n in range(3)]
+        assert outbox.dispatch([r.pk for r in late]) == 3
+        assert outbox.broker_backlog() == 3
+        Delivery.objects.update(next_attempt_at=ago(60), dispatched_at=ago(60))
+
+        assert outbox.sweep() == 0
+        assert outbox.broker_backlog() == 3  # nothing added
+
+        _delete_queue(app, queue)  # Redis lost them (restarted empty)
+        assert outbox.sweep() == 3
+        assert outbox.broker_backlog() == 3  # handed over again, once
+    finally:
+        app.conf.task_default_queue = previous
+        _delete_queue(app, queue)
+
+
+def exhausted(territory, email: str, **fields: object) -> Delivery:
+    """A row whose retry schedule an SMTP outage used up: failed, resumable."""
+    fields = {
+        "status": DeliveryStatus.FAILED,
+        "attempts": 8,
+        "last_error": "421 4.3.2 Service not available, closing transmission channel",
+        "next_attempt_at": ago(5),
+        **fields,
+    }
+    return row(territory, email=email, **fields)
+
+
+def use_smtp(settings, server: SmtpServer) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_failed_by_a_long_outage_resume_by_themselves_once_the_server_takes_mail(
+    territory,
+    settings,
+    smtp_server: SmtpServer,  # noqa: F811
+):
+    use_smtp(settings, smtp_server)
+    settings.OUTBOX_MAX_ATTEMPTS = 8
+    settings.OUTBOX_RESUME_DAYS = 5
+    outage = [exhausted(territory, f"p{n}@asso.fr") for n in range(3)]
+    refused = row(
+        territory,
+        email="parti@asso.fr",
+        status=DeliveryStatus.FAILED,
+        attempts=2,
+        last_error="550 5.1.1 Mailbox unavailable",
+        next_attempt_at=ago(999),
+    )
+    not_yet = exhausted(territory, "plus-tard@asso.fr", next_attempt_at=ago(-600))
+    too_old = exhausted(territory, "ancien@asso.fr")
+    Delivery.objects.filter(pk=too_old.pk).update(created_at=ago(6 * 24 * 3600))
+
+    # Still down: the sweep's probe is refused, nothing is tried.
+    smtp_server.handler.close_with_421(seconds=60)
+    assert outbox.sweep() == 0
+    assert [e.stage for e in smtp_server.handler.events] == ["MAIL"]  # the probe, once
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+
+    smtp_server.handler.close_with_421()  # the server is back
+    assert outbox.sweep() == 3  # tasks are eager here: they are sent at once
+
+    assert sorted(smtp_server.by_recipient()) == ["p0@asso.fr", "p1@asso.fr", "p2@asso.fr"]
+    for delivery in outage:
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.last_error) == (DeliveryStatus.SENT, "")
+    for delivery in (refused, not_yet, too_old):
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.FAILED
+
+
+def test_a_resumed_row_refused_again_waits_longer_and_a_550_ends_its_resumption(
+    territory,
+    settings,
+    smtp_server: SmtpServer,  # noqa: F811
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 8
+    settings.OUTBOX_RETRY_BASE_SECONDS = 30
+    full = exhausted(territory, "boite-pleine@asso.fr", attempts=9)
+    smtp_server.handler.refuse_next(1, at="RCPT", reply="452 4.2.2 Mailbox full")
+    Delivery.objects.filter(pk=full.pk).update(status=DeliveryStatus.QUEUED)
+
+    assert outbox.deliver(full.pk, connection=smtp(smtp_server)) == DeliveryStatus.FAILED
+
+    full.refresh_from_db()
+    assert (full.status, full.attempts) == (DeliveryStatus.FAILED, 10)
+    assert full.next_attempt_at > timezone.now() + dt.timedelta(seconds=55)  # 30 s, 1 min...
+
+    gone = exhausted(territory, "parti@asso.fr")
+    smtp_server.handler.bounce("parti@asso.fr")
+    Delivery.objects.filter(pk=gone.pk).update(status=DeliveryStatus.QUEUED)
+
+    assert outbox.deliver(gone.pk, connection=smtp(smtp_server)) == DeliveryStatus.FAILED
+
+    gone.refresh_from_db()
+    assert gone.last_error.startswith("550 5.1.1")
+    assert gone.attempts < settings.OUTBOX_MAX_ATTEMPTS  # no longer one the sweep resumes
+    Delivery.objects.filter(pk=gone.pk).update(next_attempt_at=ago(999))
+    assert outbox.resume_failed(now=timezone.now()) == []
 
 
 def test_retry_failed_puts_the_failed_rows_of_a_message_back(
@@ -520,10 +794,7 @@ def test_a_report_goes_through_smtp_once_per_partner_with_its_pdf(
     settings,
     smtp_server: SmtpServer,  # noqa: F811
 ):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
+    use_smtp(settings, smtp_server)
     meeting = MeetingFactory(
         group=WorkGroupFactory(contract=ContractFactory(territory=territory), name="GT Nutrition"),
         starts_at=timezone.now() - dt.timedelta(days=1),
@@ -571,10 +842,7 @@ def test_a_temporary_refusal_with_tasks_inline_leaves_the_row_queued_and_the_pag
     from tests.conftest import login
     from tests.factories import AccessFactory
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
+    use_smtp(settings, smtp_server)
     access = AccessFactory(territory=territory, role="coordinator", user__email="c@cergy.fr")
     meeting = MeetingFactory(group=WorkGroupFactory(contract=ContractFactory(territory=territory)))
     for n in range(3):
@@ -599,7 +867,7 @@ def test_a_temporary_refusal_with_tasks_inline_leaves_the_row_queued_and_the_pag
     assert smtp_server.count == 2
 
     # The sweep sends it once its time has come.
-    Delivery.objects.filter(pk=waiting.pk).update(next_attempt_at=ago(31))
+    Delivery.objects.filter(pk=waiting.pk).update(next_attempt_at=ago(21))
     assert outbox.sweep() == 1
     waiting.refresh_from_db()
     assert waiting.status == DeliveryStatus.SENT
@@ -646,7 +914,7 @@ def test_a_broker_down_leaves_the_rows_queued_for_the_sweep_and_the_page_answers
 
     # Redis is back: the sweep hands them over (tasks inline here) once they are overdue.
     monkeypatch.undo()
-    rows.update(next_attempt_at=ago(31))
+    rows.update(next_attempt_at=ago(21))
     assert outbox.sweep() == 3
     assert set(rows.values_list("status", flat=True)) == {DeliveryStatus.SENT}
     assert len(mail.outbox) == 3
@@ -665,26 +933,6 @@ def test_dispatch_records_when_rows_were_handed_over(territory, monkeypatch):
     assert handed == [delivery.pk]
     delivery.refresh_from_db()
     assert delivery.dispatched_at is not None
-
-
-def test_sweep_does_not_hand_over_again_a_row_handed_over_recently(
-    territory, settings, monkeypatch
-):
-    """A backlog in Redis: the rows' tasks are there, just late. One hand-over per
-    OUTBOX_STALE_SECONDS at most, not one per minute."""
-    settings.OUTBOX_STALE_SECONDS = 360
-    handed: list[int] = []
-    monkeypatch.setattr(outbox, "dispatch", lambda ids: handed.extend(ids))
-    in_backlog = row(
-        territory, email="backlog@asso.fr", next_attempt_at=ago(120), dispatched_at=ago(100)
-    )
-    lost = row(territory, email="lost@asso.fr", next_attempt_at=ago(900), dispatched_at=ago(400))
-    never = row(territory, email="never@asso.fr", next_attempt_at=ago(31))
-
-    assert outbox.sweep() == 2
-
-    assert sorted(handed) == sorted([lost.pk, never.pk])
-    assert in_backlog.pk not in handed
 
 
 # --- counting what a sending queued -----------------------------------------------------------

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cls_platform.audit import AuditEvent, audit_event
 from cls_platform.models import Delivery, DeliveryStatus, User
 from partners.models import Contact
 
@@ -103,9 +104,17 @@ def invitations_send(*, meeting: Meeting, user: User | None = None) -> SendResul
         meeting.save(update_fields=["invitations_sent_at", "organizer_email", "organizer_name"])
     # Those who declined this version of the meeting are not invited again; a move put every
     # answer back to "sans réponse", so a "no" here was given to the current date.
-    return enqueue(
+    result = enqueue(
         meeting, KIND_INVITATION, invitation_send_recipients(meeting), revision=meeting.sequence
     )
+    audit_event(
+        AuditEvent.SEND,
+        target=meeting,
+        message="invitations",
+        queued=result.queued,
+        skipped=result.skipped,
+    )
+    return result
 
 
 @transaction.atomic

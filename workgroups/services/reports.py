@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from actions.models import ActionUpdate, FicheAction
+from cls_platform.audit import AuditEvent, audit_event
 from cls_platform.models import Delivery, User
 
 from ..models import KIND_REPORT, Meeting, MeetingAction, MeetingDocument, MeetingStatus
@@ -103,6 +104,13 @@ def report_send(*, meeting: Meeting) -> SendResult:
         fields.append("report_sent_at")
     if fields:
         meeting.save(update_fields=fields)
+    audit_event(
+        AuditEvent.SEND,
+        target=meeting,
+        message="report",
+        queued=result.queued,
+        skipped=result.skipped,
+    )
     return result
 
 

@@ -28,6 +28,7 @@ from ..forms import (
 )
 from ..models import KIND_CANCELLATION, KIND_INVITATION, Meeting, WorkGroup
 from .base import GroupsMixin, error_text, invite_refusal, meeting_redirect
+from .signatories import signatory_meeting
 
 
 class MeetingFormMixin(GroupsMixin):
@@ -162,6 +163,8 @@ class MeetingDetailView(GroupsMixin, DetailView):
             invitable=invitable,
             **kwargs,
         )
+        if not personal:
+            context.update(signatory_meeting(meeting, context.get("agenda", [])))
         if editable:
             if invitable:
                 context.setdefault("add_form", AddInviteeForm(meeting=meeting, access=self.access))

@@ -15,12 +15,14 @@ from django.views.generic import DetailView, TemplateView
 
 from cls_platform.access import require_edit
 from cls_platform.forms import add_service_errors
+from cls_platform.templatetags.people import shows_people
 
 from .. import selectors, services
 from ..forms import DocumentForm, ReportForm
 from ..models import KIND_REPORT, Meeting
 from .base import GroupsMixin, MeetingActionView, meeting_redirect
 from .invitations import InvitationsSendView
+from .signatories import signatory_report_pdf
 
 
 class ReportEditView(GroupsMixin, TemplateView):
@@ -108,6 +110,13 @@ class ReportPdfView(GroupsMixin, DetailView):
         from ..pdf import meeting_report_pdf
 
         meeting = self.get_object()
+        if not shows_people(self.access):
+            # A signatory reads the report without the names of those who came.
+            if not (meeting.report or meeting.report_pdf):
+                raise Http404
+            response = HttpResponse(signatory_report_pdf(meeting), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="compte-rendu-{meeting.pk}.pdf"'
+            return response
         if meeting.report_pdf:
             return FileResponse(
                 meeting.report_pdf.open("rb"),

@@ -1,7 +1,8 @@
 """python manage.py seed_demo: the two territories of the seeds, ready to explore.
 
 The accounts and territories first (demo/accounts.py), then each territory as its narrative tells
-it (demo/cergy/, demo/vitry/): directory, contracts, groups. Running it twice changes nothing.
+it (demo/cergy/, demo/vitry/): directory, contracts, groups, the evaluation of the partnership.
+Running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db import transaction
 
 from demo import cergy, vitry
 from demo.accounts import seed_accounts, seed_territories
+from demo.territories_figures import seed_territory_figures
 
 # The territories of demo/accounts.py, by slug.
 NARRATIVES = {"cergy": cergy, "vitry-sur-seine": vitry}
@@ -24,6 +26,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         territories = seed_territories()
+        seed_territory_figures(territories)
         users = seed_accounts(territories)
         for slug, territory in territories.items():
             seeded = NARRATIVES[slug].seed(territory, users)

@@ -1,0 +1,57 @@
+"""The filters of the table of all one's contracts (a GET form: the address says what is shown)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from actions.models import ContractStatus
+from cls_platform.departments import department_label
+from cls_platform.departments import sort_key as department_order
+
+from .selectors import ContractRow
+
+
+class PortfolioFilterForm(forms.Form):
+    department = forms.ChoiceField(label=_("Département"), required=False)
+    status = forms.ChoiceField(label=_("État du contrat"), required=False)
+
+    def __init__(self, data: Any, *, departments: Iterable[str], statuses: Iterable[str]) -> None:
+        # Any of the form's own fields in the address makes it bound (page or order alone do
+        # not count as a filter, and an empty address shows everything).
+        bound = any(data.get(name) for name in ("department", "status"))
+        super().__init__(data if bound else None)
+        codes = sorted((code for code in departments if code), key=department_order)
+        self.fields["department"].choices = [
+            ("", _("Tous")),
+            *((code, department_label(code)) for code in codes),
+        ]
+        # The states of the user's contracts only: a signatory never sees one in preparation.
+        present = set(statuses)
+        self.fields["status"].choices = [
+            ("", _("Tous")),
+            *((value, label) for value, label in ContractStatus.choices if value in present),
+        ]
+        self.fields["department"].error_messages["invalid_choice"] = _(
+            "Aucun de vos contrats n'est dans le département « %(value)s » : choisissez-en un dans "
+            "la liste. Ce filtre n'est pas appliqué."
+        )
+        self.fields["status"].error_messages["invalid_choice"] = _(
+            "« %(value)s » n'est pas un état de contrat : choisissez-en un dans la liste. Ce "
+            "filtre n'est pas appliqué."
+        )
+
+    def filter(self, rows: list[ContractRow]) -> list[ContractRow]:
+        """The rows that match the valid filters; a filter in error filters nothing."""
+        if not self.is_bound:
+            return rows
+        self.is_valid()
+        wanted = self.cleaned_data
+        if department := wanted.get("department"):
+            rows = [row for row in rows if row.department_code == department]
+        if status := wanted.get("status"):
+            rows = [row for row in rows if row.status == status]
+        return rows

@@ -1,0 +1,54 @@
+"""The table of all one's contracts, side by side (an ARS delegation's view of its department), and
+its exports. Any signed-in user: the rows come from their own accesses only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cls_platform.access import authenticated_view
+
+from .exports import portfolio_csv, portfolio_xlsx
+from .table import PortfolioTable
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@authenticated_view
+@require_GET
+def contract_table(request: HttpRequest) -> HttpResponse:
+    table = PortfolioTable(request.GET, user=request.user)
+    page = table.page(request.GET.get("page"))
+    return render(
+        request,
+        "evaluation/portfolio/contract_table.html",
+        {
+            "table": table,
+            "rows": page.object_list,
+            "page_obj": page,
+            "paginator": page.paginator,
+            "is_paginated": page.has_other_pages(),
+            "query": table.query(page=None).removeprefix("?"),
+        },
+    )
+
+
+@authenticated_view
+@require_GET
+def contract_export(request: HttpRequest, format: str) -> HttpResponse:
+    table = PortfolioTable(request.GET, user=request.user)
+    rows = table.all_rows()
+    arguments: dict[str, Any] = {"absolute": request.build_absolute_uri}
+    if format == "xlsx":  # the URL admits csv and xlsx only
+        response = HttpResponse(portfolio_xlsx(rows, **arguments), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(
+            portfolio_csv(rows, **arguments), content_type="text/csv; charset=utf-8"
+        )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="contrats-{stamp}.{format}"'
+    return response
