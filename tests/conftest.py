@@ -10,10 +10,26 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
+# Transactional tests empty every table at teardown. On PostgreSQL, django-auditlog's own
+# LogEntry table (created by its migrations, unused since AUDITLOG_LOGENTRY_MODEL names ours)
+# references users without being a model Django flushes: TRUNCATE must cascade to it.
+from django.core.management.commands import flush as _flush
 from django.test import Client
 
 from cls_platform.models import Access, Role, Territory
-from tests.factories import PASSWORD, AccessFactory, TerritoryFactory
+
+_flush_handle = _flush.Command.handle
+
+
+def _flush_cascading(self, **options):
+    options["allow_cascade"] = True
+    return _flush_handle(self, **options)
+
+
+_flush.Command.handle = _flush_cascading
+
+from tests.factories import PASSWORD, AccessFactory, TerritoryFactory  # noqa: E402
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures
 # around it are still synchronous.
