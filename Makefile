@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); one module stays on one process (tests/support/
+# parallel.py). TEST_PROCESSES=0 runs it in this process.
+TEST_PROCESSES ?= auto
 
 .PHONY: run test bench install install-test lint migrate demo worker beat messages clean
 
@@ -42,7 +45,7 @@ run: demo
 	wait $$server
 
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -36,7 +36,7 @@ from tests.factories import PASSWORD, AccessFactory, TerritoryFactory  # noqa: E
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Fixtures kept in their own modules: real Chromium with axe-core, a real Celery worker.
-pytest_plugins = ["tests.support.browser", "tests.support.services"]
+pytest_plugins = ["tests.support.browser", "tests.support.services", "tests.support.parallel"]
 
 
 @pytest.fixture(autouse=True, scope="session")

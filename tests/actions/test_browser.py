@@ -62,7 +62,7 @@ def fiche(territory):
 
 def test_contract_and_fiche_pages_have_no_violations(page: Page, live_server, coordinator, fiche):
     browser_login(page, live_server, coordinator)
-    page.get_by_role("link", name="Contrats").click()
+    page.get_by_role("link", name="Contrats", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Contrats du territoire")
     assert_no_axe_violations(page)
     page.get_by_role("link", name="CLS de Cergy 2023-2028").click()
