@@ -15,10 +15,8 @@ written once, a second run adds nothing.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +24,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import Axis, Contract
-from cls_platform.mail import outbox
 from cls_platform.models import Delivery, DeliveryStatus, Territory, User
 from demo.common import PARIS, vary
 from evaluation.interviews.models import Interview
@@ -222,8 +219,8 @@ def seed_campaign(
 ) -> Survey:
     """A campaign of the default questionnaire, sent on its opening day, answered as `plan`
     says, reminded once if it says when. In one transaction: its e-mails are recorded as sent
-    before the outbox hands them to the workers (after the commit), which then find nothing to
-    send."""
+    before the outbox hands them to the workers (after the commit), which hands over only rows
+    still waiting: nothing."""
     survey = Survey.objects.filter(contract=contract, title=campaign.title).first()
     if survey is not None:
         return survey
@@ -240,8 +237,7 @@ def seed_campaign(
             "closes_on": campaign.closes_on,
         },
     )
-    with recorded_as_sent():
-        survey_send(survey=survey, today=campaign.opens_on)
+    survey_send(survey=survey, today=campaign.opens_on)
     sent = moment(campaign.opens_on, 9, 30)
     Survey.objects.filter(pk=survey.pk).update(sent_at=sent, created_at=sent - dt.timedelta(days=3))
     survey.invitations.update(created_at=sent)
@@ -252,28 +248,6 @@ def seed_campaign(
     replies = sorted(plan(asked, rng), key=lambda r: r.at)
     answer_all(survey, campaign, replies)
     return survey
-
-
-@contextmanager
-def recorded_as_sent() -> Iterator[None]:
-    """Around a service that queues e-mails the demo then records as sent (`mark_sent`).
-
-    The outbox hands the rows it queued to the workers once the transaction commits
-    (`transaction.on_commit(partial(outbox.dispatch, ids))`); a worker would claim each row,
-    find it sent and stop. Those hand-overs, registered inside the block, are withdrawn: a task
-    per e-mail took seconds for the demo's campaigns, and filled a real broker's queue with
-    nothing to do. Nothing else registered meanwhile is touched. Only inside a transaction
-    (the hand-over would otherwise run at once, before the rows are marked).
-    """
-    connection = transaction.get_connection()
-    assert connection.in_atomic_block, "the demo's e-mails are recorded in a transaction"
-    start = len(connection.run_on_commit)
-    yield
-    connection.run_on_commit[start:] = [
-        entry
-        for entry in connection.run_on_commit[start:]
-        if not (isinstance(entry[1], functools.partial) and entry[1].func is outbox.dispatch)
-    ]
 
 
 def mark_sent(survey: Survey, kind: str, when: dt.datetime, revision: int = 0) -> None:
@@ -367,8 +341,7 @@ def reminder_moment(day: dt.date) -> dt.datetime:
 
 def remind(survey: Survey, day: dt.date | None) -> None:
     assert day is not None
-    with recorded_as_sent():
-        survey_remind(survey=survey, today=day)
+    survey_remind(survey=survey, today=day)
     when = reminder_moment(day)
     Survey.objects.filter(pk=survey.pk).update(last_reminder_at=when)
     mark_sent(survey, KIND_SURVEY_REMINDER, when, revision=1)

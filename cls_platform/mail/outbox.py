@@ -191,6 +191,14 @@ def dispatch(ids: Iterable[int]) -> int:
     from ..tasks import send_delivery
 
     ids = list(ids)
+    # Only rows still waiting for a worker: one recorded as sent or cancelled before the
+    # commit (the demo records its past campaigns so) costs no task.
+    waiting = set(
+        Delivery.objects.filter(
+            id__in=ids, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+        ).values_list("id", flat=True)
+    )
+    ids = [delivery_id for delivery_id in ids if delivery_id in waiting]
     eager = _eager()
     handed: list[int] = []
     for delivery_id in ids:
