@@ -33,12 +33,12 @@ COPY . .
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-collectstatic-dummy-key \
         DJANGO_ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput \
-    && mkdir -p /app/var /data/media \
-    && chown trame:trame /app/var /data/media
+    && mkdir -p /app/var /data/media /data/pdf-cache \
+    && chown trame:trame /app/var /data/media /data/pdf-cache
 
 USER trame
 EXPOSE 8000
-VOLUME ["/data/media"]
+VOLUME ["/data/media", "/data/pdf-cache"]
 
 # No HEALTHCHECK here: the worker and beat run this image too; docker-compose.yml checks web's
 # /healthz. In production, serve it behind a reverse proxy that terminates TLS and sets

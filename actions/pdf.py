@@ -3,17 +3,25 @@
 `contract_print` and `fiche_print` are the print view's selectors: they read everything the
 layout shows in a fixed number of queries (the same for 5 actions or 60) and return plain,
 already formatted values, so that templates hold no query and no formatting rule.
+
+Signatories (viewers) read structures, never persons: their print (`for_signatories=True`)
+names no pilot, gives a co-pilot as "un·e professionnel·le de <structure>", and replaces the
+directory's names typed in the free texts by their structures, as the compte-rendu they read
+does (cls_platform/templatetags/people.py). Their parts are kept apart from the coordination's
+in the PDF cache (`audience`), and the contents' length is remembered for each.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import accumulate
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from actions.models import (
@@ -37,7 +45,11 @@ from cls_platform.pdf.rendering import (
     render_html,
     render_pdf,
 )
+from cls_platform.templatetags.people import professional_of, redact_names
 from partners.models import Contact, Organization
+
+# The cache's audience of the signatories' print (cls_platform.pdf.parts).
+SIGNATORIES = "signatories"
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,7 @@ class FichePrint:
     territory_scope: str
     qpvs: list[str]
     pilot_organization: str
-    pilot_contact: str
+    pilot_contact: str  # empty for signatories, who read the structure only
     copilots: list[str]
     partners: list[PartnerLine]
     budget_total: str
@@ -109,6 +121,7 @@ class FichePrint:
     ottawa_areas: list[str]
     participation: str
     indicators: list[IndicatorLine]
+    shows_people: bool = True
 
 
 @dataclass(frozen=True)
@@ -146,6 +159,43 @@ class ContractPrint:
     fiches: list[FichePrint]
     edited_on: str
     fiches_page: str = ""  # the first fiche's page in the printed contract, once known
+    for_signatories: bool = False
+
+
+# What a print does to a free text before it is shown: nothing, or the directory's names made
+# structures (the result is then safe HTML, escaped before names are replaced).
+Unnamed = Callable[[str], str]
+
+
+def _as_typed(text: str) -> str:
+    return text
+
+
+def unnamed_for_signatories(*, territory_id: int) -> Unnamed:
+    """The directory's people of the territory, "First Last" or "Last First", replaced in a
+    free text by their structure: one query. Each text goes to `redact_names` with only the
+    people whose last name it holds (it builds its pattern from the people it is given: a
+    contract's 400 texts times a directory's 200 people took seconds), or none."""
+    people = list(
+        Contact.objects.filter(territory_id=territory_id).values_list(
+            "first_name", "last_name", "organization__name"
+        )
+    )
+    by_last: dict[str, list[int]] = {}
+    for index, (first, last, _structure) in enumerate(people):
+        folded = " ".join((last or "").split()).casefold()
+        if folded and (first or "").strip():
+            for form in {folded, folded.replace("'", "’")}:
+                by_last.setdefault(form, []).append(index)
+
+    def unnamed(text: str) -> str:
+        if not text:
+            return text
+        folded = " ".join(text.split()).casefold()
+        named = sorted({i for form, found in by_last.items() if form in folded for i in found})
+        return redact_names(escape(text), [people[i] for i in named]) if named else escape(text)
+
+    return unnamed
 
 
 # Selectors ------------------------------------------------------------------------------------
@@ -172,9 +222,15 @@ def fiches_for_print() -> QuerySet[FicheAction]:
     )
 
 
-def contract_print(*, contract: Contract) -> ContractPrint:
-    """The whole contract for print: cover, signatories, axes, every fiche-action."""
+def contract_print(*, contract: Contract, for_signatories: bool = False) -> ContractPrint:
+    """The whole contract for print: cover, signatories, axes, every fiche-action; for
+    signatories, with structures in place of persons (one query more)."""
     contract = Contract.objects.select_related("territory").get(pk=contract.pk)
+    unnamed = (
+        unnamed_for_signatories(territory_id=contract.territory_id)
+        if for_signatories
+        else _as_typed
+    )
     signatories = Signatory.objects.filter(contract=contract).select_related("organization")
     axes = list(Axis.objects.filter(contract=contract).order_by("kind", "number"))
     fiches = sorted(
@@ -182,7 +238,7 @@ def contract_print(*, contract: Contract) -> ContractPrint:
         key=lambda f: (f.thematic_axis.number, natural_key(f.number)),
     )
     with translation.override(LANG):
-        printed = [_fiche(fiche) for fiche in fiches]
+        printed = [_fiche(fiche, unnamed=unnamed, people=not for_signatories) for fiche in fiches]
         by_axis: dict[int, list[FicheEntry]] = {}
         for fiche, row in zip(fiches, printed, strict=True):
             by_axis.setdefault(fiche.thematic_axis_id, []).append(
@@ -199,29 +255,59 @@ def contract_print(*, contract: Contract) -> ContractPrint:
                 for position, s in enumerate(signatories, start=1)
             ],
             thematic_axes=[
-                _axis(a, by_axis.get(a.pk, [])) for a in axes if a.kind == AxisKind.THEMATIC
+                _axis(a, by_axis.get(a.pk, []), unnamed=unnamed)
+                for a in axes
+                if a.kind == AxisKind.THEMATIC
             ],
-            transversal_axes=[_axis(a, []) for a in axes if a.kind == AxisKind.TRANSVERSAL],
+            transversal_axes=[
+                _axis(a, [], unnamed=unnamed) for a in axes if a.kind == AxisKind.TRANSVERSAL
+            ],
             fiches=printed,
+            unnamed=unnamed,
+            for_signatories=for_signatories,
         )
 
 
-def fiche_print(*, fiche: FicheAction) -> tuple[ContractPrint, FichePrint]:
-    """One fiche-action for print, with the few facts of its contract the page header shows."""
+def fiche_print(
+    *, fiche: FicheAction, for_signatories: bool = False
+) -> tuple[ContractPrint, FichePrint]:
+    """One fiche-action for print, with the few facts of its contract the page header shows;
+    for signatories, with structures in place of persons (one query more)."""
     fiche = fiches_for_print().select_related("contract__territory").get(pk=fiche.pk)
+    unnamed = (
+        unnamed_for_signatories(territory_id=fiche.contract.territory_id)
+        if for_signatories
+        else _as_typed
+    )
     with translation.override(LANG):
-        row = _fiche(fiche)
-        return _contract(fiche.contract, fiches=[row]), row
+        row = _fiche(fiche, unnamed=unnamed, people=not for_signatories)
+        contract = _contract(
+            fiche.contract, fiches=[row], unnamed=unnamed, for_signatories=for_signatories
+        )
+        return contract, row
 
 
 # Documents ------------------------------------------------------------------------------------
 
 
-def contract_pdf(*, contract: Contract) -> bytes:
+def contract_pdf(*, contract: Contract, for_signatories: bool = False) -> bytes:
     """The whole contract, joined from parts: the front matter (cover, signatories, contents,
     axes) and each fiche-action, rendered apart and kept (cls_platform.pdf.parts), so that a
-    fiche that did not change since the last print is not laid out again."""
-    printed = contract_print(contract=contract)
+    fiche that did not change since the last print is not laid out again. Signatories' parts
+    are kept under their own keys."""
+    parts = contract_parts(contract=contract, for_signatories=for_signatories)
+    return assemble(parts, numbers=page_numbers(sum(p.pages for p in parts)))
+
+
+def contract_parts(
+    *, contract: Contract, for_signatories: bool = False, parallel: bool = True
+) -> list[Part]:
+    """The printed contract's parts, front matter first: read from the cache where kept, the
+    others rendered and kept. The background warming (`warm_contract_pdf`) runs this very code
+    after a change, so that the print that follows finds every part under the same keys; a print
+    with a cold cache renders what is missing itself, as before, and never waits for a worker."""
+    printed = contract_print(contract=contract, for_signatories=for_signatories)
+    audience = SIGNATORIES if for_signatories else ""
     title = f"{printed.title} ({printed.period})"
     fiches = cached_parts(
         [
@@ -231,7 +317,9 @@ def contract_pdf(*, contract: Contract) -> bytes:
                 title=title,
             )
             for position, fiche in enumerate(printed.fiches)
-        ]
+        ],
+        audience=audience,
+        parallel=parallel,
     )
 
     def front_matter(front_pages: int) -> str:
@@ -243,9 +331,25 @@ def contract_pdf(*, contract: Contract) -> bytes:
 
     # The contents give the fiches' pages, which follow the front matter: its length is the
     # one of the last print, checked (the numbers sit apart from the text and change no line).
-    front = self_counting_part(front_matter, name=f"contract-front-{contract.pk}")
-    parts = [front, *fiches]
-    return assemble(parts, numbers=page_numbers(sum(p.pages for p in parts)))
+    front = self_counting_part(
+        front_matter, name=f"contract-front-{contract.pk}", audience=audience
+    )
+    return [front, *fiches]
+
+
+def warm_contract_pdf(*, contract: Contract, parallel: bool = False) -> list[int]:
+    """Render and keep, for both audiences, every part the contract's print needs that the cache
+    lacks (a changed fiche, the front matter when its contents changed, the page numbers of a
+    new length): what a worker runs after a change (actions/tasks.py, in its own process only)
+    and `manage.py warm_pdfs`. Returns the pages of each audience's print."""
+    totals = []
+    for for_signatories in (False, True):
+        parts = contract_parts(
+            contract=contract, for_signatories=for_signatories, parallel=parallel
+        )
+        totals.append(sum(p.pages for p in parts))
+        page_numbers(totals[-1])
+    return totals
 
 
 def _with_pages(printed: ContractPrint, fiches: list[Part], front_pages: int) -> ContractPrint:
@@ -271,8 +375,9 @@ def _with_pages(printed: ContractPrint, fiches: list[Part], front_pages: int) ->
     )
 
 
-def fiche_action_pdf(*, fiche: FicheAction) -> bytes:
-    contract, printed = fiche_print(fiche=fiche)
+def fiche_action_pdf(*, fiche: FicheAction, for_signatories: bool = False) -> bytes:
+    """One fiche-action, rendered at each request (a few pages: no cache)."""
+    contract, printed = fiche_print(fiche=fiche, for_signatories=for_signatories)
     return render_pdf(
         template="pdf/fiche_action.html",
         context={"contract": contract, "fiche": printed},
@@ -295,6 +400,8 @@ def _contract(
     thematic_axes: list[AxisPrint] | None = None,
     transversal_axes: list[AxisPrint] | None = None,
     fiches: list[FichePrint],
+    unnamed: Unnamed = _as_typed,
+    for_signatories: bool = False,
 ) -> ContractPrint:
     return ContractPrint(
         title=contract.title,
@@ -305,12 +412,13 @@ def _contract(
         signed_on=""
         if contract.status == ContractStatus.DRAFT
         else format_date(contract.signed_on),
-        description=contract.description,
+        description=unnamed(contract.description),
         signatories=signatories or [],
         thematic_axes=thematic_axes or [],
         transversal_axes=transversal_axes or [],
         fiches=fiches,
         edited_on=format_date(timezone.localdate()),
+        for_signatories=for_signatories,
     )
 
 
@@ -318,8 +426,8 @@ def _anchor(prefix: str, value: object) -> str:
     return f"{prefix}-{re.sub(r'[^0-9A-Za-z]+', '-', str(value)).strip('-') or 'x'}"
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip(" \t-•*") for line in text.splitlines() if line.strip(" \t-•*")]
+def _lines(text: str, unnamed: Unnamed = _as_typed) -> list[str]:
+    return [unnamed(line.strip(" \t-•*")) for line in text.splitlines() if line.strip(" \t-•*")]
 
 
 def _organization(organization: Organization | None) -> str:
@@ -348,18 +456,18 @@ def _axis_label(axis: Axis) -> str:
     return axis.label
 
 
-def _axis(axis: Axis, fiches: list[FicheEntry]) -> AxisPrint:
+def _axis(axis: Axis, fiches: list[FicheEntry], *, unnamed: Unnamed = _as_typed) -> AxisPrint:
     return AxisPrint(
         anchor=_anchor("axe" if axis.kind == AxisKind.THEMATIC else "axe-transversal", axis.number),
         label=_axis_label(axis),
         title=axis.plain_title,
-        description=axis.description,
-        objectives=_lines(axis.objectives),
+        description=unnamed(axis.description),
+        objectives=_lines(axis.objectives, unnamed),
         fiches=fiches,
     )
 
 
-def _indicator(indicator: Indicator) -> IndicatorLine:
+def _indicator(indicator: Indicator, unnamed: Unnamed = _as_typed) -> IndicatorLine:
     values = list(indicator.values.all())  # prefetched, ordered by date
     latest = max(values, key=lambda v: (v.measured_on, v.pk)) if values else None
     return IndicatorLine(
@@ -370,12 +478,19 @@ def _indicator(indicator: Indicator) -> IndicatorLine:
         target=format_number(indicator.target),
         latest_value=format_number(latest.value) if latest else "",
         latest_on=format_date(latest.measured_on) if latest else "",
-        source=indicator.source,
+        source=unnamed(indicator.source),
         frequency=indicator.frequency,
     )
 
 
-def _fiche(fiche: FicheAction) -> FichePrint:
+def _copilot(contact: Contact, *, people: bool) -> str:
+    if people:
+        return _person(contact, with_organization=True)
+    return professional_of(contact.organization.name if contact.organization_id else None)
+
+
+def _fiche(fiche: FicheAction, *, unnamed: Unnamed = _as_typed, people: bool = True) -> FichePrint:
+    """A fiche's printed values; without `people` (signatories), no person is named."""
     funding = list(fiche.funding_lines.all())
     secured = sum((f.amount for f in funding if f.status == FundingStatus.SECURED), Decimal(0))
     requested = sum((f.amount for f in funding if f.status != FundingStatus.SECURED), Decimal(0))
@@ -391,22 +506,22 @@ def _fiche(fiche: FicheAction) -> FichePrint:
         progress=fiche.progress,
         start_on=format_date(fiche.start_date),
         end_on=format_date(fiche.end_date),
-        calendar=fiche.calendar,
-        context=fiche.context,
-        general_objective=fiche.general_objective,
-        operational_objectives=_lines(fiche.operational_objectives),
-        description=fiche.description,
+        calendar=unnamed(fiche.calendar),
+        context=unnamed(fiche.context),
+        general_objective=unnamed(fiche.general_objective),
+        operational_objectives=_lines(fiche.operational_objectives, unnamed),
+        description=unnamed(fiche.description),
         publics=[p.name for p in fiche.publics.all()],
-        publics_detail=fiche.publics_detail,
+        publics_detail=unnamed(fiche.publics_detail),
         territory_scope=fiche.get_territory_scope_display(),
         qpvs=qpvs if fiche.territory_scope == TerritoryScope.QPV or qpvs else [],
         pilot_organization=_organization(fiche.pilot_organization),
-        pilot_contact=_person(fiche.pilot_contact),
-        copilots=[_person(c, with_organization=True) for c in fiche.copilots.all()],
+        pilot_contact=_person(fiche.pilot_contact) if people else "",
+        copilots=[_copilot(c, people=people) for c in fiche.copilots.all()],
         partners=[
             PartnerLine(
                 name=_organization(p.organization),
-                role=p.role,
+                role=unnamed(p.role),
                 level=f"{p.level.rank}. {p.level.label}" if p.level else "",
             )
             for p in fiche.partnerships.all()
@@ -427,5 +542,6 @@ def _fiche(fiche: FicheAction) -> FichePrint:
         funding_requested=format_amount(requested) if funding else "",
         ottawa_areas=[a.name for a in fiche.ottawa_areas.all()],
         participation=fiche.get_participation_display(),
-        indicators=[_indicator(i) for i in fiche.indicators.all()],
+        indicators=[_indicator(i, unnamed) for i in fiche.indicators.all()],
+        shows_people=people,
     )

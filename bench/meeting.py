@@ -2,7 +2,7 @@
 
 Builds its own territory once ("banc-reunion": ~90 structures, 250 contacts, a held meeting and
 an upcoming one, each with 200 invitations, their invitation e-mails sent and, for the held one,
-its compte-rendu sent), then times repeated renders in the configured database. Run it alone
+its compte-rendu sent), then times repeated renders beside the floor (bench/floor.py). Run it alone
 with `python -m bench.meeting` (DATABASE_URL=postgres://... for the figure that counts) or
 through `make bench`.
 """
@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import statistics
-import time
 
 if __name__ == "__main__":  # standalone: `python -m bench.meeting`
     import django
@@ -21,10 +19,11 @@ if __name__ == "__main__":  # standalone: `python -m bench.meeting`
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cls_platform.settings")
     django.setup()
 
-from django.db import connection, transaction
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
+
+from bench.table import Row, ratio_row
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 SLUG = "banc-reunion"
@@ -164,30 +163,12 @@ def build() -> None:
             )
 
 
-def measure(client: Client, url: str) -> tuple[float, float, int]:
-    client.get(url)  # warm the caches (session, translations, templates)
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
-    return (
-        statistics.median(timings),
-        statistics.quantiles(timings, n=20)[-1],
-        len(ctx.captured_queries),
-    )
-
-
-def run() -> list[str]:
-    from cls_platform.models import User
+def run(runs: int = RUNS) -> list[Row]:
+    from bench.floor import URL as FLOOR_URL
+    from bench.scale import PAGE_TARGET, client_for, paired
     from workgroups.models import Meeting
 
     build()
-    client = Client()
-    client.force_login(User.objects.get(email=COORDINATOR))
     meetings = Meeting.objects.filter(territory__slug=SLUG).order_by("starts_at")
     base = f"/t/{SLUG}/reunions"
     pages = [
@@ -195,18 +176,28 @@ def run() -> list[str]:
         ("réunion à venir (200 invités)", f"{base}/{meetings[1].pk}/"),
         ("réunion tenue, filtrée (?q=partenaire01)", f"{base}/{meetings[0].pk}/?q=partenaire01"),
     ]
-    lines = [f"page d'une réunion ({connection.vendor}, {RUNS} rendus, coordination) :"]
-    for label, url in pages:
-        median, p95, queries = measure(client, url)
-        lines.append(
-            f"  {label:44} médiane {median:6.1f} ms · p95 {p95:6.1f} ms · {queries} requêtes"
-        )
-    return lines
+    rows = []
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        client = client_for(COORDINATOR)
+        for label, url in pages:
+            page, floor = paired(client, url, FLOOR_URL, runs)
+            rows.append(
+                ratio_row(
+                    "page d'une réunion (envois faits)",
+                    label,
+                    page,
+                    "vue nue",
+                    floor,
+                    at_most=PAGE_TARGET,
+                )
+            )
+    return rows
 
 
 if __name__ == "__main__":
     from django.test.utils import setup_test_environment
 
+    from bench.table import render
+
     setup_test_environment()
-    for line in run():
-        print(line)
+    print(render(run()))

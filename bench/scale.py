@@ -1,64 +1,191 @@
-"""Server time of the main pages at scale (target: under 100 ms), after `seed_scale`.
+"""The main pages beside the floor (a bare view, bench/floor.py), after `seed_scale`.
 
-BENCH_TERRITORIES (default 20) territories are created if missing; DESIGN's bar is 1,000
-(`BENCH_TERRITORIES=1000 make bench` on PostgreSQL, about twenty minutes of seeding once).
+BENCH_TERRITORIES territories (10 by default) are created if missing (`seed_scale`, demo/
+scale.py), plus one territory whose directory is ten times larger ("banc-annuaire-x10": 2,500
+contacts, 900 structures), whose pages are compared with their own time in a normal territory
+(target: 1.3 times). Each page, the floor (and the same page at normal size) are requested in
+turn, so that all see the same load of the machine. Accounts of the benchmark's own (not demo
+ones) sign in with force_login: coordination and read-only access to "echelle-0001", and an
+ARS-like account that reads every territory (the /contrats/ table). On PostgreSQL the
+planner's statistics are refreshed (ANALYZE) after seeding.
 """
 
 from __future__ import annotations
 
 import io
-import os
+import random
 import statistics
 import time
+from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+from bench.floor import URL as FLOOR_URL
+from bench.table import Figure, Row, duration, ratio_row
+
+SLUG = "echelle-0001"
+LARGE = "banc-annuaire-x10"
+PAGE_TARGET = 5.0
+LARGE_TARGET = 1.3
 
 
-def run() -> list[str]:
+@contextmanager
+def sizes(*, quick: bool):
+    """demo/scale.py's sizes, with fewer meetings in quick mode (200 invitees each still)."""
+    from demo import scale
+
+    saved = scale.MEETINGS
+    scale.MEETINGS = 3 if quick else saved
+    try:
+        yield scale
+    finally:
+        scale.MEETINGS = saved
+
+
+def prepare(territories: int, *, quick: bool) -> str:
+    """The territories (idempotent) and the benchmark's accounts; returns a line for the log."""
+    from cls_platform.models import Access, Role, Territory, User
+
+    started = time.perf_counter()
+    with sizes(quick=quick) as scale:
+        call_command("seed_scale", territories=territories, stdout=io.StringIO())
+        if not Territory.objects.filter(slug=LARGE).exists():
+            contacts, organizations = scale.CONTACTS, scale.ORGANIZATIONS
+            scale.CONTACTS, scale.ORGANIZATIONS = contacts * 10, organizations * 10
+            try:
+                with transaction.atomic():
+                    scale.seed_territory(LARGE, 9999, random.Random(10))
+            finally:
+                scale.CONTACTS, scale.ORGANIZATIONS = contacts, organizations
+    accounts = {
+        f"banc-coordination@{SLUG}.bench": [(SLUG, Role.COORDINATOR)],
+        f"banc-lecture@{SLUG}.bench": [(SLUG, Role.VIEWER)],
+        f"banc-coordination@{LARGE}.bench": [(LARGE, Role.COORDINATOR)],
+    }
+    for email, grants in accounts.items():
+        user = User.objects.filter(email=email).first() or User.objects.create_user(email)
+        for slug, role in grants:
+            Access.objects.get_or_create(
+                user=user, territory=Territory.objects.get(slug=slug), defaults={"role": role}
+            )
+    ars = User.objects.filter(email="banc-ars@bench.invalid").first()
+    ars = ars or User.objects.create_user("banc-ars@bench.invalid")
+    Access.objects.bulk_create(
+        [
+            Access(user=ars, territory=territory, role=Role.VIEWER)
+            for territory in Territory.objects.filter(slug__startswith="echelle-")
+        ],
+        ignore_conflicts=True,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh bulk rows: the planner's statistics
+            cursor.execute("ANALYZE")
+    count = Territory.objects.filter(slug__startswith="echelle-").count()
+    spent = duration(time.perf_counter() - started)
+    return f"{count} territoire(s) « echelle-* » et « {LARGE} » prêts en {spent}"
+
+
+def client_for(email: str) -> Client:
     from cls_platform.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+def get(client: Client, url: str) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
+def counted(client: Client, url: str) -> int:
+    connection.queries_log.clear()  # a full log (9,000 queries) would count none
+    with CaptureQueriesContext(connection) as ctx:
+        get(client, url)
+    return len(ctx.captured_queries)
+
+
+def alternate(*targets: tuple[Client, str], runs: int) -> list[Figure]:
+    """Requests in turn (after one counted warm-up each), so that all see the same load."""
+    queries = [counted(client, url) for client, url in targets]
+    timings: list[list[float]] = [[] for _ in targets]
+    for _ in range(runs):
+        for spent, (client, url) in zip(timings, targets, strict=True):
+            spent.append(get(client, url))
+    return [
+        Figure(statistics.median(spent), runs, count)
+        for spent, count in zip(timings, queries, strict=True)
+    ]
+
+
+def paired(client: Client, url: str, other: str, runs: int) -> tuple[Figure, Figure]:
+    """A page and its floor requested in turn."""
+    page, floor = alternate((client, url), (client, other), runs=runs)
+    return page, floor
+
+
+def pages(slug: str) -> list[tuple[str, str]]:
     from workgroups.models import Meeting
 
-    territories = int(os.environ.get("BENCH_TERRITORIES", "20"))
-    started = time.perf_counter()
-    call_command("seed_scale", territories=territories, stdout=io.StringIO())
-    lines = [
-        f"seed_scale : {territories} territoire(s) prêts en {time.perf_counter() - started:.1f} s"
+    meeting = Meeting.objects.filter(territory__slug=slug).order_by("starts_at").first()
+    base = f"/t/{slug}"
+    return [
+        ("tableau de bord", f"{base}/"),
+        ("structures", f"{base}/annuaire/structures/"),
+        ("contacts", f"{base}/annuaire/contacts/"),
+        ("fiches-actions", f"{base}/fiches/"),
+        ("contrat", f"{base}/contrats/{meeting.group.contract_id}/"),
+        ("groupes", f"{base}/groupes/"),
+        ("groupe", f"{base}/groupes/{meeting.group_id}/"),
+        ("réunion (200 invités)", f"{base}/reunions/{meeting.pk}/"),
     ]
-    settings.DEBUG = True  # demo-style accounts sign in only in development mode
-    client = Client()
-    client.force_login(User.objects.get(email="coordination@echelle-0001.scale"))
-    meeting = Meeting.objects.filter(territory__slug="echelle-0001").order_by("starts_at").first()
-    base = "/t/echelle-0001"
-    pages = [
-        f"{base}/",
-        f"{base}/annuaire/structures/",
-        f"{base}/annuaire/contacts/",
-        f"{base}/fiches/",
-        f"{base}/contrats/{meeting.group.contract_id}/",
-        f"{base}/groupes/",
-        f"{base}/groupes/{meeting.group_id}/",
-        f"{base}/reunions/{meeting.pk}/",
-    ]
-    for url in pages:
-        client.get(url)
-        timings = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        median = statistics.median(timings)
-        verdict = "OK" if median < 100 else "AU-DELÀ DE L'OBJECTIF"
-        lines.append(
-            f"{url.replace(base, '…'):34} médiane {median:6.1f} ms · p95 {statistics.quantiles(timings, n=20)[-1]:6.1f} ms · "
-            f"{len(ctx.captured_queries)} requêtes · {verdict}"
-        )
-    return lines
+
+
+def run(runs: int) -> list[Row]:
+    from cls_platform.models import Territory
+
+    rows: list[Row] = []
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        count = Territory.objects.filter(slug__startswith="echelle-").count()
+        section = f"pages, {count} territoires (coordination)"
+        client = client_for(f"banc-coordination@{SLUG}.bench")
+        for label, url in pages(SLUG):
+            page, floor = paired(client, url, FLOOR_URL, runs)
+            rows.append(ratio_row(section, label, page, "vue nue", floor, at_most=PAGE_TARGET))
+        section = f"pages, {count} territoires (lecture seule, ARS)"
+        viewer = client_for(f"banc-lecture@{SLUG}.bench")
+        for label, url in pages(SLUG):
+            if viewer.get(url).status_code != 200:  # a coordinator's page only
+                continue
+            page, floor = paired(viewer, url, FLOOR_URL, runs)
+            rows.append(
+                ratio_row(
+                    section, f"{label} (lecture)", page, "vue nue", floor, at_most=PAGE_TARGET
+                )
+            )
+        ars = client_for("banc-ars@bench.invalid")
+        for label, url in (
+            (f"tableau ARS /contrats/ ({count} territoires)", "/contrats/"),
+            (f"accueil ARS, choix parmi {count} territoires", "/"),
+        ):
+            page, floor = paired(ars, url, FLOOR_URL, runs)
+            rows.append(ratio_row(section, label, page, "vue nue", floor, at_most=PAGE_TARGET))
+        section = f"pages, annuaire ×10 ({LARGE}), à côté de la même page ×1 et de la vue nue"
+        large = client_for(f"banc-coordination@{LARGE}.bench")
+        for (label, url), (_, normal) in zip(pages(LARGE), pages(SLUG), strict=True):
+            page, own, floor = alternate(
+                (large, url), (client, normal), (large, FLOOR_URL), runs=runs
+            )
+            rows.append(
+                ratio_row(section, f"{label} ×10", page, "même page ×1", own, at_most=LARGE_TARGET)
+            )
+            rows.append(
+                ratio_row(section, f"{label} ×10", page, "vue nue", floor, at_most=PAGE_TARGET)
+            )
+    return rows

@@ -313,6 +313,10 @@ def _summary(entry: AuditEntry) -> str:
         return text
     if entry.event == AuditEvent.ERASURE:
         return _("Données de la personne effacées.")
+    if entry.event == AuditEvent.SIGN_IN_FAILED and data.get("lockout"):
+        return _("Compte bloqué après des échecs répétés.")
+    if entry.event == AuditEvent.SIGN_IN_FAILED and data.get("second_factor") == "wrong_code":
+        return _("Code de double authentification erroné.")
     if entry.event == AuditEvent.SIGN_IN_FAILED and not entry.object_pk:
         return _("Adresse sans compte.")
     return ""

@@ -477,6 +477,8 @@ def security_measures() -> list[Measure]:
     if length is not None:
         minimum = length.get("OPTIONS", {}).get("min_length", 8)
         passwords += f" ; {minimum} caractères au moins"
+    if _validator("CharacterKindsValidator") is not None:
+        passwords += " de trois types (minuscules, majuscules, chiffres, autres)"
     if _validator("CommonPasswordValidator") is not None:
         passwords += " ; mots de passe courants refusés"
 

@@ -1,8 +1,8 @@
 """How long Trame keeps personal data: the periods its register of processing shows.
 
-A period is read from settings where the project has one (SESSION_COOKIE_AGE,
-CONTACT_REVIEW_MONTHS); the others are the constants below, the one place to change them until
-they move to settings. Whether a period is applied by the machine is read from the periodic
+Every period is read from settings (SESSION_COOKIE_AGE, CONTACT_REVIEW_MONTHS,
+PENDING_IMPORT_DAYS, DELIVERY_RETENTION_MONTHS, PARTICIPATION_RETENTION_YEARS,
+AUDIT_RETENTION_MONTHS), each from an environment variable of the same name. Whether a period is applied by the machine is read from the periodic
 tasks configured (CELERY_BEAT_SCHEDULE): a period that no task applies is declared, and the
 register says that it is not applied automatically yet.
 """
@@ -14,20 +14,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-# Spreadsheets uploaded to the directory and never confirmed (partners.PartnerImport) are erased
-# after this many days. partners/services.py still holds its own PENDING_IMPORT_DAYS: a test
-# checks that both agree until it reads this one.
-PENDING_IMPORT_DAYS = 7
-# Outbox rows (address, state and error of each e-mail sent): kept this long after sending, to
-# show a coordinator which address refused what. No task deletes them yet.
-DELIVERY_RETENTION_MONTHS = 12
-# Invitations, answers, attendance, survey answers and interview notes: kept until this many
-# years after the end of the contract they belong to (the next contract's diagnosis and the
-# final evaluation read them). No task deletes them yet.
-PARTICIPATION_RETENTION_YEARS = 5
-
 SESSION_CLEANUP_TASK = "cls_platform.tasks.clear_expired_sessions"
 IMPORT_PURGE_TASK = "partners.tasks.purge_pending_imports"
+AUDIT_PURGE_TASK = "cls_platform.audit.purge_audit_trail"
 
 
 @dataclass(frozen=True)
@@ -89,7 +78,8 @@ def _applied_by(task: str, what: str) -> tuple[str, bool]:
 
 def session_duration() -> str:
     age = duration(settings.SESSION_COOKIE_AGE)
-    if getattr(settings, "SESSION_SAVE_EVERY_REQUEST", False):
+    renewed = "cls_platform.security.middleware.IdleSessionMiddleware" in settings.MIDDLEWARE
+    if renewed or getattr(settings, "SESSION_SAVE_EVERY_REQUEST", False):
         return f"{age} après la dernière page ouverte"
     return f"{age} après la connexion"
 
@@ -99,6 +89,11 @@ def retention_periods() -> list[Period]:
     not_automatic = "Pas encore appliquée automatiquement : aucune tâche ne supprime ces lignes."
     sessions, sessions_auto = _applied_by(SESSION_CLEANUP_TASK, "Sessions expirées effacées")
     imports, imports_auto = _applied_by(IMPORT_PURGE_TASK, "Fichiers effacés")
+    audit, audit_auto = _applied_by(AUDIT_PURGE_TASK, "Entrées plus anciennes effacées")
+    pending_days = settings.PENDING_IMPORT_DAYS
+    delivery_months = settings.DELIVERY_RETENTION_MONTHS
+    participation_years = settings.PARTICIPATION_RETENTION_YEARS
+    audit_months = settings.AUDIT_RETENTION_MONTHS
     months = settings.CONTACT_REVIEW_MONTHS
     return [
         Period(
@@ -135,16 +130,16 @@ def retention_periods() -> list[Period]:
         Period(
             key="imports",
             data="Fichiers de partenaires déposés et non confirmés",
-            duration=plural(PENDING_IMPORT_DAYS, "jour", "jours"),
-            source="Constante cls_platform.retention.PENDING_IMPORT_DAYS",
+            duration=plural(pending_days, "jour", "jours"),
+            source="Réglage PENDING_IMPORT_DAYS",
             enforcement=imports,
             automatic=imports_auto,
         ),
         Period(
             key="deliveries",
             data="Envois d'e-mails (adresse, état, erreur éventuelle)",
-            duration=f"{plural(DELIVERY_RETENTION_MONTHS, 'mois', 'mois')} après l'envoi",
-            source="Constante cls_platform.retention.DELIVERY_RETENTION_MONTHS",
+            duration=f"{plural(delivery_months, 'mois', 'mois')} après l'envoi",
+            source="Réglage DELIVERY_RETENTION_MONTHS",
             enforcement=not_automatic,
             automatic=False,
         ),
@@ -154,11 +149,21 @@ def retention_periods() -> list[Period]:
                 "Invitations, réponses, présences, réponses aux questionnaires et notes d'entretien"
             ),
             duration=(
-                f"{plural(PARTICIPATION_RETENTION_YEARS, 'an', 'ans')} après la fin du contrat "
-                "concerné"
+                f"{plural(participation_years, 'an', 'ans')} après la fin du contrat concerné"
             ),
-            source="Constante cls_platform.retention.PARTICIPATION_RETENTION_YEARS",
+            source="Réglage PARTICIPATION_RETENTION_YEARS",
             enforcement=not_automatic,
             automatic=False,
+        ),
+        Period(
+            key="audit",
+            data=(
+                "Journal des modifications et des connexions (qui, quand, quel objet, valeurs "
+                "avant et après ; adresse IP des connexions)"
+            ),
+            duration=plural(audit_months, "mois", "mois"),
+            source="Réglage AUDIT_RETENTION_MONTHS",
+            enforcement=audit,
+            automatic=audit_auto,
         ),
     ]

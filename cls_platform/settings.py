@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -53,6 +54,11 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "auditlog",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "cls_platform.security",
     "demo",
 ]
 
@@ -62,16 +68,26 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Headers (issue 12): CSP, no-store unless published, 413 before an oversized body is read.
+    "cls_platform.headers.CSPMiddleware",
+    "cls_platform.headers.CacheControlMiddleware",
+    "cls_platform.headers.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cls_platform.security.middleware.SecondFactorMiddleware",
+    "cls_platform.security.middleware.IdleSessionMiddleware",
     # The signed-in person becomes the actor of the audit trail's entries (cls_platform/audit.py).
     "cls_platform.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a sign-in refused for lockout into the French page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cls_platform.urls"
@@ -89,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cls_platform.context_processors.platform",
+                "cls_platform.context_processors.several_territories",
                 "cls_platform.statement.accessibility",
             ],
         },
@@ -118,13 +135,81 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cls_platform.User"
+# --- Sign-in (issue 12) ---
+# See README, "Connexion et sécurité des comptes". Passwords per the CNIL (délibération
+# 2022-100): Argon2 first (older hashes are upgraded at the next sign-in), at least
+# TRAME_PASSWORD_MIN_LENGTH characters of three kinds out of four, no periodic renewal.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("TRAME_PASSWORD_MIN_LENGTH", "12"))},
+    },
+    {"NAME": "cls_platform.security.passwords.CharacterKindsValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["cls_platform.auth.DemoAwareBackend"]
+# The lockout backend first: it refuses a locked-out account or address before any password is
+# checked (django-axes; sign-ins without a request, such as the test client's, are not counted).
+AUTHENTICATION_BACKENDS = [
+    "cls_platform.security.lockout.LockoutBackend",
+    "cls_platform.auth.DemoAwareBackend",
+]
+# Lockout (django-axes): TRAME_LOCKOUT_FAILURES failed sign-ins in a row for one account, or from
+# one address, lock both out for TRAME_LOCKOUT_MINUTES; each new try during the lockout starts
+# the wait again. An administrator lifts it (admin "Tentatives de connexion", or
+# `manage.py axes_reset_username ADRESSE`).
+AXES_FAILURE_LIMIT = int(os.environ.get("TRAME_LOCKOUT_FAILURES", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("TRAME_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "cls_platform.security.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "cls_platform.security.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Successful sign-ins are in the audit trail already (cls_platform/audit.py).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Behind a reverse proxy, the number of proxies that add X-Forwarded-For (0: none).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRAME_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# Second factor (django-otp, TOTP plus ten single-use recovery codes): required of coordinators
+# and administrators when TRAME_OTP_REQUIRED is on (the default when DEBUG is off; off in
+# development so that the demo accounts sign in with their password alone), offered to everyone.
+TRAME_OTP_REQUIRED = env_bool("TRAME_OTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("TRAME_OTP_ISSUER", "Trame CLS")
+# Sessions end after TRAME_SESSION_IDLE_MINUTES without a request (60 by default: OWASP advises
+# 15 to 30 minutes for sensitive data, a fiche-action or a compte-rendu can take longer to
+# write); "Se déconnecter de tous les appareils" ends the others.
+TRAME_SESSION_IDLE_MINUTES = int(os.environ.get("TRAME_SESSION_IDLE_MINUTES", "60"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Optional sign-in with ProConnect (OpenID Connect): on only when PROCONNECT_CLIENT_ID is set;
+# maps to existing accounts by e-mail, never creates one.
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "").strip()
+if PROCONNECT_CLIENT_ID:
+    PROCONNECT_DOMAIN = os.environ.get(
+        "PROCONNECT_DOMAIN", "https://auth.agentconnect.gouv.fr/api/v2"
+    ).rstrip("/")
+    OIDC_RP_CLIENT_ID = PROCONNECT_CLIENT_ID
+    OIDC_RP_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("PROCONNECT_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = "openid email given_name usual_name"
+    OIDC_OP_AUTHORIZATION_ENDPOINT = f"{PROCONNECT_DOMAIN}/authorize"
+    OIDC_OP_TOKEN_ENDPOINT = f"{PROCONNECT_DOMAIN}/token"
+    OIDC_OP_USER_ENDPOINT = f"{PROCONNECT_DOMAIN}/userinfo"
+    OIDC_OP_JWKS_ENDPOINT = f"{PROCONNECT_DOMAIN}/jwks"
+    OIDC_OP_LOGOUT_ENDPOINT = f"{PROCONNECT_DOMAIN}/session/end"
+    OIDC_CREATE_USER = False
+    OIDC_AUTHENTICATION_CALLBACK_URL = "security:proconnect_callback"
+    OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+    AUTHENTICATION_BACKENDS.append("cls_platform.security.oidc.ProConnectBackend")
+# --- end of sign-in ---
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -223,6 +308,14 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_SEND_TASK_EVENTS = False
 
+# Contract PDFs kept warm (actions/tasks.py): once a change to a contract or one of its fiches is
+# committed, a worker renders the parts its print needs, so the print finds them in the "pdf"
+# cache. On where a broker is set; off without one (eager Celery would render in the request,
+# slowing runserver and the tests; tests of the warming turn it on). PDF_WARM=0/1 overrides.
+PDF_WARM = os.environ.get("PDF_WARM", "1" if CELERY_BROKER_URL else "0").strip() == "1"
+# Seconds a queued warming waits before it starts (edits in a row share one task).
+PDF_WARM_DELAY = float(os.environ.get("PDF_WARM_DELAY", "3"))
+
 # The outbox (cls_platform/mail/outbox.py). A worker's claim on a row is a lease of
 # OUTBOX_LEASE_SECONDS, renewed while it sends; the sweep runs every OUTBOX_SWEEP_SECONDS. A row
 # caught by a dead worker, a Redis restart or a database restart goes again at most a lease plus
@@ -261,7 +354,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # Security: sensible everywhere, strict when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_AGE = TRAME_SESSION_IDLE_MINUTES * 60  # renewed by IdleSessionMiddleware
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -295,11 +388,92 @@ LOGGING = {
 
 # Contacts without any interaction for this long are listed for review (GDPR minimisation).
 CONTACT_REVIEW_MONTHS = int(os.environ.get("CONTACT_REVIEW_MONTHS", "36"))
+# Links (issue 12): the link that opens a partner's details, sent only to the address on file.
+SELF_SERVICE_LINK_MINUTES = int(os.environ.get("SELF_SERVICE_LINK_MINUTES", "30"))
+# A form opened while that link was valid may still be sent this long after (nothing typed is lost).
+SELF_SERVICE_SUBMIT_GRACE_MINUTES = int(os.environ.get("SELF_SERVICE_SUBMIT_GRACE_MINUTES", "120"))
 
 # The audit trail (cls_platform/audit.py, django-auditlog): changes to contracts, fiches-actions,
 # indicators, groups, meetings, contacts and structures, sign-ins, exports, erasures and sends,
 # kept AUDIT_RETENTION_MONTHS months (the CNIL's recommendation for logs), purged every day.
 AUDIT_RETENTION_MONTHS = int(os.environ.get("AUDIT_RETENTION_MONTHS", "12"))
+# Retention of personal data (the register of processing shows them, cls_platform/retention.py).
+# Spreadsheets uploaded to the directory and never confirmed: erased after this many days.
+PENDING_IMPORT_DAYS = int(os.environ.get("PENDING_IMPORT_DAYS", "7"))
+# Outbox rows (address, state and error of each e-mail): kept this long after sending.
+DELIVERY_RETENTION_MONTHS = int(os.environ.get("DELIVERY_RETENTION_MONTHS", "12"))
+# Invitations, answers, attendance, survey answers, interview notes: kept until this many years
+# after the end of their contract (the next diagnosis and the final evaluation read them).
+PARTICIPATION_RETENTION_YEARS = int(os.environ.get("PARTICIPATION_RETENTION_YEARS", "5"))
 AUDITLOG_LOGENTRY_MODEL = "cls_platform.AuditEntry"
 # Fixtures loaded as they are (loaddata) are no one's change.
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
+
+# --- Headers (issue 12) ---
+# See README, "En-têtes de sécurité" and cls_platform/headers.py.
+# Content-Security-Policy (django-csp): nothing from elsewhere, no inline script and no event
+# handler attribute (every script is a file of static/js/), no style="" attribute (but on the
+# rich-text editor's page: cls_platform.headers.CSPMiddleware); the one inline <style> is pygal's
+# inside a survey chart, let through by the page's nonce. img-src allows data:
+# URIs (the favicon, CSS images); inline <svg> needs nothing. Violations are posted to
+# /csp-report/ and logged on "trame.csp".
+from csp.constants import NONCE  # noqa: E402
+
+_FORM_ACTION = ["'self'"]
+if PROCONNECT_CLIENT_ID:
+    # Signing in (and out) with ProConnect goes through the provider's pages: a redirection
+    # after a form's submission is checked against form-action.
+    from urllib.parse import urlsplit as _urlsplit
+
+    _provider = _urlsplit(OIDC_OP_AUTHORIZATION_ENDPOINT)
+    _FORM_ACTION.append(f"{_provider.scheme}://{_provider.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": _FORM_ACTION,
+        "report-uri": "/csp-report/",
+    },
+}
+# Permissions-Policy (django-permissions-policy): no page of Trame uses any of these.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Cache-Control (cls_platform/headers.py): every response is `no-store` but those of the
+# published spaces below, served by a public view.
+PUBLISHED_PATH_PREFIXES = ("/offre-de-sante/", "/donnees-ouvertes/", "/accessibilite/")
+# Forms (no file) up to 2.5 MB, Django's default, kept in memory; files above 2.5 MB go to a
+# temporary file. An upload page accepts its own limit (headers.UploadLimitMiddleware), any other
+# body above DATA_UPLOAD_MAX_MEMORY_SIZE is refused 413 before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+LOGGING["loggers"]["trame.csp"] = {"level": "WARNING"}
+# --- end of headers ---

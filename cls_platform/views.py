@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET
 from .access import POLICY_PUBLIC, accesses_of, authenticated_view, public_view
 from .departments import codes_matching
 from .health import health_report
+from .security.oidc import enabled as oidc_enabled
 
 HOME_PAGE_SIZE = 50
 
@@ -37,6 +39,11 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["proconnect"] = oidc_enabled()
+        return context
 
 
 class LogoutView(auth_views.LogoutView):

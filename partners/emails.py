@@ -1,7 +1,9 @@
 """How the directory's e-mails are composed from their outbox row (see cls_platform.mail.outbox).
 
 - "details_check" (topic "contact:<pk>", a new revision per request): the person's own link to
-  check their details and choose what they receive;
+  check their details and choose what they receive, short-lived (partners/tokens.py), sent only
+  to the address on file: at the coordination's request, or the person's from the page of a mass
+  e-mail's link;
 - "hand_over" (topic "handover:<pk>", one row per coordinator's address, no contact): a partner
   declared they left, and maybe named a successor.
 
@@ -15,13 +17,14 @@ from __future__ import annotations
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cls_platform.mail.composers import Skip, register
 from cls_platform.mail.messages import absolute_url, build_message, coordination_sender
 from cls_platform.models import Delivery, Role, User
 
 from .models import Contact, HandOver
-from .tokens import contact_token, unsubscribe_token
+from .tokens import contact_token, link_minutes, unsubscribe_token
 
 KIND_DETAILS_CHECK = "details_check"
 KIND_HAND_OVER = "hand_over"
@@ -96,6 +99,9 @@ def compose_details_check(delivery: Delivery) -> EmailMessage | None:
             reverse("partner_links:self_service", kwargs={"token": contact_token(contact)})
         ),
         "unsubscribe_link": unsubscribe,
+        # The link is made now, when the message goes: its minutes run from the sending.
+        "link_validity": ngettext("%(n)s minute", "%(n)s minutes", link_minutes())
+        % {"n": link_minutes()},
     }
     return build_message(
         template="details_check",

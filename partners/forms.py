@@ -15,6 +15,11 @@ from cls_platform.models import Territory
 from .models import Contact, HandOver, Organization, Qpv, Sector, normalize_email
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# How an uploaded table's content is told from its name: an XLSX is a zip; a CSV is text that
+# starts like no markup, PDF, zip or older Office file.
+SNIFF_BYTES = 1024
+ZIP_MAGIC = b"PK\x03\x04"
+NOT_A_TABLE = (b"<", b"%PDF", ZIP_MAGIC, b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 
 
 class KeepsUnsentFields(forms.ModelForm):
@@ -225,6 +230,24 @@ class ImportUploadForm(forms.Form):
             )
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("Ce fichier dépasse 5 Mo."))
+        # The name says nothing of the content: a web page or an image renamed .csv would
+        # otherwise be read as a table and answered with a puzzling "no e-mail column".
+        upload.seek(0)
+        head = upload.read(SNIFF_BYTES)
+        upload.seek(0)
+        if name.endswith(".xlsx"):
+            disguised = not head.startswith(ZIP_MAGIC)
+        else:
+            text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+            disguised = text.startswith(NOT_A_TABLE) or b"\x00" in head
+        if disguised:
+            raise forms.ValidationError(
+                _(
+                    "« %(name)s » n'est pas un tableau : son contenu ne correspond pas à son "
+                    "extension. Enregistrez-le depuis votre tableur au format CSV ou .xlsx."
+                )
+                % {"name": upload.name}
+            )
         return upload
 
 
@@ -232,6 +255,13 @@ class SelfServiceDetailsForm(KeepsUnsentFields):
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "job_title", "phone"]
+        # The person's own details: the browser may fill them in (RGAA 11.13, WCAG 1.3.5).
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

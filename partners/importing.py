@@ -41,7 +41,7 @@ from .models import (
     email_hash,
     normalize_email,
 )
-from .services import PENDING_IMPORT_DAYS, access_link_contacts
+from .services import access_link_contacts, pending_import_days
 
 MAX_EMAIL_LENGTH = 254  # what the directory's address field holds (RFC 5321 path limit)
 
@@ -286,7 +286,7 @@ class StagedImport:
             payload = signing.loads(
                 bytes(data).decode("ascii"),
                 salt=STAGING_SALT,
-                max_age=dt.timedelta(days=PENDING_IMPORT_DAYS),
+                max_age=dt.timedelta(days=pending_import_days()),
             )
             if payload["version"] != STAGING_VERSION or payload["territory"] != territory.pk:
                 raise staging_refused()

@@ -10,6 +10,11 @@ app_name = "partner_links"
 
 urlpatterns = [
     path("<str:token>/", link_views.self_service, name="self_service"),
+    path(
+        "<str:token>/coordonnees/",
+        link_views.self_service_request,
+        name="self_service_request",
+    ),
     path("<str:token>/depart/", link_views.self_service_left, name="self_service_left"),
     path(
         "<str:token>/desinscription/",

@@ -1,5 +1,10 @@
 """The partners' own pages, reached from the signed links of their e-mails (no account): their
-details and what they receive, their departure, their unsubscription (see link_urls.py)."""
+details and what they receive, their departure, their unsubscription (see link_urls.py).
+
+Mass e-mails carry a link that only asks for a fresh one (`self_service_request`): the page's
+button sends, to the address on file, the short-lived link that opens the details and departure
+forms (see tokens.py). A forwarded compte-rendu thus lets its reader change nothing.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from cls_platform.access import public_view
 from cls_platform.mail.messages import coordination_address
@@ -22,8 +28,12 @@ from .forms import HandOverForm, SelfServiceDetailsForm, SelfServicePreferencesF
 from .models import Contact
 from .tokens import (
     contact_from_expired_token,
+    contact_from_mailing_token,
     contact_from_token,
     contact_from_unsubscribe_token,
+    expires_at,
+    link_minutes,
+    mailing_token,
     opens_self_service,
 )
 
@@ -40,10 +50,39 @@ def register_self_service_section(provider: SelfServiceSection) -> None:
 
 
 def _contact_or_gone(request: HttpRequest, token: str) -> Contact | HttpResponse:
-    contact = contact_from_token(token)
+    contact = contact_from_token(token, submitting=request.method == "POST")
     if contact is None:
         return _expired_or_invalid(request, token)
     return contact
+
+
+def masked_address(email: str) -> str:
+    """The address on file as the request pages show it ("p***@asso.fr"): enough for its owner
+    to recognise it, too little for whoever holds a forwarded e-mail to learn it."""
+    local, at, domain = email.partition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def _fresh_link_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
+    """What the pages that send a fresh link show, and, on their button's POST, the sending:
+    through the outbox, to the address on file only, one per few minutes at most."""
+    context: dict[str, Any] = {
+        "territory_name": contact.territory.name,
+        "masked_email": masked_address(contact.email),
+        "link_minutes": link_minutes(),
+        "every_minutes": int(services.NEW_LINK_EVERY.total_seconds() // 60),
+        "coordination_email": coordination_address(contact.territory),
+    }
+    if request.method == "POST" and request.POST.get("action") == "new_link":
+        try:
+            sent = services.contact_request_new_link(contact=contact)
+        except ValidationError:
+            context["refused"] = True
+        else:
+            context["sent" if sent else "already_sent"] = True
+    return context
 
 
 def _expired_or_invalid(request: HttpRequest, token: str) -> HttpResponse:
@@ -52,21 +91,24 @@ def _expired_or_invalid(request: HttpRequest, token: str) -> HttpResponse:
     contact = contact_from_expired_token(token)
     if contact is None:
         return render(request, "partners/self_service_invalid.html", status=404)
-    context = {
-        "token": token,
-        "territory_name": contact.territory.name,
-        "coordination_email": coordination_address(contact.territory),
-    }
-    status = 404
-    if request.method == "POST" and request.POST.get("action") == "new_link":
-        try:
-            sent = services.contact_request_new_link(contact=contact)
-        except ValidationError:
-            context["refused"] = True
-        else:
-            context["sent" if sent else "already_sent"] = True
-        status = 200
-    return render(request, "partners/self_service_expired.html", context, status=status)
+    context = {"token": token, **_fresh_link_context(request, contact)}
+    asked = any(key in context for key in ("sent", "already_sent", "refused"))
+    return render(
+        request, "partners/self_service_expired.html", context, status=200 if asked else 404
+    )
+
+
+@public_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def self_service_request(request: HttpRequest, token: str) -> HttpResponse:
+    """The page "Mettre à jour mes coordonnées", from the link of a mass e-mail: that link may
+    have been forwarded, so it opens nothing; its button sends a fresh link to the address on
+    file. Opening the page sends nothing (mail filters open every link of a message)."""
+    contact = contact_from_mailing_token(token)
+    if contact is None:
+        return render(request, "partners/self_service_invalid.html", status=404)
+    context = {"token": token, **_fresh_link_context(request, contact)}
+    return render(request, "partners/self_service_request.html", context)
 
 
 @public_view
@@ -119,6 +161,7 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "sections": sections,
             "coordination_email": coordination_address(contact.territory),
+            "expires_at": expires_at(token),
         },
     )
 
@@ -151,6 +194,9 @@ def self_service_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "contact": contact,
         "token": token,
         "self_service_token": token if opens_self_service(token) else "",
+        # Rather than leave, one may choose what one receives: through a fresh link, sent to the
+        # address on file (this page's link may have been forwarded).
+        "request_token": "" if contact.unsubscribed_at else mailing_token(contact),
     }
     if request.method == "POST":
         services.contact_unsubscribe(contact=contact)

@@ -27,7 +27,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -205,20 +204,6 @@ def contact_detail(*, access: Access, contact: Contact) -> dict[str, Any]:
         if not access.is_viewer
         else [],
     }
-
-
-def contacts_to_review(*, access: Access, months: int | None = None) -> QuerySet[Contact]:
-    """Contacts with no interaction for `months` (settings.CONTACT_REVIEW_MONTHS by default)."""
-    months = months or settings.CONTACT_REVIEW_MONTHS
-    limit = timezone.now() - dt.timedelta(days=round(months * 30.44))
-    return (
-        contact_list(access=access)
-        .filter(anonymized_at__isnull=True)
-        .filter(
-            Q(last_activity_at__lt=limit) | Q(last_activity_at__isnull=True, created_at__lt=limit)
-        )
-        .order_by("last_activity_at", "last_name")
-    )
 
 
 # Never exported: the tenant (named once at the top) and the sign-in account (its address is

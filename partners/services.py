@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -40,8 +41,11 @@ from .models import (
 )
 from .signals import contact_succeeded
 
-# How long an upload waits for its confirmation before its content (personal data) is dropped.
-PENDING_IMPORT_DAYS = 7
+
+def pending_import_days() -> int:
+    """How long an upload waits for its confirmation before its content (personal data) is
+    dropped (settings.PENDING_IMPORT_DAYS)."""
+    return settings.PENDING_IMPORT_DAYS
 
 
 def suppressed(*, territory: Territory, email: str) -> bool:
@@ -249,8 +253,9 @@ def hand_over_declare(*, contact: Contact, data: dict[str, Any]) -> HandOver:
     return hand_over
 
 
-# A partner whose link expired may ask for a new one from the expired page: once a day at most.
-NEW_LINK_EVERY = dt.timedelta(days=1)
+# A partner asks for a fresh link (from a mass e-mail's link, or an expired one): one per few
+# minutes at most, so that a forwarded e-mail cannot flood the person's mailbox.
+NEW_LINK_EVERY = dt.timedelta(minutes=5)
 
 
 @transaction.atomic
@@ -292,7 +297,8 @@ def contact_request_confirmation(
 
 @transaction.atomic
 def contact_request_new_link(*, contact: Contact) -> bool:
-    """From the page of an expired link: a new link, once a day at most."""
+    """From the page of a mass e-mail's link or of an expired one: a fresh link to the address
+    on file, one per NEW_LINK_EVERY at most."""
     return contact_request_confirmation(contact=contact, at_most_every=NEW_LINK_EVERY)
 
 
@@ -466,8 +472,10 @@ def contact_erase(*, contact: Contact) -> Contact:
 
 
 @transaction.atomic
-def partner_imports_purge(*, days: int = PENDING_IMPORT_DAYS) -> int:
-    """Uploads never confirmed are dropped after `days`: a file of people is not kept idle."""
+def partner_imports_purge(*, days: int | None = None) -> int:
+    """Uploads never confirmed are dropped after `days` (settings.PENDING_IMPORT_DAYS): a file
+    of people is not kept idle."""
+    days = pending_import_days() if days is None else days
     limit = timezone.now() - dt.timedelta(days=days)
     deleted, _detail = PartnerImport.objects.filter(
         applied_at__isnull=True, created_at__lt=limit

@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from django.views.generic import (
     DetailView,
     FormView,
     ListView,
+    RedirectView,
     TemplateView,
     UpdateView,
     View,
@@ -337,19 +337,15 @@ class ContactEraseView(ContactObjectMixin, TemplateView):
         return redirect("partners:contact_list", territory=self.territory.slug)
 
 
-class ReviewListView(DirectoryMixin, ListView):
-    """Contacts with no interaction for a long time: to confirm or to erase."""
+class ReviewListView(DirectoryMixin, RedirectView):
+    """The first list of contacts to review, at its old address: the retention review
+    (partners/retention_views.py) replaced it, with the decisions it lacked. Coordinators' saved
+    links lead there; everyone else gets what the review itself answers them."""
 
-    template_name = "partners/contact_review.html"
-    paginate_by = PAGE_SIZE
-    context_object_name = "contacts"
-
-    def get_queryset(self):
-        require_edit(self.access)
-        return selectors.contacts_to_review(access=self.access)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(review_months=settings.CONTACT_REVIEW_MONTHS, **kwargs)
+    coordinator_only = True
+    permanent = True
+    pattern_name = "partners:retention_review"
+    query_string = True  # a saved ?page=2 still reads page 2
 
 
 class DirectoryExportView(DirectoryMixin, View):

@@ -36,7 +36,13 @@ from tests.factories import PASSWORD, AccessFactory, TerritoryFactory  # noqa: E
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Fixtures kept in their own modules: real Chromium with axe-core, a real Celery worker.
-pytest_plugins = ["tests.support.browser", "tests.support.services", "tests.support.parallel"]
+pytest_plugins = [
+    "tests.support.browser",
+    "tests.support.services",
+    "tests.support.parallel",
+    # A browser test fails on any Content-Security-Policy violation (console or report).
+    "tests.support.csp_watch",
+]
 
 
 @pytest.fixture(autouse=True, scope="session")

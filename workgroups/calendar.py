@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 from icalendar.prop import vRecur
 
+from cls_platform.templatetags.links import web_link
 from workgroups.models import Meeting, MeetingStatus
 
 PRODID = "-//Trame//CLS//FR"
@@ -157,7 +158,7 @@ def _event(meeting: Meeting, *, description: str, cancelled: bool) -> Event:
         event.add("location", location)
     if description:
         event.add("description", description)
-    if meeting.online_url:
+    if web_link(meeting.online_url):  # a calendar makes it a link: web addresses only
         event.add("url", meeting.online_url)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")

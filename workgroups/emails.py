@@ -1,7 +1,8 @@
 """How each meeting e-mail is composed from its outbox row (see cls_platform.mail.outbox).
 
-Composers re-fetch everything from ids; they return None when the meeting is gone, and raise
-`Skip` when the person may no longer get this message: a row queued before the person
+Composers re-fetch from ids what each message needs (what the recipients of one meeting share is
+read once per worker process, see "snapshot" below); they return None when the meeting is gone,
+and raise `Skip` when the person may no longer get this message: a row queued before the person
 unsubscribed, or retrying while they did, is not sent (the same rules as when it was queued,
 checked again at the last moment).
 """
@@ -9,10 +10,21 @@ checked again at the last moment).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import itertools
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import router
+from django.db.models import Count, Exists, JSONField, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import JSONObject
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +33,7 @@ from django.utils.translation import gettext as _
 from cls_platform.mail.composers import Skip, register
 from cls_platform.mail.html import nest_headings
 from cls_platform.mail.messages import (
+    Personal,
     absolute_url,
     attach_calendar,
     build_message,
@@ -29,17 +42,23 @@ from cls_platform.mail.messages import (
 from cls_platform.mail.text import html_to_text
 from cls_platform.models import Delivery, DeliveryStatus
 from partners.models import Contact
-from partners.tokens import contact_token, unsubscribe_token
+from partners.tokens import mailing_token, unsubscribe_token
 
 from .calendar import duration_label, meeting_ics
 from .models import (
+    INVITATION_KINDS,
     KIND_CANCELLATION,
     KIND_INVITATION,
     KIND_REMINDER,
     KIND_REPORT,
+    AgendaItem,
     CalendarFeed,
     Invitation,
     Meeting,
+    MeetingAction,
+    MeetingDocument,
+    Membership,
+    WorkGroup,
 )
 from .selectors import delivery_obstacle, organizer_of, outdated
 from .tokens import document_token, invitation_token
@@ -74,6 +93,251 @@ def _contact(delivery: Delivery, meeting: Meeting | None, rsvp: str | None = Non
     return contact
 
 
+# --- what the recipients of one meeting e-mail share -------------------------------------------
+#
+# A sending is 200 messages of the same meeting: a worker reads the meeting, its agenda, its
+# group and territory, the compte-rendu's text and files once, renders the templates once, and
+# each message only reads what is its own (the person, their choices, their invitation) and
+# fills in their name and links. Each message still reads, in the same query as the person, what
+# the meeting is now (its fields, its group's and territory's names, how many documents and
+# agenda items it has): a meeting moved, cancelled, renamed, or a document added since the
+# previous message, makes a new snapshot; what that query cannot see (an agenda item retitled, a
+# fiche-action renamed, another coordinator) is read again after SNAPSHOT_SECONDS at most, and at
+# once in the process that saves it (signals, see register_composers).
+
+SNAPSHOT_SECONDS = 60
+SNAPSHOT_KEEP = 16
+# The meeting's fields a message shows or whose change must stop it (cancelled, moved).
+_STATE_FIELDS = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_url",
+    "status",
+    "description",
+    "sequence",
+    "change_note",
+    "organizer_email",
+    "organizer_name",
+    "report_written_at",
+    "report_sent_at",
+    "report_pdf",
+    "group_id",
+)
+
+
+@dataclass
+class _Snapshot:
+    meeting: Meeting  # with its group, territory and agenda
+    context: dict[str, Any]  # what every recipient's context holds
+    headers: dict[str, Any]  # who writes, whom a reply reaches
+    key: tuple[Any, ...]  # names this reading for the shared renderings
+    born: float
+    extra: dict[str, Any] = field(default_factory=dict)  # per kind, made on first need
+
+
+_snapshots: OrderedDict[tuple[Any, ...], _Snapshot] = OrderedDict()
+_snapshots_lock = threading.Lock()
+_generation = itertools.count()
+
+
+def forget_snapshots(**_kwargs: Any) -> None:
+    """Drops what this process read of meetings (connected to the saves that change them)."""
+    with _snapshots_lock:
+        _snapshots.clear()
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One message's own reading: the person, and what the meeting is now."""
+
+    contact: Contact
+    state: tuple[Any, ...] | None  # None: the meeting is gone
+    has_pdf: bool  # the compte-rendu's PDF is made
+    documents: tuple[int, int, int]  # how many, their total size, the last id
+    opted_out: bool  # the person's choice for this group and this kind of e-mail
+    invitation: tuple[int, str] | None  # (pk, rsvp) of the person's invitation
+    feed_token: str | None
+
+
+# Stand-ins for the meeting, the person and the territory in the reading's SQL, compiled once
+# per process and kind of e-mail: building this query with the ORM for each of 200 messages
+# would cost more than the query itself.
+_MEETING, _CONTACT, _TERRITORY = -7_340_001, -7_340_002, -7_340_003
+_read_sql: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = {}
+
+
+def _reading(kind: str) -> QuerySet[Contact]:
+    """The query of `_read`, for the stand-ins."""
+    invitations = kind in INVITATION_KINDS
+    meeting = Meeting.objects.filter(pk=_MEETING, territory_id=_TERRITORY)
+    state = meeting.values(
+        state=JSONObject(
+            **{name: name for name in _STATE_FIELDS},
+            group_name="group__name",
+            territory_name="territory__name",
+            coordination_email="territory__coordination_email",
+        )
+    )[:1]
+    documents = (
+        MeetingDocument.objects.filter(meeting_id=_MEETING)
+        .order_by()
+        .values("meeting_id")
+        .annotate(state=JSONObject(n=Count("pk"), size=Sum("size"), last=Max("pk")))
+        .values("state")
+    )
+    agenda = (
+        AgendaItem.objects.filter(meeting_id=_MEETING)
+        .order_by()
+        .values("meeting_id")
+        .annotate(state=JSONObject(n=Count("pk"), last=Max("pk")))
+        .values("state")
+    )
+    choice = {"invitations": False} if invitations else {"reports": False}
+    annotations: dict[str, Any] = {
+        "meeting_state": Subquery(state, output_field=JSONField()),
+        "documents_state": Subquery(documents, output_field=JSONField()),
+        "agenda_state": Subquery(agenda, output_field=JSONField()),
+        "opted_out": Exists(
+            Membership.objects.filter(
+                group__meetings__pk=_MEETING, contact_id=OuterRef("pk"), **choice
+            )
+        ),
+    }
+    if invitations:
+        annotations["invitation_state"] = Subquery(
+            Invitation.objects.filter(meeting_id=_MEETING, contact_id=OuterRef("pk")).values(
+                state=JSONObject(pk="pk", rsvp="rsvp")
+            )[:1],
+            output_field=JSONField(),
+        )
+    if kind == KIND_INVITATION:
+        annotations["feed_token"] = Subquery(
+            CalendarFeed.objects.filter(
+                contact_id=OuterRef("pk"), group__meetings__pk=_MEETING, revoked_at__isnull=True
+            ).values("token")[:1]
+        )
+    return (
+        Contact.objects.filter(pk=_CONTACT, territory_id=_TERRITORY)
+        .annotate(**annotations)
+        .order_by()[:1]
+    )
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _read(delivery: Delivery) -> _Read | None:
+    """The person of the row with, in the same query, the meeting's state, its documents and
+    agenda, the person's choice for its group, their invitation and calendar address; None
+    when the person is gone (the caller then takes the long way, which says why)."""
+    _prefix, _sep, pk = delivery.topic.partition(":")
+    if not pk.isdigit():
+        return None
+    db = router.db_for_read(Contact)
+    compiled = _read_sql.get((db, delivery.kind))
+    if compiled is None:
+        sql, params = _reading(delivery.kind).query.get_compiler(db).as_sql()
+        compiled = _read_sql[(db, delivery.kind)] = (sql, tuple(params))
+    sql, stand_ins = compiled
+    values = {_MEETING: int(pk), _CONTACT: delivery.contact_id, _TERRITORY: delivery.territory_id}
+    params = [
+        values[p] if type(p) is int and p in values else p  # a bool is not a stand-in
+        for p in stand_ins
+    ]
+    contact = next(iter(Contact.objects.db_manager(db).raw(sql, params)), None)
+    if contact is None:
+        return None
+    fields = _json(contact.meeting_state)
+    docs = _json(contact.documents_state) or {}
+    invitation = _json(getattr(contact, "invitation_state", None))
+    state = None
+    if fields is not None:
+        agenda_state = _json(contact.agenda_state) or {}
+        state = (
+            tuple(sorted((name, str(value)) for name, value in fields.items())),
+            tuple(sorted(agenda_state.items())),
+        )
+    return _Read(
+        contact=contact,
+        state=state,
+        has_pdf=bool(fields and fields.get("report_pdf")),
+        documents=(docs.get("n") or 0, docs.get("size") or 0, docs.get("last") or 0),
+        opted_out=bool(contact.opted_out),
+        invitation=(invitation["pk"], invitation["rsvp"]) if invitation else None,
+        feed_token=getattr(contact, "feed_token", None),
+    )
+
+
+def _snapshot(delivery: Delivery, read: _Read) -> _Snapshot | None:
+    """The meeting as this reading found it: read once per worker process and version."""
+    key = (delivery.territory_id, delivery.topic, read.state, read.documents)
+    now = time.monotonic()
+    with _snapshots_lock:
+        found = _snapshots.get(key)
+        if found is not None and now - found.born < SNAPSHOT_SECONDS:
+            _snapshots.move_to_end(key)
+            return found
+    meeting = _meeting(delivery)
+    if meeting is None:
+        return None
+    context, headers = _shared(meeting)
+    snapshot = _Snapshot(
+        meeting=meeting,
+        context=context,
+        headers=headers,
+        key=(*key, next(_generation)),
+        born=now,
+    )
+    with _snapshots_lock:
+        _snapshots[key] = snapshot
+        while len(_snapshots) > SNAPSHOT_KEEP:
+            _snapshots.popitem(last=False)
+    return snapshot
+
+
+def _prepare(delivery: Delivery) -> tuple[_Snapshot, Contact, _Read] | None:
+    """The snapshot, the person and their reading of a row that may go; None when the meeting
+    (or the person's invitation, or the compte-rendu's PDF) is gone; raises Skip when the
+    person may not get it."""
+    read = _read(delivery)
+    if read is None:
+        # The person is gone (or the topic is not a meeting's): the long way says which.
+        meeting = _meeting(delivery)
+        if meeting is None or (delivery.kind == KIND_REPORT and not meeting.report_pdf):
+            return None
+        if (
+            delivery.kind in INVITATION_KINDS
+            and delivery.kind != KIND_CANCELLATION
+            and not Invitation.objects.filter(
+                meeting=meeting, contact_id=delivery.contact_id
+            ).exists()
+        ):
+            return None
+        _contact(delivery, meeting)  # raises Skip
+        return None
+    if read.state is None or (delivery.kind == KIND_REPORT and not read.has_pdf):
+        return None
+    if delivery.kind in (KIND_INVITATION, KIND_REMINDER) and read.invitation is None:
+        return None
+    snapshot = _snapshot(delivery, read)
+    if snapshot is None:
+        return None
+    meeting = snapshot.meeting
+    reason = delivery_obstacle(
+        meeting=meeting,
+        contact=read.contact,
+        kind=delivery.kind,
+        opted_out=read.opted_out,
+        rsvp=read.invitation[1] if read.invitation else None,
+    ) or outdated(meeting, delivery)
+    if reason:
+        raise Skip(reason)
+    return snapshot, read.contact, read
+
+
 def _clock(moment) -> str:
     """French hours as people write them: "14 h", "9 h 30"."""
     if not moment.minute:
@@ -88,17 +352,9 @@ def _long_date(moment) -> str:
     return date_format(moment, r"l j\e\r F Y" if moment.day == 1 else "l j F Y")
 
 
-def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The context every meeting e-mail shares, and the arguments of `build_message` that say
-    who writes, whom a reply reaches and how to unsubscribe."""
-    token = contact_token(contact)
-    # Its own token, which never expires: a one-click unsubscribe from an old e-mail still works.
-    unsubscribe = absolute_url(
-        reverse(
-            "partner_links:self_service_unsubscribe",
-            kwargs={"token": unsubscribe_token(contact)},
-        )
-    )
+def _shared(meeting: Meeting) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The context every meeting e-mail shares, whoever receives it, and the arguments of
+    `build_message` that say who writes and whom a reply reaches."""
     starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
     # A reply reaches a person: the meeting's organiser (the calendar's ORGANIZER too), or the
     # territory's coordination. The text says so: the From address does not take replies.
@@ -129,20 +385,76 @@ def _common(meeting: Meeting, contact: Contact) -> tuple[dict[str, Any], dict[st
             }
             for i in meeting.agenda_items.all()
         ],
-        "contact_name": contact.full_name or contact.email,
-        "self_service_url": absolute_url(
-            reverse("partner_links:self_service", kwargs={"token": token})
-        ),
-        "unsubscribe_url": unsubscribe,
         "reply_name": reply_name,
         "reply_email": reply_email,
     }
     sender = _("Coordination du CLS de %(territory)s") % {"territory": meeting.territory.name}
-    return context, {
-        "reply_to": [reply_email],
-        "unsubscribe_url": unsubscribe,
-        "sender_name": sender,
-    }
+    return context, {"reply_to": [reply_email], "sender_name": sender}
+
+
+def _recipient(contact: Contact, personal: Personal) -> tuple[dict[str, Any], str]:
+    """What a meeting e-mail says to this person alone (as markers of `personal`), and their
+    one-click unsubscribe address."""
+    # The details link of a mass e-mail only asks for a fresh link, sent to the address on file:
+    # a forwarded compte-rendu lets its reader change nothing.
+    token = mailing_token(contact)
+    # Its own token, which never expires: a one-click unsubscribe from an old e-mail still works.
+    unsubscribe = absolute_url(
+        reverse(
+            "partner_links:self_service_unsubscribe",
+            kwargs={"token": unsubscribe_token(contact)},
+        )
+    )
+    return {
+        "contact_name": personal(contact.full_name or contact.email),
+        "self_service_url": personal(
+            absolute_url(reverse("partner_links:self_service_request", kwargs={"token": token}))
+        ),
+        "unsubscribe_url": personal(unsubscribe),
+    }, unsubscribe
+
+
+def _message(
+    snapshot: _Snapshot,
+    contact: Contact,
+    delivery: Delivery,
+    *,
+    template: str,
+    extra: dict[str, Any] | None = None,
+    personal_extra: Callable[[Personal], dict[str, Any]] | None = None,
+    variant: tuple[Any, ...] = (),
+) -> EmailMultiAlternatives:
+    """The message of `template` for this person: the snapshot's context, `extra` (the same for
+    every recipient of this `variant`), and their own values (markers filled in)."""
+    personal = Personal()
+    own, unsubscribe = _recipient(contact, personal)
+    context = {**snapshot.context, **(extra or {}), **own}
+    if personal_extra is not None:
+        context.update(personal_extra(personal))
+    return build_message(
+        template=template,
+        to=[delivery.to_email],
+        context=context,
+        unsubscribe_url=unsubscribe,
+        personal=personal,
+        shared=(snapshot.key, variant, settings.SITE_URL),
+        **snapshot.headers,
+    )
+
+
+def _organizer(snapshot: _Snapshot) -> tuple[str, str]:
+    """(email, name) of the meeting's organizer in calendars, read once per snapshot."""
+    if "organizer" not in snapshot.extra:
+        meeting = snapshot.meeting
+        # The coordination organises: a calendar's "accept" or "decline" reaches a person, not
+        # the no-reply address (the signed links remain the way answers are recorded). Stored
+        # when the invitations first went, so that updates and the cancel come from the same
+        # organizer.
+        email, name = meeting.organizer_email, meeting.organizer_name
+        if not email:  # invited before the organizer was stored
+            email, name = organizer_of(meeting)
+        snapshot.extra["organizer"] = (email, name)
+    return snapshot.extra["organizer"]
 
 
 def _attach_calendar(
@@ -152,13 +464,13 @@ def _attach_calendar(
     method: str,
     rsvp_url: str = "",
     decline_url: str = "",
+    organizer: tuple[str, str] | None = None,
 ) -> None:
-    # The coordination organises: a calendar's "accept" or "decline" reaches a person, not the
-    # no-reply address (the signed links remain the way answers are recorded). Stored when the
-    # invitations first went, so that updates and the cancel come from the same organizer.
-    organizer_email, organizer_name = meeting.organizer_email, meeting.organizer_name
-    if not organizer_email:  # invited before the organizer was stored
-        organizer_email, organizer_name = organizer_of(meeting)
+    if organizer is None:
+        organizer = (meeting.organizer_email, meeting.organizer_name)
+        if not organizer[0]:  # invited before the organizer was stored
+            organizer = organizer_of(meeting)
+    organizer_email, organizer_name = organizer
     ics = meeting_ics(
         meeting=meeting,
         method=method,
@@ -177,25 +489,20 @@ def _attach_calendar(
     )
 
 
-def _invitation(delivery: Delivery) -> tuple[Meeting, Invitation, Contact] | None:
-    meeting = _meeting(delivery)
-    invitation = (
-        Invitation.objects.filter(meeting=meeting, contact_id=delivery.contact_id).first()
-        if meeting
-        else None
+def _answer_urls(invitation_pk: int) -> tuple[str, str]:
+    token = invitation_token(invitation_pk)
+    return (
+        absolute_url(reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "oui"})),
+        absolute_url(reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "non"})),
     )
-    if invitation is None:
-        return None
-    return meeting, invitation, _contact(delivery, meeting, rsvp=invitation.rsvp)
 
 
 def compose_invitation(delivery: Delivery) -> EmailMessage | None:
-    found = _invitation(delivery)
-    if found is None:
+    prepared = _prepare(delivery)
+    if prepared is None:
         return None
-    meeting, invitation, contact = found
-    context, headers = _common(meeting, contact)
-    token = invitation_token(invitation.pk)
+    snapshot, contact, read = prepared
+    meeting = snapshot.meeting
     # "Modified" only for whoever got an earlier version: a partner invited after a move gets
     # a plain invitation (their calendar has nothing to update, their answer nothing to redo).
     is_update = (
@@ -208,64 +515,76 @@ def compose_invitation(delivery: Delivery) -> EmailMessage | None:
             status=DeliveryStatus.SENT,
         ).exists()
     )
-    context.update(
-        yes_url=absolute_url(
-            reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "oui"})
-        ),
-        no_url=absolute_url(
-            reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "non"})
-        ),
-        is_update=is_update,
-        change_note=meeting.change_note.strip() if is_update else "",
-        feed_url=_feed_url(contact, meeting),
+    yes_url, no_url = _answer_urls(read.invitation[0])
+    feed = _feed_url(contact, meeting, read.feed_token)
+
+    def own(personal: Personal) -> dict[str, Any]:
+        values = {"yes_url": personal(yes_url), "no_url": personal(no_url)}
+        if feed:  # the template asks whether there is one: only a present one is a marker
+            values["feed_url"] = personal(feed)
+        return values
+
+    message = _message(
+        snapshot,
+        contact,
+        delivery,
+        template="meeting_invitation",
+        extra={
+            "is_update": is_update,
+            "change_note": meeting.change_note.strip() if is_update else "",
+            "feed_url": "",
+        },
+        personal_extra=own,
+        variant=(is_update, bool(feed)),
     )
-    message = build_message(
-        template="meeting_invitation", to=[delivery.to_email], context=context, **headers
+    _attach_calendar(
+        message, meeting, contact, "REQUEST", yes_url, no_url, organizer=_organizer(snapshot)
     )
-    _attach_calendar(message, meeting, contact, "REQUEST", context["yes_url"], context["no_url"])
     return message
 
 
 def compose_reminder(delivery: Delivery) -> EmailMessage | None:
-    found = _invitation(delivery)
-    if found is None:
+    prepared = _prepare(delivery)
+    if prepared is None:
         return None
-    meeting, invitation, contact = found
-    context, headers = _common(meeting, contact)
-    token = invitation_token(invitation.pk)
-    context.update(
-        answered_yes=invitation.rsvp == "yes",
-        yes_url=absolute_url(
-            reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "oui"})
-        ),
-        no_url=absolute_url(
-            reverse("meeting_links:rsvp", kwargs={"token": token, "answer": "non"})
-        ),
-    )
-    return build_message(
-        template="meeting_reminder", to=[delivery.to_email], context=context, **headers
+    snapshot, contact, read = prepared
+    yes_url, no_url = _answer_urls(read.invitation[0])
+    answered_yes = read.invitation[1] == "yes"
+    return _message(
+        snapshot,
+        contact,
+        delivery,
+        template="meeting_reminder",
+        extra={"answered_yes": answered_yes},
+        personal_extra=lambda personal: {"yes_url": personal(yes_url), "no_url": personal(no_url)},
+        variant=(answered_yes,),
     )
 
 
 def compose_cancellation(delivery: Delivery) -> EmailMessage | None:
-    meeting = _meeting(delivery)
-    if meeting is None:
+    prepared = _prepare(delivery)
+    if prepared is None:
         return None
-    contact = _contact(delivery, meeting)
-    context, headers = _common(meeting, contact)
-    context["change_note"] = meeting.change_note.strip()
-    message = build_message(
-        template="meeting_cancellation", to=[delivery.to_email], context=context, **headers
+    snapshot, contact, _own = prepared
+    meeting = snapshot.meeting
+    message = _message(
+        snapshot,
+        contact,
+        delivery,
+        template="meeting_cancellation",
+        extra={"change_note": meeting.change_note.strip()},
     )
-    _attach_calendar(message, meeting, contact, "CANCEL")
+    _attach_calendar(message, meeting, contact, "CANCEL", organizer=_organizer(snapshot))
     return message
 
 
-def _feed_url(contact: Contact, meeting: Meeting) -> str:
+def _feed_url(contact: Contact, meeting: Meeting, token: str | None = None) -> str:
     """The address of the group's calendar for this person (made on first need: a move's
     update, sent to the same 200 people, only reads the addresses the invitation made)."""
     from .feeds import feed_for, feed_url
 
+    if token:
+        return absolute_url(reverse("meeting_links:feed", kwargs={"token": token}))
     feed = CalendarFeed.objects.filter(
         contact_id=contact.pk, group_id=meeting.group_id, revoked_at__isnull=True
     ).first() or feed_for(contact=contact, group=meeting.group)
@@ -283,24 +602,26 @@ class ReportBundle:
     attached: bool
 
 
+def _documents_state(meeting: Meeting) -> tuple[int, int, int]:
+    found = meeting.documents.order_by().aggregate(n=Count("pk"), size=Sum("size"), last=Max("pk"))
+    return (found["n"] or 0, found["size"] or 0, found["last"] or 0)
+
+
 def report_bundle(meeting: Meeting) -> ReportBundle:
     """The bundle of what the meeting's compte-rendu is made of now.
 
-    Keyed by its parts (the PDF's file name, each document's id and size), read with one small
-    query per message: a document added after the first recipients were served reaches the
-    next ones, from a worker that had cached the bundle without it."""
-    parts = tuple(meeting.documents.order_by("uploaded_at", "pk").values_list("pk", "size"))
-    return _report_bundle(meeting.pk, meeting.report_pdf.name, parts)
+    Keyed by its parts (the PDF's file name; how many documents, their total size and the last
+    one's id), which each message reads with its person: a document added after the first
+    recipients were served reaches the next ones, from a worker that had cached the bundle
+    without it."""
+    return _report_bundle(meeting.pk, meeting.report_pdf.name, _documents_state(meeting))
 
 
 @functools.lru_cache(maxsize=8)
-def _report_bundle(
-    meeting_id: int, pdf_name: str, parts: tuple[tuple[int, int], ...]
-) -> ReportBundle:
+def _report_bundle(meeting_id: int, pdf_name: str, parts: tuple[int, int, int]) -> ReportBundle:
     meeting = Meeting.objects.get(pk=meeting_id)
-    documents = list(meeting.documents.filter(pk__in=[pk for pk, _size in parts]))
-    documents.sort(key=lambda d: [pk for pk, _size in parts].index(d.pk))
-    attached = sum(size for _pk, size in parts) <= MAX_ATTACHED_BYTES
+    documents = list(meeting.documents.order_by("uploaded_at", "pk"))
+    attached = sum(d.size for d in documents) <= MAX_ATTACHED_BYTES
     files = []
     for d in documents:
         content = None
@@ -321,44 +642,67 @@ def _report_bundle(
     )
 
 
+def _report_parts(snapshot: _Snapshot) -> dict[str, Any]:
+    """The compte-rendu's text in both forms and the fiches-actions it does not name already,
+    made once per snapshot."""
+    if "report" not in snapshot.extra:
+        meeting = snapshot.meeting
+        report_text = html_to_text(meeting.report)
+        # The fiches-actions the report does not name already (the draft the meeting page
+        # writes lists them): the same list twice in a row reads as a mistake.
+        fiches = [
+            name
+            for name in (
+                f"{link.fiche.number} {link.fiche.title}"
+                for link in meeting.action_links.select_related("fiche").order_by("fiche__number")
+            )
+            if " ".join(name.split()) not in " ".join(report_text.split())
+        ]
+        snapshot.extra["report"] = {
+            # Sanitised with nh3 when saved; its sections under the e-mail's <h1>.
+            "report_html": nest_headings(meeting.report, top=2),
+            "report_text": report_text,
+            "fiches": fiches,
+        }
+    return snapshot.extra["report"]
+
+
 def compose_report(delivery: Delivery) -> EmailMessage | None:
-    meeting = _meeting(delivery)
-    if meeting is None or not meeting.report_pdf:
+    prepared = _prepare(delivery)
+    if prepared is None:
         return None
-    contact = _contact(delivery, meeting)
-    bundle = report_bundle(meeting)
-    context, headers = _common(meeting, contact)
-    report_text = html_to_text(meeting.report)
-    # The fiches-actions the report does not name already (the draft the meeting page writes
-    # lists them): the same list twice in a row reads as a mistake.
-    fiches = [
-        name
-        for name in (
-            f"{link.fiche.number} {link.fiche.title}"
-            for link in meeting.action_links.select_related("fiche").order_by("fiche__number")
-        )
-        if " ".join(name.split()) not in " ".join(report_text.split())
-    ]
-    context.update(
-        # Sanitised with nh3 when saved; its sections under the e-mail's <h1>.
-        report_html=nest_headings(meeting.report, top=2),
-        report_text=report_text,
-        documents=[
-            {
-                "title": title,
-                "url": absolute_url(
-                    reverse(
-                        "meeting_links:document", kwargs={"token": document_token(pk, contact.pk)}
-                    )
-                ),
-            }
-            for pk, title, _name, _type, _content in bundle.documents
-        ],
-        documents_attached=bundle.attached,
-        fiches=fiches,
-    )
-    message = build_message(
-        template="meeting_report", to=[delivery.to_email], context=context, **headers
+    snapshot, contact, read = prepared
+    meeting = snapshot.meeting
+    if not meeting.report_pdf:
+        return None
+    bundle = _report_bundle(meeting.pk, meeting.report_pdf.name, read.documents)
+
+    def documents(personal: Personal) -> dict[str, Any]:
+        return {
+            "documents": [
+                {
+                    "title": title,
+                    "url": personal(
+                        absolute_url(
+                            reverse(
+                                "meeting_links:document",
+                                kwargs={"token": document_token(pk, contact.pk)},
+                            )
+                        )
+                    ),
+                }
+                for pk, title, _name, _type, _content in bundle.documents
+            ]
+        }
+
+    message = _message(
+        snapshot,
+        contact,
+        delivery,
+        template="meeting_report",
+        extra={**_report_parts(snapshot), "documents_attached": bundle.attached},
+        personal_extra=documents,
+        variant=(bundle.pdf_name, len(bundle.documents), bundle.attached),
     )
     message.attach(bundle.pdf_name, bundle.pdf, "application/pdf")
     for _pk, _title, name, content_type, content in bundle.documents:
@@ -372,3 +716,14 @@ def register_composers() -> None:
     register(KIND_REMINDER, compose_reminder)
     register(KIND_CANCELLATION, compose_cancellation)
     register(KIND_REPORT, compose_report)
+    from actions.models import FicheAction
+    from cls_platform.models import Access, Territory
+
+    # What a snapshot holds beyond what each message reads again: saved in this process, it is
+    # read again at once (elsewhere, within SNAPSHOT_SECONDS).
+    for model in (Meeting, AgendaItem, MeetingDocument, MeetingAction, WorkGroup, Territory):
+        post_save.connect(forget_snapshots, sender=model, dispatch_uid=f"mail-{model.__name__}")
+        post_delete.connect(forget_snapshots, sender=model, dispatch_uid=f"mail-{model.__name__}")
+    for model in (FicheAction, Access):
+        post_save.connect(forget_snapshots, sender=model, dispatch_uid=f"mail-{model.__name__}")
+        post_delete.connect(forget_snapshots, sender=model, dispatch_uid=f"mail-{model.__name__}")

@@ -367,6 +367,16 @@ class Invitation(TerritoryOwned):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "contact"], name="invitation_once")
         ]
+        indexes = [
+            # Who came, counted per meeting (group health on the progress page, the dashboard
+            # and the table of all contracts): read from this small index alone, never from
+            # the invitations themselves (mostly people who did not come).
+            models.Index(
+                fields=["meeting"],
+                condition=models.Q(attendance=Attendance.PRESENT),
+                name="invitation_present_meeting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact} · {self.meeting}"

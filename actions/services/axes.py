@@ -11,6 +11,7 @@ from cls_platform.models import User
 
 from ..models import Axis, AxisKind, Contract, FicheAction
 from .contracts import amendment_record
+from .pdf_warm import warm_after_commit
 
 Renumbering = list[tuple[FicheAction, str, str]]  # (fiche, old number, new number)
 
@@ -122,6 +123,7 @@ def axis_save(*, axis: Axis, amendment_note: str = "", user: User | None = None)
         amendment_record(contract=contract, note=amendment_note, changes=changes, user=user)
     axis.save()
     apply_renumbering(plan)
+    warm_after_commit(contract_id=contract.pk)
     return axis
 
 
@@ -154,4 +156,5 @@ def axis_move(
     Axis.objects.filter(pk=axis.pk).update(number=second)
     apply_renumbering(plan)
     axis.refresh_from_db()
+    warm_after_commit(contract_id=axis.contract_id)
     return axis

@@ -30,6 +30,7 @@ from ..models import (
     Indicator,
     Signatory,
 )
+from .pdf_warm import warm_after_commit
 
 
 @transaction.atomic
@@ -37,6 +38,7 @@ def contract_create(*, territory: Territory, data: dict[str, Any]) -> Contract:
     contract = Contract(territory=territory, status=ContractStatus.DRAFT, **data)
     contract.full_clean(exclude=["territory"])
     contract.save()
+    warm_after_commit(contract_id=contract.pk)
     return contract
 
 
@@ -72,6 +74,7 @@ def contract_update(
             user=user,
         )
     contract.save()
+    warm_after_commit(contract_id=contract.pk)
     return contract
 
 
@@ -132,6 +135,7 @@ def contract_sign(
             user=user,
             detail=getattr(document, "name", "") or "",
         )
+    warm_after_commit(contract_id=contract.pk)
     return contract
 
 
@@ -176,6 +180,7 @@ def contract_close(
     contract.closed_on = closed_on or timezone.localdate()
     contract.save(update_fields=["status", "closed_on"])
     event_record(contract=contract, kind=ContractEventKind.CLOSED, user=user)
+    warm_after_commit(contract_id=contract.pk)
     return contract
 
 
@@ -327,4 +332,5 @@ def contract_renew(
                 for i in fiche.indicators.all()
             ]
         )
+    warm_after_commit(contract_id=successor.pk)
     return successor

@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..selectors import meetings_for
 from .contracts import amendment_record
+from .pdf_warm import warm_after_commit
 
 STRUCTURE_FIELDS = ("number", "thematic_axis_id")
 # "3.2" under axis 3; also "3.2.1", "3.2a", "3.2 bis" for the contracts that split an action.
@@ -202,6 +203,7 @@ def fiche_save(
             progress=fiche.progress,
             author=user,
         )
+    warm_after_commit(contract_id=contract.pk)
     return fiche
 
 
@@ -277,6 +279,7 @@ def fiche_set_status(
         )
         fiche.status, fiche.progress = status, progress
         fiche.save(update_fields=["status", "progress", "updated_at"])
+        warm_after_commit(contract_id=fiche.contract_id)
     return fiche
 
 

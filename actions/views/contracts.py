@@ -232,7 +232,7 @@ class ContractPdfView(ActionsMixin, DetailView):
         contract = self.get_object()
         audit_event(AuditEvent.EXPORT, target=contract, format="pdf")
         return pdf_response(
-            contract_pdf(contract=contract),
+            contract_pdf(contract=contract, for_signatories=self.access.is_viewer),
             f"{self.territory.slug}-{contract.kind}-{contract.period}.pdf",
         )
 

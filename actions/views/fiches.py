@@ -31,6 +31,7 @@ from ..forms.fiches import (
 )
 from ..forms.indicators import IndicatorValueForm
 from ..models import Contract, FicheAction
+from ..pdf import unnamed_for_signatories
 from .base import ActionsMixin, pdf_response
 
 PAGE_SIZE = 50
@@ -103,6 +104,12 @@ class FicheDetailView(ActionsMixin, DetailView):
         context = super().get_context_data(
             **selectors.fiche_detail(fiche=fiche), can_edit_fiche=editable, **kwargs
         )
+        # Signatories read structures in place of the names typed in free texts: one query.
+        unnamed = None
+        if self.access.is_viewer:
+            unnamed = unnamed_for_signatories(territory_id=fiche.contract.territory_id)
+            unnamed.do_not_call_in_templates = True  # a filter's argument, not a value
+        context["unnamed"] = unnamed
         if editable:
             context["status_form"] = StatusForm(
                 initial={"status": fiche.status, "progress": fiche.progress}
@@ -241,4 +248,7 @@ class FichePdfView(ActionsMixin, DetailView):
         from ..pdf import fiche_action_pdf  # WeasyPrint loads when a PDF is asked for
 
         fiche = self.get_object()
-        return pdf_response(fiche_action_pdf(fiche=fiche), f"fiche-action-{fiche.number}.pdf")
+        return pdf_response(
+            fiche_action_pdf(fiche=fiche, for_signatories=self.access.is_viewer),
+            f"fiche-action-{fiche.number}.pdf",
+        )

@@ -14,7 +14,10 @@ comes from the outbox row (`Delivery.message_id`) and the Date is local time
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
 from email import encoders
 from email.mime.base import MIMEBase
 from email.utils import parseaddr
@@ -23,6 +26,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.translation import get_language
 
 from ..models import Role, Territory, User
 
@@ -105,6 +110,70 @@ def render_subject(template: str, context: dict[str, Any]) -> str:
     return " ".join(subject.split())
 
 
+class Personal:
+    """The values of one recipient in a message whose rendering all recipients share.
+
+    `personal(value)` stands for `value` in the context: a marker that the templates print as it
+    is (letters and digits: no escaping changes it), replaced by the value once rendered, escaped
+    in the HTML part as the template would have. The n-th call of a message always gives the
+    same marker, so the rendering made for the first recipient serves the next ones. Only for
+    values printed as they are (`{{ contact_name }}`, `href="{{ url }}"`): never one a template
+    tests or filters, nor an empty one (an `{% if %}` would see the marker)."""
+
+    # Per process: a compte-rendu that quotes a marker cannot guess it.
+    _token = secrets.token_hex(6)
+    pattern = re.compile(rf"trameslot(\d{{4}})x{_token}")
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+
+    def __call__(self, value: object) -> str:
+        self.values.append(str(value))
+        return f"trameslot{len(self.values) - 1:04d}x{self._token}"
+
+    def fill(self, rendered: str, *, html: bool = False, subject: bool = False) -> str:
+        def value(match: re.Match) -> str:
+            text = self.values[int(match[1])]
+            if subject:
+                return " ".join(text.split())
+            return escape(text) if html else text
+
+        return self.pattern.sub(value, rendered)
+
+
+# Renderings shared by the recipients of one message: (template, caller's key, markers,
+# language) -> (subject, text, html) with the markers in.
+_RENDERED: OrderedDict[Hashable, tuple[str, str, str]] = OrderedDict()
+_RENDERED_LOCK = threading.Lock()
+RENDERED_KEEP = 32
+
+
+def _render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    # Optional blocks of a template leave runs of blank lines: one blank line between
+    # paragraphs, one line end at the end.
+    text = render_to_string(f"emails/{template}.txt", context, using=TEXT_ENGINE)
+    text = _BLANK_LINES.sub("\n\n", text.strip("\n")) + "\n"
+    html = render_to_string(f"emails/{template}.html", context)
+    return render_subject(template, context), text, html
+
+
+def _shared_render(
+    template: str, context: dict[str, Any], personal: Personal, shared: Hashable
+) -> tuple[str, str, str]:
+    key = (template, shared, len(personal.values), get_language())
+    with _RENDERED_LOCK:
+        found = _RENDERED.get(key)
+        if found is not None:
+            _RENDERED.move_to_end(key)
+            return found
+    rendered = _render(template, context)
+    with _RENDERED_LOCK:
+        _RENDERED[key] = rendered
+        while len(_RENDERED) > RENDERED_KEEP:
+            _RENDERED.popitem(last=False)
+    return rendered
+
+
 def build_message(
     *,
     template: str,
@@ -114,23 +183,34 @@ def build_message(
     unsubscribe_url: str = "",
     headers: dict[str, str] | None = None,
     sender_name: str = "",
+    personal: Personal | None = None,
+    shared: Hashable | None = None,
 ) -> EmailMultiAlternatives:
     """The message of `template` (HTML and text), with the headers automatic mail carries.
 
     `reply_to`: the people a reply reaches (empty addresses are left out); `unsubscribe_url`:
     the one-click unsubscribe link of partner mail; `sender_name`: the display name of the
-    From address (DEFAULT_FROM_EMAIL's own when empty)."""
+    From address (DEFAULT_FROM_EMAIL's own when empty).
+
+    `personal`: the recipient's values, whose markers the context holds; `shared`: a key that
+    says everything else in the context is the same as for another recipient with the same key
+    (the meeting and the version of it read): the templates are then rendered once for all of
+    them, and each message only fills its markers in."""
     context = {"site_url": settings.SITE_URL, **context}
-    # Optional blocks of a template leave runs of blank lines: one blank line between
-    # paragraphs, one line end at the end.
-    text = render_to_string(f"emails/{template}.txt", context, using=TEXT_ENGINE)
-    text = _BLANK_LINES.sub("\n\n", text.strip("\n")) + "\n"
-    html = render_to_string(f"emails/{template}.html", context)
+    if personal is None:
+        subject, text, html = _render(template, context)
+    else:
+        if shared is None:
+            subject, text, html = _render(template, context)
+        else:
+            subject, text, html = _shared_render(template, context, personal, shared)
+        subject = personal.fill(subject, subject=True)
+        text, html = personal.fill(text), personal.fill(html, html=True)
     all_headers = dict(headers or {})
     if unsubscribe_url:
         all_headers.update(unsubscribe_headers(unsubscribe_url))
     message = EmailMultiAlternatives(
-        subject=render_subject(template, context),
+        subject=subject,
         body=text,
         to=to,
         reply_to=[address for address in reply_to if address] or None,

@@ -488,6 +488,7 @@ def _send(delivery: Delivery, connection) -> str:
         message.connection = connection or get_connection()
         message.send(fail_silently=False)
     except Exception as exc:
+        _connection_served(connection, ok=False)
         if is_permanent(exc):
             mark(delivery, DeliveryStatus.FAILED, describe(exc))
             # Only a refused recipient says the address is bad; a refused sender, login or
@@ -530,6 +531,7 @@ def _send(delivery: Delivery, connection) -> str:
             next_attempt_at=now + dt.timedelta(seconds=delay),
         )
         raise TemporaryFailure(delay) from exc
+    _connection_served(connection, ok=True)
     _mark_sent(delivery)
     return DeliveryStatus.SENT
 
@@ -634,12 +636,18 @@ def smtp_answers() -> bool:
 
 _connection = None
 _connection_key: tuple[object, ...] | None = None
+# When this process's connection last carried a message to the end (time.monotonic()); 0 after
+# a failure. Within FRESH_SECONDS of a success, the next message goes without a NOOP first: in a
+# sending of 200, that is one round trip fewer per message.
+_connection_ok_at = 0.0
+FRESH_SECONDS = 5.0
 
 
 def smtp_connection():
     """One SMTP connection per worker process, reopened when the server closed it (or when
-    the mail settings changed, as tests do)."""
-    global _connection, _connection_key
+    the mail settings changed, as tests do). A connection that has not just carried a message
+    is asked first (NOOP) whether the server still holds it."""
+    global _connection, _connection_key, _connection_ok_at
     key = (
         settings.EMAIL_BACKEND,
         getattr(settings, "EMAIL_HOST", ""),
@@ -647,21 +655,30 @@ def smtp_connection():
         str(getattr(settings, "EMAIL_FILE_PATH", "")),  # the file backends write there
     )
     if _connection is None or key != _connection_key:
-        _connection, _connection_key = get_connection(), key
+        _connection, _connection_key, _connection_ok_at = get_connection(), key, 0.0
     conn = getattr(_connection, "connection", None)
     if conn is None:
         # Opened here, the connection stays open across messages (a backend closes only the
         # connections it opened itself); a failure to connect shows up when sending.
+        _connection_ok_at = 0.0
         with contextlib.suppress(Exception):
             _connection.open()
         return _connection
-    if conn is not None:
-        try:
-            status = conn.noop()[0]
-        except (smtplib.SMTPException, OSError):
-            status = -1
-        if status != 250:
-            with contextlib.suppress(Exception):  # the socket is already gone
-                _connection.close()
-            _connection.connection = None
+    if time.monotonic() - _connection_ok_at < FRESH_SECONDS:
+        return _connection
+    try:
+        status = conn.noop()[0]
+    except (smtplib.SMTPException, OSError):
+        status = -1
+    if status != 250:
+        with contextlib.suppress(Exception):  # the socket is already gone
+            _connection.close()
+        _connection.connection = None
     return _connection
+
+
+def _connection_served(connection, ok: bool) -> None:
+    """Notes how the last message on `connection` went (see smtp_connection)."""
+    global _connection_ok_at
+    if connection is not None and connection is _connection:
+        _connection_ok_at = time.monotonic() if ok else 0.0

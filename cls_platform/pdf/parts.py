@@ -5,7 +5,9 @@ fiches-actions (about 130 pages), nearly all of it in the fiches. Each fiche sta
 own and its layout depends on nothing before it, so each is rendered as a document of its own and
 kept in the "pdf" cache under the digest of its HTML, its stylesheets and the renderer's version:
 a fiche that did not change is never laid out again, and one that changed is rendered anew
-because its HTML differs, with no invalidation to forget.
+because its HTML differs, with no invalidation to forget. Parts made for signatories (who read
+structures where others read names) carry their audience in their keys: a part made for one
+audience is never served to another, even where the two HTMLs would coincide.
 
 `assemble` joins the parts into one tagged PDF (PDF/UA-1) with pikepdf (qpdf): pages, structure
 tree (each part's elements under one Document element, the parent tree renumbered), named
@@ -54,7 +56,7 @@ CACHE_ALIAS = "pdf"
 # Below this many parts to make per process, starting processes costs more than it saves.
 PARTS_PER_PROCESS = 6
 # Part of every key: change it when the way parts are made changes, and nothing kept is reused.
-FORMAT = "contract-parts-1"
+FORMAT = "contract-parts-2"  # 2: header cells scoped (rendering.scope_table_headers)
 # Page numbers are artifacts for assistive technologies (ISO 14289-1, 7.8): marked as such.
 ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 
@@ -70,40 +72,47 @@ class Part:
 def cached_parts(
     htmls: Sequence[str],
     *,
+    audience: str = "",
     base_url: str | None = None,
     stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
     tagged: bool = True,
+    parallel: bool = True,
 ) -> list[Part]:
     """Each HTML (of a template extending `pdf/base.html`) as a PDF, from the cache when the
-    same HTML was rendered with the same stylesheets before; the others are rendered and kept."""
-    salt = _salt(base_url, stylesheets, tagged)
+    same HTML was rendered for the same `audience` with the same stylesheets before; the others
+    are rendered and kept. Without `parallel` (a background warming, which leaves the other
+    processors to the web processes), in this process only, each kept as soon as it is made: a
+    warming cut short by its time limit leaves what it made for the next one."""
+    salt = _salt(base_url, stylesheets, tagged, audience)
     keys = [f"part:{_digest(salt, html)}" for html in htmls]
     cache = caches[CACHE_ALIAS]
     found: dict[str, tuple[int, bytes]] = cache.get_many(keys)
     missing = {k: html for k, html in zip(keys, htmls, strict=True) if k not in found}
     options = {"base_url": base_url, "stylesheets": tuple(stylesheets), "tagged": tagged}
-    rendered = {
-        key: (pages, pdf)
-        for key, (pdf, pages) in zip(
-            missing, _render_all(list(missing.values()), options), strict=True
-        )
-    }
-    if rendered:
+    rendered: dict[str, tuple[int, bytes]] = {}
+    if not parallel:
+        for key, html in missing.items():
+            pdf, pages = write_pdf_pages(html, **options)
+            rendered[key] = (pages, pdf)
+            cache.set(key, rendered[key])
+    elif missing:
+        made = _render_all(list(missing.values()), options)
+        rendered = {key: (pages, pdf) for key, (pdf, pages) in zip(missing, made, strict=True)}
         cache.set_many(rendered)
     return [
         Part(pdf=pdf, pages=pages) for pages, pdf in (found.get(k) or rendered[k] for k in keys)
     ]
 
 
-def self_counting_part(html_for: Callable[[int], str], *, name: str) -> Part:
+def self_counting_part(html_for: Callable[[int], str], *, name: str, audience: str = "") -> Part:
     """A part whose HTML depends on its own length: the contents of a contract, which give the
-    pages of the fiches that follow them. Rendered with the length it had last time (the usual
-    case: one rendering), and again with the length found when that changed."""
+    pages of the fiches that follow them. Rendered with the length it had last time for this
+    audience (the usual case: one rendering), and again with the length found when that changed."""
     cache = caches[CACHE_ALIAS]
-    key = f"length:{_digest(FORMAT, name)}"
+    key = f"length:{_digest(FORMAT, name, audience)}"
     pages = cache.get(key, 1)
     for _attempt in range(3):
-        (part,) = cached_parts([html_for(pages)])
+        (part,) = cached_parts([html_for(pages)], audience=audience)
         if part.pages == pages:
             break
         pages = part.pages
@@ -358,11 +367,11 @@ def _stamp(out: pikepdf.Pdf, numbers: Part) -> None:
 # Keys -------------------------------------------------------------------------------------------
 
 
-def _salt(base_url: str | None, stylesheets: Sequence[str], tagged: bool) -> str:
-    """What besides the HTML makes a rendering: stylesheets' text, renderer, options, and the
-    machine's fonts and text-layout libraries."""
+def _salt(base_url: str | None, stylesheets: Sequence[str], tagged: bool, audience: str) -> str:
+    """What besides the HTML makes a rendering: stylesheets' text, renderer, options, the
+    machine's fonts and text-layout libraries, and whom it is for."""
     texts = [FORMAT, weasyprint.__version__, pydyf.__version__, PDF_VARIANT, _system_fonts()]
-    texts += [base_url or LOCAL_ORIGIN, "tagged" if tagged else "untagged"]
+    texts += [base_url or LOCAL_ORIGIN, "tagged" if tagged else "untagged", f"for:{audience}"]
     for name in stylesheets:
         path = finders.find(name)
         if not isinstance(path, str):

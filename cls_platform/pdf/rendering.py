@@ -12,12 +12,18 @@ objects, so the cyclic garbage collector is paused while a document is laid out 
 stylesheets are parsed once per process and fonts loaded once per thread; and pydyf's list of
 page references, which WeasyPrint's tagging reads once per structure element, is built once per
 page count instead of at every read.
+
+WeasyPrint 70 writes table header cells (/TH) without the /Scope attribute PDF/UA-1 asks for
+(ISO 14289-1, 7.5): every tagged document written here gets it afterwards from its table's
+structure (`scope_table_headers`), as the HTML's scope="col"/"row" say it: the bilan, the
+contract's parts, a fiche-action, a compte-rendu.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import logging
 import mimetypes
 import threading
@@ -28,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pikepdf
 import pydyf
 import weasyprint
 from django.conf import settings
@@ -183,7 +190,64 @@ def write_pdf_pages(
     """The PDF and its number of pages. Untagged (`tagged=False`) only for what is drawn over
     a tagged document's pages as an artifact, such as page numbers."""
     with _document(html, base_url=base_url, stylesheets=stylesheets, tagged=tagged) as document:
-        return document.write_pdf(**(WRITE_OPTIONS if tagged else {})), len(document.pages)
+        pdf, pages = document.write_pdf(**(WRITE_OPTIONS if tagged else {})), len(document.pages)
+    return (scope_table_headers(pdf) if tagged else pdf), pages
+
+
+def scope_table_headers(pdf: bytes) -> bytes:
+    """The PDF with /Scope on every table header cell of its structure tree (PDF/UA-1, 7.5):
+    /Column for those of a /THead or of a row of headers only, /Row for the others. Unchanged
+    (the same bytes) when it has no structure tree or no header cell."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.Root.get("/StructTreeRoot")
+        if root is None or not _scope_children(root, in_head=False):
+            return pdf
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+
+def _structure_kids(element: pikepdf.Object) -> list[pikepdf.Dictionary]:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return [k for k in items if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def _scope_children(element: pikepdf.Object, *, in_head: bool) -> int:
+    changed = 0
+    kids = _structure_kids(element)
+    cells = [k for k in kids if k.get("/S") in ("/TH", "/TD")]
+    headers_only = bool(cells) and all(k.get("/S") == "/TH" for k in cells)
+    for kid in kids:
+        tag = kid.get("/S")
+        if tag == "/TH":
+            _set_scope(kid, "/Column" if in_head or headers_only else "/Row")
+            changed += 1
+        changed += _scope_children(kid, in_head=in_head or tag == "/THead")
+    return changed
+
+
+def _set_scope(element: pikepdf.Dictionary, scope: str) -> None:
+    """/Scope in the element's attribute object of the Table owner, made if it has none: /A is
+    one attribute dictionary or an array of them, and other owners' attributes stay."""
+    table = pikepdf.Name("/Table")
+    attributes = element.get("/A")
+    found = [attributes] if isinstance(attributes, pikepdf.Dictionary) else []
+    if isinstance(attributes, pikepdf.Array):
+        found = [a for a in attributes if isinstance(a, pikepdf.Dictionary)]
+    for item in found:
+        if item.get("/O") == table:
+            item.Scope = pikepdf.Name(scope)
+            return
+    made = pikepdf.Dictionary(O=table, Scope=pikepdf.Name(scope))
+    if attributes is None:
+        element.A = made
+    elif isinstance(attributes, pikepdf.Array):
+        attributes.append(made)
+    else:
+        element.A = pikepdf.Array([attributes, made])
 
 
 @contextmanager

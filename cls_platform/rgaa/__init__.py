@@ -44,10 +44,11 @@ NONE = "non conforme"
 # --- The sample and the means of the evaluation (the statement lists them) ----------------------
 
 # Pages of the sample (RGAA 4.1, « Échantillon »). The site has no contact page (the contact is
-# given below), no legal notice, no site map and no help page.
+# given below), no legal notice and no help page.
 SAMPLE_PAGES: tuple[tuple[str, str], ...] = (
     ("Connexion", "/connexion/"),
     ("Déclaration d'accessibilité", "/accessibilite/"),
+    ("Plan du site", "/plan-du-site/"),
     ("Tableau de bord d'un territoire", "/t/<territoire>/"),
     (
         "Annuaire : structures, contacts, fiche d'un contact, formulaire d'un contact",

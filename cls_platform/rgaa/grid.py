@@ -57,9 +57,9 @@ GRID: tuple[Criterion, ...] = (
     ),
     Criterion(
         "1.9",
-        NC,
+        C,
         "Chaque légende d'image est-elle, si nécessaire, correctement reliée à l'image correspondante ?",
-        'Le dessin du réseau partenarial et sa légende sont dans un élément figure sans role="figure" ni aria-label reprenant la légende.',
+        'Le dessin du réseau partenarial (SVG role="img") et sa légende sont dans un élément figure qui porte role="figure" et aria-labelledby vers son figcaption : son nom est la légende elle-même (vérifié par un test qui lit le nom accessible dans Chromium).',
     ),
     # 2. Cadres
     Criterion(
@@ -255,9 +255,9 @@ GRID: tuple[Criterion, ...] = (
     ),
     Criterion(
         "7.4",
-        NC,
+        C,
         "Pour chaque script qui initie un changement de contexte, l'utilisateur est-il averti ou en a-t-il le contrôle ?",
-        "La page ouverte par « Je viens » / « Je ne viens pas » envoie d'elle-même la réponse au chargement, puis affiche une autre page, sans avertir avant.",
+        "La page ouverte par « Je viens » / « Je ne viens pas » n'envoie plus rien d'elle-même : elle dit quelle réponse va partir et l'envoie quand la personne appuie sur « Envoyer : je viens » (test navigateur : rien n'est enregistré avant l'appui). Seul autre déplacement du focus par un script : l'avertissement de fin de session (13.1), une boîte d'alerte (alertdialog) qui dit pourquoi elle prend le focus.",
     ),
     Criterion(
         "7.5",
@@ -274,9 +274,9 @@ GRID: tuple[Criterion, ...] = (
     ),
     Criterion(
         "8.2",
-        NC,
+        C,
         "Pour chaque page web, le code source généré est-il valide selon le type de document spécifié ?",
-        "Le validateur Nu Html Checker relève des identifiants en double dans les graphiques des résultats d'une campagne et un attribut action vide sur un formulaire de cette page.",
+        "Chaque graphique des résultats d'une campagne reçoit son propre identifiant (même dessiné deux fois à l'identique) et ne garde pas ceux de la légende interactive de pygal ; le formulaire de cette page n'a plus d'attribut action vide. Un test relit la page et n'y trouve aucun identifiant en double.",
     ),
     Criterion(
         "8.3",
@@ -493,9 +493,9 @@ GRID: tuple[Criterion, ...] = (
     ),
     Criterion(
         "11.10",
-        NC,
+        C,
         "Dans chaque formulaire, le contrôle de saisie est-il utilisé de manière pertinente (hors cas particuliers) ?",
-        "Les champs obligatoires portent l'attribut required, mais ne sont signalés visiblement avant l'envoi que dans les questionnaires : les autres formulaires ne le disent qu'après une erreur.",
+        "Les champs obligatoires portent l'attribut required et, dans tous les formulaires rendus par Django (gabarit d'étiquette commun, testé sur les formulaires d'un contact, d'un groupe et d'une fiche-action) comme dans les questionnaires, leur étiquette dit « (obligatoire) » avant l'envoi. Deux petits formulaires écrits à la main ne l'indiquent que par l'attribut required, que le test 11.10.1 admet : la connexion (adresse et mot de passe) et l'ajout d'une mesure sur la page d'une fiche-action (date et valeur).",
     ),
     Criterion(
         "11.11",
@@ -507,20 +507,20 @@ GRID: tuple[Criterion, ...] = (
         "11.12",
         NC,
         "Pour chaque formulaire qui modifie ou supprime des données, ou qui transmet des réponses à un test ou à un examen, ou dont la validation a des conséquences financières ou juridiques, les données saisies peuvent-elles être modifiées, mises à jour ou récupérées par l'utilisateur ?",
-        "Supprimer un entretien, une question ou une partie d'un questionnaire se fait en un clic, sans confirmation ni moyen de revenir en arrière.",
+        "Supprimer un entretien, une question ou une partie d'un questionnaire passe désormais par une page qui dit ce qui sera supprimé (et ce qui part avec) et demande de confirmer. Restent en un clic, sans étape de confirmation ni moyen de revenir en arrière : la suppression d'une décision du COPIL et celle d'un indicateur (avec ses mesures), depuis leur page de modification.",
     ),
     Criterion(
         "11.13",
-        NC,
+        C,
         "La finalité d'un champ de saisie peut-elle être déduite pour faciliter le remplissage automatique des champs avec les données de l'utilisateur ?",
-        "Sur sa page personnelle, le partenaire corrige ses prénom, nom, fonction et téléphone dans des champs sans attribut autocomplete.",
+        "Sur sa page personnelle, les champs prénom, nom, fonction et téléphone du partenaire portent autocomplete given-name, family-name, organization-title et tel ; la connexion porte email et current-password, le changement de mot de passe current-password et new-password, le code de double authentification one-time-code.",
     ),
     # 12. Navigation
     Criterion(
         "12.1",
-        NC,
+        C,
         "Chaque ensemble de pages dispose-t-il de deux systèmes de navigation différents, au moins (hors cas particuliers) ?",
-        "Un seul système de navigation (le menu) : ni plan du site ni moteur de recherche couvrant tout le site.",
+        "Deux systèmes : le menu, et le plan du site (/plan-du-site/, lié depuis le pied de chaque page), qui liste, territoire par territoire, les pages que le rôle de la personne lui ouvre.",
     ),
     Criterion(
         "12.2",
@@ -585,9 +585,9 @@ GRID: tuple[Criterion, ...] = (
     # 13. Consultation
     Criterion(
         "13.1",
-        NC,
+        C,
         "Pour chaque page web, l'utilisateur a-t-il le contrôle de chaque limite de temps modifiant le contenu (hors cas particuliers) ?",
-        "La session se termine après une durée fixe, plus courte que vingt heures, sans avertissement ni moyen de la prolonger : un texte en cours de saisie peut être perdu.",
+        "La session se termine après une période sans activité (60 minutes par défaut) ; cinq minutes avant, un avertissement (alertdialog, le focus sur son bouton) dit à quelle heure et propose « Prolonger la session », qui la prolonge d'autant, autant de fois que voulu (test navigateur avec une session courte).",
     ),
     Criterion(
         "13.2",

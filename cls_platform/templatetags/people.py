@@ -111,3 +111,11 @@ def unnamed(context: template.Context, text: str, people: Iterable[Any] = ()) ->
                     (someone.first_name, someone.last_name, getattr(organization, "name", None))
                 )
     return redact_names(escape(text), named)
+
+
+@register.filter
+def for_reader(text: str, unnamed: Any) -> str:
+    """A free text as its reader may read it: `unnamed` (a function the view gives signatories,
+    e.g. actions.pdf.unnamed_for_signatories) makes the directory's names structures and
+    returns safe HTML; for everyone else (`unnamed` empty) the text as typed."""
+    return unnamed(text) if unnamed and text else text

@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
@@ -138,8 +139,32 @@ class InterviewFormView(InterviewsMixin, ServiceFormView):
 
 
 class InterviewDeleteView(InterviewsMixin, View):
+    """GET asks to confirm (RGAA 11.12: no deletion in one click); POST deletes."""
+
     model = Interview
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        interview = get_object_or_404(self.interviews(), pk=kwargs["pk"])
+        detail = reverse(
+            "evaluation:interview_detail",
+            kwargs={"territory": self.territory.slug, "pk": interview.pk},
+        )
+        return render(
+            request,
+            "evaluation/delete_confirm.html",
+            {
+                "territory": self.territory,
+                "heading": _("Supprimer cet entretien ?"),
+                "what": _("Entretien : %(interview)s.") % {"interview": interview},
+                "consequence": _(
+                    "Les notes de l'entretien (missions, actions, besoins, collaborations, suites) "
+                    "seront supprimées avec lui."
+                ),
+                "button": _("Supprimer l'entretien"),
+                "cancel": detail,
+            },
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         interview = get_object_or_404(self.interviews(), pk=kwargs["pk"])

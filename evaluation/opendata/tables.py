@@ -16,6 +16,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from cls_platform.spreadsheets import csv_cell
+
 LIST_SEPARATOR = ";"
 Row = dict[str, Any]
 
@@ -181,8 +183,10 @@ def cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(cell(item) for item in value)
-    return str(value)
+        return csv_cell(LIST_SEPARATOR.join(cell(item) for item in value))
+    # A title typed as "=HYPERLINK(...)" stays text in the spreadsheet that opens the file;
+    # numbers (a negative value) are not texts and stay as they are.
+    return str(csv_cell(value))
 
 
 def table_csv(table: Table, document: dict[str, Any]) -> str:

@@ -13,15 +13,14 @@ selector already leaves the people out for them (no group reasons, no compte-ren
 decisions print their structure and label, which never name a person.
 
 WeasyPrint 70 writes table header cells (/TH) without the /Scope attribute PDF/UA asks for:
-`scope_table_headers` adds it once the PDF is written, from the table's structure (a header in
-a /THead or in a row of headers heads its column, any other heads its row), as the HTML's
-scope="col"/"row" say it.
+`cls_platform.pdf.rendering.scope_table_headers` adds it to every tagged PDF once written (the
+bilan's, the contract's, a fiche's), from the table's structure (a header in a /THead or in a
+row of headers heads its column, any other heads its row), as the HTML's scope="col"/"row" say.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -258,9 +257,9 @@ def bilan_html(bilan: Bilan) -> str:
 
 
 def bilan_pdf(bilan: Bilan) -> bytes:
-    from cls_platform.pdf.rendering import write_pdf
+    from cls_platform.pdf.rendering import write_pdf  # scopes the header cells
 
-    return scope_table_headers(write_pdf(bilan_html(bilan)))
+    return write_pdf(bilan_html(bilan))
 
 
 def _context(bilan: Bilan) -> dict[str, Any]:
@@ -298,54 +297,6 @@ def _context(bilan: Bilan) -> dict[str, Any]:
             (m for m in progress.milestones if m.kind == selectors.MilestoneKind.MIDTERM), None
         ),
     }
-
-
-def scope_table_headers(pdf: bytes) -> bytes:
-    """The PDF with /Scope on every table header cell of its structure tree (PDF/UA-1, 7.5):
-    /Column for those of a /THead or of a row of headers only, /Row for the others."""
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        root = document.Root.get("/StructTreeRoot")
-        if root is None:
-            return pdf
-        changed = _scope_children(root, in_head=False)
-        if not changed:
-            return pdf
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
-
-
-def _kids(element) -> list:
-    import pikepdf
-
-    kids = element.get("/K")
-    if kids is None:
-        return []
-    items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-    return [k for k in items if isinstance(k, pikepdf.Dictionary) and "/S" in k]
-
-
-def _scope_children(element, *, in_head: bool) -> int:
-    import pikepdf
-
-    changed = 0
-    kids = _kids(element)
-    cells = [k for k in kids if k.get("/S") in ("/TH", "/TD")]
-    headers_only = bool(cells) and all(k.get("/S") == "/TH" for k in cells)
-    for kid in kids:
-        tag = kid.get("/S")
-        if tag == "/TH":
-            scope = "/Column" if in_head or headers_only else "/Row"
-            attributes = kid.get("/A")
-            if attributes is None or not isinstance(attributes, pikepdf.Dictionary):
-                attributes = pikepdf.Dictionary(O=pikepdf.Name("/Table"))
-                kid.A = attributes
-            attributes.Scope = pikepdf.Name(scope)
-            changed += 1
-        changed += _scope_children(kid, in_head=in_head or tag == "/THead")
-    return changed
 
 
 # The download ---------------------------------------------------------------------------------

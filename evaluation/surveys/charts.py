@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 
 import pygal
 from django.core.cache import cache
@@ -43,6 +44,8 @@ STYLE = Style(
 ROW_HEIGHT = 34
 CACHE_SECONDS = 7 * 24 * 60 * 60
 SVG_NS = "{http://www.w3.org/2000/svg}"
+# Stands for the chart's id in the cached markup.
+CHART_ID = "chart-trame-id"
 
 
 def _percent(value: float | None) -> str:
@@ -63,11 +66,14 @@ def bar_chart(
     shown = [name, labels, [round(v, 1) for v in values], current_label, previous_label]
     if previous is not None:
         shown.append([None if v is None else round(v, 1) for v in previous])
-    key = "survey-chart:" + hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+    key = "survey-chart:v2:" + hashlib.sha256(json.dumps(shown).encode()).hexdigest()
     svg = cache.get(key)
     if svg is None:
         svg = _draw(name, labels, values, previous, current_label, previous_label)
         cache.set(key, svg, CACHE_SECONDS)
+    # Two questions answered alike share a cached drawing: each copy gets its own id, which
+    # its <style> names, so that a page of results holds no id twice (RGAA 8.2).
+    svg = svg.replace(CHART_ID, f"chart-{uuid.uuid4().hex}")
     return mark_safe(svg)  # pygal escapes the labels it writes, `name` is escaped
 
 
@@ -103,7 +109,15 @@ def _draw(
     chart.add(current_label, list(reversed(values)))
     if previous is not None:
         chart.add(previous_label, list(reversed(previous)))
-    svg = _serialise(chart.render_tree())
+    tree = chart.render_tree()
+    # pygal's own id (a random uuid, also in its <style>) becomes a placeholder that
+    # `bar_chart` fills per copy; its legend's "activate-serie-N" ids serve only the script
+    # taken out below, and would repeat from one chart to the next.
+    chart_id = tree.get("id")
+    for node in tree.iter():
+        if str(node.get("id", "")).startswith("activate-serie-"):
+            del node.attrib["id"]
+    svg = _serialise(tree).replace(chart_id, CHART_ID)
     # Sized by its box (100 % of the column), not by pygal's pixels: it fits a phone.
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(name)}" ', 1)
 

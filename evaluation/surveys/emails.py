@@ -20,7 +20,7 @@ from cls_platform.mail.composers import Skip, register
 from cls_platform.mail.messages import absolute_url, build_message, coordination_sender
 from cls_platform.models import Delivery
 from partners.emails import mailing_obstacle
-from partners.tokens import contact_token, unsubscribe_token
+from partners.tokens import mailing_token, unsubscribe_token
 
 from .models import SurveyInvitation
 from .services import KIND_SURVEY, KIND_SURVEY_REMINDER
@@ -80,7 +80,7 @@ def _compose(delivery: Delivery, *, reminder: bool) -> EmailMessage | None:
             )
         ),
         "self_service_url": absolute_url(
-            reverse("partner_links:self_service", kwargs={"token": contact_token(contact)})
+            reverse("partner_links:self_service_request", kwargs={"token": mailing_token(contact)})
         ),
         "unsubscribe_url": unsubscribe,
         "reply_name": reply_name,

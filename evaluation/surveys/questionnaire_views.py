@@ -8,8 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, View
 
 from cls_platform.access import TerritoryMixin, scoped
@@ -18,7 +19,7 @@ from . import questionnaires as services
 from . import selectors
 from .editing import ServiceFormView
 from .forms import QuestionForm, QuestionnaireForm, SectionForm
-from .models import Question, Questionnaire, Section
+from .models import Answer, Question, Questionnaire, Section
 
 
 class QuestionnaireMixin(TerritoryMixin):
@@ -34,6 +35,15 @@ class QuestionnaireMixin(TerritoryMixin):
 
     def questionnaires(self):
         return scoped(Questionnaire.objects.all(), self.access)
+
+    def questionnaire_url(self, questionnaire_id: int, anchor: str) -> str:
+        return self.questionnaire_redirect(questionnaire_id, anchor)["Location"]
+
+    def confirm_page(self, **context: Any) -> HttpResponse:
+        """The step before a deletion: what goes, what goes with it, or why it cannot."""
+        return render(
+            self.request, "evaluation/delete_confirm.html", {"territory": self.territory, **context}
+        )
 
 
 class QuestionnaireListView(QuestionnaireMixin, ListView):
@@ -140,8 +150,36 @@ class SectionCreateView(SectionFormView):
 
 
 class SectionDeleteView(QuestionnaireMixin, View):
+    """GET asks to confirm (RGAA 11.12: no deletion in one click); POST deletes."""
+
     model = Section
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        section = get_object_or_404(selectors.sections_of(self.access), pk=kwargs["pk"])
+        count = section.questions.count()
+        answered = Answer.objects.filter(question__section=section).exists()
+        return self.confirm_page(
+            heading=_("Supprimer cette partie ?"),
+            what=_("Partie « %(title)s » du questionnaire « %(questionnaire)s ».")
+            % {"title": section.title, "questionnaire": section.questionnaire.title},
+            consequence=ngettext(
+                "Sa question sera supprimée avec elle.",
+                "Ses %(count)d questions seront supprimées avec elle.",
+                count,
+            )
+            % {"count": count}
+            if count
+            else _("Elle ne contient aucune question."),
+            refusal=_(
+                "Des personnes ont déjà répondu aux questions de cette partie : elle ne peut plus "
+                "être supprimée. Vous pouvez en modifier l'intitulé."
+            )
+            if answered
+            else "",
+            button=_("Supprimer la partie"),
+            cancel=self.questionnaire_url(section.questionnaire_id, f"partie-{section.pk}"),
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         section = get_object_or_404(selectors.sections_of(self.access), pk=kwargs["pk"])
@@ -195,8 +233,32 @@ class QuestionCreateView(QuestionFormView):
 
 
 class QuestionDeleteView(QuestionnaireMixin, View):
+    """GET asks to confirm (RGAA 11.12: no deletion in one click); POST deletes."""
+
     model = Question
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        question = get_object_or_404(
+            selectors.questions_of(self.access).select_related("section__questionnaire"),
+            pk=kwargs["pk"],
+        )
+        return self.confirm_page(
+            heading=_("Supprimer cette question ?"),
+            what=_("Question « %(text)s » (partie « %(section)s »).")
+            % {"text": question.text, "section": question.section.title},
+            consequence=_("Ses choix de réponse seront supprimés avec elle."),
+            refusal=_(
+                "Des personnes ont déjà répondu à cette question : elle ne peut plus être "
+                "supprimée."
+            )
+            if question.answers.exists()
+            else "",
+            button=_("Supprimer la question"),
+            cancel=self.questionnaire_url(
+                question.section.questionnaire_id, f"question-{question.pk}"
+            ),
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         question = get_object_or_404(selectors.questions_of(self.access), pk=kwargs["pk"])

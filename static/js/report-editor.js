@@ -164,7 +164,10 @@
   // HTML (or plain text) in, tidy HTML out. The parsing happens in an inert document: nothing
   // it contains runs or loads.
   function clean(html) {
-    var parsed = new DOMParser().parseFromString(html || "", "text/html");
+    // A word processor's style sheet says nothing the cleaning reads (it reads each element's
+    // own style attribute), and parsing it would trip the page's Content-Security-Policy.
+    var sheetless = (html || "").replace(/<style\b[\s\S]*?<\/style\s*>/gi, "");
+    var parsed = new DOMParser().parseFromString(sheetless, "text/html");
     var container = document.createElement("div");
     cleanChildren(parsed.body, container);
     wrapLoose(container);

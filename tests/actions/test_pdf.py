@@ -439,23 +439,60 @@ def test_every_header_cell_of_the_print_layouts_declares_its_scope(printed_contr
             assert re.search(r'scope="(col|row)"', cell), f"{layout.name} : {cell}"
 
 
-def test_header_cells_get_their_scope_in_the_tagged_contract(printed_contract):
-    """PDF/UA-1 asks /Scope of every /TH: WeasyPrint 70 writes none; the bilan's post-pass
-    (evaluation.progress.bilan.scope_table_headers) adds them to the contract's as well."""
-    from evaluation.progress.bilan import scope_table_headers
+def test_the_printed_contract_carries_the_scope_of_every_header_cell(printed_contract):
+    """PDF/UA-1 asks /Scope of every /TH: WeasyPrint 70 writes none, each part of the contract
+    gets them once written (cls_platform.pdf.rendering.scope_table_headers), and the joined
+    document keeps them: columns for the tables' heads, rows for the facts of each fiche."""
+    headers = table_headers(printed_contract.pdf)
+    assert len(headers) > 100
+    assert all("/Scope" in a and a.get("/O") == "/Table" for a in headers)
+    assert {str(a.Scope) for a in headers} == {"/Column", "/Row"}
 
-    before = table_headers(printed_contract.pdf)
-    after = table_headers(scope_table_headers(printed_contract.pdf))
-    assert len(after) == len(before) > 100
-    assert {str(a.get("/Scope")) for a in after} == {"/Column", "/Row"}
+
+def test_the_printed_fiche_carries_the_scope_of_every_header_cell(printed_fiche):
+    headers = table_headers(printed_fiche.pdf)
+    assert headers and all("/Scope" in a for a in headers)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cls_platform/pdf does not yet add /Scope to the contract's /TH (asked of the lead)",
-)
-def test_the_printed_contract_itself_carries_the_scopes(printed_contract):
-    assert all("/Scope" in a for a in table_headers(printed_contract.pdf))
+def test_scoping_keeps_the_attributes_of_other_owners():
+    """A header cell whose /A already holds a Layout attribute object keeps it beside the
+    Table one that gets the scope; a second pass adds nothing."""
+    from cls_platform.pdf.rendering import scope_table_headers, write_pdf
+
+    html = (
+        '<html lang="fr"><head><title>t</title></head><body><table><tbody>'
+        '<tr><th scope="row">x</th><td>1</td></tr></tbody></table></body></html>'
+    )
+    with open_pdf(write_pdf(html)) as document:
+        (cell,) = header_elements(document)
+        cell.A = pikepdf.Array([pikepdf.Dictionary(O=pikepdf.Name.Layout, Placement="/Block")])
+        out = io.BytesIO()
+        document.save(out)
+
+    def owners(pdf: bytes) -> dict[str, dict[str, str]]:
+        with open_pdf(pdf) as document:
+            (cell,) = header_elements(document)
+            return {str(a.O): {str(k): str(v) for k, v in a.items()} for a in cell.A}
+
+    once = scope_table_headers(out.getvalue())
+    assert owners(once) == {
+        "/Layout": {"/O": "/Layout", "/Placement": "/Block"},
+        "/Table": {"/O": "/Table", "/Scope": "/Row"},
+    }
+    assert owners(scope_table_headers(once)) == owners(once)
+
+
+def header_elements(document: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    found = []
+    stack = [document.Root.StructTreeRoot]
+    while stack:
+        kids = stack.pop().get("/K")
+        for kid in list(kids) if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                if kid.S == "/TH":
+                    found.append(kid)
+                stack.append(kid)
+    return found
 
 
 # The contract joined from its parts -----------------------------------------------------------

@@ -248,6 +248,7 @@ def test_focus_ring_stands_out_on_the_blue_header(page: Page, live_server, coord
         "Annuaire",
         "Évaluation",
         "Mes territoires",
+        "Sécurité du compte",
         "Se déconnecter",
     ]
     for state in focused:

@@ -52,6 +52,6 @@ def test_the_chooser_is_searched_and_paged_with_the_keyboard(page: Page, live_se
     page.get_by_role("link", name="Tous mes territoires").focus()
     page.keyboard.press("Enter")
     expect(cards).to_have_count(50)
-    page.get_by_role("link", name="Tous mes contrats").focus()
+    page.get_by_role("main").get_by_role("link", name="Tous mes contrats").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tous mes contrats")

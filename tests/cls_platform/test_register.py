@@ -6,12 +6,15 @@ settings and seen to change on the page and in the PDF.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
+from html import unescape as html_unescape
 
 import pytest
 from django.apps import apps
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cls_platform import register as register_module
@@ -104,11 +107,15 @@ def register_text(coordinator) -> str:
 
 
 def test_session_length_is_read_from_settings(coordinator, settings):
-    assert "12 heures après la connexion" in register_text(coordinator)
-    settings.SESSION_COOKIE_AGE = 3600
+    # Sessions end after an hour without a page opened (IdleSessionMiddleware renews them).
+    assert "1 heure après la dernière page ouverte" in register_text(coordinator)
+    settings.SESSION_COOKIE_AGE = 12 * 3600
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if not m.endswith("IdleSessionMiddleware")
+    ]
     text = register_text(coordinator)
-    assert "Sessions de connexion des utilisateurs 1 heure après la connexion" in text
-    assert "12 heures" not in text
+    assert "Sessions de connexion des utilisateurs 12 heures après la connexion" in text
+    assert "1 heure" not in text
 
 
 def test_contact_review_period_is_read_from_settings(coordinator, settings):
@@ -120,7 +127,10 @@ def test_password_hashing_is_read_from_settings(coordinator, settings):
     client = login(Client(), coordinator)  # signed in before the hasher changes under it
     page = url(coordinator.territory)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.ScryptPasswordHasher"]
-    assert "Mots de passe Empreinte scrypt ; 8 caractères au moins" in text_of(client.get(page))
+    assert (
+        "Mots de passe Empreinte scrypt ; 12 caractères au moins de trois types "
+        "(minuscules, majuscules, chiffres, autres)" in text_of(client.get(page))
+    )
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     assert "Empreinte PBKDF2-SHA256, " in text_of(client.get(page))
 
@@ -142,7 +152,7 @@ def retention_row(coordinator, key: str) -> str:
     html = login(Client(), coordinator).get(url(coordinator.territory)).content.decode()
     row = re.search(rf'<tr id="conservation-{key}">(.*?)</tr>', html, re.S)
     assert row, f"ligne {key} absente"
-    return " ".join(re.sub(r"<[^>]+>", " ", row[1]).split())
+    return " ".join(html_unescape(re.sub(r"<[^>]+>", " ", row[1])).split())
 
 
 def test_a_period_no_task_applies_is_declared_as_such(coordinator, settings):
@@ -188,10 +198,33 @@ def test_every_field_about_a_person_is_in_the_register():
         assert not missing, f"{label} : champs absents du registre : {sorted(missing)}"
 
 
-def test_the_pending_import_period_agrees_with_the_directory():
-    from partners.services import PENDING_IMPORT_DAYS
+def test_the_retention_periods_are_read_from_settings(coordinator, settings):
+    settings.PENDING_IMPORT_DAYS = 3
+    settings.DELIVERY_RETENTION_MONTHS = 6
+    settings.PARTICIPATION_RETENTION_YEARS = 10
+    settings.AUDIT_RETENTION_MONTHS = 24
+    assert "Fichiers de partenaires déposés et non confirmés 3 jours" in retention_row(
+        coordinator, "imports"
+    )
+    assert "6 mois après l'envoi" in retention_row(coordinator, "deliveries")
+    assert "10 ans après la fin du contrat" in retention_row(coordinator, "participation")
+    audit = retention_row(coordinator, "audit")
+    assert "Journal des modifications" in audit and "24 mois" in audit
+    assert "Entrées plus anciennes effacées" in audit
 
-    assert retention.PENDING_IMPORT_DAYS == PENDING_IMPORT_DAYS
+
+def test_the_directory_drops_unconfirmed_uploads_after_the_configured_period(coordinator, settings):
+    from partners.models import PartnerImport
+    from partners.services import partner_imports_purge
+
+    settings.PENDING_IMPORT_DAYS = 3
+    old, recent = (
+        PartnerImport.objects.create(territory=coordinator.territory, file_name=f"{n}.csv")
+        for n in ("ancien", "récent")
+    )
+    PartnerImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=4))
+    assert partner_imports_purge() == 1
+    assert list(PartnerImport.objects.values_list("pk", flat=True)) == [recent.pk]
 
 
 def test_durations_read_as_people_say_them():
@@ -227,7 +260,7 @@ def test_the_pdf_holds_the_same_register(coordinator, settings):
     text = pdf_text(response.content)
     assert "Registre des traitements · Cergy" in text
     assert "Direction de la santé publique, Cergy" in text
-    assert "2 heures après la connexion" in text
+    assert "2 heures après la dernière page ouverte" in text
     for processing in register_module.PROCESSINGS:
         assert processing.name in text
 

@@ -53,6 +53,8 @@ PUBLIC_URL_NAMES = {
     "healthz",
     "partner_links:self_service",
     "partner_links:self_service_left",
+    # The "update my details" link of mass e-mails: it only sends a fresh link to the address on file.
+    "partner_links:self_service_request",
     "partner_links:self_service_unsubscribe",
     "meeting_links:rsvp",
     "meeting_links:document",
@@ -72,6 +74,13 @@ PUBLIC_URL_NAMES = {
     "opendata:schema",
     # The accessibility statement: the RGAA requires it reachable from every page, signed in or not.
     "accessibility_statement",
+    # The site map (RGAA 12.1): signed out, it lists only the pages anyone may read.
+    "site_map",
+    # ProConnect (404 unless configured): the way there and back of a sign-in, like "login".
+    "security:proconnect",
+    "security:proconnect_callback",
+    # Where browsers post Content-Security-Policy violations: they send no cookie to sign it.
+    "csp_report",
 }
 
 # What a signatory must never read: the address and phone of a contact, even one with no name
@@ -511,13 +520,10 @@ REFUSED_TO_VIEWERS = REFUSED_TO_COPILOTS | {
 # Actions a form posts to: a GET answers 405 to whoever the role lets through.
 POST_ONLY = {
     "evaluation:decision_delete",
-    "evaluation:interview_delete",
     "evaluation:opendata_publish",
     "evaluation:opendata_unpublish",
-    "evaluation:question_delete",
     "evaluation:question_move",
     "evaluation:questionnaire_create_default",
-    "evaluation:section_delete",
     "evaluation:survey_remind",
     "evaluation:survey_send",
     "actions:axis_move",
@@ -540,6 +546,10 @@ POST_ONLY = {
 }
 
 
+# Old addresses kept as permanent redirects to the page that replaced them.
+MOVED = {"partners:contact_review"}
+
+
 def expected_status(name: str, who: str) -> int:
     """The exact answer a role gets to a GET of a page of its own territory."""
     if name in MAY_BE_ABSENT:
@@ -550,12 +560,14 @@ def expected_status(name: str, who: str) -> int:
         return 403
     if name in POST_ONLY:
         return 405
+    if name in MOVED:
+        return 301
     return 200
 
 
 def test_the_expected_statuses_name_existing_pages():
     names = {route_id(route) for route in TERRITORY_ROUTES}
-    listed = REFUSED_TO_VIEWERS | POST_ONLY | MAY_BE_ABSENT
+    listed = REFUSED_TO_VIEWERS | POST_ONLY | MAY_BE_ABSENT | MOVED
     assert listed <= names, f"pages listed that no longer exist: {sorted(listed - names)}"
 
 

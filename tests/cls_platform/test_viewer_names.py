@@ -59,9 +59,6 @@ pytestmark = pytest.mark.django_db
 # Names no page writes by chance: "Zéphyrine Tartempion3" can only come from the directory.
 FIRST, LAST = "Zéphyrine", "Tartempion"
 NAMES = re.compile(rf"{FIRST}|{LAST}", re.IGNORECASE)
-# Pages that still name people, in files the viewers' change does not own (actions/pdf.py,
-# templates/evaluation/dashboard.html): see the test marked xfail below.
-NOT_YET = {"actions:fiche_pdf", "actions:contract_pdf", "evaluation:dashboard"}
 
 
 def pdf_text(content: bytes) -> str:
@@ -111,6 +108,12 @@ def scene(viewer):
     presenter = person(t, epicerie)
     name_everyone(t)
     presenter.refresh_from_db()
+    copilot.refresh_from_db()
+    # The fiche's free texts name people too, as coordinators write them.
+    fiche.context = f"Constat partagé avec {copilot.full_name} en 2025."
+    fiche.description = f"{presenter.last_name} {presenter.first_name} anime les ateliers."
+    fiche.calendar = f"Point d'étape avec {copilot.full_name} en juin."
+    fiche.save(update_fields=["context", "description", "calendar"])
     start = timezone.now() - dt.timedelta(days=3)
     meeting = MeetingFactory(
         group=group,
@@ -172,19 +175,48 @@ def names_read(client: Client, urls: list[tuple[str, str]]) -> list[str]:
     return problems
 
 
-def test_a_signatory_reads_no_name_on_any_page_nor_in_the_report_pdf(scene, viewer):
-    urls = [(n, u) for n, u in viewer_urls(scene, viewer.territory) if n not in NOT_YET]
+def test_a_signatory_reads_no_name_on_any_page_nor_in_any_pdf(scene, viewer):
+    """Pages, the compte-rendu, the contract and the fiche-action PDFs, and the dashboard."""
+    urls = viewer_urls(scene, viewer.territory)
+    assert {"actions:contract_pdf", "actions:fiche_pdf", "evaluation:dashboard"} <= {
+        name for name, _url in urls
+    }
     assert names_read(login(Client(), viewer), urls) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/pdf.py prints a fiche's pilot and co-pilots by name, the dashboard a vacant "
-    "pilot's (changes asked of the lead); remove this mark once they show structures",
-)
-def test_a_signatory_reads_no_name_in_the_pdfs_and_dashboard_not_yet_fixed(scene, viewer):
-    urls = [(n, u) for n, u in viewer_urls(scene, viewer.territory) if n in NOT_YET]
-    assert names_read(login(Client(), viewer), urls) == []
+def test_the_printed_contract_shows_a_signatory_structures_where_the_coordination_reads_names(
+    scene, viewer, coordinator
+):
+    """The same contract and fiche printed for both, in either order: the PDF cache keeps each
+    reader's print apart, and names typed in a fiche's texts give way to structures."""
+    t = viewer.territory
+    fiche = scene[FicheAction]
+    copilot = fiche.copilots.get()
+    FicheAction.objects.filter(pk=fiche.pk).update(
+        description=f"Contact : {copilot.full_name}, au centre social."
+    )
+    contract_url = reverse(
+        "actions:contract_pdf", kwargs={"territory": t.slug, "pk": fiche.contract_id}
+    )
+    fiche_url = reverse("actions:fiche_pdf", kwargs={"territory": t.slug, "pk": fiche.pk})
+    viewer_client, coordinator_client = login(Client(), viewer), login(Client(), coordinator)
+    for url in (contract_url, fiche_url):
+        before = pdf_text(viewer_client.get(url).content)
+        coordination = pdf_text(coordinator_client.get(url).content)
+        after = pdf_text(viewer_client.get(url).content)
+        for text in (before, after):
+            assert not NAMES.search(text), url
+            assert "Épicerie solidaire" in text  # the pilot structure
+            assert "un·e professionnel·le de Centre social des Linandes" in squash(text)
+            assert "Contact : un·e professionnel·le de Centre social des Linandes" in squash(text)
+        assert squash(copilot.full_name) in squash(coordination), url
+        assert "Pilote " in coordination and "Pilote " not in before.replace("Structure pilote", "")
+        assert f"Contact : {copilot.full_name}" in squash(coordination)
+
+
+def squash(text: str) -> str:
+    """pdftotext's layout breaks lines and pads columns: words with single spaces between."""
+    return re.sub(r"\s+", " ", text)
 
 
 def test_the_coordination_still_reads_the_names(scene, viewer, coordinator):
@@ -309,7 +341,7 @@ def test_on_the_demo_a_signatory_reads_no_name(cergy, settings):
     assert client.login(username="ars95@ars.demo", password=DEMO_PASSWORD)
     names = demo_names(access.territory)
     read, problems = 0, []
-    routes = [r for r in VIEWER_PAGES if route_id(r) not in NOT_YET]
+    routes = list(VIEWER_PAGES)
     meetings = list(scoped(Meeting.objects.exclude(report=""), access).order_by("-starts_at")[:3])
     assert meetings, "the demo holds meetings with a compte-rendu"
     urls = [

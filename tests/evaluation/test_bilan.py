@@ -20,11 +20,11 @@ from django.utils import timezone
 from actions.models import ActionStatus, ContractStatus, FicheAction, Indicator, IndicatorValue
 from actions.progress import percent
 from cls_platform.models import Role
+from cls_platform.pdf.rendering import scope_table_headers
 from evaluation.progress.bilan import (
     MIDTERM,
     bilan_choices,
     parse_choice,
-    scope_table_headers,
 )
 from evaluation.progress.models import CopilDecision, DecisionStatus
 from evaluation.surveys.models import SurveyInvitation

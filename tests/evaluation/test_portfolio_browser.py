@@ -73,7 +73,7 @@ def test_the_table_reached_from_the_chooser_has_no_violations(page: Page, live_s
     browser_login(page, live_server, delegation)
     page.get_by_role("link", name="Mes territoires").click()
     assert_no_axe_violations(page)
-    page.get_by_role("link", name="Tous mes contrats").click()
+    page.get_by_role("main").get_by_role("link", name="Tous mes contrats").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tous mes contrats")
     expect(page.locator("tbody tr")).to_have_count(3)
     assert row_names(page) == ["Cergy", "Meaux", "Vitry-sur-Seine"]
@@ -89,7 +89,14 @@ def test_the_table_reached_from_the_chooser_has_no_violations(page: Page, live_s
 
 def test_sorted_and_filtered_with_the_keyboard_alone(page: Page, live_server, delegation):
     browser_login(page, live_server, delegation)
-    page.goto(f"{live_server.url}/contrats/")
+    page.goto(f"{live_server.url}/t/cergy/")
+    tab_to(page, "Tous mes contrats")  # in the main navigation, from any page
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/contrats/")
+    navigation = page.get_by_role("navigation", name="Navigation principale")
+    expect(navigation.get_by_role("link", name="Tous mes contrats")).to_have_attribute(
+        "aria-current", "page"
+    )
 
     tab_to(page, "Population")
     page.keyboard.press("Enter")

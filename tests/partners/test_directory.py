@@ -52,7 +52,7 @@ def grow(territory, n: int = 10) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/structures/", "/contacts/", "/contacts/a-revoir/", "/departs/", "STRUCTURE", "CONTACT"],
+    ["/structures/", "/contacts/", "/contacts/revue/", "/departs/", "STRUCTURE", "CONTACT"],
 )
 def test_directory_pages_keep_a_constant_query_count(login_as, coordinator, path):
     territory = coordinator.territory

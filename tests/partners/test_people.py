@@ -340,7 +340,9 @@ def test_erasing_a_person_keeps_counts_and_blocks_reimport(login_as, coordinator
     assert Client().get(link(partner)).status_code == 404, "their old links die with them"
 
 
-def test_contacts_without_interaction_for_36_months_are_listed_for_review(login_as, coordinator):
+def test_the_old_review_address_leads_for_good_to_the_review(login_as, coordinator):
+    """Contacts à revoir moved to the retention review (with its decisions): a coordinator's
+    saved link to the old address lands there, for good, with the same people listed."""
     territory = coordinator.territory
     old = ContactFactory(
         territory=territory,
@@ -352,9 +354,16 @@ def test_contacts_without_interaction_for_36_months_are_listed_for_review(login_
         last_name="Récent",
         last_activity_at=timezone.now() - dt.timedelta(days=30),
     )
-    page = login_as(coordinator).get(f"{BASE}/contacts/a-revoir/")
+    client = login_as(coordinator)
+    moved = client.get(f"{BASE}/contacts/a-revoir/?page=1")
+    assert moved.status_code == 301
+    assert moved["Location"] == f"{BASE}/contacts/revue/?page=1"
+    page = client.get(moved["Location"])
     assert [c.pk for c in page.context["contacts"]] == [old.pk]
-    assert "plus de 36 mois" in page.content.decode()
+    text = page.content.decode()
+    assert "plus de 36 mois" in text and "Ancien" in text and "Récent" not in text
+    nav = text.split('aria-label="Annuaire"', 1)[1].split("</nav>", 1)[0]
+    assert "/contacts/a-revoir/" not in nav and 'href="/t/cergy/annuaire/contacts/revue/"' in nav
 
 
 def test_coordination_sends_a_person_their_link_to_check_details(

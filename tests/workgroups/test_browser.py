@@ -393,8 +393,17 @@ def test_meeting_from_scheduling_to_compte_rendu(
     assert partner_page.request.head(yes_url).ok
     amina_invitation.refresh_from_db()
     assert amina_invitation.rsvp == Rsvp.PENDING
-    # Amina's click: the page records her answer by itself (static/js/rsvp.js).
+    # Amina's click: the page says which answer it is about to send, and sends it only when
+    # she presses its button (RGAA 7.4: nothing changes on load).
     partner_page.goto(yes_url)
+    expect(h1(partner_page)).to_have_text("Confirmez votre réponse : je viens")
+    expect(partner_page.get_by_role("main")).to_contain_text("pas encore envoyée")
+    checked(partner_page, "07-reponse-a-confirmer")
+    amina_invitation.refresh_from_db()
+    assert amina_invitation.rsvp == Rsvp.PENDING
+    send = partner_page.get_by_role("button", name="Envoyer : je viens")
+    send.focus()
+    partner_page.keyboard.press("Enter")
     expect(h1(partner_page)).to_have_text("Merci, vous êtes inscrit·e")
     expect(partner_page).to_have_url(yes_url)
     expect(partner_page.get_by_role("main")).to_contain_text("Maison de quartier des Linandes")
@@ -403,14 +412,14 @@ def test_meeting_from_scheduling_to_compte_rendu(
     checked(partner_page, "07-reponse-partenaire")
     amina_invitation.refresh_from_db()
     assert amina_invitation.rsvp == Rsvp.YES
-    # Without its script (blocked, or JavaScript off), the page offers the same in one button.
+    # Without its script (blocked, or JavaScript off), the button works the same.
     bruno = invitations["bruno.caron@ccas-cergy.fr"]
     bruno_no = re.search(r"^Je ne viens pas : (\S+)$", bruno.body, re.MULTILINE).group(1)
     partner_page.route("**/static/js/rsvp.js", lambda route: route.abort())
     partner_page.goto(bruno_no)
-    expect(h1(partner_page)).to_have_text("Votre réponse : je ne viens pas")
+    expect(h1(partner_page)).to_have_text("Confirmez votre réponse : je ne viens pas")
     checked(partner_page, "07b-reponse-sans-script")
-    partner_page.get_by_role("button", name="Confirmer : je ne viens pas").click()
+    partner_page.get_by_role("button", name="Envoyer : je ne viens pas").click()
     expect(h1(partner_page)).to_have_text("C'est noté, vous ne venez pas")
     partner_page.unroute("**/static/js/rsvp.js")
     assert Invitation.objects.get(meeting=meeting, contact__email=bruno.to[0]).rsvp == Rsvp.NO

@@ -501,7 +501,7 @@ def test_a_refused_walk_in_comes_back_in_view(
     browser_login(page, live_server, coordinator)
     page.goto(url_of(live_server, meeting) + "#presences")
     walk_in = page.get_by_role("form", name="Une personne présente n'est pas dans la liste")
-    walk_in.get_by_role("textbox", name="Nom :", exact=True).fill("Henry")
+    walk_in.get_by_role("textbox", name="Nom (obligatoire) :", exact=True).fill("Henry")
     walk_in.get_by_label("Adresse e-mail").fill("gaelle.henry@pmi95.fr")
     walk_in.get_by_role("combobox", name="Structure").fill("Structure inconnue")
     walk_in.get_by_role("button", name="L'ajouter aux présents et à l'annuaire").click()
@@ -511,7 +511,9 @@ def test_a_refused_walk_in_comes_back_in_view(
     expect(
         page.get_by_role("heading", name="Une personne présente n'est pas dans la liste")
     ).to_be_in_viewport()
-    expect(walk_in.get_by_role("textbox", name="Nom :", exact=True)).to_have_value("Henry")
+    expect(walk_in.get_by_role("textbox", name="Nom (obligatoire) :", exact=True)).to_have_value(
+        "Henry"
+    )
     assert_no_axe_violations(page)
 
 

@@ -45,7 +45,7 @@ def text(response) -> str:
     return html.unescape(response.content.decode())
 
 
-def test_opening_the_link_records_nothing_and_offers_a_self_submitting_form(invitation):
+def test_opening_the_link_records_nothing_and_asks_to_confirm_the_answer(invitation):
     client = Client()
 
     head = client.head(url(invitation))
@@ -55,9 +55,12 @@ def test_opening_the_link_records_nothing_and_offers_a_self_submitting_form(invi
     invitation.refresh_from_db()
     assert (invitation.rsvp, invitation.rsvp_at) == (Rsvp.PENDING, None)
     page = text(response)
-    assert "Votre réponse : je viens" in page
-    assert re.search(r'<form method="post" data-autosubmit>', page)
-    assert "Confirmer : je viens" in page  # the button, for browsers without JavaScript
+    # RGAA 7.4: the page says which answer the button sends, and sends nothing by itself.
+    assert "Confirmez votre réponse : je viens" in page
+    assert "Votre réponse n'est pas encore envoyée" in page
+    assert re.search(r'<form method="post" data-rsvp>', page)
+    assert "Envoyer : je viens" in page
+    assert "data-autosubmit" not in page
     assert 'src="/static/js/rsvp.js" defer' in page
     assert "<script>" not in page  # no inline script: a strict CSP allows the page
 
@@ -75,7 +78,7 @@ def test_the_form_records_the_answer_with_the_csrf_token_of_the_page(invitation)
     assert invitation.rsvp == Rsvp.YES and invitation.rsvp_at is not None
     page = text(client.get(response["Location"]))
     assert "Merci, vous êtes inscrit·e" in page
-    assert "data-autosubmit" not in page  # recorded: nothing more to submit
+    assert "data-rsvp" not in page  # recorded: nothing more to submit
     assert "Finalement, je ne viens pas" in page
 
 
@@ -114,7 +117,7 @@ def test_a_meeting_that_is_over_or_cancelled_can_no_longer_be_answered(invitatio
     response = client.post(url(invitation))
     assert response.status_code == 200
     assert "Cette réunion est passée : il n'est plus possible d'y répondre." in text(response)
-    assert "data-autosubmit" not in text(client.get(url(invitation)))
+    assert "data-rsvp" not in text(client.get(url(invitation)))
 
     meeting.status = "cancelled"
     meeting.save()

@@ -4,6 +4,7 @@ given through; the page opens nothing once that feed is revoked, or the person e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
@@ -12,7 +13,7 @@ from cls_platform.mail.messages import coordination_address
 from partners.models import Contact
 
 from ..feeds import MeetingPageLink, ReportPdfLink, report_pdf_token
-from ..models import CalendarFeed, Invitation, Meeting, MeetingStatus, Rsvp
+from ..models import CalendarFeed, Invitation, Meeting, MeetingDocument, MeetingStatus, Rsvp
 from ..tokens import document_token, invitation_token
 from .meetings import rsvp_problem
 
@@ -134,3 +135,43 @@ def partner_report_meeting(*, link: ReportPdfLink) -> Meeting | None:
             calendar_feeds__revoked_at__isnull=True,
         )
     return meeting if contact.exists() else None
+
+
+@dataclass(frozen=True)
+class PartnerDocument:
+    """What a shared document's link opens: the document, or why it no longer does for the
+    person it was sent to (`closed`: "" when open)."""
+
+    document: MeetingDocument
+    territory_name: str
+    coordination_email: str
+    closed: str = ""
+
+
+DOCUMENT_UNSUBSCRIBED = "unsubscribed"
+
+
+def partner_document(*, document_id: int, contact_id: int) -> PartnerDocument | None:
+    """The document a recipient's link names, checked at each download: None (nothing to say)
+    when the document or the person is gone, erased or of another territory; closed when the
+    person has since unsubscribed (the link is theirs, and they no longer receive the CLS's
+    e-mails). Two queries."""
+    document = (
+        MeetingDocument.objects.select_related("meeting__territory").filter(pk=document_id).first()
+    )
+    if document is None:
+        return None
+    territory = document.meeting.territory
+    person = (
+        Contact.objects.filter(pk=contact_id, territory_id=territory.pk, anonymized_at__isnull=True)
+        .values("unsubscribed_at")
+        .first()
+    )
+    if person is None:
+        return None
+    return PartnerDocument(
+        document=document,
+        territory_name=territory.name,
+        coordination_email=coordination_address(territory) if person["unsubscribed_at"] else "",
+        closed=DOCUMENT_UNSUBSCRIBED if person["unsubscribed_at"] else "",
+    )

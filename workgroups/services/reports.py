@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import zipfile
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from actions.models import ActionUpdate, FicheAction
 from cls_platform.audit import AuditEvent, audit_event
 from cls_platform.models import Delivery, User
+from cls_platform.spreadsheets import SpreadsheetRefused, check_xlsx_archive
 
 from ..models import KIND_REPORT, Meeting, MeetingAction, MeetingDocument, MeetingStatus
 from ..richtext import sanitize_report, text_to_html
@@ -152,6 +154,26 @@ DOCUMENT_SIGNATURES: dict[str, tuple[tuple[bytes, ...], Any]] = {
 }
 
 
+# An office file is a zip: a few kilobytes may inflate to gigabytes in the recipient's
+# program (a zip bomb). What a real document of 15 MB holds stays well below this.
+MAX_DOCUMENT_INFLATED = 200 * 1024 * 1024
+
+
+def inflates_too_much(upload: Any) -> bool:
+    """Read from the zip's central directory alone: nothing is inflated here. A file that
+    only starts like a zip has nothing to inflate."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            check_xlsx_archive(archive, max_uncompressed=MAX_DOCUMENT_INFLATED)
+    except (SpreadsheetRefused, zipfile.LargeZipFile):
+        return True
+    except zipfile.BadZipFile:
+        return False
+    finally:
+        upload.seek(0)
+    return False
+
+
 @transaction.atomic
 def document_add(*, meeting: Meeting, upload: Any, title: str = "") -> MeetingDocument:
     """Attach a shared resource: PDF, office file or image, 15 MB at most, whose content is
@@ -178,6 +200,14 @@ def document_add(*, meeting: Meeting, upload: Any, title: str = "") -> MeetingDo
                 "extension. Déposez le fichier d'origine."
             )
             % {"name": name, "what": what}
+        )
+    if signatures is ZIP and inflates_too_much(upload):
+        raise ValidationError(
+            _(
+                "« %(name)s » se décompresse en un volume démesuré : ce n'est pas un document "
+                "bureautique ordinaire. Déposez-en une version PDF."
+            )
+            % {"name": name}
         )
     name = name[-250:]
     document = MeetingDocument(

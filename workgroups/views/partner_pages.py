@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from cls_platform.access import public_view
 
 from .. import feeds, selectors, services
-from ..models import Invitation, MeetingDocument, Rsvp
+from ..models import Invitation, Rsvp
+from ..selectors.partner_pages import partner_document
 from ..tokens import document_from_token, invitation_from_token
 from .base import error_text
 
@@ -75,12 +76,27 @@ def rsvp(request: HttpRequest, token: str, answer: str) -> HttpResponse:
 
 
 @public_view
+@require_safe
 def shared_document(request: HttpRequest, token: str) -> HttpResponse:
-    """A resource of a compte-rendu, from the signed link of the e-mail (no account)."""
-    document_id = document_from_token(token)
-    document = MeetingDocument.objects.filter(pk=document_id).first() if document_id else None
-    if document is None:
+    """A resource of a compte-rendu, from the signed link of the e-mail (no account).
+
+    The link names its recipient and is checked at each download: it opens nothing once that
+    person is erased (404) or unsubscribed (410, a page saying why), however recent the e-mail."""
+    link = document_from_token(token)
+    found = partner_document(document_id=link[0], contact_id=link[1]) if link else None
+    if found is None:
         return gone(request)
+    if found.closed:
+        return render(
+            request,
+            "workgroups/partner_document_closed.html",
+            {
+                "territory_name": found.territory_name,
+                "coordination_email": found.coordination_email,
+            },
+            status=410,
+        )
+    document = found.document
     try:
         handle = document.file.open("rb")
     except OSError:  # the file is gone from the storage: the link cannot be served any more

@@ -1,0 +1,211 @@
+"""The load test: gunicorn (3 workers) on loopback with the scale data, locust headless.
+
+    DATABASE_URL=postgres://... .venv/bin/python -m bench.load [seconds]
+
+BENCH_TERRITORIES territories (10 by default, seeded if missing, as `make bench` does),
+BENCH_LOAD_USERS connections (20), BENCH_LOAD_SECONDS per run (60). Two runs of the same
+length: the mix of main pages (coordinators of up to ten territories, three users in five;
+read-only users, one in five; the ARS table of every territory, one in five), then the bare
+view alone, the floor. Locust runs on the same machine and takes its share of the processors. Prints
+requests per second, the 95th percentile and the errors of each, and their ratio (target: the
+mix at least a third of the floor's throughput, with no error).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ["DJANGO_DEBUG"] = "0"  # as in production: no query log, no debug pages
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(40))  # shared with gunicorn
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # plain HTTP on loopback
+
+import django
+
+warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from bench import scale  # noqa: E402
+from bench.floor import URL as FLOOR_URL  # noqa: E402
+
+BIN = Path(sys.executable).parent
+WORKERS = 3
+
+
+def plan(territories: int) -> dict:
+    """Signed-in sessions and their pages, written for the locust processes."""
+    from cls_platform.models import Access, Role, Territory, User
+
+    for name in ("django.request", "axes"):  # the viewer's refused pages, the sign-ins
+        logging.getLogger(name).setLevel(logging.ERROR)
+    scale.prepare(territories, quick=False)
+    sessions: dict = {"cookie_name": settings.SESSION_COOKIE_NAME, "coordinators": []}
+    sessions["viewers"], sessions["floor"] = [], []
+    slugs = Territory.objects.filter(slug__startswith="echelle-").order_by("slug")
+    for territory in slugs[:10]:
+        for role, kind in ((Role.COORDINATOR, "coordinators"), (Role.VIEWER, "viewers")):
+            email = f"banc-charge-{role}@{territory.slug}.bench"
+            user = User.objects.filter(email=email).first() or User.objects.create_user(email)
+            Access.objects.get_or_create(user=user, territory=territory, defaults={"role": role})
+            client = signed_in(user)
+            suffix = " (lecture)" if kind == "viewers" else ""
+            pages = [
+                (label + suffix, url)
+                for label, url in scale.pages(territory.slug)
+                if client.get(url).status_code == 200  # the viewer's pages only
+            ]
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+            assert pages, f"aucune page servie à {email}"
+            sessions[kind].append({"cookie": cookie, "pages": pages})
+            sessions["floor"].append({"cookie": cookie, "pages": [("vue nue", FLOOR_URL)]})
+    ars = signed_in(User.objects.get(email="banc-ars@bench.invalid"))
+    cookie = ars.cookies[settings.SESSION_COOKIE_NAME].value
+    pages = [("tableau ARS /contrats/", "/contrats/"), ("accueil ARS", "/")]
+    sessions["ars"] = [{"cookie": cookie, "pages": pages}]
+    return sessions
+
+
+def signed_in(user) -> Client:
+    """A session past the second factor when the account must have one (coordinators, when
+    TRAME_OTP_REQUIRED), as after a real sign-in: OTPMiddleware then loads its device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cls_platform.security import otp
+
+    if otp.is_required_for(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name=otp.TOTP_NAME)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    if otp.is_required_for(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def serve(port: int, log: Path) -> subprocess.Popen:
+    command = [
+        str(BIN / "gunicorn"),
+        "cls_platform.wsgi:application",
+        f"--workers={WORKERS}",
+        f"--bind=127.0.0.1:{port}",
+        "--access-logfile=-" if os.environ.get("BENCH_LOAD_ACCESS_LOG") else "--log-level=warning",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            env=os.environ.copy(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return process
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("gunicorn ne répond pas :\n" + log.read_text(errors="replace")[-3000:])
+
+
+def swarm(port: int, users: list[str], seconds: int, workdir: Path, name: str) -> dict:
+    prefix = workdir / name
+    subprocess.run(
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(Path(__file__).with_name("locustfile.py")),
+            "--headless",
+            "--only-summary",
+            "--loglevel=WARNING",
+            f"--users={os.environ.get('BENCH_LOAD_USERS', '20')}",
+            f"--spawn-rate={os.environ.get('BENCH_LOAD_USERS', '20')}",
+            f"--run-time={seconds}s",
+            f"--host=http://127.0.0.1:{port}",
+            f"--csv={prefix}",
+            *users,
+        ],
+        env={**os.environ, "BENCH_LOAD_SESSIONS": str(workdir / "sessions.json")},
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=(workdir / f"{name}.log").open("wb"),
+    )
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    return {
+        "rps": float(total["Requests/s"]),
+        "p95": float(total["95%"]),
+        "requests": int(total["Request Count"]),
+        "errors": int(total["Failure Count"]),
+        "pages": [r for r in rows if r["Name"] != "Aggregated"],
+    }
+
+
+def main() -> None:
+    territories = int(os.environ.get("BENCH_TERRITORIES") or 10)
+    seconds = int(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BENCH_LOAD_SECONDS", 60))
+    users = os.environ.get("BENCH_LOAD_USERS", "20")
+    workdir = Path(tempfile.mkdtemp(prefix="trame-bench-charge-"))
+    (workdir / "sessions.json").write_text(json.dumps(plan(territories)))
+    from django.db import connections
+
+    connections.close_all()
+    port = int(os.environ.get("BENCH_LOAD_PORT", "8765"))
+    server = serve(port, workdir / "gunicorn.log")
+    try:
+        mix = swarm(port, ["CoordinatorUser", "ViewerUser", "ArsUser"], seconds, workdir, "melange")
+        floor = swarm(port, ["FloorUser"], seconds, workdir, "plancher")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    ratio = mix["rps"] / floor["rps"] if floor["rps"] else 0.0
+    met = ratio >= 1 / 3 and mix["errors"] == 0
+    load = os.getloadavg()[0]
+    print(
+        f"Charge : gunicorn {WORKERS} workers sur 127.0.0.1, {users} connexions sans pause, "
+        f"{seconds} s par mesure, {territories} territoires, {os.cpu_count()} cœurs, "
+        f"charge de la machine {load:.1f} à la fin"
+    )
+    print(f"{'mesure':34} {'req/s':>7} {'p95':>8} {'requêtes':>9} {'erreurs':>8}")
+    for label, figures in (("mélange de pages", mix), ("plancher : vue nue", floor)):
+        print(
+            f"{label:34} {figures['rps']:7.1f} {figures['p95']:6.0f} ms {figures['requests']:9d} "
+            f"{figures['errors']:8d}"
+        )
+    print(
+        f"rapport de débit (mélange / vue nue) : {ratio:.2f} · cible ≥ 0,33 sans erreur · "
+        f"atteinte : {'oui' if met else 'non'}".replace(".", ",", 1)
+    )
+    print("détail du mélange (médiane, p95, requêtes) :")
+    for row in sorted(mix["pages"], key=lambda r: r["Name"]):
+        print(
+            f"  {row['Name']:32} {float(row['Median Response Time']):6.0f} ms "
+            f"{float(row['95%']):6.0f} ms {int(row['Request Count']):7d}"
+        )
+    print(f"journaux : {workdir}")
+
+
+if __name__ == "__main__":
+    main()
