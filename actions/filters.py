@@ -7,6 +7,7 @@ from typing import Any
 import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organization, Qpv
@@ -16,7 +17,65 @@ from .models import ActionStatus, Axis, AxisKind, Contract, FicheAction, OttawaA
 YES_NO = [("oui", _("Oui")), ("non", _("Non"))]
 
 
-class AxisChoiceField(forms.ModelChoiceField):
+class Once:
+    """A queryset read at most once per request, however many selects list it (the pilot and the
+    partner structure; the thematic and the transversal axes), optionally kept to some rows."""
+
+    def __init__(self, queryset: QuerySet, keep: Any = None, *, source: Once | None = None):
+        self.queryset, self.keep, self.source = queryset, keep, source
+        self._objects: list[Any] | None = None
+
+    def where(self, keep: Any) -> Once:
+        return Once(self.queryset, keep, source=self)
+
+    def __iter__(self):
+        if self.source is not None:
+            return (obj for obj in self.source if self.keep(obj))
+        if self._objects is None:
+            self._objects = list(self.queryset)
+        return iter(self._objects)
+
+
+class SharedChoiceIterator(ModelChoiceIterator):
+    """The options of a select from its field's `shared` rows (a `Once`) when it has some: the
+    queryset stays for validating the answer."""
+
+    def __iter__(self):
+        shared = getattr(self.field, "shared", None)
+        if shared is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in shared:
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        shared = getattr(self.field, "shared", None)
+        if shared is None:
+            return super().__len__()
+        return sum(1 for _ in shared) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        shared = getattr(self.field, "shared", None)
+        if shared is None:
+            return super().__bool__()
+        return self.field.empty_label is not None or any(True for _ in shared)
+
+
+class SharedChoiceField(forms.ModelChoiceField):
+    iterator = SharedChoiceIterator
+
+    def __init__(self, *args: Any, shared: Once | None = None, **kwargs: Any) -> None:
+        self.shared = shared
+        super().__init__(*args, **kwargs)
+
+
+class SharedChoiceFilter(filters.ModelChoiceFilter):
+    field_class = SharedChoiceField
+
+
+class AxisChoiceField(SharedChoiceField):
     """Axes of several contracts look alike ("Axe 1 : Santé mentale" in 2020 and in 2023):
     when more than one contract is listed, each option names its contract ("CLS 2023-2028")."""
 
@@ -58,13 +117,13 @@ class FicheActionFilter(filters.FilterSet):
     late = filters.ChoiceFilter(
         label=_("En retard"), choices=YES_NO, method="filter_late", empty_label=_("Indifférent")
     )
-    pilot = filters.ModelChoiceFilter(
+    pilot = SharedChoiceFilter(
         label=_("Structure pilote"),
         field_name="pilot_organization",
         queryset=Organization.objects.none(),
         empty_label=_("Toutes"),
     )
-    partner = filters.ModelChoiceFilter(
+    partner = SharedChoiceFilter(
         label=_("Structure partenaire"),
         method="filter_partner",
         queryset=Organization.objects.none(),
@@ -118,12 +177,21 @@ class FicheActionFilter(filters.FilterSet):
             several = contracts.order_by().values("pk")[:2].count() > 1
             self.filters["axis"].queryset = axes.filter(kind=AxisKind.THEMATIC)
             self.filters["transversal"].queryset = axes.filter(kind=AxisKind.TRANSVERSAL)
-            for name in ("axis", "transversal"):
+            # Both selects list the axes read once.
+            every_axis = Once(axes)
+            for name, kind in (("axis", AxisKind.THEMATIC), ("transversal", AxisKind.TRANSVERSAL)):
                 self.filters[name].extra["name_contract"] = several
+                self.filters[name].extra["shared"] = every_axis.where(
+                    lambda axis, kind=kind: axis.kind == kind
+                )
         if territory is not None:
             organizations = Organization.objects.filter(territory=territory).order_by("name")
             self.filters["pilot"].queryset = organizations
             self.filters["partner"].queryset = organizations
+            # The pilot and the partner selects list the structures read once.
+            structures = Once(organizations)
+            self.filters["pilot"].extra["shared"] = structures
+            self.filters["partner"].extra["shared"] = structures
             self.filters["qpv"].queryset = Qpv.objects.filter(territory=territory)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

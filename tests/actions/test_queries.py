@@ -96,3 +96,30 @@ def test_correction_pages_keep_a_constant_query_count(login_as, coordinator):
         f"{BASE}/indicateurs/{indicator.pk}/modifier/",
     ):
         assert_constant_queries(client, url, more, at_most=12)
+
+
+def test_the_fiche_list_reads_the_structures_and_the_axes_once(login_as, coordinator):
+    """Its filter form lists the structures twice (pilot, partner) and the axes twice (thematic,
+    transversal): each read once, every option still there."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from actions.models import AxisKind
+
+    territory = coordinator.territory
+    contract = ContractFactory(territory=territory)
+    AxisFactory(contract=contract, title="Santé mentale")
+    AxisFactory(contract=contract, title="Participation", kind=AxisKind.TRANSVERSAL)
+    for n in range(3):
+        OrganizationFactory(territory=territory, name=f"Structure {n}")
+    client = login_as(coordinator)
+    client.get(f"{BASE}/fiches/")
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(f"{BASE}/fiches/").content.decode()
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len([q for q in sql if 'FROM "partners_organization"' in q]) == 1, sql
+    assert len([q for q in sql if 'FROM "actions_axis"' in q]) == 1, sql
+    for n in range(3):
+        assert page.count(f">Structure {n}</option>") == 2  # pilot and partner
+    assert page.count("Santé mentale</option>") == 1
+    assert page.count("Participation</option>") == 1
