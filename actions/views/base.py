@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 
 from cls_platform.access import TerritoryMixin, require_edit, scoped
 from cls_platform.forms import add_service_errors
@@ -52,13 +52,18 @@ class ActionsMixin(TerritoryMixin):
 class CorrectionsMixin(ActionsMixin):
     """A page listing the records of one parent (an indicator's measurements, a fiche's updates),
     each in its own small form: a POST names the record it corrects or deletes, which is looked
-    up inside the parent, itself inside what the user may edit."""
+    up inside the parent, itself inside what the user may edit. A deletion is asked to confirm
+    first (RGAA 11.12): the record's "Supprimer" leads to a page saying what goes, whose button
+    posts the deletion."""
 
     write = True
     record_field = ""  # the POST field naming the record
     saved_message = ""
     deleted_message = ""
     missing_message = ""
+    confirm_heading = ""  # the confirmation page's title, a question
+    confirm_button = ""
+    confirm_consequence = ""  # what else changes once the record is gone
 
     def get_parent(self) -> Any:
         raise NotImplementedError
@@ -77,6 +82,26 @@ class CorrectionsMixin(ActionsMixin):
 
     def fiche_of(self, parent: Any) -> FicheAction:
         raise NotImplementedError
+
+    def describe(self, record: Any) -> str:
+        """The record, named on its confirmation page."""
+        raise NotImplementedError
+
+    def confirm_delete(self, record: Any) -> HttpResponse:
+        return render(
+            self.request,
+            "actions/record_delete_confirm.html",
+            {
+                "territory": self.territory,
+                "heading": self.confirm_heading,
+                "what": self.describe(record),
+                "consequence": self.confirm_consequence,
+                "button": self.confirm_button,
+                "cancel": f"{self.request.path}#{self.record_field}-{record.pk}",
+                "name": self.record_field,
+                "record": record,
+            },
+        )
 
     def render_page(self, bound: Any = None) -> HttpResponse:
         parent = self.get_parent()
@@ -104,6 +129,8 @@ class CorrectionsMixin(ActionsMixin):
             messages.error(request, self.missing_message)
             return back
         if "supprimer" in request.POST:
+            if "confirme" not in request.POST:
+                return self.confirm_delete(record)
             self.delete(record)
             messages.success(request, self.deleted_message)
             return back

@@ -7,7 +7,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
@@ -17,6 +19,7 @@ from cls_platform.access import require_edit
 from .. import selectors, services
 from ..forms.indicators import IndicatorForm, IndicatorValueForm
 from ..models import FicheAction, Indicator, IndicatorValue
+from ..progress import format_value
 from .base import ActionsMixin, CorrectionsMixin
 
 
@@ -97,8 +100,43 @@ class IndicatorValueView(IndicatorMixin, DetailView):
 
 
 class IndicatorDeleteView(IndicatorMixin, DetailView):
-    http_method_names = ["post"]
+    """GET asks to confirm (RGAA 11.12: no deletion in one click); POST deletes."""
+
+    http_method_names = ["get", "post"]
     write = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        indicator = self.get_object()
+        count = indicator.values.count()
+        if count:
+            consequence = ngettext(
+                "Sa mesure sera supprimée avec lui ; il disparaît de la fiche-action et de son fil.",
+                "Ses %(count)s mesures seront supprimées avec lui ; il disparaît de la "
+                "fiche-action et de son fil.",
+                count,
+            ) % {"count": count}
+        else:
+            consequence = _("Il n'a aucune mesure ; il disparaît de la fiche-action.")
+        return render(
+            request,
+            "evaluation/delete_confirm.html",
+            {
+                "territory": self.territory,
+                "heading": _("Supprimer cet indicateur ?"),
+                "what": _("Indicateur « %(title)s » de la fiche-action %(number)s %(fiche)s.")
+                % {
+                    "title": indicator.title,
+                    "number": indicator.fiche.number,
+                    "fiche": indicator.fiche.title,
+                },
+                "consequence": consequence,
+                "button": _("Supprimer l'indicateur"),
+                "cancel": reverse(
+                    "actions:indicator_update",
+                    kwargs={"territory": self.territory.slug, "pk": indicator.pk},
+                ),
+            },
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         indicator = self.get_object()
@@ -127,6 +165,11 @@ class IndicatorValueCorrectionsView(CorrectionsMixin, TemplateView):
     missing_message = gettext_lazy(
         "Cette mesure n'existe plus : elle a peut-être déjà été supprimée."
     )
+    confirm_heading = gettext_lazy("Supprimer cette mesure ?")
+    confirm_button = gettext_lazy("Supprimer la mesure")
+    confirm_consequence = gettext_lazy(
+        "Elle disparaît de l'indicateur, de la fiche-action et de son fil."
+    )
 
     def get_parent(self) -> Indicator:
         if not hasattr(self, "_indicator"):
@@ -140,6 +183,14 @@ class IndicatorValueCorrectionsView(CorrectionsMixin, TemplateView):
 
     def fiche_of(self, parent: Indicator) -> FicheAction:
         return parent.fiche
+
+    def describe(self, record: IndicatorValue) -> str:
+        indicator = self.get_parent()
+        return _("Mesure du %(date)s de « %(indicator)s » : %(value)s.") % {
+            "date": date_format(record.measured_on, "j F Y"),
+            "indicator": indicator.title,
+            "value": format_value(record.value, indicator.unit),
+        }
 
     def records(self) -> list[IndicatorValue]:
         if not hasattr(self, "_records"):

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -57,12 +59,24 @@ class ActionUpdateCorrectionsView(CorrectionsMixin, TemplateView):
     missing_message = gettext_lazy(
         "Cette actualité n'existe plus : elle a peut-être déjà été supprimée."
     )
+    confirm_heading = gettext_lazy("Supprimer cette actualité ?")
+    confirm_button = gettext_lazy("Supprimer l'actualité")
+    confirm_consequence = gettext_lazy(
+        "Elle disparaît du fil de la fiche-action ; si elle rendait compte d'une réunion, le "
+        "compte-rendu de la réunion reste."
+    )
 
     def get_parent(self) -> FicheAction:
         return self.editable_fiche()
 
     def fiche_of(self, parent: FicheAction) -> FicheAction:
         return parent
+
+    def describe(self, record: ActionUpdate) -> str:
+        return _("Actualité du %(date)s : %(text)s") % {
+            "date": date_format(record.happened_on, "j F Y"),
+            "text": Truncator(record.text).chars(200),
+        }
 
     def records(self) -> list[ActionUpdate]:
         if not hasattr(self, "_records"):

@@ -505,9 +505,9 @@ GRID: tuple[Criterion, ...] = (
     ),
     Criterion(
         "11.12",
-        NC,
+        C,
         "Pour chaque formulaire qui modifie ou supprime des données, ou qui transmet des réponses à un test ou à un examen, ou dont la validation a des conséquences financières ou juridiques, les données saisies peuvent-elles être modifiées, mises à jour ou récupérées par l'utilisateur ?",
-        "Supprimer un entretien, une question ou une partie d'un questionnaire passe désormais par une page qui dit ce qui sera supprimé (et ce qui part avec) et demande de confirmer. Restent en un clic, sans étape de confirmation ni moyen de revenir en arrière : la suppression d'une décision du COPIL et celle d'un indicateur (avec ses mesures), depuis leur page de modification.",
+        "Aucune suppression ne se fait en un clic : supprimer un entretien, une question ou une partie d'un questionnaire, une décision du COPIL (avec les étapes de son suivi), un indicateur (avec ses mesures), une mesure ou une actualité d'une fiche-action passe par une page qui dit ce qui sera supprimé, et ce qui part avec, et demande de confirmer ; « Ne pas supprimer » ramène à la page d'origine sans rien changer. Les autres formulaires qui modifient des données se relisent et se corrigent après envoi (fiches, contacts, décisions, mesures).",
     ),
     Criterion(
         "11.13",

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, View
 
 from actions.models import Contract
@@ -121,9 +122,42 @@ class DecisionUpdateView(DecisionFormView):
 
 
 class DecisionDeleteView(TerritoryMixin, View):
+    """GET asks to confirm (RGAA 11.12: no deletion in one click); POST deletes."""
+
     model = CopilDecision
     coordinator_only = True
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        decision = get_object_or_404(decisions_of(self.access), pk=kwargs["pk"])
+        steps = decision.changes.count()
+        consequence = _(
+            "Elle disparaît de la page d'avancement du contrat. Pour une décision saisie par "
+            "erreur : une décision qui ne sera pas menée à bien se marque « Abandonnée » et "
+            "reste dans le suivi."
+        )
+        if steps:
+            consequence += " " + ngettext(
+                "L'étape de son suivi sera supprimée avec elle.",
+                "Les %(count)s étapes de son suivi seront supprimées avec elle.",
+                steps,
+            ) % {"count": steps}
+        return render(
+            request,
+            "evaluation/delete_confirm.html",
+            {
+                "territory": self.territory,
+                "heading": _("Supprimer cette décision ?"),
+                "what": _("Décision du COPIL de « %(contract)s » : %(what)s")
+                % {"contract": decision.contract.title, "what": decision.what},
+                "consequence": consequence,
+                "button": _("Supprimer la décision"),
+                "cancel": reverse(
+                    "evaluation:decision_update",
+                    kwargs={"territory": self.territory.slug, "pk": decision.pk},
+                ),
+            },
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         decision = get_object_or_404(decisions_of(self.access), pk=kwargs["pk"])

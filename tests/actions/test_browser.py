@@ -196,3 +196,29 @@ def test_signed_contract_amendments_and_corrections_have_no_violations(
     expect(page.get_by_text("Deux médiatrices recrutées en mars.")).to_be_visible()
     expect(page.get_by_text("(corrigée)")).to_be_visible()
     assert_no_axe_violations(page)
+
+
+def test_a_measurement_is_deleted_after_a_confirmation_with_the_keyboard(
+    page: Page, live_server, coordinator, fiche
+):
+    indicator = fiche.indicators.get()
+    oldest = indicator.values.order_by("measured_on").first()
+    corrections = f"{live_server.url}/t/cergy/indicateurs/{indicator.pk}/mesures/corriger/"
+    browser_login(page, live_server, coordinator)
+    page.goto(corrections)
+    date = f"{oldest.measured_on.day} "
+    delete = page.locator(f"#mesure-{oldest.pk}").get_by_role("button", name="Supprimer")
+    expect(delete).to_contain_text("…")  # another step follows
+    delete.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Supprimer cette mesure ?")
+    expect(page.get_by_role("main")).to_contain_text(f"Mesure du {date}")
+    expect(page.get_by_role("main")).to_contain_text("« Permanences tenues » : 5 permanences.")
+    assert indicator.values.count() == 3  # asking deletes nothing
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Supprimer la mesure").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Corriger les mesures")
+    expect(page.get_by_role("status")).to_contain_text("Mesure supprimée.")
+    assert indicator.values.count() == 2
+    assert not indicator.values.filter(pk=oldest.pk).exists()

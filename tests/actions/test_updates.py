@@ -4,6 +4,8 @@ indicators, as the fiche's timeline shows them."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.utils import timezone
@@ -16,6 +18,7 @@ from tests.factories import (
     MeetingFactory,
     WorkGroupFactory,
 )
+from tests.support.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +120,17 @@ def test_a_coordinator_corrects_then_deletes_an_update(login_as, coordinator, fi
     assert "Deux médiatrices recrutées." in page and "médiatrises" not in page
     assert "(corrigée)" in page
 
-    client.post(corrections(fiche), {"actualite": update.pk, "supprimer": "1"})
+    # "Supprimer…" asks first (RGAA 11.12): the page says what goes and deletes nothing.
+    asked = client.post(corrections(fiche), {"actualite": update.pk, "supprimer": "1"})
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", asked.content.decode())).split())
+    assert "Supprimer cette actualité ?" in text
+    assert "Actualité du 9 mars 2026 : Deux médiatrices recrutées." in text
+    assert "le compte-rendu de la réunion reste" in text
+    assert f'href="{corrections(fiche)}#actualite-{update.pk}">Ne pas supprimer' in (
+        asked.content.decode()
+    )
+    assert fiche.updates.exists()
+    client.post(corrections(fiche), {"actualite": update.pk, "supprimer": "1", "confirme": "1"})
     assert not fiche.updates.exists()
     link = fiche.meeting_links.get()
     assert link.note == "Recrutement annoncé.", "the meeting keeps what it noted"
@@ -141,10 +154,9 @@ def test_an_empty_correction_is_refused_and_the_text_kept(login_as, coordinator,
 def test_deleting_twice_explains_instead_of_failing(login_as, coordinator, fiche):
     update = fiche.updates.create(happened_on=TODAY, text="Doublon.")
     client = login_as(coordinator)
-    client.post(corrections(fiche), {"actualite": update.pk, "supprimer": "1"})
-    page = client.post(
-        corrections(fiche), {"actualite": update.pk, "supprimer": "1"}, follow=True
-    ).content.decode()
+    confirmed = {"actualite": update.pk, "supprimer": "1", "confirme": "1"}
+    client.post(corrections(fiche), confirmed)
+    page = client.post(corrections(fiche), confirmed, follow=True).content.decode()
     assert "Cette actualité n&#x27;existe plus" in page
 
 
@@ -193,7 +205,11 @@ def test_the_pilot_corrects_and_deletes_measurements(login_as, copilot):
     kept.refresh_from_db()
     assert kept.value == 9
 
-    client.post(measurements(indicator), {"mesure": typo.pk, "supprimer": "1"})
+    asked = client.post(measurements(indicator), {"mesure": typo.pk, "supprimer": "1"})
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", asked.content.decode())).split())
+    assert "Supprimer cette mesure ?" in text and "La suppression est définitive" in text
+    assert indicator.values.count() == 2  # asking deletes nothing
+    client.post(measurements(indicator), {"mesure": typo.pk, "supprimer": "1", "confirme": "1"})
     assert list(indicator.values.all()) == [kept]
     values = [e for e in client.get(f"{BASE}/fiches/{fiche.pk}/").context["timeline"]]
     assert [e.text for e in values if e.kind == "value"] == ["9"]
@@ -203,8 +219,21 @@ def test_deleting_an_indicator_removes_it_and_its_measurements(login_as, coordin
     indicator = Indicator.objects.create(fiche=fiche, title="Personnes orientées")
     IndicatorValue.objects.create(indicator=indicator, measured_on=TODAY, value=12)
     client = login_as(coordinator)
+    delete_url = f"{BASE}/indicateurs/{indicator.pk}/supprimer/"
     page = client.get(f"{BASE}/indicateurs/{indicator.pk}/modifier/").content.decode()
     assert "L'indicateur et sa mesure disparaissent" in page
+    # The edit page links to a confirmation; no form there posts the deletion (RGAA 11.12).
+    assert f'href="{delete_url}"' in page and f'action="{delete_url}"' not in page
+    confirm = client.get(delete_url)
+    assert confirm.status_code == 200
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", confirm.content.decode())).split())
+    assert "Supprimer cet indicateur ?" in text
+    assert f"Indicateur « Personnes orientées » de la fiche-action {fiche.number} Médiation" in text
+    assert "Sa mesure sera supprimée avec lui" in text and "La suppression est définitive" in text
+    assert f'href="{BASE}/indicateurs/{indicator.pk}/modifier/">Ne pas supprimer' in (
+        confirm.content.decode()
+    )
+    assert Indicator.objects.exists() and IndicatorValue.objects.exists()  # looking deletes nothing
     response = client.post(f"{BASE}/indicateurs/{indicator.pk}/supprimer/", follow=True)
     assert "Indicateur « Personnes orientées » supprimé, avec sa mesure." in (
         response.content.decode()
@@ -228,5 +257,47 @@ def test_others_cannot_correct(login_as, copilot, viewer, fiche):
             client.post(measurements(indicator), {"mesure": value.pk, "supprimer": "1"}).status_code
             == 403
         )
+        assert client.get(f"{BASE}/indicateurs/{indicator.pk}/supprimer/").status_code == 403
         assert client.post(f"{BASE}/indicateurs/{indicator.pk}/supprimer/").status_code == 403
+    assert Indicator.objects.exists()
     assert ActionUpdate.objects.exists() and IndicatorValue.objects.exists()
+
+
+def test_the_indicator_s_confirmation_reads_in_as_many_queries_whatever_its_measurements(
+    login_as, coordinator, fiche
+):
+    indicator = Indicator.objects.create(fiche=fiche, title="Personnes orientées")
+    client = login_as(coordinator)
+    url = f"{BASE}/indicateurs/{indicator.pk}/supprimer/"
+
+    def measure() -> None:
+        for day in range(1, 6):
+            IndicatorValue.objects.create(
+                indicator=indicator, measured_on=TODAY - dt.timedelta(days=day), value=day
+            )
+
+    assert "Il n'a aucune mesure" in client.get(url).content.decode().replace("&#x27;", "'")
+    assert_constant_queries(client, url, measure)
+    assert "Ses 5 mesures seront supprimées avec lui" in client.get(url).content.decode()
+    assert Indicator.objects.exists()
+
+
+def test_a_pilot_confirms_and_deletes_the_indicator_of_their_fiche(login_as, copilot, fiche):
+    fiche.pilot_contact = ContactFactory(territory=fiche.contract.territory, user=copilot.user)
+    fiche.save()
+    indicator = Indicator.objects.create(fiche=fiche, title="Personnes orientées")
+    client = login_as(copilot)
+    url = f"{BASE}/indicateurs/{indicator.pk}/supprimer/"
+    assert client.get(url).status_code == 200
+    assert Indicator.objects.exists()
+    assert client.post(url)["Location"] == f"{BASE}/fiches/{fiche.pk}/"
+    assert not Indicator.objects.exists()
+
+
+def test_another_territory_s_indicator_is_not_found(login_as, outsider, fiche):
+    indicator = Indicator.objects.create(fiche=fiche, title="Personnes orientées")
+    client = login_as(outsider)
+    url = f"/t/vitry-sur-seine/indicateurs/{indicator.pk}/supprimer/"
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert Indicator.objects.exists()

@@ -433,6 +433,7 @@ REFUSED_TO_COPILOTS = {
     "actions:fiche_create",
     "actions:fiche_update",
     "actions:indicator_create",
+    "actions:indicator_delete",
     "actions:indicator_update",
     "actions:indicator_value_corrections",
     "actions:update_corrections",
@@ -506,7 +507,6 @@ REFUSED_TO_COPILOTS = {
 # Pages that change data, refused (403) to a signatory whatever the method, before anything is
 # looked up; a co-pilot reaches them (the pickers of their forms, or a POST-only action).
 REFUSED_TO_VIEWERS = REFUSED_TO_COPILOTS | {
-    "actions:indicator_delete",
     "actions:indicator_value",
     # No page about a person for signatories: they read structures and counts.
     "partners:contact_detail",
@@ -519,7 +519,6 @@ REFUSED_TO_VIEWERS = REFUSED_TO_COPILOTS | {
 }
 # Actions a form posts to: a GET answers 405 to whoever the role lets through.
 POST_ONLY = {
-    "evaluation:decision_delete",
     "evaluation:opendata_publish",
     "evaluation:opendata_unpublish",
     "evaluation:question_move",
@@ -530,7 +529,6 @@ POST_ONLY = {
     "actions:contract_close",
     "actions:fiche_status",
     "actions:fiche_update_post",
-    "actions:indicator_delete",
     "actions:indicator_value",
     "partners:contact_request_confirmation",
     "partners:handover_decide",

@@ -89,3 +89,32 @@ def test_a_decision_is_recorded_with_the_keyboard(page: Page, live_server, coord
     page.get_by_role("link", name="Modifier : Ouvrir une permanence CPAM au centre").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Modifier une décision du COPIL")
     assert_no_axe_violations(page)
+
+
+def test_a_decision_is_deleted_after_a_confirmation_with_the_keyboard(
+    page: Page,
+    live_server,
+    coordinator,
+    cls,  # noqa: F811
+):
+    decision = CopilDecision.objects.create(
+        contract=cls["contract"], what="Décision saisie deux fois", who_label="CLS"
+    )
+    browser_login(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/t/cergy/decisions/{decision.pk}/modifier/")
+    page.get_by_role("link", name="Supprimer la décision…").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Supprimer cette décision ?")
+    expect(page.get_by_role("main")).to_contain_text("Décision saisie deux fois")
+    assert CopilDecision.objects.filter(pk=decision.pk).exists()  # looking deletes nothing
+    assert_no_axe_violations(page)
+    # Changing one's mind leads back to the decision, still there.
+    page.get_by_role("link", name="Ne pas supprimer").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Modifier une décision du COPIL")
+    page.get_by_role("link", name="Supprimer la décision…").click()
+    page.get_by_role("button", name="Supprimer la décision").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Avancement · CLS de Cergy")
+    expect(page.get_by_role("status")).to_contain_text("La décision est supprimée.")
+    assert not CopilDecision.objects.filter(pk=decision.pk).exists()

@@ -237,15 +237,49 @@ def test_a_late_decision_is_marked_and_a_closed_one_is_not(login_as, viewer, cop
     assert len(late) == 1 and "En retard" in late[0]
 
 
-def test_a_decision_recorded_by_mistake_is_deleted(login_as, coordinator, copil):
+def test_a_decision_recorded_by_mistake_is_deleted_after_a_confirmation(
+    login_as, coordinator, copil
+):
+    client = login_as(coordinator)
+    client.post(create_url(copil["contract"]), data(copil, what="Doublon"))
+    decision = CopilDecision.objects.get()
+    CopilDecisionChange.objects.create(decision=decision, old_status="todo", new_status="doing")
+    delete_url = f"/t/cergy/decisions/{decision.pk}/supprimer/"
+    # Its page links to the confirmation; no form there posts the deletion (RGAA 11.12).
+    form = client.get(f"/t/cergy/decisions/{decision.pk}/modifier/").content.decode()
+    assert f'href="{delete_url}"' in form and f'action="{delete_url}"' not in form
+    page = client.get(delete_url)
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Supprimer cette décision ?" in text
+    assert "Décision du COPIL de « CLS de Cergy » : Doublon" in text
+    assert "Les 2 étapes de son suivi seront supprimées avec elle." in text
+    assert "La suppression est définitive" in text
+    cancel = f'href="/t/cergy/decisions/{decision.pk}/modifier/">Ne pas supprimer'
+    assert cancel in page.content.decode()
+    assert CopilDecision.objects.filter(pk=decision.pk).exists()  # looking deletes nothing
+    assert CopilDecisionChange.objects.filter(decision=decision).count() == 2
+
+    response = client.post(delete_url)
+    assert response["Location"].endswith("/avancement/#decisions")
+    assert not CopilDecision.objects.exists() and not CopilDecisionChange.objects.exists()
+    assert client.get(delete_url).status_code == 404
+
+
+def test_the_confirmation_reads_in_as_many_queries_whatever_the_follow_up(
+    login_as, coordinator, copil
+):
     decision = CopilDecision.objects.create(
-        contract=copil["contract"], what="Doublon", who_label="CLS"
+        contract=copil["contract"], what="Publier", who_label="CLS"
     )
     client = login_as(coordinator)
-    response = client.post(f"/t/cergy/decisions/{decision.pk}/supprimer/")
-    assert response["Location"].endswith("/avancement/#decisions")
-    assert not CopilDecision.objects.exists()
-    assert client.get(f"/t/cergy/decisions/{decision.pk}/supprimer/").status_code == 405
+
+    def follow_up() -> None:
+        for status in ("doing", "done", "todo"):
+            CopilDecisionChange.objects.create(decision=decision, new_status=status)
+
+    assert_constant_queries(client, f"/t/cergy/decisions/{decision.pk}/supprimer/", follow_up)
+    assert "Les 3 étapes" in text_of(client.get(f"/t/cergy/decisions/{decision.pk}/supprimer/"))
 
 
 @pytest.mark.parametrize("who", ["copilot", "viewer"])
@@ -260,7 +294,7 @@ def test_only_the_coordination_writes_them(request, copil, who):
         f"/t/cergy/decisions/{decision.pk}/modifier/",
         f"/t/cergy/decisions/{decision.pk}/supprimer/",
     ):
-        assert client.get(path).status_code in (403, 405)
+        assert client.get(path).status_code == 403
         assert client.post(path, data(copil, what="Modifiée")).status_code == 403
     decision.refresh_from_db()
     assert decision.what == "Décision"
@@ -273,6 +307,7 @@ def test_another_territorys_decision_is_not_found(outsider, copil):
     )
     client = login(Client(), outsider)
     assert client.get(f"/t/vitry-sur-seine/decisions/{decision.pk}/modifier/").status_code == 404
+    assert client.get(f"/t/vitry-sur-seine/decisions/{decision.pk}/supprimer/").status_code == 404
     assert client.post(f"/t/vitry-sur-seine/decisions/{decision.pk}/supprimer/").status_code == 404
     assert CopilDecision.objects.exists()
 
