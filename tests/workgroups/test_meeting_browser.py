@@ -579,5 +579,7 @@ def test_the_meeting_page_fits_a_phone(
     region.focus()
     page.keyboard.press("ArrowRight")
     expect(region).to_be_focused()
-    assert region.evaluate("e => e.scrollLeft") > 0
+    # The browser may scroll smoothly, over a few frames: wait for it (5 s at most).
+    region.element_handle().wait_for_element_state("stable")
+    page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
     assert_no_axe_violations(page)
