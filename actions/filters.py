@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cls_platform.widgets import PickerValue, PickerWidget, is_id
+from partners.filter_form import QuickFilterForm
 from partners.models import Organization, Qpv
+from partners.search import organizations_matching
 
 from .models import ActionStatus, Axis, AxisKind, Contract, FicheAction, OttawaArea, Public
 
@@ -18,8 +24,8 @@ YES_NO = [("oui", _("Oui")), ("non", _("Non"))]
 
 
 class Once:
-    """A queryset read at most once per request, however many selects list it (the pilot and the
-    partner structure; the thematic and the transversal axes), optionally kept to some rows."""
+    """A queryset read at most once per request, however many selects list it (the thematic and
+    the transversal axes), optionally kept to some rows."""
 
     def __init__(self, queryset: QuerySet, keep: Any = None, *, source: Once | None = None):
         self.queryset, self.keep, self.source = queryset, keep, source
@@ -71,20 +77,16 @@ class SharedChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
 
 
-class SharedChoiceFilter(filters.ModelChoiceFilter):
-    field_class = SharedChoiceField
-
-
 class AxisChoiceField(SharedChoiceField):
     """Axes of several contracts look alike ("Axe 1 : Santé mentale" in 2020 and in 2023):
     when more than one contract is listed, each option names its contract ("CLS 2023-2028")."""
 
-    def __init__(self, *args: Any, name_contract: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, name_contract: Callable[[], bool] = bool, **kwargs: Any) -> None:
         self.name_contract = name_contract
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Axis) -> str:
-        if not self.name_contract:
+        if not self.name_contract():
             return str(obj)
         contract = obj.contract
         return f"{obj} — {contract.kind.upper()} {contract.period}"
@@ -92,6 +94,55 @@ class AxisChoiceField(SharedChoiceField):
 
 class AxisChoiceFilter(filters.ModelChoiceFilter):
     field_class = AxisChoiceField
+
+
+class StructureSearchField(forms.Field):
+    """A structure chosen in the picker (static/js/picker.js puts its id beside the text) or a
+    part of a name typed, which filters by every structure it finds (as the directory's search
+    does: case and accents ignored). A bare id in the text is a bookmark of the former select
+    (?pilot=12): that structure, named in the field."""
+
+    widget = PickerWidget
+
+    def __init__(self, *, queryset: QuerySet | None = None, url: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.queryset = queryset if queryset is not None else Organization.objects.none()
+        self.widget.url = url
+        self._found: dict[PickerValue, Any] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> StructureSearchField:
+        result = super().__deepcopy__(memo)
+        result._found = {}
+        return result
+
+    def to_python(self, value: Any) -> Organization | str | None:
+        picked = value if isinstance(value, PickerValue) else PickerValue(text=str(value or ""))
+        text = picked.text.replace("\x00", "")[:100]  # PostgreSQL refuses NUL in a query
+        found: Organization | str | None = None
+        for pk in (picked.pk, text):
+            if is_id(pk):
+                found = self.queryset.filter(pk=int(pk)).first()
+                if found is not None:
+                    break
+        if found is None:
+            found = text or None
+        self._found[picked] = found
+        return found
+
+    def prepare_value(self, value: Any) -> Any:
+        # The structure found is named in the text input, its id in the hidden one.
+        return self._found.get(value, value) if isinstance(value, PickerValue) else value
+
+
+class StructureSearchFilter(filters.Filter):
+    field_class = StructureSearchField
+
+
+def structures_in(queryset: QuerySet, value: Organization | str) -> Any:
+    """The structure chosen, or those whose name or acronym holds the text (a subquery)."""
+    if isinstance(value, Organization):
+        return [value.pk]
+    return organizations_matching(queryset, value).order_by().values("pk")
 
 
 class FicheActionFilter(filters.FilterSet):
@@ -117,17 +168,16 @@ class FicheActionFilter(filters.FilterSet):
     late = filters.ChoiceFilter(
         label=_("En retard"), choices=YES_NO, method="filter_late", empty_label=_("Indifférent")
     )
-    pilot = SharedChoiceFilter(
+    # Searched as one types (a territory has hundreds of structures), never all listed.
+    pilot = StructureSearchFilter(
         label=_("Structure pilote"),
-        field_name="pilot_organization",
-        queryset=Organization.objects.none(),
-        empty_label=_("Toutes"),
+        method="filter_pilot",
+        help_text=_("Une partie du nom ou du sigle."),
     )
-    partner = SharedChoiceFilter(
+    partner = StructureSearchFilter(
         label=_("Structure partenaire"),
         method="filter_partner",
-        queryset=Organization.objects.none(),
-        empty_label=_("Toutes"),
+        help_text=_("Une partie du nom ou du sigle."),
     )
     public = filters.ModelChoiceFilter(
         label=_("Public"),
@@ -164,6 +214,7 @@ class FicheActionFilter(filters.FilterSet):
     class Meta:
         model = FicheAction
         fields: list[str] = []
+        form = QuickFilterForm
 
     def __init__(self, *args, territory=None, contracts=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -174,24 +225,29 @@ class FicheActionFilter(filters.FilterSet):
                 .select_related("contract")
                 .order_by("contract", "number")
             )
-            several = contracts.order_by().values("pk")[:2].count() > 1
             self.filters["axis"].queryset = axes.filter(kind=AxisKind.THEMATIC)
             self.filters["transversal"].queryset = axes.filter(kind=AxisKind.TRANSVERSAL)
-            # Both selects list the axes read once.
+            # Both selects list the axes read once, and tell from them whether they come from
+            # several contracts (no query of its own).
             every_axis = Once(axes)
+
+            @cache
+            def several() -> bool:
+                return len({axis.contract_id for axis in every_axis}) > 1
+
             for name, kind in (("axis", AxisKind.THEMATIC), ("transversal", AxisKind.TRANSVERSAL)):
                 self.filters[name].extra["name_contract"] = several
                 self.filters[name].extra["shared"] = every_axis.where(
                     lambda axis, kind=kind: axis.kind == kind
                 )
+        self.structures = Organization.objects.none()
         if territory is not None:
-            organizations = Organization.objects.filter(territory=territory).order_by("name")
-            self.filters["pilot"].queryset = organizations
-            self.filters["partner"].queryset = organizations
-            # The pilot and the partner selects list the structures read once.
-            structures = Once(organizations)
-            self.filters["pilot"].extra["shared"] = structures
-            self.filters["partner"].extra["shared"] = structures
+            self.structures = Organization.objects.filter(territory=territory)
+            url = reverse(
+                "partners:organization_filter_search", kwargs={"territory": territory.slug}
+            )
+            for name in ("pilot", "partner"):
+                self.filters[name].extra.update(queryset=self.structures, url=url)
             self.filters["qpv"].queryset = Qpv.objects.filter(territory=territory)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -207,7 +263,9 @@ class FicheActionFilter(filters.FilterSet):
             return queryset.filter(late=False)
         return queryset
 
+    def filter_pilot(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.filter(pilot_organization__in=structures_in(self.structures, value))
+
     def filter_partner(self, queryset: QuerySet, name: str, value) -> QuerySet:
-        if not value:
-            return queryset
-        return queryset.filter(partnerships__organization=value).distinct()
+        found = structures_in(self.structures, value)
+        return queryset.filter(partnerships__organization__in=found).distinct()

@@ -14,7 +14,7 @@ in the PDF cache (`audience`), and the contents' length is remembered for each.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import accumulate
@@ -36,7 +36,7 @@ from actions.models import (
     Signatory,
     TerritoryScope,
 )
-from cls_platform.pdf.parts import Part, assemble, cached_parts, page_numbers, self_counting_part
+from cls_platform.pdf.parts import Book, assemble, book
 from cls_platform.pdf.rendering import (
     LANG,
     format_amount,
@@ -295,21 +295,29 @@ def contract_pdf(*, contract: Contract, for_signatories: bool = False) -> bytes:
     axes) and each fiche-action, rendered apart and kept (cls_platform.pdf.parts), so that a
     fiche that did not change since the last print is not laid out again. Signatories' parts
     are kept under their own keys."""
-    parts = contract_parts(contract=contract, for_signatories=for_signatories)
-    return assemble(parts, numbers=page_numbers(sum(p.pages for p in parts)))
+    printed = contract_book(contract=contract, for_signatories=for_signatories)
+    return assemble(printed.parts, numbers=printed.numbers)
 
 
-def contract_parts(
+def contract_book(
     *, contract: Contract, for_signatories: bool = False, parallel: bool = True
-) -> list[Part]:
-    """The printed contract's parts, front matter first: read from the cache where kept, the
-    others rendered and kept. The background warming (`warm_contract_pdf`) runs this very code
-    after a change, so that the print that follows finds every part under the same keys; a print
-    with a cold cache renders what is missing itself, as before, and never waits for a worker."""
+) -> Book:
+    """The printed contract's parts, front matter first, and its page numbers: read from the
+    cache where kept, the others rendered and kept. The background warming (`warm_contract_pdf`)
+    runs this very code after a change, so that the print that follows finds every part under
+    the same keys; a print with a cold cache renders what is missing itself, as before, and never
+    waits for a worker."""
     printed = contract_print(contract=contract, for_signatories=for_signatories)
-    audience = SIGNATORIES if for_signatories else ""
     title = f"{printed.title} ({printed.period})"
-    fiches = cached_parts(
+
+    def front_matter(fiche_pages: Sequence[int], front_pages: int) -> str:
+        return render_html(
+            template="pdf/contract.html",
+            context={"contract": _with_pages(printed, fiche_pages, front_pages)},
+            title=title,
+        )
+
+    return book(
         [
             render_html(
                 template="pdf/contract_fiche.html",
@@ -318,23 +326,11 @@ def contract_parts(
             )
             for position, fiche in enumerate(printed.fiches)
         ],
-        audience=audience,
+        front_matter,
+        name=f"contract-front-{contract.pk}",
+        audience=SIGNATORIES if for_signatories else "",
         parallel=parallel,
     )
-
-    def front_matter(front_pages: int) -> str:
-        return render_html(
-            template="pdf/contract.html",
-            context={"contract": _with_pages(printed, fiches, front_pages)},
-            title=title,
-        )
-
-    # The contents give the fiches' pages, which follow the front matter: its length is the
-    # one of the last print, checked (the numbers sit apart from the text and change no line).
-    front = self_counting_part(
-        front_matter, name=f"contract-front-{contract.pk}", audience=audience
-    )
-    return [front, *fiches]
 
 
 def warm_contract_pdf(*, contract: Contract, parallel: bool = False) -> list[int]:
@@ -342,25 +338,23 @@ def warm_contract_pdf(*, contract: Contract, parallel: bool = False) -> list[int
     lacks (a changed fiche, the front matter when its contents changed, the page numbers of a
     new length): what a worker runs after a change (actions/tasks.py, in its own process only)
     and `manage.py warm_pdfs`. Returns the pages of each audience's print."""
-    totals = []
-    for for_signatories in (False, True):
-        parts = contract_parts(
-            contract=contract, for_signatories=for_signatories, parallel=parallel
-        )
-        totals.append(sum(p.pages for p in parts))
-        page_numbers(totals[-1])
-    return totals
+    return [
+        contract_book(contract=contract, for_signatories=for_signatories, parallel=parallel).pages
+        for for_signatories in (False, True)
+    ]
 
 
-def _with_pages(printed: ContractPrint, fiches: list[Part], front_pages: int) -> ContractPrint:
+def _with_pages(
+    printed: ContractPrint, fiche_pages: Sequence[int], front_pages: int
+) -> ContractPrint:
     """The contract with each fiche's first page in the contents, after `front_pages` pages of
-    front matter."""
-    if not fiches:
+    front matter, each fiche taking the pages `fiche_pages` gives in order."""
+    if not fiche_pages:
         return printed
     starts = dict(
         zip(
             (f.anchor for f in printed.fiches),
-            accumulate([front_pages + 1, *(part.pages for part in fiches[:-1])]),
+            accumulate([front_pages + 1, *fiche_pages[:-1]]),
             strict=True,
         )
     )

@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from html import escape
+from typing import Any, NamedTuple
 
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from cls_platform.access import scoped
 from cls_platform.models import Access
+from partners.selectors import pk_urls
 
 from .models import (
     ActionPartner,
     ActionStatus,
+    Axis,
     AxisKind,
     Contract,
     FicheAction,
@@ -41,6 +45,19 @@ def contract_list(*, access: Access) -> QuerySet[Contract]:
     )
 
 
+class FicheItem(NamedTuple):
+    """A fiche as the contract's page lists it under its axis: plain values (a contract has
+    dozens of fiches, each a line), not model instances."""
+
+    pk: int
+    number: str
+    title: str
+    status: str
+    status_label: str
+    late: bool
+    pilot: str  # its pilot structure's name, or ""
+
+
 def contract_detail(*, contract: Contract) -> dict[str, Any]:
     axes = list(
         contract.axes.annotate(
@@ -48,30 +65,40 @@ def contract_detail(*, contract: Contract) -> dict[str, Any]:
             transversal_count=Count("transversal_fiches_actions", distinct=True),
         ).order_by("kind", "number")
     )
-    fiches = list(
-        contract.fiches_actions.select_related("thematic_axis", "pilot_organization").order_by(
-            "number"
-        )
+    today = timezone.localdate()
+    labels = {value: str(label) for value, label in ActionStatus.choices}
+    finished = (ActionStatus.DONE, ActionStatus.ABANDONED)
+    by_axis: dict[int, list[FicheItem]] = {}
+    status_counts = dict.fromkeys(labels, 0)
+    late_count = total = 0
+    fiches = contract.fiches_actions.order_by("number").values_list(
+        "pk",
+        "number",
+        "title",
+        "status",
+        "end_date",
+        "thematic_axis_id",
+        "pilot_organization__name",
     )
-    by_axis: dict[int, list[FicheAction]] = {}
-    for fiche in fiches:
-        by_axis.setdefault(fiche.thematic_axis_id, []).append(fiche)
+    for pk, number, title, status, end_date, axis_id, pilot in fiches:
+        late = bool(end_date and end_date < today and status not in finished)  # as is_late
+        by_axis.setdefault(axis_id, []).append(
+            FicheItem(pk, number, title, status, labels[status], late, pilot or "")
+        )
+        status_counts[status] += 1
+        late_count += late
+        total += 1
     for axis in axes:
         axis.fiches = by_axis.get(axis.pk, [])
-    status_counts = {value: 0 for value, _label in ActionStatus.choices}
-    for fiche in fiches:
-        status_counts[fiche.status] += 1
     return {
         "thematic_axes": [a for a in axes if a.kind == AxisKind.THEMATIC],
         "transversal_axes": [a for a in axes if a.kind == AxisKind.TRANSVERSAL],
         "signatories": list(contract.signatories.select_related("organization").order_by("order")),
         "amendments": list(contract.amendments.order_by("number")),
         "events": list(contract.events.order_by("created_at", "id")),
-        "status_counts": [
-            (label, status_counts[value], value) for value, label in ActionStatus.choices
-        ],
-        "late_count": sum(1 for f in fiches if f.is_late),
-        "action_total": len(fiches),
+        "status_counts": [(label, status_counts[value], value) for value, label in labels.items()],
+        "late_count": late_count,
+        "action_total": total,
     }
 
 
@@ -95,6 +122,82 @@ def fiche_list(*, access: Access) -> QuerySet[FicheAction]:
             "contract", "thematic_axis", "pilot_organization"
         )
     ).order_by("-contract__start_year", "contract_id", "number")
+
+
+# One row of the fiches-actions list, as fiche_list.html wrote it with the template language
+# (same markup and spacing); the page inserts them all at once.
+FICHE_ROW = (
+    '\n        <tr>\n          <th scope="row"><a href="{url}">{number} {title}</a>\n'
+    '            <br><span class="muted">{contract}</span></th>\n'
+    "          <td>{axis}</td>\n"
+    "          <td>{pilot}</td>\n"
+    '          <td><span class="badge badge--{status}">{status_label}</span> {progress} %</td>\n'
+    "          <td>{deadline}{late}</td>\n"
+    "        </tr>\n      "
+)
+
+
+def fiche_table_rows(*, fiches: QuerySet[FicheAction], territory_slug: str) -> SafeString:
+    """The <tr>s of `fiches` (a page of `fiche_list`), written in Python from one query's plain
+    values. For fifty rows, this saves some 19,000 calls over the template language, 9,000 over
+    format_html (Django's lazy escaping per value), and 10,000 more by reading values, not model
+    instances. Every value a person typed, and every label, is escaped; the rest are numbers and
+    dates."""
+    link = pk_urls("actions:fiche_detail", territory=territory_slug)
+    # Each label translated once (get_status_display builds the choices' dictionary per call).
+    statuses = {value: escape(str(label)) for value, label in ActionStatus.choices}
+    late_badge = (
+        f'\n            <br><span class="badge badge--postponed">{escape(_("en retard"))}</span>'
+    )
+    axes: dict[int, str] = {}  # a page has a few axes: each one's title worked out once
+    rows = []
+    for (
+        pk,
+        number,
+        title,
+        contract,
+        axis_id,
+        axis_number,
+        axis_title,
+        pilot,
+        status,
+        progress,
+        end_date,
+        late,
+    ) in fiches.values_list(
+        "pk",
+        "number",
+        "title",
+        "contract__title",
+        "thematic_axis_id",
+        "thematic_axis__number",
+        "thematic_axis__title",
+        "pilot_organization__name",
+        "status",
+        "progress",
+        "end_date",
+        "late",  # with_late_flag
+    ):
+        axis = axes.get(axis_id)
+        if axis is None:
+            plain = Axis(number=axis_number, title=axis_title).plain_title
+            axis = axes[axis_id] = f"{axis_number}. {escape(plain)}"
+        rows.append(
+            FICHE_ROW.format(
+                url=escape(link(pk)),
+                number=escape(number),
+                title=escape(title),
+                contract=escape(contract),
+                axis=axis,
+                pilot=escape(pilot) if pilot else "—",
+                status=escape(status),
+                status_label=statuses.get(status) or escape(status),
+                progress=progress,
+                deadline=f"{end_date:%d/%m/%Y}" if end_date else "—",
+                late=late_badge if late else "",
+            )
+        )
+    return mark_safe("".join(rows))  # every value above escaped
 
 
 @dataclass(frozen=True)

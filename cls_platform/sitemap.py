@@ -2,8 +2,10 @@
 
 It lists, for each territory the person holds an access to, the pages their role opens there
 (a signatory reads no page about people and none of the coordination's tools), then the pages
-of their account and those anyone may read. Signed out, only the latter. One query at most,
-whatever the number of territories: the accesses with their territory.
+of their account and those anyone may read. Signed out, only the latter. Like the home chooser,
+the territories come by pages of SITE_MAP_PAGE_SIZE and may be searched (`?q=`): a person with
+access to 1,000 territories gets a page of a few dozen links, in the same two queries (the
+count and the page's accesses with their territory) whatever their number.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from django.views.decorators.http import require_safe
 
 from .access import accesses_of, public_view
 from .models import Access
+from .views import territory_page
+
+# Territories per page: each brings up to sixteen links.
+SITE_MAP_PAGE_SIZE = 20
 
 # Who opens a page: everyone with an access, those who read people (not signatories), the
 # coordination only.
@@ -117,12 +123,15 @@ def territory_map(access: Access) -> TerritoryMap:
 @public_view
 @require_safe
 def site_map(request: HttpRequest) -> HttpResponse:
-    accesses = list(accesses_of(request.user)) if request.user.is_authenticated else []
-    return render(
-        request,
-        "cls_platform/site_map.html",
-        {
-            "territories": [territory_map(access) for access in accesses],
-            "several_territories": len(accesses) > 1,
-        },
-    )
+    context = {"territories": [], "several_territories": False, "searchable": False}
+    if request.user.is_authenticated:
+        page, found = territory_page(request, accesses_of(request.user), SITE_MAP_PAGE_SIZE)
+        text = found["q"]
+        context.update(
+            found,
+            territories=[territory_map(access) for access in page.object_list],
+            # Searching narrows the count: "all my contracts" stays for whoever has several.
+            several_territories=bool(text) or page.paginator.count > 1,
+            searchable=bool(text) or page.has_other_pages(),
+        )
+    return render(request, "cls_platform/site_map.html", context)

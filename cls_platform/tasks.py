@@ -6,10 +6,21 @@ import logging
 import time
 
 from celery import shared_task
+from celery.signals import worker_init
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def ready_what_every_message_needs(**_kwargs) -> None:
+    """Before the worker forks its processes: the URLs every e-mail links to. The first
+    reverse() of a process imports every view (and WeasyPrint with them): a second or more,
+    which the first message of each process would otherwise wait for."""
+    from django.urls import get_resolver
+
+    get_resolver().reverse_dict  # noqa: B018 (read for its side effect: the URLs loaded)
 
 
 @shared_task(name="cls_platform.tasks.clear_expired_sessions")
@@ -58,6 +69,47 @@ def send_delivery(self, delivery_id: int) -> str:
             countdown,
         )
         raise self.retry(countdown=countdown) from None
+
+
+@shared_task(
+    name="cls_platform.tasks.send_deliveries",
+    bind=True,
+    max_retries=None,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def send_deliveries(self, delivery_ids: list[int]) -> dict[str, int]:
+    """Send a chunk of outbox rows over this worker's SMTP connection (see mail.batch).
+
+    A row a temporary SMTP failure put back in the queue is handed over again for its next
+    attempt; the others go on. Run inline (no broker), such a row waits for the sweep, as with
+    send_delivery. A database that does not answer sends the rows not done back in a few
+    seconds; inline, the error goes up.
+    """
+    from .mail.batch import Interrupted, deliver_many, send_later, time_budget
+    from .mail.outbox import dispatch, smtp_connection
+
+    eager = self.request.is_eager
+    try:
+        outcome = deliver_many(
+            delivery_ids, connection=smtp_connection, budget=None if eager else time_budget()
+        )
+    except Interrupted as exc:
+        if eager:
+            raise exc.__cause__ from None
+        countdown = min(2 ** min(self.request.retries, 5), 30)
+        log.warning(
+            "Envois %s : base de données injoignable (%s), repris dans %s s",
+            exc.remaining,
+            exc.__cause__.__class__.__name__,
+            countdown,
+        )
+        raise self.retry(args=(exc.remaining,), countdown=countdown) from None
+    if not eager:
+        send_later(outcome.later)
+    if outcome.again:
+        dispatch(outcome.again)
+    return dict(outcome.states)
 
 
 _last_sweep = float("-inf")  # time.monotonic() of this process's last sweep

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -71,22 +71,25 @@ def home(request: HttpRequest) -> HttpResponse:
     first = list(accesses[:2])
     if len(first) == 1:
         return redirect("evaluation:dashboard", territory=first[0].territory.slug)
+    page, context = territory_page(request, accesses, HOME_PAGE_SIZE)
+    context.update(accesses=page.object_list, several=len(first) > 1)
+    return render(request, "cls_platform/home.html", context)
+
+
+def territory_page(request: HttpRequest, accesses, size: int) -> tuple[Page, dict]:
+    """One page of `accesses` narrowed by `?q=` (territories_matching), and what
+    includes/territory_search.html and includes/pagination.html read: the home chooser and the
+    site map."""
     text = request.GET.get("q", "").strip()
     found = accesses.filter(territories_matching(text)) if text else accesses
-    page = Paginator(found, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "cls_platform/home.html",
-        {
-            "accesses": page.object_list,
-            "several": len(first) > 1,
-            "q": text,
-            "page_obj": page,
-            "paginator": page.paginator,
-            "is_paginated": page.has_other_pages(),
-            "query": urlencode({"q": text}) if text else "",
-        },
-    )
+    page = Paginator(found, size).get_page(request.GET.get("page"))
+    return page, {
+        "q": text,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "query": urlencode({"q": text}) if text else "",
+    }
 
 
 @public_view

@@ -6,6 +6,7 @@ import django_filters as filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .filter_form import QuickFilterForm
 from .models import Contact, Organization, OrganizationKind, Qpv, Sector
 
 YES_NO = [("oui", _("Oui")), ("non", _("Non"))]
@@ -70,6 +71,7 @@ class OrganizationFilter(filters.FilterSet):
     class Meta:
         model = Organization
         fields: list[str] = []
+        form = QuickFilterForm
 
     def __init__(self, *args, territory=None, groups=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -183,6 +185,7 @@ class ContactFilter(filters.FilterSet):
     class Meta:
         model = Contact
         fields: list[str] = []
+        form = QuickFilterForm
 
     def __init__(self, *args, territory=None, groups=None, personal: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)

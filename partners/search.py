@@ -24,6 +24,8 @@ from .models import Contact, Organization
 ACCENTED = "àâäáãåÀÂÄÁÃÅéèêëÉÈÊËîïíìÎÏÍÌôöóòõÔÖÓÒÕùûüúÙÛÜÚçÇÿŸñÑ"
 PLAIN = "aaaaaaAAAAAAeeeeEEEEiiiiIIIIoooooOOOOOuuuuUUUUcCyYnN"
 LIGATURES = (("œ", "oe"), ("Œ", "oe"), ("æ", "ae"), ("Æ", "ae"))
+# What may wrap a word typed, and is not part of it: "(CCAS)" is the acronym "ccas".
+WRAPPING = "()[]{}«»\"',;:!?"
 
 
 class Folded(Func):
@@ -65,9 +67,10 @@ def _fold_or_none(text: str | None) -> str | None:
 
 
 def _words(text: str) -> list[str]:
-    # Punctuation alone is no word: the picker's label "Bruno Faure — CCAS" typed in full works.
+    # Punctuation alone is no word, nor around one: the picker's labels "Bruno Faure — CCAS" and
+    # "Centre social (CS)" typed in full work.
     # NUL is dropped: PostgreSQL refuses it in a query (a 500 for a stray byte in ?q=).
-    words = fold(text.replace("\x00", "")).split()
+    words = (word.strip(WRAPPING) for word in fold(text.replace("\x00", "")).split())
     return [word for word in words if any(c.isalnum() for c in word)]
 
 
@@ -150,3 +153,13 @@ def organization_search(request: HttpRequest, access: Access) -> JsonResponse:
     text = request.GET.get("q", "")[:100]
     found = organizations_matching(pickable_organizations(access), text)[: PICKER_LIMIT + 1]
     return _results(list(found), organization_label)
+
+
+# The lists' filters (fiches-actions by pilot or partner structure): every structure of the
+# territory, archived ones too (they still pilot fiches). Reading is enough: a signatory reads
+# the structures' list anyway, and a structure is no person.
+@territory_view()
+def organization_filter_search(request: HttpRequest, access: Access) -> JsonResponse:
+    text = request.GET.get("q", "")[:100]
+    found = organizations_matching(scoped(Organization.objects.all(), access), text)
+    return _results(list(found[: PICKER_LIMIT + 1]), organization_label)

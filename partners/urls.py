@@ -60,6 +60,11 @@ urlpatterns = [
     # JSON for the pickers of the forms (partners/search.py); never an address or a phone.
     path("recherche/contacts/", search.contact_search, name="contact_search"),
     path("recherche/structures/", search.organization_search, name="organization_search"),
+    path(
+        "recherche/structures/filtre/",
+        search.organization_filter_search,
+        name="organization_filter_search",
+    ),
     # Contacts kept no longer than needed (partners/retention.py): the review and its erasure.
     path("contacts/revue/", retention_views.ReviewView.as_view(), name="retention_review"),
     path(

@@ -103,9 +103,13 @@ class OrganizationListView(DirectoryMixin, ListView):
         return self.filterset.qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(
+        context = super().get_context_data(
             filter=self.filterset, query=query_without_page(self.request), **kwargs
         )
+        context["rows"] = selectors.organization_rows(
+            organizations=context["organizations"], territory_slug=self.territory.slug
+        )
+        return context
 
 
 class OrganizationDetailView(DirectoryMixin, DetailView):
@@ -177,9 +181,15 @@ class ContactListView(PeoplePageMixin, ListView):
         return self.filterset.qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(
+        context = super().get_context_data(
             filter=self.filterset, query=query_without_page(self.request), **kwargs
         )
+        context["rows"] = selectors.contact_rows(
+            contacts=context["contacts"],
+            territory_slug=self.territory.slug,
+            show_personal=context["show_personal"],
+        )
+        return context
 
 
 class ContactDetailView(PeoplePageMixin, DetailView):

@@ -17,7 +17,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cls_platform.mail.composers import Skip, register
+from cls_platform.mail.composers import Skip, read_ahead, register
 from cls_platform.mail.html import nest_headings
 from cls_platform.mail.messages import (
     Personal,
@@ -169,10 +169,16 @@ _MEETING, _CONTACT, _TERRITORY = -7_340_001, -7_340_002, -7_340_003
 _read_sql: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = {}
 
 
-def _reading(kind: str) -> QuerySet[Contact]:
-    """The query of `_read`, for the stand-ins."""
+def _reading(
+    kind: str,
+    *,
+    meeting_id: int = _MEETING,
+    territory_id: int = _TERRITORY,
+    contacts: list[int] | None = None,
+) -> QuerySet[Contact]:
+    """The query of `_read`, for the stand-ins; or of `_read_many`, for these `contacts`."""
     invitations = kind in INVITATION_KINDS
-    meeting = Meeting.objects.filter(pk=_MEETING, territory_id=_TERRITORY)
+    meeting = Meeting.objects.filter(pk=meeting_id, territory_id=territory_id)
     state = meeting.values(
         state=JSONObject(
             **{name: name for name in _STATE_FIELDS},
@@ -182,14 +188,14 @@ def _reading(kind: str) -> QuerySet[Contact]:
         )
     )[:1]
     documents = (
-        MeetingDocument.objects.filter(meeting_id=_MEETING)
+        MeetingDocument.objects.filter(meeting_id=meeting_id)
         .order_by()
         .values("meeting_id")
         .annotate(state=JSONObject(n=Count("pk"), size=Sum("size"), last=Max("pk")))
         .values("state")
     )
     agenda = (
-        AgendaItem.objects.filter(meeting_id=_MEETING)
+        AgendaItem.objects.filter(meeting_id=meeting_id)
         .order_by()
         .values("meeting_id")
         .annotate(state=JSONObject(n=Count("pk"), last=Max("pk")))
@@ -202,13 +208,13 @@ def _reading(kind: str) -> QuerySet[Contact]:
         "agenda_state": Subquery(agenda, output_field=JSONField()),
         "opted_out": Exists(
             Membership.objects.filter(
-                group__meetings__pk=_MEETING, contact_id=OuterRef("pk"), **choice
+                group__meetings__pk=meeting_id, contact_id=OuterRef("pk"), **choice
             )
         ),
     }
     if invitations:
         annotations["invitation_state"] = Subquery(
-            Invitation.objects.filter(meeting_id=_MEETING, contact_id=OuterRef("pk")).values(
+            Invitation.objects.filter(meeting_id=meeting_id, contact_id=OuterRef("pk")).values(
                 state=JSONObject(pk="pk", rsvp="rsvp")
             )[:1],
             output_field=JSONField(),
@@ -216,14 +222,13 @@ def _reading(kind: str) -> QuerySet[Contact]:
     if kind == KIND_INVITATION:
         annotations["feed_token"] = Subquery(
             CalendarFeed.objects.filter(
-                contact_id=OuterRef("pk"), group__meetings__pk=_MEETING, revoked_at__isnull=True
+                contact_id=OuterRef("pk"), group__meetings__pk=meeting_id, revoked_at__isnull=True
             ).values("token")[:1]
         )
-    return (
-        Contact.objects.filter(pk=_CONTACT, territory_id=_TERRITORY)
-        .annotate(**annotations)
-        .order_by()[:1]
-    )
+    people = Contact.objects.filter(territory_id=territory_id).annotate(**annotations).order_by()
+    if contacts is not None:
+        return people.filter(pk__in=contacts)
+    return people.filter(pk=_CONTACT)[:1]
 
 
 def _json(value: Any) -> Any:
@@ -234,6 +239,9 @@ def _read(delivery: Delivery) -> _Read | None:
     """The person of the row with, in the same query, the meeting's state, its documents and
     agenda, the person's choice for its group, their invitation and calendar address; None
     when the person is gone (the caller then takes the long way, which says why)."""
+    found, reading = read_ahead(delivery)
+    if found:
+        return reading
     _prefix, _sep, pk = delivery.topic.partition(":")
     if not pk.isdigit():
         return None
@@ -249,8 +257,32 @@ def _read(delivery: Delivery) -> _Read | None:
         for p in stand_ins
     ]
     contact = next(iter(Contact.objects.db_manager(db).raw(sql, params)), None)
-    if contact is None:
-        return None
+    return None if contact is None else _reading_of(contact)
+
+
+def _read_many(deliveries: Sequence[Delivery]) -> dict[int, _Read | None]:
+    """`_read` for a chunk of rows, in one query per meeting (see composers.read_ahead)."""
+    readings: dict[int, _Read | None] = {}
+    db = router.db_for_read(Contact)
+    meetings: dict[tuple[str, str, int], list[Delivery]] = {}
+    for delivery in deliveries:
+        key = (delivery.kind, delivery.topic, delivery.territory_id)
+        meetings.setdefault(key, []).append(delivery)
+    for (kind, topic, territory_id), rows in meetings.items():
+        _prefix, _sep, pk = topic.partition(":")
+        if not pk.isdigit():
+            continue  # read one by one, the long way
+        contacts = [row.contact_id for row in rows if row.contact_id is not None]
+        query = _reading(kind, meeting_id=int(pk), territory_id=territory_id, contacts=contacts)
+        sql, params = query.query.get_compiler(db).as_sql()
+        people = {c.pk: c for c in Contact.objects.db_manager(db).raw(sql, params)}
+        for row in rows:
+            person = people.get(row.contact_id)
+            readings[row.pk] = None if person is None else _reading_of(person)
+    return readings
+
+
+def _reading_of(contact: Contact) -> _Read:
     fields = _json(contact.meeting_state)
     docs = _json(contact.documents_state) or {}
     invitation = _json(getattr(contact, "invitation_state", None))
@@ -566,10 +598,10 @@ def compose_report(delivery: Delivery) -> EmailMessage | None:
 def register_composers() -> None:
     from .invitation_emails import compose_cancellation, compose_invitation, compose_reminder
 
-    register(KIND_INVITATION, compose_invitation)
-    register(KIND_REMINDER, compose_reminder)
-    register(KIND_CANCELLATION, compose_cancellation)
-    register(KIND_REPORT, compose_report)
+    register(KIND_INVITATION, compose_invitation, read_many=_read_many)
+    register(KIND_REMINDER, compose_reminder, read_many=_read_many)
+    register(KIND_CANCELLATION, compose_cancellation, read_many=_read_many)
+    register(KIND_REPORT, compose_report, read_many=_read_many)
     from actions.models import FicheAction
     from cls_platform.models import Access, Territory
 

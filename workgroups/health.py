@@ -1,7 +1,7 @@
 """Work-group health that warns before a group stops: computed from what the meetings record,
-never stored, for every group of a territory in six queries (`groups_health`); for the groups of
-many territories at once (the table of all the contracts of an ARS delegation), the state alone
-in three (`groups_health(..., details=False)`).
+never stored, for every group of a territory in six queries that count rather than read every
+invitation (`groups_health`); for the groups of many territories at once (the table of all the
+contracts of an ARS delegation), the state alone in two (`groups_health(..., details=False)`).
 
 Measured against the group's own rhythm, `target_meetings_per_year` (at least one), that is a
 meeting every `365 / target` days:
@@ -31,30 +31,30 @@ calendar year and never before.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import models
-from django.db.models import CharField, Count, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat, TruncDate
+from django.db import connection, models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from cls_platform.models import Delivery, DeliveryStatus
-from partners.models import Contact, Organization
+from partners.models import Contact
 
+from . import health_sql as sql
 from .models import (
-    KIND_REPORT,
     Attendance,
     GroupStatus,
     Invitation,
     Meeting,
     MeetingStatus,
-    Membership,
     WorkGroup,
 )
 
@@ -170,7 +170,16 @@ def _number(value: float) -> str:
 
 def _sorted(names: Iterable[str]) -> list[str]:
     """In dictionary order: "Éducation" between "Culture" and "Jeunesse"."""
-    return sorted(names, key=lambda n: unicodedata.normalize("NFKD", n.casefold()))
+    return _sorted_by(names, lambda n: n)
+
+
+def _sorted_by(items: Iterable, name: Callable[[Any], str]) -> list:
+    return sorted(items, key=lambda i: _dictionary_key(name(i)))
+
+
+@functools.lru_cache(maxsize=4096)  # the same structures come back group after group
+def _dictionary_key(name: str) -> str:
+    return unicodedata.normalize("NFKD", name.casefold())
 
 
 def _names(names: list[str]) -> str:
@@ -180,31 +189,68 @@ def _names(names: list[str]) -> str:
 
 
 def groups_health(
-    groups: Iterable[WorkGroup], *, today: dt.date | None = None, details: bool = True
+    groups: Iterable[WorkGroup],
+    *,
+    today: dt.date | None = None,
+    details: bool = True,
+    pilots: Mapping[int, list[Contact]] | None = None,
+    meetings: Mapping[int, Iterable[Meeting]] | None = None,
 ) -> dict[int, GroupHealth]:
     """The health of each group on `today` (default: today in Paris), by group id: six queries
     whatever the number of groups, meetings and people.
 
     `details=False` is for tables of many territories: the same state and the same reasons, in
-    three queries that read how many came to each meeting rather than who did; the figures and
+    two queries that read how many came to each meeting rather than who did; the figures and
     notes that never change the state (structures, sectors and participants of the year, new
     structures, partners who stopped coming, the next meeting, meetings left unrecorded) are
     left out.
+
+    A page that read them already gives, by group id, the `pilots` (with their structure and
+    successor) and the `meetings` (each with `present`, how many came): a query fewer each.
     """
     groups = list(groups)
     if not groups:
         return {}
     today = today or timezone.localdate()
     ids = [g.pk for g in groups]
+    given = {
+        "pilots": dict(pilots) if pilots is not None else pilots_by_group(ids),
+        "meetings": _Data.given(meetings) if meetings is not None else _Data._meetings(ids),
+    }
     if not details:
-        data = _Data.load_counts(ids, today)
+        data = _Data(**given)
         return {g.pk: _assess(g, data, today, details=False) for g in groups}
-    data = _Data.load(ids, today)
+    data = _Data.load(groups, today, **given)
     return {g.pk: _assess(g, data, today) for g in groups}
 
 
-def group_health(group: WorkGroup, *, today: dt.date | None = None) -> GroupHealth:
-    return groups_health([group], today=today)[group.pk]
+def group_health(
+    group: WorkGroup,
+    *,
+    today: dt.date | None = None,
+    pilots: list[Contact] | None = None,
+    meetings: Iterable[Meeting] | None = None,
+) -> GroupHealth:
+    """One group's health; `pilots` and `meetings` as `groups_health` takes them."""
+    healths = groups_health(
+        [group],
+        today=today,
+        pilots=None if pilots is None else {group.pk: pilots},
+        meetings=None if meetings is None else {group.pk: meetings},
+    )
+    return healths[group.pk]
+
+
+def pilots_by_group(ids: list[int]) -> dict[int, list[Contact]]:
+    """The pilots of the groups `ids` with their structure and successor, by group id, in the
+    directory's order as on the group pages: what `groups_health` takes as `pilots`, in one
+    query."""
+    pilots: dict[int, list[Contact]] = defaultdict(list)
+    through = WorkGroup.pilots.through.objects.filter(workgroup_id__in=ids)
+    rows = through.select_related("contact__organization", "contact__successor")
+    for row in rows.order_by("contact__last_name", "contact__first_name", "contact_id"):
+        pilots[row.workgroup_id].append(row.contact)
+    return dict(pilots)
 
 
 @dataclass
@@ -212,135 +258,126 @@ class _Meeting:
     pk: int
     day: dt.date
     status: str
-    present: set[int] = field(default_factory=set)  # contact ids (left empty without details)
     attended: int = 0  # how many came
+
+
+@dataclass(frozen=True)
+class _Presence:
+    """Who came to a group's meetings held, by structure (`org_id` None: people without one)."""
+
+    org_id: int | None
+    name: str
+    people: int  # distinct people present in the last 12 months
+    before: int  # presences before this calendar year
 
 
 @dataclass
 class _Data:
     meetings: dict[int, list[_Meeting]]  # by group, oldest first
-    org_of: dict[int, int | None]  # contact id -> organization id, for the people present
-    orgs: dict[int, tuple[str, set[str], bool]]  # id -> name, sectors, in the health sector
-    pilots: dict[int, list[Contact]]
-    absentees: dict[int, list[tuple]]  # by group: who missed its latest meeting, reachable
-    reports: set[tuple[int, int]]  # (meeting id, contact id) of the compte-rendus that went
+    presence: dict[int, list[_Presence]] = field(default_factory=dict)  # by group
+    sectors: dict[int, tuple[set[str], bool]] = field(default_factory=dict)  # by structure id
+    pilots: dict[int, list[Contact]] = field(default_factory=dict)
+    # By group: who missed its latest meeting recorded, came before, may still get the
+    # compte-rendus: (contact id, first name, last name, structure, the index among the
+    # meetings recorded of the last one they came to).
+    absentees: dict[int, list[tuple]] = field(default_factory=dict)
+    reports: set[tuple[int, int]] = field(default_factory=set)  # (meeting id, contact id) sent
 
     @staticmethod
-    def _meetings(ids: list[int]) -> tuple[dict[int, list[_Meeting]], dict[int, _Meeting]]:
+    def _meetings(ids: list[int]) -> dict[int, list[_Meeting]]:
         meetings: dict[int, list[_Meeting]] = defaultdict(list)
-        by_pk: dict[int, _Meeting] = {}
-        # The day in Paris computed by the database: converting thousands of datetimes in
-        # Python cost more than the query (the table of many territories).
-        for pk, group_id, day, status in (
+        came = Invitation.objects.filter(
+            meeting_id=OuterRef("pk"), attendance=Attendance.PRESENT
+        ).order_by()
+        # How many came, counted by the index on the meetings of the people present (no read
+        # of the invitations themselves); the day in Paris computed by the database: converting
+        # thousands of datetimes in Python cost more than the query (many territories).
+        rows = (
             Meeting.objects.filter(group_id__in=ids)
             .exclude(status=MeetingStatus.CANCELLED)
+            .annotate(
+                attended=Coalesce(
+                    Subquery(came.values("meeting_id").annotate(n=Count("meeting_id")).values("n")),
+                    0,
+                )
+            )
             .order_by("starts_at", "pk")
-            .values_list("pk", "group_id", TruncDate("starts_at"), "status")
+        )
+        for pk, group_id, *row in rows.values_list(
+            "pk", "group_id", TruncDate("starts_at"), "status", "attended"
         ):
-            by_pk[pk] = _Meeting(pk, day, status)
-            meetings[group_id].append(by_pk[pk])
-        return meetings, by_pk
+            meetings[group_id].append(_Meeting(pk, *row))
+        return meetings
 
     @staticmethod
-    def _held(ids: list[int], today: dt.date) -> models.QuerySet[Meeting]:
-        end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
-        return Meeting.objects.filter(
-            group_id__in=ids, status=MeetingStatus.HELD, starts_at__lt=end
-        )
-
-    @staticmethod
-    def _pilots(ids: list[int]) -> dict[int, list[Contact]]:
-        pilots: dict[int, list[Contact]] = defaultdict(list)
-        through = WorkGroup.pilots.through.objects.filter(workgroup_id__in=ids)
-        for row in through.select_related("contact__organization", "contact__successor"):
-            pilots[row.workgroup_id].append(row.contact)
-        return dict(pilots)
-
-    @classmethod
-    def load_counts(cls, ids: list[int], today: dt.date) -> _Data:
-        """What decides the state only: meetings, how many came to each, pilots."""
-        meetings, by_pk = cls._meetings(ids)
-        for meeting_id, attended in (
-            Invitation.objects.filter(
-                attendance=Attendance.PRESENT, meeting__in=cls._held(ids, today)
-            )
-            .order_by()
-            .values("meeting_id")
-            # Counting the meeting column, not the id, lets an index on the meetings of the
-            # people present answer alone (no read of the invitations themselves).
-            .annotate(n=Count("meeting_id"))
-            .values_list("meeting_id", "n")
-        ):
-            by_pk[meeting_id].attended = attended
-        return cls(dict(meetings), {}, {}, cls._pilots(ids), {}, set())
-
-    @classmethod
-    def load(cls, ids: list[int], today: dt.date) -> _Data:
-        # Subqueries rather than lists of ids (the same queries whatever the data), none
-        # correlated with the rows it filters (a per-row "latest meeting" took seconds).
-        meetings, by_pk = cls._meetings(ids)
-        held = cls._held(ids, today)
-        came = Invitation.objects.filter(attendance=Attendance.PRESENT).order_by()
-        present = came.filter(meeting__in=held)
-        org_of: dict[int, int | None] = {}
-        for meeting_id, contact_id, org_id in present.values_list(
-            "meeting_id", "contact_id", "contact__organization_id"
-        ):
-            by_pk[meeting_id].present.add(contact_id)
-            org_of[contact_id] = org_id
-        for meeting in by_pk.values():
-            meeting.attended = len(meeting.present)
-
-        orgs: dict[int, tuple[str, set[str], bool]] = {}
-        for pk, name, sector, is_health in Organization.objects.filter(
-            pk__in=present.values("contact__organization_id")
-        ).values_list("pk", "name", "sectors__name", "sectors__is_health"):
-            _name, sectors, health = orgs.get(pk, (name, set(), False))
-            orgs[pk] = (name, sectors | ({sector} if sector else set()), health or bool(is_health))
-
-        pilots = cls._pilots(ids)
-
-        recorded = held.filter(Exists(came.filter(meeting_id=OuterRef("pk"))))
-        latest = recorded.exclude(
-            Exists(
-                recorded.filter(group_id=OuterRef("group_id"), starts_at__gt=OuterRef("starts_at"))
-            )
-        )
-        missed = (
-            Invitation.objects.filter(meeting__in=latest)
-            .exclude(attendance=Attendance.PRESENT)
-            .order_by()
-        )
-        opted_out = Membership.objects.filter(
-            group_id=OuterRef("meeting__group_id"), contact_id=OuterRef("contact_id"), reports=False
-        )
-        absentees: dict[int, list[tuple]] = defaultdict(list)
-        for group_id, *row in (
-            missed.filter(contact__in=Contact.objects.mailable().filter(receives_reports=True))
-            .exclude(Exists(opted_out))
-            .values_list(
-                "meeting__group_id",
-                "contact_id",
-                "contact__first_name",
-                "contact__last_name",
-                "contact__organization__name",
-            )
-        ):
-            absentees[group_id].append(tuple(row))
-
-        topics = held.annotate(topic=Concat(Value("meeting:"), Cast("pk", CharField())))
-        reports = {
-            (int(topic.partition(":")[2]), contact_id)
-            for topic, contact_id in Delivery.objects.filter(
-                kind=KIND_REPORT,
-                status=DeliveryStatus.SENT,
-                contact_id__in=missed.values("contact_id"),
-                topic__in=topics.values("topic"),
-            )
-            .order_by()
-            .values_list("topic", "contact_id")
+    def given(meetings: Mapping[int, Iterable[Meeting]]) -> dict[int, list[_Meeting]]:
+        """`_meetings` from meetings read by the caller, each with `present`."""
+        return {
+            group_id: [
+                _Meeting(m.pk, timezone.localdate(m.starts_at), m.status, m.present)
+                for m in sorted(rows, key=lambda m: (m.starts_at, m.pk))
+                if m.status != MeetingStatus.CANCELLED
+            ]
+            for group_id, rows in meetings.items()
         }
-        return cls(dict(meetings), org_of, orgs, pilots, dict(absentees), reports)
+
+    @classmethod
+    def load(
+        cls,
+        groups: list[WorkGroup],
+        today: dt.date,
+        *,
+        meetings: dict[int, list[_Meeting]],
+        pilots: dict[int, list[Contact]],
+    ) -> _Data:
+        """Counted by the database per group and structure, per group and partner who missed
+        the latest meeting: never a row per invitation. In SQL written out (health_sql.py), over
+        the `meetings` read first and named by their ids: those held, in the last 12 months,
+        before this calendar year."""
+        year_ago, new_year = today - dt.timedelta(days=365), dt.date(today.year, 1, 1)
+        held, window, before, latest, rank, last = [], [], [], {}, {}, {}
+        for group in groups:
+            recorded = []
+            for m in meetings.get(group.pk, []):
+                if m.status == MeetingStatus.HELD and m.day <= today:
+                    held.append(m.pk)
+                    window += [m.pk] if m.day > year_ago else []
+                    before += [m.pk] if m.day < new_year else []
+                    recorded += [m] if m.attended else []
+            if not recorded:
+                continue
+            latest[recorded[-1].pk] = group.pk
+            # Who came last to recorded[i] stopped coming if they missed two meetings since or
+            # stayed away longer than the "stopped" silence, that is i <= last[group]: the
+            # database keeps those whose highest rank i - last[group] is 0 at most.
+            stopped = silence_limits(group.target_meetings_per_year)[1]
+            away = [i for i, m in enumerate(recorded) if (today - m.day).days > stopped]
+            last[group.pk] = max(len(recorded) - 3, away[-1] if away else -1)
+            rank.update((m.pk, i - last[group.pk]) for i, m in enumerate(recorded))
+        presence: dict[int, list[_Presence]] = defaultdict(list)
+        sectors: dict[int, tuple[set[str], bool]] = {}
+        reports, missed = set(), set()
+        absentees: dict[int, list[tuple]] = defaultdict(list)
+        with connection.cursor() as cursor:
+            cursor.execute(sql.fill(sql.PRESENCE, window, before, held))
+            for group_id, *row in cursor.fetchall():
+                presence[group_id].append(_Presence(*row))
+            orgs = {p.org_id for rows in presence.values() for p in rows if p.org_id and p.people}
+            cursor.execute(sql.fill(sql.SECTORS, orgs))
+            for org_id, name, is_health in cursor.fetchall():
+                names, health = sectors.get(org_id, (set(), False))
+                sectors[org_id] = (names | ({name} if name else set()), health or bool(is_health))
+            topics = [f"meeting:{pk}" for pk in held]
+            cursor.execute(sql.fill(sql.REPORTS, latest.keys(), topics))
+            for latest_id, topic, contact_id in cursor.fetchall():
+                reports.add((int(topic.partition(":")[2]), contact_id))
+                missed.add((latest[latest_id], contact_id))
+            cursor.execute(sql.fill(sql.ABSENTEES, rank, held, {c for _g, c in missed}))
+            for group_id, contact_id, first_name, last_name, org, came in cursor.fetchall():
+                if (group_id, contact_id) in missed:
+                    row = (contact_id, first_name, last_name, org, came + last[group_id])
+                    absentees[group_id].append(row)
+        return cls(dict(meetings), dict(presence), sectors, pilots, dict(absentees), reports)
 
 
 def _assess(group: WorkGroup, data: _Data, today: dt.date, *, details: bool = True) -> GroupHealth:
@@ -363,7 +400,7 @@ def _assess(group: WorkGroup, data: _Data, today: dt.date, *, details: bool = Tr
     _attendance(health, recorded)
     if details:  # notes only: the state stays what the findings above made it (and so in
         # `_silence`, where the dates written out cost most of a table of many territories)
-        _participants(health, data, [m for m in recorded if m.day > year_ago], recorded)
+        _participants(health, data)
         _drifters(health, data, recorded)
     return health
 
@@ -490,26 +527,23 @@ def _attendance(health: GroupHealth, recorded: list[_Meeting]) -> None:
     health.add(level, text % words)
 
 
-def _participants(
-    health: GroupHealth, data: _Data, window: list[_Meeting], recorded: list[_Meeting]
-) -> None:
-    people = set().union(*(m.present for m in window))
-    org_ids = {data.org_of[c] for c in people} - {None}
-    health.participants = len(people)
-    health.structures = _sorted(data.orgs[o][0] for o in org_ids)
-    health.sectors = _sorted(set().union(*(data.orgs[o][1] for o in org_ids)))
+def _participants(health: GroupHealth, data: _Data) -> None:
+    rows = data.presence.get(health.group.pk, [])
+    health.participants = sum(row.people for row in rows)
+    window = [row for row in rows if row.org_id and row.people]
+    health.structures = _sorted(row.name for row in window)
+    sectors = [data.sectors.get(row.org_id, (set(), False)) for row in window]
+    health.sectors = _sorted(set().union(*(names for names, _h in sectors)))
     # Outside the health sector: from a structure with sectors, none of them health.
-    orgs = [data.orgs[data.org_of[c]] for c in people if data.org_of[c]]
     health.outside_health = sum(
-        1 for _n, sectors, health_sector in orgs if sectors and not health_sector
+        row.people
+        for row, (names, is_health) in zip(window, sectors, strict=True)
+        if names and not is_health
     )
     if health.participants and not health.outside_health:
         text = _("Aucun participant d'un secteur autre que la santé sur les douze derniers mois.")
         health.add(HealthState.ACTIVE, text)
-    new_year = dt.date(health.today.year, 1, 1)
-    before = {data.org_of[c] for m in recorded if m.day < new_year for c in m.present}
-    this_year = {data.org_of[c] for m in recorded if m.day >= new_year for c in m.present}
-    health.new_structures = _sorted(data.orgs[o][0] for o in this_year - before - {None})
+    health.new_structures = _sorted(row.name for row in rows if row.org_id and not row.before)
     if health.new_structures:
         count = len(health.new_structures)
         text = ngettext(
@@ -522,17 +556,15 @@ def _participants(
 
 def _drifters(health: GroupHealth, data: _Data, recorded: list[_Meeting]) -> None:
     _fragile, stopped = silence_limits(health.target)
-    for contact_id, first_name, last_name, org in data.absentees.get(health.group.pk, []):
-        came = [i for i, m in enumerate(recorded) if contact_id in m.present]
-        if not came:
-            continue  # never came: they did not stop
-        last, missed = recorded[came[-1]], recorded[came[-1] + 1 :]
+    for contact_id, first_name, last_name, org, came in data.absentees.get(health.group.pk, []):
+        last, missed = recorded[came], recorded[came + 1 :]
         if len(missed) < 2 and (health.today - last.day).days <= stopped:
             continue
         if any((m.pk, contact_id) in data.reports for m in missed):
             name = f"{first_name} {last_name}".strip()
             health.drifters.append(Drifter(contact_id, name, org or "", last.day))
     if health.drifters:
+        health.drifters = _sorted_by(health.drifters, lambda d: d.name)
         count = len(health.drifters)
         text = ngettext(
             "%(n)s partenaire ne vient plus aux réunions mais reçoit toujours les comptes-rendus",

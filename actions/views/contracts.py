@@ -3,6 +3,7 @@ renewal, the printed contract."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -10,16 +11,19 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView, View
 
 from cls_platform.audit import AuditEvent, audit_event
 from cls_platform.forms import add_service_errors
+from partners.selectors import pk_urls
 
 from .. import selectors, services
 from ..forms.contracts import ContractForm, RenewForm, SignedDocumentForm, SignForm
-from ..models import Contract, ContractStatus
+from ..models import Axis, AxisKind, Contract, ContractStatus
 from .base import ActionsMixin, pdf_response
 
 
@@ -40,7 +44,67 @@ class ContractDetailView(ActionsMixin, DetailView):
         return self.contracts().select_related("previous")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(**selectors.contract_detail(contract=self.object), **kwargs)
+        detail = selectors.contract_detail(contract=self.object)
+        slug = self.territory.slug
+        write = FicheLines(slug)
+        for axis in detail["thematic_axes"]:
+            axis.fiche_lines = write(axis.fiches)
+        # What a coordinator's buttons of each axis say and do (actions/includes/axis_move.html).
+        update_url = pk_urls("actions:axis_update", territory=slug)
+        move_url = pk_urls("actions:axis_move", territory=slug)
+        for axis in (*detail["thematic_axes"], *detail["transversal_axes"]):
+            axis.update_url, axis.move_url = update_url(axis.pk), move_url(axis.pk)
+            axis.amendment_label, axis.up_label, axis.down_label = move_labels(axis)
+        return super().get_context_data(**detail, **kwargs)
+
+
+def move_labels(axis: Axis) -> tuple[SafeString, SafeString, SafeString]:
+    """The field of the amendment that allows moving the axis, and its two buttons: the site's
+    own words and the axis's number, as {% blocktranslate %} wrote them."""
+    if axis.kind == AxisKind.THEMATIC:
+        labels = (
+            _("Avenant autorisant le déplacement de l'axe %(number)s"),
+            _("Monter l'axe %(number)s"),
+            _("Descendre l'axe %(number)s"),
+        )
+    else:
+        labels = (
+            _("Avenant autorisant le déplacement de l'axe transversal %(number)s"),
+            _("Monter l'axe transversal %(number)s"),
+            _("Descendre l'axe transversal %(number)s"),
+        )
+    number = {"number": int(axis.number)}
+    amendment, up, down = (mark_safe(label % number) for label in labels)  # a number: safe
+    return amendment, up, down
+
+
+class FicheLines:
+    """The <li>s of an axis's fiches on the contract's page, written in Python: through the
+    template language (a {% url %}, a status label and three conditions per fiche) the dozens
+    of fiches of a contract took most of the page's time. Titles and structures are escaped."""
+
+    def __init__(self, territory: str) -> None:
+        self.link = pk_urls("actions:fiche_detail", territory=territory)
+        self.late = format_html(
+            '\n      <span class="badge badge--postponed">{}</span>', _("en retard")
+        )
+
+    def __call__(self, fiches: list[selectors.FicheItem]) -> SafeString:
+        lines = [
+            '<li><a href="{}">{} {}</a>\n      <span class="badge badge--{}">{}</span>{}{}</li>'.format(
+                self.link(fiche.pk),
+                escape(fiche.number),
+                escape(fiche.title),
+                escape(fiche.status),
+                escape(fiche.status_label),
+                self.late if fiche.late else "",
+                f'\n      <span class="muted">· {escape(fiche.pilot)}</span>'
+                if fiche.pilot
+                else "",
+            )
+            for fiche in fiches
+        ]
+        return mark_safe("\n".join(lines))  # every value escaped above
 
 
 class ContractFormMixin(ActionsMixin):

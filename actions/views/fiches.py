@@ -54,7 +54,13 @@ class FicheListView(ActionsMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         params = self.request.GET.copy()
         params.pop("page", None)
-        return super().get_context_data(filter=self.filterset, query=params.urlencode(), **kwargs)
+        context = super().get_context_data(
+            filter=self.filterset, query=params.urlencode(), **kwargs
+        )
+        context["rows"] = selectors.fiche_table_rows(
+            fiches=context["fiches"], territory_slug=self.territory.slug
+        )
+        return context
 
 
 class FicheExportView(FicheListView):

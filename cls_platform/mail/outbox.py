@@ -9,13 +9,15 @@
   once it commits. Rows already there for the same message are skipped, so enqueuing twice
   sends nothing new; a row skipped earlier is queued again for a recipient the caller now
   passes (the person subscribed again).
-- `deliver(id)` (run by the task) claims the row and reads it in one statement, sends it with a
+- `deliver(id)` claims the row and reads it in one statement, sends it with a
   Message-ID derived from the row, and records the outcome: sent; failed for a permanent
   refusal (5xx; a refused address is reported through `delivery_bounced`); queued again with a
   later `next_attempt_at` for a temporary one (4xx, connection trouble), failed once
-  OUTBOX_MAX_ATTEMPTS temporary refusals have used up the retry schedule.
-- `dispatch(ids)` hands rows to the broker; it never raises: a row it could not hand over (Redis
-  down) stays queued for the sweep, and the request that decided to send does not fail.
+  OUTBOX_MAX_ATTEMPTS temporary refusals have used up the retry schedule. The workers do the
+  same for a chunk of rows claimed in one statement (`batch.deliver_many`, one task a chunk).
+- `dispatch(ids)` hands rows to the broker, a task per chunk; it never raises: a row it could
+  not hand over (Redis down) stays queued for the sweep, and the request that decided to send
+  does not fail.
 - `sweep()` (Celery beat, every OUTBOX_SWEEP_SECONDS) hands rows over again when their task was
   lost, and resumes the rows a long SMTP outage failed once the server answers again.
 - `retry_failed(...)` puts failed rows back in the queue, with what the caller says about each
@@ -57,6 +59,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from ..models import Delivery, DeliveryStatus, Territory
+from .batch import chunked, claim_many, rows_in_queue
 from .composers import Skip, composer_for, register  # noqa: F401 (register: re-exported)
 from .messages import stamp
 from .smtp_errors import address_is_bad, backoff, describe, is_permanent
@@ -181,14 +184,15 @@ def _eager() -> bool:
 
 
 def dispatch(ids: Iterable[int]) -> int:
-    """Hand rows to the workers; returns how many were handed over.
+    """Hand rows to the workers, by chunks of batch.BATCH_SIZE (one task each); returns how
+    many rows were handed over.
 
     Runs after the commit of the request that decided to send: it must not fail that request.
-    A row that cannot be handed over (broker unreachable) is logged and left queued; the sweep
-    hands it over later. With a broker, the first such failure stops the batch (the next row
-    would wait for the same timeout); with tasks run inline, each row is tried.
+    A chunk that cannot be handed over (broker unreachable) is logged and left queued; the sweep
+    hands it over later. With a broker, the first such failure stops the hand-over (the next
+    chunk would wait for the same timeout); with tasks run inline, each chunk is tried.
     """
-    from ..tasks import send_delivery
+    from ..tasks import send_deliveries
 
     ids = list(ids)
     # Only rows still waiting for a worker: one recorded as sent or cancelled before the
@@ -201,15 +205,15 @@ def dispatch(ids: Iterable[int]) -> int:
     ids = [delivery_id for delivery_id in ids if delivery_id in waiting]
     eager = _eager()
     handed: list[int] = []
-    for delivery_id in ids:
+    for chunk in chunked(ids):
         try:
-            send_delivery.delay(delivery_id)
+            send_deliveries.delay(chunk)
         except Exception:
-            log.exception("Envoi %s non confié aux workers : le balayage le reprendra", delivery_id)
+            log.exception("Envois %s non confiés aux workers : le balayage les reprendra", chunk)
             if not eager:
                 break
             continue
-        handed.append(delivery_id)
+        handed.extend(chunk)
     if handed and not eager:
         Delivery.objects.filter(
             id__in=handed, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
@@ -301,31 +305,10 @@ def claim(delivery_id: int) -> Delivery | None:
     """queued (due) → sending, or a row whose lease ran out (its worker died) taken over: the
     row as this worker now holds it, read in the same statement, or None if it is not to be had.
 
-    One UPDATE ... RETURNING: two workers never both win, and the winner needs no second read.
+    One UPDATE ... RETURNING (batch.claim_many): two workers never both win, and the winner
+    needs no second read.
     """
-    now = timezone.now()
-    db = router.db_for_write(Delivery)
-    qn = connections[db].ops.quote_name
-    columns = ", ".join(qn(f.column) for f in Delivery._meta.concrete_fields)
-    status, claimed_at, due = qn("status"), qn("claimed_at"), qn("next_attempt_at")
-    sql = (
-        f"UPDATE {qn(Delivery._meta.db_table)} "
-        f"SET {status} = %s, {claimed_at} = %s, {due} = %s "
-        f"WHERE {qn('id')} = %s AND ({status} = %s AND {due} <= %s OR {status} = %s AND {due} < %s) "
-        f"RETURNING {columns}"
-    )
-    params = [
-        DeliveryStatus.SENDING,
-        now,
-        now + lease(),
-        delivery_id,
-        DeliveryStatus.QUEUED,
-        now,
-        DeliveryStatus.SENDING,
-        now,
-    ]
-    rows = list(Delivery.objects.db_manager(db).raw(sql, params))
-    return rows[0] if rows else None
+    return next(iter(claim_many([delivery_id])), None)
 
 
 class _LeaseKeeper:
@@ -543,8 +526,8 @@ def sweep() -> int:
     """Hands over again what lost its task; resumes what a long SMTP outage failed.
 
     - rows being sent whose lease ran out: their worker died;
-    - queued rows due for a lease or more, handed over a lease ago or more, when the broker
-      holds fewer tasks than there are such rows: their tasks were lost (Redis restarted, a
+    - queued rows due for a lease or more, handed over a lease ago or more, when the broker's
+      tasks carry fewer rows than there are such rows: their tasks were lost (Redis restarted, a
       worker died holding them, the database refused them). A backlog that the broker still
       holds is never doubled;
     - failed rows whose retry schedule ran out (OUTBOX_MAX_ATTEMPTS temporary refusals), queued
@@ -575,18 +558,18 @@ def sweep() -> int:
 
 
 def broker_backlog() -> int:
-    """How many tasks wait in the broker's queue of the sending task (0 with tasks inline, or
-    when the broker cannot say)."""
+    """How many rows the sending tasks waiting in the broker's queue carry (0 with tasks
+    inline, or when the broker cannot say)."""
     if _eager():
         return 0
     from ..celery import app
-    from ..tasks import send_delivery
+    from ..tasks import send_deliveries
 
-    queue = app.amqp.router.route({}, send_delivery.name)["queue"].name
+    queue = app.amqp.router.route({}, send_deliveries.name)["queue"].name
     try:
         with app.connection_for_read() as conn:
             conn.ensure_connection(max_retries=1)
-            return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+            return rows_in_queue(conn.default_channel, queue)
     except Exception:  # no such queue (Redis drops an empty list), or no broker: nothing held
         return 0
 

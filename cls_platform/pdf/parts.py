@@ -14,6 +14,11 @@ tree (each part's elements under one Document element, the parent tree renumbere
 destinations (so the table of contents' links reach the fiches), bookmarks. The page numbers
 ("page 12 / 130") depend on everything before them, so the parts carry none: they are stamped
 afterwards, as pagination artifacts, from a document of numbered empty pages.
+
+On a cold cache (a new contract, an emptied cache, new stylesheets), `book` lays the parts out in
+PDF_PROCESSES processes forked from a server that set everything up once (renderer_boot); the
+front matter's length is counted there beside the fiches, then the front matter and the page
+numbers, which need every length, are rendered side by side: nothing is laid out twice.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +51,7 @@ from cls_platform.pdf.rendering import (
     DEFAULT_STYLESHEETS,
     LOCAL_ORIGIN,
     PDF_VARIANT,
+    count_pages,
     render_html,
     write_pdf_pages,
 )
@@ -69,67 +75,107 @@ class Part:
     pages: int
 
 
-def cached_parts(
-    htmls: Sequence[str],
+@dataclass(frozen=True)
+class Book:
+    """A long document's parts, front matter first, and the page numbers `assemble` stamps on
+    them once joined."""
+
+    parts: list[Part]
+    numbers: Part
+
+    @property
+    def pages(self) -> int:
+        return sum(part.pages for part in self.parts)
+
+
+def book(
+    chapters: Sequence[str],
+    front_for: Callable[[Sequence[int], int], str],
     *,
+    name: str,
     audience: str = "",
-    base_url: str | None = None,
-    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
-    tagged: bool = True,
     parallel: bool = True,
-) -> list[Part]:
-    """Each HTML (of a template extending `pdf/base.html`) as a PDF, from the cache when the
-    same HTML was rendered for the same `audience` with the same stylesheets before; the others
-    are rendered and kept. Without `parallel` (a background warming, which leaves the other
-    processors to the web processes), in this process only, each kept as soon as it is made: a
-    warming cut short by its time limit leaves what it made for the next one."""
-    salt = _salt(base_url, stylesheets, tagged, audience)
-    keys = [f"part:{_digest(salt, html)}" for html in htmls]
+) -> Book:
+    """A document made of a front matter and chapters that each start a page (the HTML of
+    templates extending `pdf/base.html`), each part from the cache when the same HTML was
+    rendered for the same `audience` before, the others rendered and kept.
+
+    `front_for(chapter_pages, front_pages)` is the front matter's HTML, whose contents give the
+    chapters' pages: they follow it, so it is rendered once the chapters are known, with the
+    length it had last time for this `name` and `audience`, checked. When none is kept (a new
+    document, an emptied cache), that length is counted by laying it out alone (no PDF written)
+    while the chapters are rendered: the numbers it shows sit apart from its text and change no
+    line. The front matter and the page numbers, which need every length, are then rendered side
+    by side.
+
+    With `parallel`, the parts are rendered in up to PDF_PROCESSES processes when there are
+    enough of them to repay it (a contract printed for the first time, or after an upgrade of the
+    stylesheets); without (a background warming, which leaves the other processors to the web
+    processes), here, each kept as soon as it is made: a warming cut short by its time limit
+    leaves what it made for the next one."""
     cache = caches[CACHE_ALIAS]
-    found: dict[str, tuple[int, bytes]] = cache.get_many(keys)
-    missing = {k: html for k, html in zip(keys, htmls, strict=True) if k not in found}
-    options = {"base_url": base_url, "stylesheets": tuple(stylesheets), "tagged": tagged}
-    rendered: dict[str, tuple[int, bytes]] = {}
-    if not parallel:
-        for key, html in missing.items():
-            pdf, pages = write_pdf_pages(html, **options)
-            rendered[key] = (pages, pdf)
-            cache.set(key, rendered[key])
-    elif missing:
-        made = _render_all(list(missing.values()), options)
-        rendered = {key: (pages, pdf) for key, (pdf, pages) in zip(missing, made, strict=True)}
-        cache.set_many(rendered)
-    return [
-        Part(pdf=pdf, pages=pages) for pages, pdf in (found.get(k) or rendered[k] for k in keys)
-    ]
+    salt = _salt(None, DEFAULT_STYLESHEETS, True, audience)
+    keys = [f"part:{_digest(salt, html)}" for html in chapters]
+    length_key = f"length:{_digest(FORMAT, name, audience)}"
+    found: dict[str, Any] = cache.get_many([*keys, length_key])
+    front_pages: int | None = found.pop(length_key, None)
+    numbers_salt = _salt(None, DEFAULT_STYLESHEETS, False, "")
+    missing = {key: html for key, html in zip(keys, chapters, strict=True) if key not in found}
+    work = len(missing) + (front_pages is None)
+    processes = min(settings.PDF_PROCESSES, work // PARTS_PER_PROCESS) if parallel else 1
+    with _Renderer(processes) as renderer:
+        made = {key: renderer.render(html, TAGGED) for key, html in missing.items()}
+        probe = None
+        if front_pages is None:
+            probe = renderer.count(front_for([1] * len(chapters), 1), TAGGED)
+        for key, task in made.items():
+            found[key] = task.result()
+            cache.set(key, found[key])
+        parts = [Part(pdf=pdf, pages=pages) for pages, pdf in (found[key] for key in keys)]
+        if probe is not None:
+            front_pages = probe.result()
+        for _attempt in range(3):
+            chapter_pages = [part.pages for part in parts]
+            front_task = _kept_or_rendered(
+                renderer, front_for(chapter_pages, front_pages), salt, tagged=True
+            )
+            numbers_task = _kept_or_rendered(
+                renderer,
+                _numbers_html(front_pages + sum(chapter_pages)),
+                numbers_salt,
+                tagged=False,
+            )
+            front, numbers = front_task.result(), numbers_task.result()
+            if front.pages == front_pages:
+                break
+            front_pages = front.pages  # kept from a print with fewer or more chapters
+        else:  # pragma: no cover - its length would have to depend on the numbers it shows
+            logger.warning("Pagination instable pour %s : %s pages.", name, front.pages)
+    cache.set(length_key, front.pages)
+    return Book(parts=[front, *parts], numbers=numbers)
 
 
-def self_counting_part(html_for: Callable[[int], str], *, name: str, audience: str = "") -> Part:
-    """A part whose HTML depends on its own length: the contents of a contract, which give the
-    pages of the fiches that follow them. Rendered with the length it had last time for this
-    audience (the usual case: one rendering), and again with the length found when that changed."""
-    cache = caches[CACHE_ALIAS]
-    key = f"length:{_digest(FORMAT, name, audience)}"
-    pages = cache.get(key, 1)
-    for _attempt in range(3):
-        (part,) = cached_parts([html_for(pages)], audience=audience)
-        if part.pages == pages:
-            break
-        pages = part.pages
-    else:  # pragma: no cover - its length would have to depend on the numbers it shows
-        logger.warning("Pagination instable pour %s : %s pages.", name, part.pages)
-    cache.set(key, part.pages)
-    return part
-
-
-def page_numbers(total: int) -> Part:
+def _numbers_html(total: int) -> str:
     """`total` empty pages numbered "page n / total" where the contract's pages are, but for the
     first (the cover): what `assemble` stamps on the joined document."""
-    html = render_html(
+    return render_html(
         template="pdf/page_numbers.html", context={"pages": range(total)}, title="Pagination"
     )
-    (part,) = cached_parts([html], tagged=False)
-    return part
+
+
+# What a part is rendered with: a tagged document (PDF/UA-1), or the untagged page numbers, drawn
+# over a tagged document's pages as artifacts.
+TAGGED: dict[str, Any] = {"base_url": None, "stylesheets": DEFAULT_STYLESHEETS, "tagged": True}
+UNTAGGED: dict[str, Any] = {**TAGGED, "tagged": False}
+
+
+def _kept_or_rendered(renderer: _Renderer, html: str, salt: str, *, tagged: bool) -> _Task:
+    """The part of this HTML: from the cache, or being rendered (and kept once made)."""
+    key = f"part:{_digest(salt, html)}"
+    kept = caches[CACHE_ALIAS].get(key)
+    if kept is not None:
+        return _Task(Part(pdf=kept[1], pages=kept[0]))
+    return _Task(renderer.render(html, TAGGED if tagged else UNTAGGED), key=key)
 
 
 def assemble(parts: Sequence[Part], *, numbers: Part | None = None) -> bytes:
@@ -183,41 +229,107 @@ def assemble(parts: Sequence[Part], *, numbers: Part | None = None) -> bytes:
 # Rendering in parallel ------------------------------------------------------------------------
 
 
-def _render_all(htmls: list[str], options: dict[str, Any]) -> list[tuple[bytes, int]]:
-    """Renders the parts, in several processes when there are enough of them to repay starting
-    those (a contract printed for the first time, or after an upgrade of the stylesheets)."""
-    processes = min(settings.PDF_PROCESSES, len(htmls) // PARTS_PER_PROCESS)
-    # One pool at a time per process (runserver's threads): the others render here.
-    if processes > 1 and _pool_in_use.acquire(blocking=False):
-        try:
-            return _render_in_processes(htmls, options, processes)
-        except (OSError, AssertionError, BrokenProcessPool) as exc:
-            # A Celery prefork child is a daemon and may not start processes (AssertionError);
-            # the machine may refuse more processes: the parts are made here instead.
-            logger.warning("Rendu des PDF en parallèle impossible (%s) : un par un.", exc)
-        finally:
+class _Task:
+    """A part being rendered, or already there; `result()` waits for it (and keeps it under
+    `key`, if given)."""
+
+    def __init__(self, made: Part | _Job, *, key: str | None = None) -> None:
+        self.made, self.key = made, key
+
+    def result(self) -> Part:
+        if isinstance(self.made, Part):
+            return self.made
+        pages, pdf = self.made.result()
+        if self.key is not None:
+            caches[CACHE_ALIAS].set(self.key, (pages, pdf))
+        self.made = Part(pdf=pdf, pages=pages)
+        return self.made
+
+
+class _Job:
+    """A layout asked of the renderer: run in one of its processes, or here when it has none
+    (or they failed), at the first `result()`."""
+
+    def __init__(self, renderer: _Renderer, function: Callable[..., Any], html: str, options):
+        self.renderer, self.function, self.html, self.options = renderer, function, html, options
+        self.future = renderer.submit(function, html, options)
+        self.done = False
+
+    def result(self) -> Any:
+        if not self.done:
+            self.value = self._made()
+            self.done = True
+        return self.value
+
+    def _made(self) -> Any:
+        if self.future is not None:
+            try:
+                return self.future.result()
+            except (OSError, AssertionError, BrokenProcessPool, CancelledError) as exc:
+                self.renderer.failed(exc)
+        return self.function(self.html, **self.options)
+
+
+class _Renderer:
+    """Renders parts in a pool of `processes` processes, or here (one process, or the pool
+    refused: a Celery prefork child is a daemon and may not start processes, the machine may
+    refuse more). One pool at a time per process (runserver's threads): the others render here."""
+
+    def __init__(self, processes: int) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        if processes > 1 and _pool_in_use.acquire(blocking=False):
+            try:
+                self.pool = _pool(processes)
+            except (OSError, AssertionError) as exc:
+                _pool_in_use.release()
+                logger.warning("Rendu des PDF en parallèle impossible (%s) : un par un.", exc)
+
+    def __enter__(self) -> _Renderer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
             _pool_in_use.release()
-    return [write_pdf_pages(html, **options) for html in htmls]
+
+    def render(self, html: str, options: dict[str, Any]) -> _Job:
+        """(pages, pdf) of the HTML, laid out and written."""
+        return _Job(self, _render_one, html, options)
+
+    def count(self, html: str, options: dict[str, Any]) -> _Job:
+        """The pages of the HTML, laid out only."""
+        return _Job(self, _count_one, html, options)
+
+    def submit(self, function: Callable[..., Any], html: str, options: dict[str, Any]):
+        if self.pool is None:
+            return None
+        try:
+            return self.pool.submit(function, html, **options)
+        except (OSError, AssertionError, BrokenProcessPool, RuntimeError) as exc:
+            self.failed(exc)
+            return None
+
+    def failed(self, exc: BaseException) -> None:
+        if self.pool is not None:
+            logger.warning("Rendu des PDF en parallèle impossible (%s) : un par un.", exc)
+            self.__exit__()
 
 
 _pool_in_use = threading.Lock()
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _render_in_processes(
-    htmls: list[str], options: dict[str, Any], processes: int
-) -> list[tuple[bytes, int]]:
-    # forkserver: children forked from a clean server process that has imported WeasyPrint and
-    # Django, never from this one (which may hold threads, locks, database connections).
+def _pool(processes: int) -> ProcessPoolExecutor:
+    """Processes forked from a server (forkserver) that has set Django up, parsed the
+    stylesheets and loaded the fonts once (renderer_boot), never from this process (which may
+    hold threads, locks, database connections). The server outlives the pool: the next print's
+    processes start at once."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["django", "weasyprint"])
-    with ProcessPoolExecutor(
+    context.set_forkserver_preload(["cls_platform.pdf.renderer_boot"])
+    return ProcessPoolExecutor(
         max_workers=processes, mp_context=context, initializer=_start_renderer
-    ) as pool:
-        chunk = max(1, len(htmls) // (processes * 4))
-        return list(
-            pool.map(functools.partial(_render_one, options=options), htmls, chunksize=chunk)
-        )
+    )
 
 
 def _start_renderer() -> None:
@@ -228,11 +340,16 @@ def _start_renderer() -> None:
     # behind, blocked on a queue nobody reads.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    django.setup()
+    django.setup()  # already done by the server, unless its warming failed
 
 
-def _render_one(html: str, *, options: dict[str, Any]) -> tuple[bytes, int]:
-    return write_pdf_pages(html, **options)
+def _render_one(html: str, **options: Any) -> tuple[int, bytes]:
+    pdf, pages = write_pdf_pages(html, **options)
+    return pages, pdf
+
+
+def _count_one(html: str, **options: Any) -> int:
+    return count_pages(html, **options)
 
 
 # Structure tree ---------------------------------------------------------------------------------

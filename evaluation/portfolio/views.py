@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from cls_platform.access import authenticated_view
 
 from .exports import portfolio_csv, portfolio_xlsx
+from .rows import contract_table_rows
 from .table import PortfolioTable
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,6 +30,7 @@ def contract_table(request: HttpRequest) -> HttpResponse:
         {
             "table": table,
             "rows": page.object_list,
+            "row_lines": contract_table_rows(page.object_list),
             "page_obj": page,
             "paginator": page.paginator,
             "is_paginated": page.has_other_pages(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -103,7 +104,7 @@ def test_fiche_list_filters_and_forms_have_no_violations(
     page.goto(f"{base}/fiches/")
     page.get_by_label("En retard").select_option("oui")
     page.get_by_role("button", name="Filtrer").click()
-    expect(page.get_by_role("status")).to_contain_text("1 fiche-action")
+    expect(page.locator(".result-count")).to_contain_text("1 fiche-action")
     assert_no_axe_violations(page)
     for url, heading in (
         (f"{base}/contrats/nouveau/", "Nouveau contrat"),
@@ -115,6 +116,41 @@ def test_fiche_list_filters_and_forms_have_no_violations(
         page.goto(url)
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
         assert_no_axe_violations(page)
+
+
+def test_the_pilot_filter_searches_the_structures_by_keyboard(
+    page: Page, live_server, coordinator, fiche
+):
+    """The pilot filter lists no structure: one types, the matches come from the server, the
+    arrows and Enter take one, a second Enter sends the form."""
+    FicheActionFactory(
+        contract=fiche.contract,
+        thematic_axis=fiche.thematic_axis,
+        number="1.2",
+        title="Dépistage",
+        pilot_organization=OrganizationFactory(territory=fiche.territory, name="CCAS de Cergy"),
+    )
+    browser_login(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/t/cergy/fiches/")
+    expect(page.locator(".result-count")).to_contain_text("2 fiches-actions")
+    pilot = page.get_by_role("combobox", name="Structure pilote")
+    picker = page.locator(".picker").filter(has=pilot)
+    pilot.focus()
+    page.keyboard.type("cpts")
+    expect(picker.get_by_role("status")).to_have_text(re.compile("^1 résultat"))
+    page.keyboard.press("ArrowDown")
+    expect(picker.get_by_role("option", name="CPTS de Cergy")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    assert_no_axe_violations(page)
+    page.keyboard.press("Enter")
+    expect(pilot).to_have_value("CPTS de Cergy")
+    expect(pilot).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(page.locator(".result-count")).to_contain_text("1 fiche-action")
+    expect(page.get_by_role("link", name="1.1 Médiation santé")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Structure pilote")).to_have_value("CPTS de Cergy")
+    assert_no_axe_violations(page)
 
 
 def test_viewer_reads_a_signed_fiche_without_violations(page: Page, live_server, viewer, fiche):

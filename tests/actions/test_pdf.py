@@ -585,14 +585,19 @@ def test_every_page_leads_assistive_technologies_to_its_structure(printed_contra
 @pytest.fixture
 def made(monkeypatch) -> dict[str, list[str]]:
     """What WeasyPrint lays out and writes, in this process, from an empty cache."""
-    calls: dict[str, list[str]] = {"written": []}
-    real = pdfparts.write_pdf_pages
+    calls: dict[str, list[str]] = {"written": [], "counted": []}
+    real, count = pdfparts.write_pdf_pages, pdfparts.count_pages
 
     def spy(html, **options):
         calls["written"].append(html)
         return real(html, **options)
 
+    def counted(html, **options):
+        calls["counted"].append(html)
+        return count(html, **options)
+
     monkeypatch.setattr(pdfparts, "write_pdf_pages", spy)
+    monkeypatch.setattr(pdfparts, "count_pages", counted)
     caches["pdf"].clear()
     return calls
 
@@ -601,13 +606,15 @@ def made(monkeypatch) -> dict[str, list[str]]:
 def test_a_reprint_lays_out_again_only_what_changed(made):
     built = build_contract(3)
     first = pdf_pages(contract_pdf(contract=built.contract))
-    # three fiches, the page numbers, and the front matter twice: the first time, its length
-    # (and so the pages of the fiches in its contents) is not known yet
-    assert len(made["written"]) == 3 + 1 + 2
+    # three fiches, the page numbers, and the front matter once: its length (and so the pages
+    # of the fiches in its contents), not known yet, was counted by laying it out alone
+    assert len(made["written"]) == 3 + 1 + 1
+    assert len(made["counted"]) == 1
     made["written"].clear()
+    made["counted"].clear()
 
     assert pdf_pages(contract_pdf(contract=built.contract)) == first
-    assert made == {"written": []}
+    assert made == {"written": [], "counted": []}
 
     fiche = built.fiches[1]
     fiche.title = "Une maison de santé pluriprofessionnelle au cœur du quartier"
@@ -632,15 +639,17 @@ def test_parts_made_in_several_processes_print_the_same(made, settings, monkeypa
     settings.PDF_PROCESSES = 2
     monkeypatch.setattr(pdfparts, "PARTS_PER_PROCESS", 2)
     pools = []
-    real = pdfparts._render_in_processes
+    real = pdfparts._pool
 
-    def spy(htmls, options, processes):
-        pools.append((len(htmls), processes))
-        return real(htmls, options, processes)
+    def spy(processes):
+        pools.append(processes)
+        return real(processes)
 
-    monkeypatch.setattr(pdfparts, "_render_in_processes", spy)
+    monkeypatch.setattr(pdfparts, "_pool", spy)
+    made["written"].clear()
     assert pdf_pages(contract_pdf(contract=built.contract)) == alone
-    assert pools == [(4, 2)]
+    assert pools == [2]
+    assert made["written"] == []  # every part made in the pool's processes
 
 
 @pytest.mark.django_db
@@ -650,14 +659,19 @@ def test_a_process_that_may_not_start_others_renders_the_parts_itself(made, sett
     settings.PDF_PROCESSES = 2
     monkeypatch.setattr(pdfparts, "PARTS_PER_PROCESS", 1)
 
-    def refused(*args, **kwargs):
-        raise AssertionError("daemonic processes are not allowed to have children")
+    class Refused:
+        def submit(self, *args, **kwargs):
+            raise AssertionError("daemonic processes are not allowed to have children")
 
-    monkeypatch.setattr(pdfparts, "_render_in_processes", refused)
+        def shutdown(self, **kwargs):
+            pass
+
+    monkeypatch.setattr(pdfparts, "_pool", lambda processes: Refused())
     pages = pdf_pages(contract_pdf(contract=built.contract))
     for fiche in built.fiches:
         assert page_of(pages, f"Fiche-action {fiche.number} {fiche.title}")
-    assert len(made["written"]) == 4 + 1 + 2
+    assert len(made["written"]) == 4 + 1 + 1
+    assert len(made["counted"]) == 1
 
 
 # One fiche-action -----------------------------------------------------------------------------

@@ -269,18 +269,37 @@ def test_the_map_shows_only_one_s_own_territories_in_constant_queries(login_as, 
     client = login_as(coordinator)
     assert "/t/vitry/" not in client.get("/plan-du-site/").content.decode()
 
-    def grow():
-        for n in range(3):
+    def grant(numbers: range) -> None:
+        for n in numbers:
             Access.objects.create(
                 user=coordinator.user,
-                territory=TerritoryFactory(name=f"Commune {n}", slug=f"commune-{n}"),
+                territory=TerritoryFactory(name=f"Commune {n:02d}", slug=f"commune-{n:02d}"),
                 role=Role.VIEWER,
             )
 
-    assert_constant_queries(client, "/plan-du-site/", grow)
-    page = text_of(client.get("/plan-du-site/"))
-    assert "Commune 2 · Signataire (lecture seule)" in page and "Tous mes contrats" in page
-    assert other.name not in page
+    grant(range(2))  # 3 territories with Cergy, then 30
+    assert_constant_queries(client, "/plan-du-site/", lambda: grant(range(2, 29)), at_most=8)
+    first = text_of(client.get("/plan-du-site/"))
+    assert "Commune 00 · Signataire (lecture seule)" in first and "Tous mes contrats" in first
+    assert "30 territoires" in first and "Page 1 sur 2" in first
+    assert "Cergy ·" in first and "Commune 18 ·" in first, "20 territories a page, by name"
+    assert "Commune 19 ·" not in first
+    second = text_of(client.get("/plan-du-site/?page=2"))
+    assert "Commune 19 ·" in second and "Commune 28 ·" in second and "Cergy ·" not in second
+    assert other.name not in first + second
+
+
+def test_the_map_finds_a_territory_among_many(login_as, coordinator):
+    for n in range(25):
+        Access.objects.create(
+            user=coordinator.user,
+            territory=TerritoryFactory(name=f"Commune {n:02d}", slug=f"commune-{n:02d}"),
+            role=Role.VIEWER,
+        )
+    page = text_of(login_as(coordinator).get("/plan-du-site/?q=cergy"))
+    assert "1 territoire correspond à « cergy »" in page
+    assert "Cergy · Coordination" in page and "Commune 00" not in page
+    assert "Tous mes contrats" in page
 
 
 # --- 13.1: an idle session's end, announced and pushed back ------------------------------------

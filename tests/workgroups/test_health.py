@@ -61,16 +61,21 @@ def meet(group, day, present=(), absent=(), *, status=MeetingStatus.HELD, report
         Invitation.objects.create(meeting=meeting, contact=contact, attendance=Attendance.ABSENT)
     if report and status == MeetingStatus.HELD:
         for contact in [*present, *absent]:
-            Delivery.objects.create(
-                territory_id=group.territory_id,
-                kind=KIND_REPORT,
-                topic=meeting.topic,
-                contact_id=contact.pk,
-                to_email=contact.email,
-                status=DeliveryStatus.SENT,
-                sent_at=starts + dt.timedelta(days=10),
-            )
+            report_sent(meeting, contact)
     return meeting
+
+
+def report_sent(meeting, contact) -> None:
+    """The meeting's compte-rendu went to `contact`, ten days after."""
+    Delivery.objects.create(
+        territory_id=meeting.territory_id,
+        kind=KIND_REPORT,
+        topic=meeting.topic,
+        contact_id=contact.pk,
+        to_email=contact.email,
+        status=DeliveryStatus.SENT,
+        sent_at=meeting.starts_at + dt.timedelta(days=10),
+    )
 
 
 def structure(territory, name, *sector_slugs):
@@ -422,6 +427,25 @@ def test_one_meeting_missed_long_ago_in_a_stalled_group_is_enough(contract, pilo
     assert [d.contact_id for d in health.drifters] == [partner.pk]
 
 
+def test_who_missed_one_groups_latest_meeting_is_looked_for_in_that_group_only(
+    contract, pilots, territory
+):
+    """Computed for both groups at once: the partner missed the first group's last two
+    meetings; the second group no longer invites them (a subscriber still sent its
+    compte-rendus), which is not missing its meetings."""
+    partner = ContactFactory(territory=territory, last_name="Partenaire")
+    left, kept = new_group(contract, pilots, per_year=4), new_group(contract, pilots, per_year=4)
+    for group in (left, kept):
+        meet(group, months_ago(8), [*pilots, partner])
+    for months in (5, 2):
+        meet(left, months_ago(months), pilots, [partner])
+        report_sent(meet(kept, months_ago(months), pilots), partner)
+    healths = groups_health([left, kept], today=TODAY)
+    assert [d.contact_id for d in healths[left.pk].drifters] == [partner.pk]
+    assert healths[left.pk].drifters[0].last_came_on == months_ago(8)
+    assert healths[kept.pk].drifters == []
+
+
 # --- queries -----------------------------------------------------------------------------------
 
 
@@ -460,7 +484,7 @@ def states_and_reasons(healths) -> dict[int, tuple[str, list[str]]]:
     return {pk: (health.state, health.reasons) for pk, health in healths.items()}
 
 
-def test_the_state_alone_comes_in_three_queries_and_says_the_same(contract, pilots, health_centre):
+def test_the_state_alone_comes_in_two_queries_and_says_the_same(contract, pilots, health_centre):
     """For the table of many territories: the same state and reasons from how many came, not
     who; the notes that never change a state are left out."""
     grow(contract, pilots, 4)
@@ -478,7 +502,7 @@ def test_the_state_alone_comes_in_three_queries_and_says_the_same(contract, pilo
         light = groups_health(groups, today=TODAY, details=False)
         for health in light.values():
             _ = (health.label, health.reasons)
-    assert len(ctx.captured_queries) == 3  # meetings, how many came to each, pilots
+    assert len(ctx.captured_queries) == 2  # meetings with how many came to each, pilots
     assert states_and_reasons(light) == states_and_reasons(full)
     assert {h.state for h in light.values()} == {"active", "fragile", "stopped"}
     assert light[falling.pk].trend == "baisse"

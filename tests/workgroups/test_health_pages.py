@@ -10,9 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from partners.models import Sector
 from tests.factories import ContactFactory, ContractFactory, WorkGroupFactory
 from tests.support.queries import assert_constant_queries
 from tests.workgroups.test_health import meet as held
+from tests.workgroups.test_health import people, structure
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +87,29 @@ def test_the_silent_groups_page_says_why_it_is_fragile(login_as, viewer, silent)
     text = login_as(viewer).get(url).content.decode()
     assert "Fragile" in text
     assert "alors que le groupe se réunit en principe tous les 3 mois" in text
+
+
+def test_the_group_page_names_the_structures_that_came_most_then_the_sectors(
+    login_as, viewer, contract
+):
+    group = new_group(contract, "GT Jeunesse")
+    territory = contract.territory
+    youth = people(territory, structure(territory, "Service Jeunesse", "jeunesse", "education"), 2)
+    boxing = people(territory, structure(territory, "Club de boxe", "sport"), 1)
+    loner = ContactFactory(territory=territory, organization=None)
+    meet(group, 3, [*youth, *boxing, loner])
+    meet(group, 2, youth[:1], [*youth[1:], *boxing])
+    meet(group, 1, youth, boxing)
+    page = login_as(viewer).get(reverse("workgroups:group_detail", args=[territory.slug, group.pk]))
+    names = [(s["contact__organization__name"], s["times"]) for s in page.context["structures"]]
+    assert names == [("Service Jeunesse", 3), ("Club de boxe", 1)]
+    sectors = [
+        (s["contact__organization__sectors__name"], s["people"]) for s in page.context["sectors"]
+    ]
+    named = dict(Sector.objects.values_list("slug", "name"))
+    # Most people first; the two sectors of "Service Jeunesse" tie.
+    assert sorted(sectors[:2]) == sorted([(named["education"], 2), (named["jeunesse"], 2)])
+    assert sectors[2:] == [(named["sport"], 1)]
 
 
 def test_the_list_and_a_group_page_keep_a_constant_query_count(login_as, coordinator, contract):

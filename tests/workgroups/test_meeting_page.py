@@ -16,7 +16,13 @@ from django.test import Client
 from django.utils import timezone
 
 from partners.models import Sector
-from tests.factories import ContactFactory, MeetingFactory, OrganizationFactory
+from tests.factories import (
+    ContactFactory,
+    ContractFactory,
+    MeetingFactory,
+    OrganizationFactory,
+    WorkGroupFactory,
+)
 from tests.support.queries import assert_constant_queries
 from workgroups import services
 from workgroups.models import Attendance, Invitation, Meeting, MeetingStatus, Rsvp
@@ -324,3 +330,36 @@ def test_the_page_keeps_a_constant_query_count_as_the_list_grows(
         )
 
     assert_constant_queries(client, page_url(meeting, query), more, at_most=20)
+
+
+# --- the page's empty forms, written once per process ---------------------------------------
+
+
+def test_each_territory_s_meeting_forms_search_its_own_directory(
+    coordinator, outsider, meeting, other_territory
+):
+    """The empty forms of the page are the same for every meeting of a territory and written
+    once: still, each territory's pickers search its own directory, and a refused form comes
+    back with what was typed and why."""
+    vitry = MeetingFactory(
+        group=WorkGroupFactory(contract=ContractFactory(territory=other_territory))
+    )
+    for access, shown, slug in (
+        (coordinator, meeting, "cergy"),
+        (outsider, vitry, "vitry-sur-seine"),
+    ):
+        client = Client()
+        client.force_login(access.user)
+        for _ in range(2):  # written, then read again
+            page = client.get(f"/t/{slug}/reunions/{shown.pk}/").content.decode()
+            assert f'data-picker-url="/t/{slug}/annuaire/' in page
+            assert 'id="inviter_contact"' in page
+    client = Client()
+    client.force_login(coordinator.user)
+    refused = client.post(
+        f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/", {"contact": "Personne Inconnue"}
+    )
+    assert "Personne Inconnue" in text(refused)
+    assert "Aucune correspondance dans l'annuaire" in text(refused)
+    again = text(client.get(page_url(meeting)))
+    assert "Aucune correspondance" not in again and "Personne Inconnue" not in again

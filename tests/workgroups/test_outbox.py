@@ -890,14 +890,15 @@ def test_a_broker_down_leaves_the_rows_queued_for_the_sweep_and_the_page_answers
         Invitation.objects.create(
             meeting=meeting, contact=ContactFactory(territory=territory, email=f"p{n}@asso.fr")
         )
-    attempts: list[int] = []
+    attempts: list[list[int]] = []
 
-    def unreachable(delivery_id: int) -> None:
-        attempts.append(delivery_id)
+    def unreachable(delivery_ids: list[int]) -> None:
+        attempts.append(delivery_ids)
         raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
 
     monkeypatch.setattr(outbox, "_eager", lambda: False)  # as with CELERY_BROKER_URL set
-    monkeypatch.setattr(tasks.send_delivery, "delay", unreachable)
+    monkeypatch.setattr(outbox, "chunked", lambda ids: [[pk] for pk in ids])  # a task a row
+    monkeypatch.setattr(tasks.send_deliveries, "delay", unreachable)
 
     response = login(client, access).post(
         f"/t/cergy/reunions/{meeting.pk}/invitations/envoyer/", follow=True
@@ -923,14 +924,14 @@ def test_a_broker_down_leaves_the_rows_queued_for_the_sweep_and_the_page_answers
 def test_dispatch_records_when_rows_were_handed_over(territory, monkeypatch):
     from cls_platform import tasks
 
-    handed: list[int] = []
+    handed: list[list[int]] = []
     monkeypatch.setattr(outbox, "_eager", lambda: False)
-    monkeypatch.setattr(tasks.send_delivery, "delay", handed.append)
+    monkeypatch.setattr(tasks.send_deliveries, "delay", handed.append)
     delivery = row(territory)
 
     assert outbox.dispatch([delivery.pk]) == 1
 
-    assert handed == [delivery.pk]
+    assert handed == [[delivery.pk]]
     delivery.refresh_from_db()
     assert delivery.dispatched_at is not None
 

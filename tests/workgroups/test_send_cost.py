@@ -1,7 +1,7 @@
 """Sending at the cost of the mail itself: a compte-rendu to 50 people costs, per message, only
-what is that person's own (claiming the row, reading the person with the meeting's state,
-recording it sent); the meeting, its agenda and files are read, and the templates rendered,
-once. The messages read as before: each person's name and links, the PDF, nothing of another
+what is that person's own (recording it sent), and per chunk of rows a worker takes at once
+(outbox.batch.BATCH_SIZE) claiming them and reading the people with the meeting's state; the
+meeting, its agenda and files are read, and the templates rendered, once. The messages read as before: each person's name and links, the PDF, nothing of another
 recipient's."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
-from cls_platform.mail import outbox
+from cls_platform.mail import batch, outbox
 from cls_platform.models import DeliveryStatus
 from partners.tokens import contact_from_mailing_token, contact_from_unsubscribe_token
 from tests.factories import ContactFactory, ContractFactory, MeetingFactory, WorkGroupFactory
@@ -88,8 +88,12 @@ def test_per_message_queries_do_not_grow_and_never_read_the_meeting_again(
     many = send_report(large, django_capture_on_commit_callbacks)
 
     assert len(mail.outbox) == 55
-    # Claim, read the person (with the meeting's state in the same query), record it sent.
-    assert len(many) - len(few) == 45 * 3, "\n".join(q["sql"][:160] for q in many[-9:])
+    # Per message, record it sent; per chunk (one of 5 rows, two of 50), claim its rows and
+    # read its people (with the meeting's state in the same query).
+    assert batch.BATCH_SIZE == 25
+    assert len(many) - len(few) == 45 * 1 + (2 - 1) * 2, "\n".join(
+        q["sql"][:160] for q in many[-9:]
+    )
     meeting_reads = [
         len([q for q in queries if reads_meeting(q["sql"])]) for queries in (few, many)
     ]

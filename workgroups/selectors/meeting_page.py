@@ -60,7 +60,9 @@ class InvitationRow(NamedTuple):
 
 
 def matches_query(words: list[str], *texts: str) -> bool:
-    haystack = fold(" ".join(texts))
+    text = " ".join(texts)
+    # Plain ASCII has no accent to fold: lower case is all fold() would do (200 rows a filter).
+    haystack = text.lower() if text.isascii() else fold(text)
     return all(word in haystack for word in words)
 
 
@@ -71,11 +73,14 @@ def _with_presenters(items: Iterable[AgendaItem]) -> list[AgendaItem]:
     return agenda
 
 
-def meeting_detail(*, meeting: Meeting, query: str = "", personal: bool = True) -> dict[str, Any]:
+def meeting_detail(
+    *, meeting: Meeting, query: str = "", personal: bool = True, started: bool = True
+) -> dict[str, Any]:
     """Everything the meeting's page shows, in a fixed number of queries whatever the number of
     invitees. The counts are the whole list's; `query` narrows the rows shown (name, structure
     or acronym, ignoring case and accents). `personal` is False for signatories: counts only,
-    no person's answer, attendance or delivery (their rows are not even built)."""
+    no person's answer, attendance or delivery (their rows are not even built). Before the
+    meeting has `started`, the sectors present are not counted (the page shows no presence)."""
     # Plain values, not model instances: 200 invitees with their contact and structure.
     invitations = list(
         meeting.invitations.order_by("contact__last_name", "contact__first_name").values_list(
@@ -113,6 +118,8 @@ def meeting_detail(*, meeting: Meeting, query: str = "", personal: bool = True) 
         .values("pk")
         .distinct()
         .count()
+        if started
+        else 0
     )
     context: dict[str, Any] = {
         "counts": counts,

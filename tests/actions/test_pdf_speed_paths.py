@@ -1,0 +1,70 @@
+"""The contract's print on its fast paths (cls_platform.pdf.parts.book): the front matter's
+length counted once when nothing is kept, taken from the last print otherwise, and corrected
+when the contract changed length since; the contents always give each fiche's real page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import caches
+
+from actions.pdf import contract_pdf
+from cls_platform.pdf import parts as pdfparts
+from tests.actions.test_pdf import build_contract, page_of, pdf_pages, squash
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def laid_out(monkeypatch) -> dict[str, list[str]]:
+    """What WeasyPrint lays out and writes ("written") or only counts ("counted") from now on,
+    from an empty cache."""
+    calls: dict[str, list[str]] = {"written": [], "counted": []}
+    write, count = pdfparts.write_pdf_pages, pdfparts.count_pages
+
+    def written(html, **options):
+        calls["written"].append(html)
+        return write(html, **options)
+
+    def counted(html, **options):
+        calls["counted"].append(html)
+        return count(html, **options)
+
+    monkeypatch.setattr(pdfparts, "write_pdf_pages", written)
+    monkeypatch.setattr(pdfparts, "count_pages", counted)
+    caches["pdf"].clear()
+    return calls
+
+
+def contents_agree_with_pages(pages: list[str], built) -> None:
+    toc = squash(pages[page_of(pages, "Sommaire") - 1])
+    for fiche in built.fiches:
+        start = page_of(pages, f"Fiche-action {fiche.number} {fiche.title}")
+        assert re.search(rf"{re.escape(fiche.number)} {re.escape(fiche.title)} {start}(?!\d)", toc)
+
+
+def test_a_first_print_counts_the_front_matter_once_and_writes_it_once(laid_out):
+    built = build_contract(3)
+    pages = pdf_pages(contract_pdf(contract=built.contract))
+    assert len(laid_out["counted"]) == 1
+    assert len(laid_out["written"]) == 3 + 1 + 1  # the fiches, the front matter, the numbers
+    contents_agree_with_pages(pages, built)
+
+
+def test_a_length_kept_from_a_shorter_contract_is_corrected(laid_out):
+    """The length kept is the last print's: a contract that grew a page of contents since is
+    laid out again with its real length, never printed with its fiches' pages off by one."""
+    built = build_contract(3)
+    contract_pdf(contract=built.contract)
+    name = f"contract-front-{built.contract.pk}"
+    key = f"length:{pdfparts._digest(pdfparts.FORMAT, name, '')}"
+    front_pages = caches["pdf"].get(key)
+    caches["pdf"].set(key, front_pages - 1)
+    laid_out["written"].clear()
+    laid_out["counted"].clear()
+
+    pages = pdf_pages(contract_pdf(contract=built.contract))
+    assert laid_out["counted"] == []  # a length was kept: nothing counted
+    assert caches["pdf"].get(key) == front_pages
+    contents_agree_with_pages(pages, built)
