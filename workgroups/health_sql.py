@@ -37,7 +37,9 @@ def _literal(value: int | str) -> str:
 
 _PRESENT = f"'{Attendance.PRESENT.value}'"
 # Per group and structure: how many people came in the last 12 months, how many times anyone
-# came before this year.
+# came before this year. The meetings are named on both sides of the join: with only the
+# invitations' side, PostgreSQL hashes the meetings of every territory (40,000 at 1,000
+# territories: 22 ms instead of 2).
 PRESENCE = f"""
 SELECT m.group_id, c.organization_id, o.name,
     COUNT(DISTINCT CASE WHEN i.meeting_id IN ({{0}}) THEN i.contact_id END),
@@ -46,7 +48,7 @@ FROM workgroups_invitation i
 JOIN workgroups_meeting m ON m.id = i.meeting_id
 JOIN partners_contact c ON c.id = i.contact_id
 LEFT JOIN partners_organization o ON o.id = c.organization_id
-WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{2}})
+WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{2}}) AND m.id IN ({{2}})
 GROUP BY m.group_id, c.organization_id, o.name"""
 SECTORS = """
 SELECT os.organization_id, s.name, s.is_health
@@ -68,7 +70,8 @@ SELECT * FROM (
     JOIN workgroups_meeting m ON m.id = i.meeting_id
     JOIN partners_contact c ON c.id = i.contact_id
     LEFT JOIN partners_organization o ON o.id = c.organization_id
-    WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{1}}) AND i.contact_id IN ({{2}})
+    WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{1}}) AND m.id IN ({{1}})
+        AND i.contact_id IN ({{2}})
         AND c.is_active AND c.receives_reports AND c.left_at IS NULL
         AND c.unsubscribed_at IS NULL AND c.bounced_at IS NULL AND c.anonymized_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM workgroups_membership s
