@@ -80,7 +80,8 @@ def territory_page(request: HttpRequest, accesses, size: int) -> tuple[Page, dic
     """One page of `accesses` narrowed by `?q=` (territories_matching), and what
     includes/territory_search.html and includes/pagination.html read: the home chooser and the
     site map."""
-    text = request.GET.get("q", "").strip()
+    # PostgreSQL refuses a NUL in a query: typed or forged, it is dropped, not a 500.
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     found = accesses.filter(territories_matching(text)) if text else accesses
     page = Paginator(found, size).get_page(request.GET.get("page"))
     return page, {

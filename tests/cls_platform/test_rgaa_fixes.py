@@ -302,6 +302,21 @@ def test_the_map_finds_a_territory_among_many(login_as, coordinator):
     assert "Tous mes contrats" in page
 
 
+@pytest.mark.parametrize("url", ["/", "/plan-du-site/"])
+def test_a_nul_typed_in_the_territory_search_is_dropped_not_a_server_error(
+    login_as, coordinator, url
+):
+    # PostgreSQL refuses a NUL in a query: the search reads "cergy" and answers.
+    Access.objects.create(
+        user=coordinator.user,
+        territory=TerritoryFactory(name="Commune 00", slug="commune-00"),
+        role=Role.VIEWER,
+    )
+    response = login_as(coordinator).get(url + "?q=cer%00gy")
+    assert response.status_code == 200
+    assert "1 territoire correspond à « cergy »" in text_of(response)
+
+
 # --- 13.1: an idle session's end, announced and pushed back ------------------------------------
 
 
