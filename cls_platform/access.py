@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import empty
 
 from .models import Access, User
 
@@ -37,16 +38,36 @@ def accesses_of(user: User) -> QuerySet[Access]:
     return Access.objects.for_user(user).select_related("territory").order_by("territory__name")
 
 
+# Built once: resolving the subquery costs about as much Python as the rest of the query.
+# Only ever filtered (a clone), never evaluated itself.
+ACCESS_WITH_OTHERS = Access.objects.select_related("territory").annotate(
+    other_territories=Exists(
+        Access.objects.filter(user_id=OuterRef("user_id")).exclude(pk=OuterRef("pk"))
+    )
+)
+
+
 def get_access(*, user: User, territory_slug: str) -> Access:
-    """The user's access to a territory; 404 whether it does not exist or is not theirs."""
+    """The user's access to a territory; 404 whether it does not exist or is not theirs.
+
+    One query, which also answers whether the user holds an access to another territory
+    (`other_territories`, read by the navigation: cls_platform/context_processors.py). The user
+    is the one given, already loaded (the request's), not read again with the access.
+    """
     if not user.is_authenticated or not user.is_active:
         raise Http404
     try:
-        return Access.objects.select_related("territory", "user").get(
-            user=user, territory__slug=territory_slug
-        )
+        access = ACCESS_WITH_OTHERS.get(user=user, territory__slug=territory_slug)
     except Access.DoesNotExist:
         raise Http404 from None
+    access.user = _loaded(user)
+    return access
+
+
+def _loaded(user: User) -> User:
+    """The user itself rather than the request's lazy wrapper around it (already evaluated)."""
+    wrapped = getattr(user, "_wrapped", None)
+    return user if wrapped is None or wrapped is empty else wrapped
 
 
 def scoped(queryset: QuerySet[M], access: Access) -> QuerySet[M]:

@@ -6,12 +6,15 @@ the territory, the models and the settings (cls_platform/register.py, retention.
 
 from __future__ import annotations
 
+import datetime as dt
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -35,7 +38,14 @@ def accessibility_contact_email() -> str:
 
 def accessibility(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the footer's « Accessibilité : … » words, computed from the grid."""
-    return {"accessibility_status": rgaa.results().status}
+    return {"accessibility_status": _status_on(timezone.localdate())}
+
+
+@lru_cache(maxsize=2)
+def _status_on(day: dt.date) -> str:
+    # Every rendered template asks; the answer changes only with the day (an audit's validity)
+    # and the grid, which is code.
+    return rgaa.results(today=day).status
 
 
 @public_view
