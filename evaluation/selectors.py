@@ -11,7 +11,7 @@ from actions.models import READABLE_BY_VIEWERS, ActionStatus, Contract
 from actions.selectors import contract_list
 from cls_platform.access import scoped
 from cls_platform.models import Access
-from workgroups.health import GroupHealth, HealthState, groups_health, pilots_by_group
+from workgroups.health import GroupHealth, HealthState, groups_health
 from workgroups.models import GroupStatus, Meeting, MeetingStatus, WorkGroup
 
 from .surveys.models import Survey
@@ -48,11 +48,10 @@ def group_healths(
     """Groups per health state, the fragile or stopped ones with their reasons (stopped
     first), how many groups are active and those a co-pilot pilots: the groups, their pilots
     and their meetings (`groups_health` for the state and its reasons alone: the page shows no
-    notes), three queries whatever the number of groups."""
+    notes), two queries whatever the number of groups."""
     groups = list(scoped(WorkGroup.objects.all(), access).order_by("name"))
-    pilots = pilots_by_group([g.pk for g in groups])
-    healths = list(groups_health(groups, details=False, pilots=pilots).values())
-    mine = [g for g in groups if any(p.user_id == access.user_id for p in pilots.get(g.pk, []))]
+    healths = list(groups_health(groups, details=False).values())  # with their pilots
+    mine = [h.group for h in healths if any(p.user_id == access.user_id for p in h.pilots)]
     counts = [
         StatusCount(status=value, label=str(label), count=sum(h.state == value for h in healths))
         for value, label in HealthState.choices

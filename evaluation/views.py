@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from actions.models import READABLE_BY_VIEWERS, Contract
 from actions.progress import ContractFigures, contract_figures
 from cls_platform.access import TerritoryMixin
+from workgroups import group_rows
 
 from .selectors import territory_overview
 
@@ -34,4 +35,8 @@ class DashboardView(TerritoryMixin, TemplateView):
         context["progress_links"] = [
             ContractProgressLink(contract=c, figures=figures[c.pk]) for c in signed
         ]
+        # Two lists of the page written in Python (workgroups/group_rows.py).
+        slug = self.territory.slug
+        context["unwell_items"] = group_rows.unwell_items(overview.unwell, slug, self.access)
+        context["next_meeting_items"] = group_rows.next_meeting_items(overview.next_meetings, slug)
         return context

@@ -1,14 +1,21 @@
 """The statements of `workgroups.health` written out in SQL: building them with the ORM cost
 more than running them. Counted by the database per group and structure, per group and partner
-who missed the latest meeting: never a row per invitation."""
+who missed the latest meeting: never a row per invitation. `details` fills the four of them and
+`results` sends them at once, one round trip (each reads the meetings named in it, none another
+statement's result); `Loader` makes model instances from the rows of such statements."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
 
 from cls_platform.models import DeliveryStatus
 
-from .models import KIND_REPORT, Attendance
+from .models import KIND_REPORT, Attendance, MeetingStatus
 
 
 def fill(template: str, *values: Iterable[int | str] | dict[int, int]) -> str:
@@ -36,45 +43,160 @@ def _literal(value: int | str) -> str:
 
 
 _PRESENT = f"'{Attendance.PRESENT.value}'"
-# Per group and structure: how many people came in the last 12 months, how many times anyone
-# came before this year. The meetings are named on both sides of the join: with only the
-# invitations' side, PostgreSQL hashes the meetings of every territory (40,000 at 1,000
-# territories: 22 ms instead of 2).
+
+# The pilots of the groups ({0}) with their structure and successor (their columns filled by
+# `str.format` afterwards: {{contact}}, {{organization}}, {{successor}}), in the directory's order.
+PILOTS = """
+SELECT p.workgroup_id, {{contact}}, {{organization}}, {{successor}}
+FROM workgroups_workgroup_pilots p
+JOIN partners_contact c ON c.id = p.contact_id
+LEFT JOIN partners_organization o ON o.id = c.organization_id
+LEFT JOIN partners_contact s ON s.id = c.successor_id
+WHERE p.workgroup_id IN ({0})
+ORDER BY c.last_name, c.first_name, c.id"""
+
+
+class Loader:
+    """A model's columns read under `alias`, and its instances made from a row as the ORM makes
+    them (`from_db`, with each field's converters): for statements written out whose rows hold
+    several models side by side."""
+
+    def __init__(self, model: type[Model], alias: str) -> None:
+        fields = model._meta.concrete_fields
+        self.model, self.width = model, len(fields)
+        self.names = [f.attname for f in fields]
+        self.columns = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)
+        self.pk = self.names.index(model._meta.pk.attname)
+        self.converters = []
+        for i, f in enumerate(fields):
+            col = f.get_col(model._meta.db_table)
+            for convert in connection.ops.get_db_converters(col) + f.get_db_converters(connection):
+                self.converters.append((i, convert, col))
+
+    @classmethod
+    def of(cls, model: type[Model], alias: str) -> Loader:
+        """The loader of `model` under `alias`, made once per database (the columns and
+        converters never change while the process runs)."""
+        return _loader(cls, model, alias, connection.alias, connection.vendor)
+
+    def load(self, row: Sequence[Any], start: int) -> Model | None:
+        """The instance whose columns begin at `row[start]`; None for a LEFT JOIN that found
+        nothing (no primary key)."""
+        values = row[start : start + self.width]
+        if values[self.pk] is None:
+            return None
+        if self.converters:
+            values = list(values)
+            for i, convert, col in self.converters:
+                values[i] = convert(values[i], col, connection)
+        return self.model.from_db(connection.alias, self.names, values)
+
+
+@functools.cache
+def _loader(cls: type[Loader], model: type[Model], alias: str, *database: str) -> Loader:
+    return cls(model, alias)
+
+
+# The meetings of the groups ({0}) not cancelled, oldest first: the day in the time zone given
+# as parameter, computed by the database (converting thousands of datetimes in Python cost more
+# than the query, many territories), how many came counted on the index of the people present
+# (no read of the invitations themselves).
+MEETINGS = f"""
+SELECT m.id, m.group_id, (m.starts_at AT TIME ZONE %s)::date, m.status,
+    (SELECT COUNT(*) FROM workgroups_invitation i
+        WHERE i.meeting_id = m.id AND i.attendance = {_PRESENT})
+FROM workgroups_meeting m
+WHERE m.group_id IN ({{0}}) AND m.status <> '{MeetingStatus.CANCELLED.value}'
+ORDER BY m.starts_at, m.id"""
+# Per group ({0}: each meeting's group, a CASE) and structure: how many people came in the last
+# 12 months ({1}), how many times anyone came before this year ({2}), to the meetings held
+# ({3}). The group read from the CASE rather than by joining the meetings: that join cost more
+# than the count itself, and made PostgreSQL expect a hundredth of the rows.
 PRESENCE = f"""
-SELECT m.group_id, c.organization_id, o.name,
-    COUNT(DISTINCT CASE WHEN i.meeting_id IN ({{0}}) THEN i.contact_id END),
-    SUM(CASE WHEN i.meeting_id IN ({{1}}) THEN 1 ELSE 0 END)
+SELECT CASE i.meeting_id {{0}} END, c.organization_id, o.name,
+    COUNT(DISTINCT CASE WHEN i.meeting_id IN ({{1}}) THEN i.contact_id END),
+    SUM(CASE WHEN i.meeting_id IN ({{2}}) THEN 1 ELSE 0 END)
 FROM workgroups_invitation i
-JOIN workgroups_meeting m ON m.id = i.meeting_id
 JOIN partners_contact c ON c.id = i.contact_id
 LEFT JOIN partners_organization o ON o.id = c.organization_id
-WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{2}}) AND m.id IN ({{2}})
-GROUP BY m.group_id, c.organization_id, o.name"""
-SECTORS = """
+WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{3}})
+GROUP BY CASE i.meeting_id {{0}} END, c.organization_id, o.name"""
+# The sectors of the structures of the people present in the last 12 months ({0}).
+SECTORS = f"""
 SELECT os.organization_id, s.name, s.is_health
 FROM partners_organization_sectors os JOIN partners_sector s ON s.id = os.sector_id
-WHERE os.organization_id IN ({0})"""
-# The compte-rendus sent to whoever missed a group's latest meeting recorded.
-REPORTS = f"""
-SELECT x.meeting_id, d.topic, d.contact_id
+WHERE os.organization_id IN (
+    SELECT c.organization_id FROM workgroups_invitation i
+    JOIN partners_contact c ON c.id = i.contact_id
+    WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{0}}))"""
+# The compte-rendus ({1}: "meeting:12") sent to whoever missed a group's latest meeting recorded
+# ({0}).
+_REPORTED = f"""
 FROM workgroups_invitation x JOIN cls_platform_delivery d ON d.contact_id = x.contact_id
 WHERE x.meeting_id IN ({{0}}) AND x.attendance <> {_PRESENT}
     AND d.kind = '{KIND_REPORT}' AND d.status = '{DeliveryStatus.SENT.value}' AND d.topic IN ({{1}})"""
+REPORTS = f"SELECT x.meeting_id, d.topic, d.contact_id{_REPORTED}"
 # Of them, who came before and may still get the compte-rendus (`Contact.objects.mailable()`,
-# receiving them, not opted out of the group's), with the rank of the last meeting they came to.
+# receiving them, not opted out of the group's), with the rank ({2}: a CASE) of the last meeting
+# held ({3}) they came to. The meetings are named on both sides of the join: with only the
+# invitations' side, PostgreSQL hashes the meetings of every territory (40,000 at 1,000
+# territories).
 ABSENTEES = f"""
 SELECT * FROM (
     SELECT m.group_id, i.contact_id, c.first_name, c.last_name, o.name,
-        MAX(CASE i.meeting_id {{0}} ELSE 1 END) AS came
+        MAX(CASE i.meeting_id {{2}} ELSE 1 END) AS came
     FROM workgroups_invitation i
     JOIN workgroups_meeting m ON m.id = i.meeting_id
     JOIN partners_contact c ON c.id = i.contact_id
     LEFT JOIN partners_organization o ON o.id = c.organization_id
-    WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{1}}) AND m.id IN ({{1}})
-        AND i.contact_id IN ({{2}})
+    WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{3}}) AND m.id IN ({{3}})
+        AND i.contact_id IN (SELECT d.contact_id{_REPORTED})
         AND c.is_active AND c.receives_reports AND c.left_at IS NULL
         AND c.unsubscribed_at IS NULL AND c.bounced_at IS NULL AND c.anonymized_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM workgroups_membership s
             WHERE s.group_id = m.group_id AND s.contact_id = i.contact_id AND NOT s.reports)
     GROUP BY m.group_id, i.contact_id, c.first_name, c.last_name, o.name
 ) AS absentee WHERE came <= 0"""
+
+
+def details(
+    *,
+    groups: dict[int, int],
+    held: list[int],
+    window: list[int],
+    before: list[int],
+    latest: list[int],
+    rank: dict[int, int],
+) -> list[str]:
+    """`PRESENCE`, `SECTORS`, `REPORTS` and `ABSENTEES` filled: `groups` the group of each
+    meeting `held`, `window` those of the last 12 months, `before` those before this year,
+    `latest` each group's latest recorded, `rank` each recorded meeting's rank (see
+    `_Data.load`). None needs another's result: `results` runs them in one round trip."""
+    topics = [f"meeting:{pk}" for pk in held]
+    return [
+        fill(PRESENCE, groups, window, before, held),
+        fill(SECTORS, window),
+        fill(REPORTS, latest, topics),
+        fill(ABSENTEES, latest, topics, rank, held),
+    ]
+
+
+def results(statements: Sequence[str | tuple[str, Sequence[Any]]]) -> list[list[tuple]]:
+    """The rows of each statement (a string, or a string and its parameters): on PostgreSQL
+    sent together, one round trip (psycopg's client-side cursor returns one result each,
+    `nextset`); one by one elsewhere (SQLite runs one statement per call)."""
+    pairs = [(s, []) if isinstance(s, str) else (s[0], list(s[1])) for s in statements]
+    rows = []
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for statement, params in pairs:
+                cursor.execute(statement, params)
+                rows.append(cursor.fetchall())
+            return rows
+        params = [p for _s, ps in pairs for p in ps]
+        # No parameters at all: None, so that a "%" in the SQL is not taken for a placeholder.
+        cursor.execute(";\n".join(s for s, _p in pairs), params or None)
+        rows.append(cursor.fetchall())
+        while cursor.nextset():
+            rows.append(cursor.fetchall())
+    return rows

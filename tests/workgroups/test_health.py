@@ -477,7 +477,8 @@ def test_every_group_of_a_territory_in_the_same_few_queries_whatever_the_data(co
     grow(contract, pilots, 1)
     small = health_queries(contract.territory)
     grow(contract, pilots, 6)
-    assert health_queries(contract.territory) == small == 7  # the groups, then six
+    # The groups, their pilots and meetings sent at once, then the four counts sent at once.
+    assert health_queries(contract.territory) == small == 3
 
 
 def states_and_reasons(healths) -> dict[int, tuple[str, list[str]]]:
@@ -502,7 +503,8 @@ def test_the_state_alone_comes_in_two_queries_and_says_the_same(contract, pilots
         light = groups_health(groups, today=TODAY, details=False)
         for health in light.values():
             _ = (health.label, health.reasons)
-    assert len(ctx.captured_queries) == 2  # meetings with how many came to each, pilots
+    # Meetings with how many came to each, pilots: two statements sent at once.
+    assert len(ctx.captured_queries) == 1
     assert states_and_reasons(light) == states_and_reasons(full)
     assert {h.state for h in light.values()} == {"active", "fragile", "stopped"}
     assert light[falling.pk].trend == "baisse"

@@ -15,7 +15,7 @@ from cls_platform.access import can_edit
 from cls_platform.forms import add_service_errors
 from partners.search import contact_label
 
-from .. import selectors, services
+from .. import group_rows, selectors, services
 from ..forms import ADD_ANOTHER_PILOT, CopilotGroupForm, MembershipForm, WorkGroupForm
 from ..models import WorkGroup
 from .base import GroupsMixin, posted_id
@@ -29,7 +29,12 @@ class GroupListView(GroupsMixin, ListView):
         return selectors.group_list(access=self.access)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(can_coordinate=self.access.is_coordinator, **kwargs)
+        context = super().get_context_data(can_coordinate=self.access.is_coordinator, **kwargs)
+        # The rows written in Python (workgroups/group_rows.py).
+        context["group_rows"] = group_rows.group_list_rows(
+            context["groups"], self.territory.slug, self.access
+        )
+        return context
 
 
 class GroupDetailView(GroupsMixin, DetailView):
@@ -42,8 +47,15 @@ class GroupDetailView(GroupsMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         editable = can_edit(self.access, self.object)
+        detail = selectors.group_detail(group=self.object)
+        slug = self.territory.slug
         context = super().get_context_data(
-            **selectors.group_detail(group=self.object),
+            **detail,
+            meeting_rows=group_rows.meeting_rows(detail["meetings"], slug),
+            attendance_bars=group_rows.attendance_bars(detail["attendance"], detail["max_present"]),
+            fiche_items=group_rows.fiche_items(detail["fiches"], slug),
+            structure_items=group_rows.structure_items(detail["structures"]),
+            sector_items=group_rows.sector_items(detail["sectors"]),
             can_edit_group=editable,
             show_drifters=self.access.is_coordinator,  # people: viewers read only the count
             **kwargs,
