@@ -34,36 +34,45 @@ def invitation_rows(
     `editable`); `removable`: the list may still lose someone whose invitation has not gone."""
     on_site = f' <span class="badge">{escape(_("sur place"))}</span>'
     presence, remove = escape(_("Présence de")), escape(_("Retirer"))
+    # Labels and structures repeat from row to row: each escaped once.
+    labels: dict[str, str] = {}
+    structures: dict[str, str] = {"": ""}
     lines = []
     for row in rows:
         name = escape(row.name)
         # One line per person, the structure beside the name: 200 rows stay readable and short.
-        cells = [
-            f'<tr><th scope="row">{name}',
-            f' <span class="muted">· {escape(row.organization)}</span>' if row.organization else "",
-            on_site if row.walk_in else "",
-            f"</th><td>{escape(row.rsvp_label)}</td>",
-        ]
-        if attendance:
-            if editable:
-                cells.append(
-                    f'<td><label class="visually-hidden" for="presence-{row.pk}">{presence} '
-                    f'{name}</label><select name="presence-{row.pk}" id="presence-{row.pk}" '
-                    f'form="presences-form">{row.attendance_options}</select></td>'
-                )
-            else:
-                cells.append(f"<td>{escape(row.attendance_label)}</td>")
-        cells.append(f"<td>{row.invitation_cell}</td><td>{row.report_cell}</td>")
-        if removable:
-            cells.append("<td>")
-            if not row.invitation_delivery:  # an invitation already sent stays on the list
-                cells.append(
-                    f'<button type="submit" form="retrait" name="invitation" value="{row.pk}" '
-                    f'class="button--link">{remove}<span class="visually-hidden"> {name}</span>'
-                    "</button>"
-                )
-            cells.append("</td>")
-        cells.append("</tr>")
-        lines.append("".join(cells))
+        structure = structures.get(row.organization)
+        if structure is None:
+            structure = structures[row.organization] = (
+                f' <span class="muted">· {escape(row.organization)}</span>'
+            )
+        answer = labels.get(row.rsvp_label)
+        if answer is None:
+            answer = labels[row.rsvp_label] = escape(row.rsvp_label)
+        if not attendance:
+            came = ""
+        elif editable:
+            came = (
+                f'<td><label class="visually-hidden" for="presence-{row.pk}">{presence} '
+                f'{name}</label><select name="presence-{row.pk}" id="presence-{row.pk}" '
+                f'form="presences-form">{row.attendance_options}</select></td>'
+            )
+        else:
+            came = f"<td>{escape(row.attendance_label)}</td>"
+        if not removable:
+            button = ""
+        elif row.invitation_delivery:  # an invitation already sent stays on the list
+            button = "<td></td>"
+        else:
+            button = (
+                f'<td><button type="submit" form="retrait" name="invitation" value="{row.pk}" '
+                f'class="button--link">{remove}<span class="visually-hidden"> {name}</span>'
+                "</button></td>"
+            )
+        lines.append(
+            f'<tr><th scope="row">{name}{structure}{on_site if row.walk_in else ""}</th>'
+            f"<td>{answer}</td>{came}<td>{row.invitation_cell}</td><td>{row.report_cell}</td>"
+            f"{button}</tr>"
+        )
     # Safe: names and structures escaped above; labels and cells are the selector's, escaped.
     return mark_safe("\n".join(lines))

@@ -7,16 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.autoreload import file_changed
+from django.utils.functional import cached_property
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, UpdateView
 
-from cls_platform.access import can_edit, require_edit
+from cls_platform.access import can_edit, require_edit, scoped
 from cls_platform.forms import add_service_errors
 
 from .. import selectors, services
@@ -147,7 +150,13 @@ class MeetingDetailView(GroupsMixin, DetailView):
     context_object_name = "meeting"
 
     def get_queryset(self):
-        return self.meetings()
+        # The page shows the group, never its contract; the territory is the access's.
+        return scoped(Meeting.objects.all(), self.access).select_related("group")
+
+    def get_object(self, queryset: QuerySet[Meeting] | None = None) -> Meeting:
+        meeting = super().get_object(queryset)
+        meeting.territory = self.territory  # scoped to it: the services read it, not the page
+        return meeting
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         meeting = self.object
@@ -173,11 +182,11 @@ class MeetingDetailView(GroupsMixin, DetailView):
             slug = self.territory.slug  # the pickers' search addresses name the territory
             if invitable and "add_form" not in context:
                 context["add_form"] = BlankForm(
-                    AddInviteeForm(meeting=meeting, access=self.access), slug
+                    AddInviteeForm, slug, meeting=meeting, access=self.access
                 )
             if not not_started and "walk_in_form" not in context:
-                context["walk_in_form"] = BlankForm(WalkInForm(access=self.access), slug)
-            context.setdefault("document_form", BlankForm(DocumentForm()))
+                context["walk_in_form"] = BlankForm(WalkInForm, slug, access=self.access)
+            context.setdefault("document_form", BlankForm(DocumentForm))
             context.update(selectors.send_counts(meeting=meeting, invitable=invitable))
         return context
 
@@ -185,28 +194,46 @@ class MeetingDetailView(GroupsMixin, DetailView):
 class BlankForm:
     """An empty form of the meeting's page, its HTML written once per process: the same for
     every meeting of a territory (no value, no error; the pickers search on the server), it
-    took a tenth of the page's time, field by field through the form templates. `key` says
-    what else its HTML depends on. Anything but `as_div` is the form's own."""
+    took a tenth of the page's time, field by field through the form templates. The form
+    itself is built only when its HTML is not written yet, or when something else of it is
+    asked for. `key` says what else its HTML depends on. The HTML written is forgotten when a
+    file changes under the development server (a form's template edited)."""
 
     written: dict[tuple[str, ...], str] = {}
     LIMIT = 3000  # forms (three per territory): emptied past that
 
-    def __init__(self, form: forms.Form, *key: str) -> None:
-        self.form = form
-        self.key = (type(form).__name__, str(form.auto_id), get_language() or "", *key)
+    def __init__(self, form_class: type[forms.Form], *key: str, **kwargs: Any) -> None:
+        self.form_class, self.kwargs = form_class, kwargs
+        self.key = (form_class.__name__, get_language() or "", *key)
+
+    @cached_property
+    def form(self) -> forms.Form:
+        return self.form_class(**self.kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.form, name)
 
+    # What includes/form.html asks before the fields: a blank form has no error.
+    errors: dict[str, Any] = {}
+
+    def non_field_errors(self) -> list[str]:
+        return []
+
     def as_div(self) -> str:
-        if settings.DEBUG:  # templates edited while the server runs
-            return self.form.as_div()
         html = self.written.get(self.key)
         if html is None:
             if len(self.written) >= self.LIMIT:
                 self.written.clear()
             html = self.written[self.key] = self.form.as_div()
         return html
+
+
+@receiver(file_changed, dispatch_uid="workgroups_blank_forms_file_changed")
+def forget_blank_forms(**kwargs: Any) -> None:
+    """A template edited while the development server runs: the forms are written again (the
+    server does not restart for a template). Returns None: the server still restarts for
+    code."""
+    BlankForm.written.clear()
 
 
 class MeetingPageFormView(MeetingDetailView):
