@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cls_platform.widgets import PickerValue, PickerWidget, is_id
-from partners.filter_form import QuickFilterForm
+from partners.filter_form import ListFilterSet, QuickFilterForm
 from partners.models import Organization, Qpv
 from partners.search import organizations_matching
 
@@ -145,7 +145,7 @@ def structures_in(queryset: QuerySet, value: Organization | str) -> Any:
     return organizations_matching(queryset, value).order_by().values("pk")
 
 
-class FicheActionFilter(filters.FilterSet):
+class FicheActionFilter(ListFilterSet):
     q = filters.CharFilter(label=_("Numéro ou intitulé"), method="search")
     contract = filters.ModelChoiceFilter(
         label=_("Contrat"), queryset=Contract.objects.none(), empty_label=_("Tous")
@@ -211,6 +211,10 @@ class FicheActionFilter(filters.FilterSet):
         empty_label=_("Contrat et numéro"),
     )
 
+    # Their options read in one query (the names: each model's __str__); the axes apart
+    # (Once, with their contracts).
+    options_named_by = {"contract": "title", "public": "name", "qpv": "name", "ottawa": "name"}
+
     class Meta:
         model = FicheAction
         fields: list[str] = []
@@ -223,6 +227,16 @@ class FicheActionFilter(filters.FilterSet):
             axes = (
                 Axis.objects.filter(contract__in=contracts)
                 .select_related("contract")
+                # What an option names (AxisChoiceField), not the texts of the axes and contracts.
+                .only(
+                    "contract_id",
+                    "kind",
+                    "number",
+                    "title",
+                    "contract__kind",
+                    "contract__start_year",
+                    "contract__end_year",
+                )
                 .order_by("contract", "number")
             )
             self.filters["axis"].queryset = axes.filter(kind=AxisKind.THEMATIC)

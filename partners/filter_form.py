@@ -3,21 +3,30 @@
 Django renders a form through a template per field, per label and per option of a select: a
 filter form of ten selects cost more than the rows of the list it filters. `QuickFilterForm`
 writes the same HTML (label, hint tied by aria-describedby, errors, the option chosen) with
-format_html; a widget it does not know (the pickers) keeps its own template.
+format_html, the filters' pickers too; a widget it does not know keeps its own template.
+`ListFilterSet`, the lists' FilterSet, copies its filters for each request without deep-copying
+them and reads the options of its selects in one query.
 """
 
 from __future__ import annotations
 
+import copy
 from html import escape
 from typing import Any
 
+import django_filters as filters
 from django import forms
+from django.db import connection
+from django.db.models import F, IntegerField, Value, Window
+from django.db.models.functions import RowNumber
 from django.forms.boundfield import BoundField
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_filters.fields import ModelChoiceIterator as FilterChoiceIterator
+
+from cls_platform.widgets import PickerWidget
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 TEXT_TEMPLATE = "django/forms/widgets/text.html"
@@ -42,8 +51,55 @@ def _choices(field: BoundField) -> Any:
     rows = [("", model_field.empty_label)] if model_field.empty_label is not None else []
     if getattr(model_field, "null_label", None) is not None:
         rows.append((model_field.null_value, model_field.null_label))
+    read_together = getattr(field.form, "options_read", {})
+    if field.name in read_together:
+        return rows + read_together[field.name]
     objects = list(model_field.queryset)
     return rows + [(obj.pk, model_field.label_from_instance(obj)) for obj in objects]
+
+
+def _reads_plainly(field: forms.Field) -> bool:
+    """A select of model instances named by their __str__, from a plain queryset."""
+    return (
+        isinstance(field, forms.ModelChoiceField)
+        and type(field.widget.choices) in (ModelChoiceIterator, FilterChoiceIterator)
+        and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance
+        and not field.queryset.query.is_sliced
+        and not field.queryset.query.distinct
+    )
+
+
+def options_in_one_query(form: forms.Form, named_by: dict[str, str]) -> dict[str, list]:
+    """The options of several selects (field name -> the column that names an option, as its
+    model's __str__ does), read in one query (UNION ALL) rather than one query each: each
+    select's rows keep their queryset's order, numbered by a window function."""
+    fields = [
+        (name, form.fields[name], column)
+        for name, column in named_by.items()
+        if name in form.fields and _reads_plainly(form.fields[name])
+    ]
+    if len(fields) < 2 or not connection.features.supports_over_clause:
+        return {}
+    parts = []
+    for number, (_name, field, column) in enumerate(fields):
+        queryset = field.queryset
+        ordering = [
+            key if not isinstance(key, str) else F(key[1:]).desc() if key[0] == "-" else F(key)
+            for key in (queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
+        ]
+        parts.append(
+            queryset.order_by()
+            .annotate(
+                select_number=Value(number, output_field=IntegerField()),
+                position=Window(RowNumber(), order_by=ordering),
+                option=F(column),
+            )
+            .values_list("select_number", "position", "pk", "option")
+        )
+    options: dict[str, list] = {name: [] for name, _field, _column in fields}
+    for number, _position, pk, option in sorted(parts[0].union(*parts[1:], all=True)):
+        options[fields[number][0]].append((pk, option))
+    return options
 
 
 def _options(field: BoundField, chosen: set[str]) -> SafeString | None:
@@ -63,7 +119,8 @@ def _options(field: BoundField, chosen: set[str]) -> SafeString | None:
 
 
 def widget_html(field: BoundField) -> SafeString:
-    """A text input or a single select in Python; anything else through its template."""
+    """A text input, a single select or a picker in Python; anything else through its
+    template."""
     widget = field.field.widget
     template = getattr(widget, "template_name", "")
     if template == TEXT_TEMPLATE and isinstance(widget, forms.TextInput):
@@ -87,7 +144,27 @@ def widget_html(field: BoundField) -> SafeString:
                 flatatt(_attrs(field)),
                 options,
             )
+    if isinstance(widget, PickerWidget) and not widget.matches:
+        return picker_html(field, widget)
     return field.as_widget()
+
+
+def picker_html(field: BoundField, widget: PickerWidget) -> SafeString:
+    """What includes/picker.html writes for a picker with no matches to choose from (a filter's:
+    it filters by every structure it finds), without its template and attrs.html's."""
+    picked = widget.format_value(field.value())
+    return format_html(
+        '<span class="picker" data-picker data-picker-url="{}">\n'
+        '<input type="text" name="{}" value="{}" autocomplete="off" spellcheck="false"{}>\n'
+        '<input type="hidden" name="{}_id" value="{}" data-picker-value>\n'
+        "</span>",
+        widget.url,
+        field.html_name,
+        picked.text,
+        flatatt(_attrs(field)),
+        field.html_name,
+        picked.pk,
+    )
 
 
 def field_html(field: BoundField) -> SafeString:
@@ -118,8 +195,61 @@ class QuickFilterForm(forms.Form):
     """The base form of the lists' FilterSets (Meta.form): `as_div` without a template per
     field or option."""
 
+    # The selects whose options are read together (options_in_one_query), set by the FilterSet.
+    options_named_by: dict[str, str] = {}
+
     def as_div(self) -> SafeString:
+        self.options_read = options_in_one_query(self, self.options_named_by)
         parts = [str(self.non_field_errors())] if self.non_field_errors() else []
         parts.extend(field_html(field) for field in self.visible_fields())
         parts.extend(str(field) for field in self.hidden_fields())
         return mark_safe("\n".join(parts))
+
+
+def copied_filter(original: filters.Filter) -> filters.Filter:
+    """A filter for one request: its own `extra` (a FilterSet's __init__ sets the querysets and
+    options it hands in there) and its own `method` binding (django-filter's FilterMethod points
+    at the filter it was made for, whose `parent` is the FilterSet); the rest shared."""
+    filter_ = copy.copy(original)
+    filter_.extra = original.extra.copy()
+    if original.method is not None:
+        filter_.method = original.method  # a FilterMethod bound to this copy
+    return filter_
+
+
+class FilterCopies(dict):
+    """A FilterSet's `base_filters`, whose deep copy (BaseFilterSet.__init__, once a request)
+    copies each filter as `copied_filter` does: deepcopy walked every queryset and label of the
+    declarations, some 400 calls a request."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, filters.Filter]:
+        return {name: copied_filter(filter_) for name, filter_ in self.items()}
+
+
+class FieldsOfOneForm(dict):
+    """The `base_fields` of a form class made for a single form: BaseForm.__init__'s deep copy
+    of them (some 1,500 calls for a filter form of twelve fields) is a plain copy."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return dict(self)
+
+
+class ListFilterSet(filters.FilterSet):
+    """The lists' FilterSets: filters copied cheaply for each request (FilterCopies), and the
+    options of the selects named in `options_named_by` read in one query (QuickFilterForm)."""
+
+    # A select's field name -> the column that names its options (what its model's __str__
+    # returns): those selects' options are read together.
+    options_named_by: dict[str, str] = {}
+
+    @classmethod
+    def get_filters(cls) -> FilterCopies:
+        return FilterCopies(super().get_filters())
+
+    def get_form_class(self) -> type[forms.Form]:
+        form_class = super().get_form_class()
+        form_class.options_named_by = self.options_named_by
+        # The class and its fields are made for this FilterSet's one form (django-filter builds
+        # them per request, FilterSet.form): that form need not deep-copy them again.
+        form_class.base_fields = FieldsOfOneForm(form_class.base_fields)
+        return form_class

@@ -6,7 +6,7 @@ import django_filters as filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .filter_form import QuickFilterForm
+from .filter_form import ListFilterSet, QuickFilterForm
 from .models import Contact, Organization, OrganizationKind, Qpv, Sector
 
 YES_NO = [("oui", _("Oui")), ("non", _("Non"))]
@@ -21,7 +21,7 @@ def yes_no(queryset: QuerySet, value: str, **yes: object) -> QuerySet:
     return queryset
 
 
-class OrganizationFilter(filters.FilterSet):
+class OrganizationFilter(ListFilterSet):
     q = filters.CharFilter(label=_("Nom ou sigle"), method="search")
     sector = filters.ModelChoiceFilter(
         label=_("Secteur"),
@@ -68,6 +68,9 @@ class OrganizationFilter(filters.FilterSet):
         empty_label=_("Nom"),
     )
 
+    # Their options read in one query (the names: each model's __str__).
+    options_named_by = {"sector": "name", "qpv": "name", "group": "name"}
+
     class Meta:
         model = Organization
         fields: list[str] = []
@@ -113,7 +116,7 @@ class OrganizationFilter(filters.FilterSet):
         return queryset.filter(pk__in=taking_part)
 
 
-class ContactFilter(filters.FilterSet):
+class ContactFilter(ListFilterSet):
     q = filters.CharFilter(label=_("Nom, adresse ou structure"), method="search")
     sector = filters.ModelChoiceFilter(
         label=_("Secteur"),
@@ -181,6 +184,9 @@ class ContactFilter(filters.FilterSet):
         },
         empty_label=_("Nom"),
     )
+
+    # Their options read in one query (the names: each model's __str__).
+    options_named_by = {"sector": "name", "qpv": "name", "group": "name"}
 
     class Meta:
         model = Contact

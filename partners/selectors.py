@@ -24,15 +24,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypedDict
+from html import escape
+from typing import Any, NamedTuple, TypedDict
 
 from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from cls_platform.access import scoped
@@ -146,28 +148,98 @@ class OrganizationRow(TypedDict):
 
 
 def organization_rows(
-    *, organizations: Iterable[Organization], territory_slug: str
+    *, organizations: QuerySet[Organization], territory_slug: str
 ) -> list[OrganizationRow]:
+    """The rows of `organizations` (a page of `organization_list`), from plain values: fifty
+    model instances, their QPV and their prefetched sectors cost more than the page's HTML."""
     link = pk_urls("partners:organization_detail", territory=territory_slug)
     # Each label translated once (get_kind_display builds the choices' dictionary per call).
     kinds = {value: str(label) for value, label in OrganizationKind.choices}
+    page = list(
+        organizations.prefetch_related(None).values_list(
+            "pk",
+            "name",
+            "acronym",
+            "archived_at",
+            "kind",
+            "is_internal",
+            "qpv__name",
+            "contact_count",
+        )
+    )
+    # The page's sectors, in the order the prefetch read them (Sector.Meta.ordering).
+    sectors: dict[int, list[str]] = {}
+    if page:
+        through = Organization.sectors.through.objects.filter(
+            organization_id__in=[row[0] for row in page]
+        )
+        for organization_id, sector in through.order_by("sector__name").values_list(
+            "organization_id", "sector__name"
+        ):
+            sectors.setdefault(organization_id, []).append(sector)
     return [
         OrganizationRow(
-            url=link(org.pk),
-            name=org.name,
-            acronym=org.acronym,
-            archived=org.archived_at is not None,
-            kind=kinds.get(org.kind, org.kind),
-            internal=org.is_internal,
-            qpv=org.qpv.name if org.qpv_id else "",
-            sectors=", ".join(sector.name for sector in org.sectors.all()),
-            contact_count=org.contact_count,
+            url=link(pk),
+            name=name,
+            acronym=acronym,
+            archived=archived_at is not None,
+            kind=kinds.get(kind, kind),
+            internal=internal,
+            qpv=qpv or "",
+            sectors=", ".join(sectors.get(pk, ())),
+            contact_count=contact_count,
         )
-        for org in organizations
+        for pk, name, acronym, archived_at, kind, internal, qpv, contact_count in page
     ]
 
 
-def contact_name(contact: Contact, *, show_personal: bool, last_first: bool = False) -> str:
+# One row of the structures' list, as organization_list.html wrote it with the template
+# language (same markup and spacing); the page inserts them all at once.
+ORGANIZATION_ROW = (
+    "\n        <tr>\n"
+    '          <th scope="row"><a href="{url}">{name}</a>{acronym}{archived}</th>\n'
+    "          <td>{kind}{internal}{qpv}</td>\n"
+    "          <td>{sectors}</td>\n"
+    "          <td>{contact_count}</td>\n"
+    "        </tr>\n      "
+)
+
+
+def organization_table_rows(*, rows: list[OrganizationRow]) -> SafeString:
+    """The <tr>s of the structures' list, written in Python (the template language spends
+    some 250 calls on a row). Every value a person typed, and every label, is escaped."""
+    archived = f' <span class="badge badge--closed">{escape(_("archivée"))}</span>'
+    internal = f'<br><span class="muted">{escape(_("service de la collectivité"))}</span>'
+    qpv = escape(_("QPV"))
+    return mark_safe(
+        "".join(
+            ORGANIZATION_ROW.format(
+                url=escape(row["url"]),
+                name=escape(row["name"]),
+                acronym=(
+                    f' <span\n            class="muted">({escape(row["acronym"])})</span>'
+                    if row["acronym"]
+                    else ""
+                ),
+                archived=archived if row["archived"] else "",
+                kind=escape(row["kind"]),
+                internal=internal if row["internal"] else "",
+                qpv=(
+                    f'<br><span\n            class="muted">{qpv} {escape(row["qpv"])}</span>'
+                    if row["qpv"]
+                    else ""
+                ),
+                sectors=escape(row["sectors"]),
+                contact_count=row["contact_count"],
+            )
+            for row in rows
+        )
+    )  # every value above escaped
+
+
+def contact_name(
+    contact: Contact | ListedContact, *, show_personal: bool, last_first: bool = False
+) -> str:
     """How the directory names a person: by name ("Nom Prénom" in the lists, which sort so),
     else by address for those who may read it, else neutrally."""
     if contact.full_name:
@@ -177,7 +249,7 @@ def contact_name(contact: Contact, *, show_personal: bool, last_first: bool = Fa
     return _("Contact sans nom")
 
 
-def contact_state(contact: Contact, *, show_personal: bool) -> tuple[str, str]:
+def contact_state(contact: Contact | ListedContact, *, show_personal: bool) -> tuple[str, str]:
     """A person's state as a badge (its modifier, its words); a signatory reads no mailing
     state (bounced, unsubscribed)."""
     if contact.anonymized_at:
@@ -203,19 +275,53 @@ class ContactRow(TypedDict):
     state: str
 
 
+class ListedContact(NamedTuple):
+    """The fields of a contact its row reads (contact_name, contact_state), without a model
+    instance per row."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str
+    organization_id: int | None
+    anonymized_at: dt.datetime | None
+    left_at: dt.date | None
+    is_active: bool
+    bounced_at: dt.datetime | None
+    unsubscribed_at: dt.datetime | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()  # as Contact.full_name
+
+
 def contact_rows(
-    *, contacts: Iterable[Contact], territory_slug: str, show_personal: bool
+    *, contacts: QuerySet[Contact], territory_slug: str, show_personal: bool
 ) -> list[ContactRow]:
+    """The rows of `contacts` (a page of `contact_list`), from plain values in one query. Each
+    row's structure is named by a subquery, which PostgreSQL runs for the page's rows only:
+    joined, it hashes every territory's structures before sorting (26 ms at 1,000
+    territories)."""
     link = pk_urls("partners:contact_detail", territory=territory_slug)
+    structure = (
+        Organization.objects.filter(pk=OuterRef("organization_id")).order_by().values("name")
+    )
+    page = (
+        contacts.select_related(None)
+        .prefetch_related(None)
+        .annotate(structure=Subquery(structure))
+        .values_list(*ListedContact._fields, "structure")
+    )
     rows = []
-    for contact in contacts:
+    for *fields, structure in page:
+        contact = ListedContact(*fields)
         badge, state = contact_state(contact, show_personal=show_personal)
-        organization = contact.organization
         rows.append(
             ContactRow(
                 url=link(contact.pk),
                 name=contact_name(contact, show_personal=show_personal, last_first=True),
-                organization=organization.name if organization else "",
+                organization=structure or "",
                 job_title=contact.job_title,
                 email=contact.email if show_personal else "",
                 badge=badge,
@@ -223,6 +329,35 @@ def contact_rows(
             )
         )
     return rows
+
+
+CONTACT_ROW = (
+    "\n        <tr>\n"
+    '          <th scope="row"><a href="{url}">{name}</a></th>\n'
+    "          <td>{organization}</td>\n"
+    "          <td>{job_title}</td>\n"
+    "          {email}\n"
+    '          <td><span class="badge badge--{badge}">{state}</span></td>\n'
+    "        </tr>\n      "
+)
+
+
+def contact_table_rows(*, rows: list[ContactRow], show_personal: bool) -> SafeString:
+    """The <tr>s of the contacts' list, written in Python as contact_list.html wrote them."""
+    return mark_safe(
+        "".join(
+            CONTACT_ROW.format(
+                url=escape(row["url"]),
+                name=escape(row["name"]),
+                organization=escape(row["organization"]) if row["organization"] else "—",
+                job_title=escape(row["job_title"]) if row["job_title"] else "—",
+                email=f"<td>{escape(row['email'])}</td>" if show_personal else "",
+                badge=escape(row["badge"]),
+                state=escape(row["state"]),
+            )
+            for row in rows
+        )
+    )  # every value above escaped
 
 
 def organization_detail(*, access: Access, organization: Organization) -> dict[str, Any]:

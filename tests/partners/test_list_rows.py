@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 
 import pytest
+from django.db import connection
 from django.forms import Form
 from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from actions.filters import FicheActionFilter
@@ -154,6 +156,12 @@ def filtersets(territory) -> list[object]:
             territory=territory,
             contracts=Contract.objects.filter(territory=territory),
         ),
+        FicheActionFilter(
+            {"partner": 'C<C>"AS', "partner_id": "", "public": "x"},
+            queryset=FicheAction.objects.all(),
+            territory=territory,
+            contracts=Contract.objects.filter(territory=territory),
+        ),
     ]
 
 
@@ -169,3 +177,33 @@ def test_the_filter_forms_write_what_django_would(territory):
         form = filterset.form
         form.is_valid()
         assert parse_html(form.as_div()) == parse_html(Form.as_div(form)), type(filterset)
+
+
+def test_a_filter_form_reads_its_selects_options_in_one_query_and_in_their_order(territory):
+    """The structures' filters list the sectors, the QPVs and the groups as their own queries
+    order them, read together (partners/filter_form.py, options_in_one_query)."""
+    contract = ContractFactory(territory=territory)
+    for name in ("Val Fourré", "Écluse", "Bois"):
+        Qpv.objects.create(territory=territory, name=name)
+    for name in ("GT Santé", "GT Alimentation"):
+        WorkGroupFactory(contract=contract, name=name)
+    form = OrganizationFilter(
+        None,
+        queryset=Organization.objects.all(),
+        territory=territory,
+        groups=territory.work_groups.order_by("name"),
+    ).form
+    with CaptureQueriesContext(connection) as ctx:
+        page = form.as_div()
+    assert len(ctx.captured_queries) == 1
+
+    def options(name: str) -> list[str]:
+        select = page[page.index(f'name="{name}"') :]
+        select = select[: select.index("</select>")]
+        return [html.unescape(o.split(">", 1)[1]) for o in select.split("</option>")[1:-1]]
+
+    assert options("qpv") == [
+        q.name for q in Qpv.objects.filter(territory=territory).order_by("name")
+    ]
+    assert options("group") == ["GT Alimentation", "GT Santé"]
+    assert options("sector") == [s.name for s in Sector.objects.order_by("name")]
