@@ -9,12 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView, View
 
 from cls_platform.audit import AuditEvent, audit_event
@@ -45,16 +47,19 @@ class ContractDetailView(ActionsMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         detail = selectors.contract_detail(contract=self.object)
-        slug = self.territory.slug
-        write = FicheLines(slug)
-        for axis in detail["thematic_axes"]:
-            axis.fiche_lines = write(axis.fiches)
-        # What a coordinator's buttons of each axis say and do (actions/includes/axis_move.html).
-        update_url = pk_urls("actions:axis_update", territory=slug)
-        move_url = pk_urls("actions:axis_move", territory=slug)
-        for axis in (*detail["thematic_axes"], *detail["transversal_axes"]):
-            axis.update_url, axis.move_url = update_url(axis.pk), move_url(axis.pk)
-            axis.amendment_label, axis.up_label, axis.down_label = move_labels(axis)
+        write = AxisBlocks(
+            self.request,
+            slug=self.territory.slug,
+            coordinate=self.access.is_coordinator,
+            locked=self.object.structure_locked,
+        )
+        for kind, block in (
+            ("thematic_axes", write.thematic),
+            ("transversal_axes", write.transversal),
+        ):
+            axes = detail[kind]
+            for index, axis in enumerate(axes):
+                axis.block = block(axis, first=index == 0, last=index == len(axes) - 1)
         return super().get_context_data(**detail, **kwargs)
 
 
@@ -76,6 +81,104 @@ def move_labels(axis: Axis) -> tuple[SafeString, SafeString, SafeString]:
     number = {"number": int(axis.number)}
     amendment, up, down = (mark_safe(label % number) for label in labels)  # a number: safe
     return amendment, up, down
+
+
+class AxisBlocks:
+    """Each axis of the contract's page, written in Python as the template wrote it (its title
+    and count of fiches, a coordinator's buttons, description, objectives, fiches): through
+    the template language, a few translations, an included form and a dozen conditions per
+    axis. Every value typed by someone is escaped; the rest are the site's own words."""
+
+    def __init__(self, request: HttpRequest, *, slug: str, coordinate: bool, locked: bool) -> None:
+        self.coordinate, self.locked = coordinate, locked
+        self.fiche_lines = FicheLines(slug)
+        self.update_url = pk_urls("actions:axis_update", territory=slug)
+        self.move_url = pk_urls("actions:axis_move", territory=slug)
+        self.csrf = (
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+            if coordinate
+            else ""
+        )
+
+    def move_form(self, axis: Axis, *, first: bool, last: bool) -> str:
+        """A coordinator's buttons that move an axis, with the amendment's field once the
+        contract is signed (its help is the page's "avenant-deplacement-aide")."""
+        amendment, up, down = move_labels(axis)
+        field = (
+            f'\n  <label for="avenant-axe-{axis.pk}">{amendment}</label>'
+            f'\n  <input type="text" id="avenant-axe-{axis.pk}" name="amendment_note" '
+            'maxlength="500" aria-describedby="avenant-deplacement-aide">'
+            if self.locked
+            else ""
+        )
+        button = (
+            '<button type="submit" name="direction" value="{}" class="button button--secondary"'
+        )
+        return (
+            f'\n<form method="post" action="{self.move_url(axis.pk)}" class="inline-form">'
+            f"\n  {self.csrf}{field}"
+            f"\n  {button.format('up')}{' disabled' if first else ''}>{up}</button>"
+            f"\n  {button.format('down')}{' disabled' if last else ''}>{down}</button>"
+            "\n</form>"
+        )
+
+    def thematic(self, axis: Axis, *, first: bool, last: bool) -> SafeString:
+        number, title = int(axis.number), escape(axis.plain_title)
+        if axis.action_count:
+            count = ngettext("%(n)s fiche", "%(n)s fiches", axis.action_count)
+            count %= {"n": axis.action_count}
+        else:
+            count = _("aucune fiche")
+        heading = _("Axe %(number)s : %(title)s") % {"number": number, "title": title}
+        parts = [f'<div class="axis">\n  <h3>{heading} <span class="muted">({count})</span></h3>']
+        if self.coordinate:
+            edit = _("Modifier l'axe %(number)s") % {"number": number}
+            parts.append(
+                '\n  <div class="inline-actions">'
+                f'\n    <a href="{self.update_url(axis.pk)}">{edit}</a>'
+                f"\n    {self.move_form(axis, first=first, last=last)}"
+                "\n  </div>"
+            )
+        if axis.description:
+            parts.append(f"\n  <p>{linebreaksbr(axis.description, autoescape=True)}</p>")
+        if axis.objectives:
+            lines = "".join(
+                f"<li>{escape(line)}</li>" for line in axis.objectives.splitlines() if line.strip()
+            )
+            parts.append(f"\n  <h4>{_('Objectifs')}</h4>\n  <ul>{lines}</ul>")
+        if axis.fiches:
+            parts.append(f'\n  <ul class="fiches">\n    {self.fiche_lines(axis.fiches)}\n  </ul>')
+        parts.append("\n</div>")
+        return mark_safe("".join(parts))  # every value typed by someone escaped above
+
+    def transversal(self, axis: Axis, *, first: bool, last: bool) -> SafeString:
+        number = int(axis.number)
+        if axis.transversal_count:
+            count = ngettext(
+                "%(n)s fiche concernée", "%(n)s fiches concernées", axis.transversal_count
+            )
+            count %= {"n": axis.transversal_count}
+        else:
+            count = _("aucune fiche concernée")
+        parts = [
+            f"<li><strong>{number}. {escape(axis.plain_title)}</strong> "
+            f'<span class="muted">({count})</span>'
+        ]
+        if self.coordinate:
+            edit = _("Modifier l'axe transversal %(number)s") % {"number": number}
+            parts.append(
+                f'\n    · <a href="{self.update_url(axis.pk)}">{edit}</a>'
+                '\n    <div class="inline-actions">'
+                f"{self.move_form(axis, first=first, last=last)}</div>"
+            )
+        parts.append(f"\n    <br>{escape(axis.description)}" if axis.description else "\n    ")
+        if axis.objectives:
+            objectives = linebreaksbr(axis.objectives, autoescape=True)
+            parts.append(f'\n    <br><span class="muted">{_("Objectifs :")}</span> {objectives}')
+        else:
+            parts.append("\n    ")
+        parts.append("</li>")
+        return mark_safe("".join(parts))  # every value typed by someone escaped above
 
 
 class FicheLines:

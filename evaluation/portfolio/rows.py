@@ -8,6 +8,7 @@ escaped as well.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from html import escape
 
@@ -16,7 +17,9 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .selectors import ContractRow
+from actions.models import ContractKind, ContractStatus
+
+from .selectors import ContractRow, Milestone, MilestoneKind
 
 MARK_SLUG, MARK_PK = "territoire-repere", 987654321
 
@@ -42,9 +45,35 @@ def muted(text: str) -> str:
     return f'<span class="muted">{escape(text)}</span>'
 
 
+class Words:
+    """The site's words and dates as the rows write them, translated once per page rather than
+    once per row (fifty rows, a dozen lookups in the catalogs each), dates formatted once per
+    day (contracts of one period share their milestones)."""
+
+    def __init__(self) -> None:
+        self.kinds = {value: escape(str(label)) for value, label in ContractKind.choices}
+        self.statuses = {value: escape(str(label)) for value, label in ContractStatus.choices}
+        self.milestones = {kind: escape(str(label)) for kind, label in MilestoneKind.LABELS.items()}
+        self.in_year, self.out_of = _("en %(year)s"), _("%(n)s sur %(total)s")
+        self.days: dict[tuple[dt.date, str], str] = {}
+
+    def day(self, value: dt.date, format: str) -> str:
+        key = (value, format)
+        if key not in self.days:
+            self.days[key] = escape(date_format(value, format))
+        return self.days[key]
+
+    def when(self, milestone: Milestone) -> str:
+        """`Milestone.when`, escaped."""
+        if milestone.kind == MilestoneKind.FINAL:
+            return escape(_("fin %(year)s") % {"year": milestone.on.year})
+        return self.day(milestone.on, "F Y")
+
+
 def contract_table_rows(rows: Iterable[ContractRow]) -> SafeString:
     """The <tr>s of the page's rows (their figures and groups filled by `fill`)."""
     link = RowLinks()
+    words = Words()
     none_copil, over, no_target = (
         muted(_("aucun")),
         muted(_("période achevée")),
@@ -56,7 +85,7 @@ def contract_table_rows(rows: Iterable[ContractRow]) -> SafeString:
         if row.population_text:
             population = escape(row.population_text)
             if row.population_year:
-                year = _("en %(year)s") % {"year": row.population_year}
+                year = words.in_year % {"year": row.population_year}
                 population += f"<br>{muted(year)}"
         else:
             population = "—"
@@ -67,13 +96,14 @@ def contract_table_rows(rows: Iterable[ContractRow]) -> SafeString:
         else:
             done = in_progress = late = ""
         if figures is not None and figures.measurable:
-            share = _("%(n)s sur %(total)s") % {"n": figures.on_track, "total": figures.measurable}
+            share = words.out_of % {"n": figures.on_track, "total": figures.measurable}
             on_track = f'{escape(share)} <span class="muted">({row.on_track_share}&nbsp;%)</span>'
         else:
             on_track = no_target
-        copil = escape(date_format(row.last_copil, "j F Y")) if row.last_copil else none_copil
+        copil = words.day(row.last_copil, "j F Y") if row.last_copil else none_copil
         milestone = (
-            f"{escape(row.milestone.label)}<br>{muted(row.milestone.when)}"
+            f"{words.milestones[row.milestone.kind]}<br>"
+            f'<span class="muted">{words.when(row.milestone)}</span>'
             if row.milestone
             else over
         )
@@ -84,10 +114,10 @@ def contract_table_rows(rows: Iterable[ContractRow]) -> SafeString:
             f"      <td>{escape(row.department_label or '—')}</td>\n"
             f"      <td>{population}</td>\n"
             f'      <td><a href="{escape(link(row))}">{escape(row.title)}</a><br>'
-            f"{muted(row.kind_label)}</td>\n"
+            f'<span class="muted">{words.kinds.get(row.kind, "")}</span></td>\n'
             f"      <td>{escape(row.period)}</td>\n"
             f'      <td><span class="badge badge--{escape(row.status)}">'
-            f"{escape(row.status_label)}</span></td>\n"
+            f"{words.statuses.get(row.status, '')}</span></td>\n"
             f"      <td>{figures.fiches if figures else ''}</td>\n"
             f"      <td>{figures.done if figures else ''}{done}</td>\n"
             f"      <td>{figures.in_progress if figures else ''}{in_progress}</td>\n"

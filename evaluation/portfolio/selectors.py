@@ -1,11 +1,13 @@
 """Reads of the table of all the contracts of a user with several territories (an ARS delegation):
 one row per contract they may read, in the same few queries whatever the number of territories.
 
-- The contracts, their territory and their last COPIL: one query (`contract_rows`).
-- Fiches and indicators (`actions.progress.contract_figures`, two queries) and the health of the
-  groups (`workgroups.health`, the groups then three queries) only for the rows that need them:
-  the page shown, or every row when the table is sorted by one of them (then only that part for
-  every row) or exported.
+- The contracts and their territory: one query (`contract_rows`).
+- Their last COPIL (one query), next milestone (no query), fiches and indicators
+  (`actions.progress.contract_figures`, two queries) and the health of the groups
+  (`workgroups.health`, the groups then three queries) only for the rows that need them: the
+  page shown, or every row when the table is sorted by one of them (then only that part for
+  every row) or exported. A thousand territories then cost the page one light query and a
+  thousand small objects, not a thousand COPIL lookups.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -141,11 +143,13 @@ class ContractRow:
     department_code: str
     population: int | None
     population_year: int | None
-    last_copil: dt.date | None  # the day (in Paris) of the last COPIL held
-    milestone: Milestone | None = None
     route: str = PROGRESS_PAGE  # of the page the row opens (`progress_route`)
     figures: ContractFigures | None = None  # filled by `fill_figures`
     groups: dict[str, int] | None = None  # health state -> open groups, by `fill_groups`
+    last_copil: dt.date | None = None  # the day (in Paris) of the last COPIL held
+    copil_read: bool = False  # `last_copil` filled by `fill_copil`
+    milestone: Milestone | None = None  # filled by `fill_milestones`
+    milestone_read: bool = False
 
     @property
     def url(self) -> str:
@@ -216,32 +220,60 @@ class ContractRow:
         return round(figures.on_track * 100 / figures.measurable)
 
 
-def contract_rows(*, user: User, today: dt.date | None = None) -> list[ContractRow]:
-    """The contracts the user may read, with their territory and the day of their last COPIL
-    (the latest held meeting of a group of kind COPIL), in territory order, the most recent
-    contract first: one query. Figures and groups come with `fill`."""
-    today = today or timezone.localdate()
-    copil = (
+def last_held(**group: Any) -> Subquery:
+    """The day (in Paris) of the latest meeting held of the groups `group` selects (an
+    OuterRef)."""
+    return Subquery(
         Meeting.objects.filter(
-            group__contract=OuterRef("pk"),
-            group__kind=GroupKind.COPIL,
             status=MeetingStatus.HELD,
             starts_at__lte=timezone.now(),
+            **{f"group__{key}": value for key, value in group.items()},
         )
         .order_by("-starts_at")
         .values(day=TruncDate("starts_at"))[:1]
     )
-    values = (
-        readable_contracts(user)
-        .annotate(last_copil=Subquery(copil))
-        .order_by("territory__name", "-start_year", "pk")
-        .values_list(*FIELDS.values(), "last_copil")
-    )
+
+
+def contract_rows(*, user: User, copil: bool = False) -> list[ContractRow]:
+    """The contracts the user may read, with their territory, in territory order, the most
+    recent contract first: one query. With `copil` (the table sorted by it), the day of their
+    last COPIL (the latest held meeting of a group of kind COPIL) in the same query; otherwise
+    it comes with the page's groups (`fill`), as the milestone, figures and groups do."""
+    values = readable_contracts(user).order_by("territory__name", "-start_year", "pk")
+    if copil:
+        values = values.annotate(
+            last_copil=last_held(contract=OuterRef("pk"), kind=GroupKind.COPIL)
+        )
+    values = values.values_list(*FIELDS.values(), *(["last_copil"] if copil else []))
     route = progress_route()
-    rows = [ContractRow(*value, route=route) for value in values]
+    if not copil:
+        return [ContractRow(*value, route=route) for value in values]
+    return [
+        ContractRow(*value, route=route, last_copil=last_copil, copil_read=True)
+        for *value, last_copil in values
+    ]
+
+
+def fill_copil(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
+    """The last COPIL of the rows that `fill_groups` did not fill (one query, none after it)."""
+    by_contract = {row.pk: row for row in rows if not row.copil_read}
+    if not by_contract:
+        return
+    days = (
+        Contract.objects.filter(pk__in=by_contract)
+        .annotate(day=last_held(contract=OuterRef("pk"), kind=GroupKind.COPIL))
+        .values_list("pk", "day")
+    )
+    for pk, day in days:
+        by_contract[pk].last_copil, by_contract[pk].copil_read = day, True
+
+
+def fill_milestones(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
+    """The next evaluation of the rows not yet filled (no query)."""
+    today = today or timezone.localdate()
     for row in rows:
-        row.milestone = next_milestone(row, today=today)
-    return rows
+        if not row.milestone_read:
+            row.milestone, row.milestone_read = next_milestone(row, today=today), True
 
 
 def fill_figures(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
@@ -258,7 +290,8 @@ def fill_figures(rows: Iterable[ContractRow], *, today: dt.date | None = None) -
 
 def fill_groups(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
     """The groups of the rows not yet filled, counted by health: four queries (the groups, then
-    their state in three) whatever the number of rows, groups and meetings.
+    their state in three) whatever the number of rows, groups and meetings. The query of the
+    groups reads the last COPIL of the rows too (`last_copil`), closed COPILs included.
 
     Groups that are closed are left out: their work is over, they are neither active nor
     stalled. A group on standby counts as stopped, as everywhere else.
@@ -268,18 +301,32 @@ def fill_groups(rows: Iterable[ContractRow], *, today: dt.date | None = None) ->
         return
     for row in by_contract.values():
         row.groups = {}
-    groups = (
-        WorkGroup.objects.filter(contract_id__in=by_contract)
-        .exclude(status=GroupStatus.CLOSED)
-        .order_by()
-    )
+    copil = Case(When(kind=GroupKind.COPIL, then=last_held(pk=OuterRef("pk"))))
+    groups = []
+    for group in (
+        WorkGroup.objects.filter(contract_id__in=by_contract).annotate(held=copil).order_by()
+    ):
+        row = by_contract[group.contract_id]
+        if (
+            not row.copil_read
+            and group.held
+            and (not row.last_copil or group.held > row.last_copil)
+        ):
+            row.last_copil = group.held
+        if group.status != GroupStatus.CLOSED:
+            groups.append(group)
+    for row in by_contract.values():
+        row.copil_read = True
     for health in groups_health(groups, today=today, details=False).values():
         counts = by_contract[health.group.contract_id].groups
         counts[health.state] = counts.get(health.state, 0) + 1
 
 
 def fill(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
-    """Everything a row shows: figures (two queries) and groups (four)."""
+    """Everything a row shows: groups and the last COPIL (four queries), the milestone, figures
+    (two queries)."""
     rows = list(rows)
-    fill_figures(rows, today=today)
     fill_groups(rows, today=today)
+    fill_copil(rows, today=today)  # none: read with the groups
+    fill_milestones(rows, today=today)
+    fill_figures(rows, today=today)

@@ -2,14 +2,15 @@
 server (`?order=population`, `?order=-population` for descending), filters, without JavaScript.
 
 Sorting by a column of the territory or the contract costs nothing more: the figures are then
-computed for the page shown only. Sorting by a figure (fiches, indicators, groups) computes them
-for every row first, in the same queries. A value that is missing (no population recorded, no
+computed for the page shown only. Sorting by a figure (fiches, indicators, groups, last COPIL,
+milestone) computes it for every row first, in the same queries. A value that is missing (no population recorded, no
 COPIL held, no indicator with a target) comes last whichever the direction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +27,25 @@ from cls_platform.departments import sort_key as department_order
 from cls_platform.models import User
 
 from .forms import PortfolioFilterForm
-from .selectors import ContractRow, contract_rows, fill, fill_figures, fill_groups
+from .selectors import (
+    ContractRow,
+    contract_rows,
+    fill,
+    fill_copil,
+    fill_figures,
+    fill_groups,
+    fill_milestones,
+)
 
 PAGE_SIZE = 50
 STATUS_ORDER = {ContractStatus.DRAFT: 0, ContractStatus.SIGNED: 1, ContractStatus.CLOSED: 2}
+
+
+@functools.lru_cache(maxsize=8192)
+def folded(name: str) -> str:
+    """`fold` of a territory's name, remembered: the default order folds a thousand names a
+    request, always the same ones."""
+    return fold(name)
 
 
 def _share_then_count(share: Callable[[ContractRow], int | None], count: Callable) -> Callable:
@@ -45,7 +61,9 @@ class Column:
     key: str
     label: Any  # lazy French text
     sort: Callable[[ContractRow], Any]  # None: the value is missing
-    needs: str = ""  # "figures" (fiches, indicators) or "groups": computed for every row first
+    # Computed for every row first: "figures" (fiches, indicators), "groups", "copil" or
+    # "milestone"; the other columns are read with the row.
+    needs: str = ""
 
     def link(self, table: PortfolioTable) -> str:
         """The address that sorts by this column: ascending first, the other way when the table
@@ -55,7 +73,7 @@ class Column:
 
 
 COLUMNS = [
-    Column("territory", _("Territoire"), lambda r: fold(r.territory_name)),
+    Column("territory", _("Territoire"), lambda r: folded(r.territory_name)),
     Column("insee", _("Code INSEE"), lambda r: r.insee_code or None),
     Column(
         "department",
@@ -94,11 +112,21 @@ COLUMNS = [
     Column("active", _("Groupes actifs"), lambda r: r.active_groups, needs="groups"),
     Column("fragile", _("Groupes fragiles"), lambda r: r.fragile_groups, needs="groups"),
     Column("stopped", _("Groupes à l'arrêt"), lambda r: r.stopped_groups, needs="groups"),
-    Column("copil", _("Dernier COPIL"), lambda r: r.last_copil),
-    Column("milestone", _("Prochaine échéance"), lambda r: r.milestone.on if r.milestone else None),
+    Column("copil", _("Dernier COPIL"), lambda r: r.last_copil, needs="copil"),
+    Column(
+        "milestone",
+        _("Prochaine échéance"),
+        lambda r: r.milestone.on if r.milestone else None,
+        needs="milestone",
+    ),
 ]
 BY_KEY = {column.key: column for column in COLUMNS}
-FILL = {"figures": fill_figures, "groups": fill_groups}
+FILL = {
+    "figures": fill_figures,
+    "groups": fill_groups,
+    "copil": fill_copil,
+    "milestone": fill_milestones,
+}
 DEFAULT = BY_KEY["territory"]
 
 
@@ -118,7 +146,13 @@ class PortfolioTable:
     def __init__(self, params: QueryDict, *, user: User, today: dt.date | None = None) -> None:
         self.params = params
         self.today = today or timezone.localdate()
-        every_row = contract_rows(user=user, today=self.today)
+        order = params.get("order", "")
+        key = order.removeprefix("-")
+        self.unknown_order = bool(order) and key not in BY_KEY
+        self.column = BY_KEY.get(key, DEFAULT)
+        self.descending = order.startswith("-") and not self.unknown_order
+        # Sorted by the last COPIL: read with the contracts, for every row.
+        every_row = contract_rows(user=user, copil=self.column.needs == "copil")
         self.form = PortfolioFilterForm(
             params,
             departments={row.department_code for row in every_row},
@@ -126,11 +160,6 @@ class PortfolioTable:
         )
         self.rows = self.form.filter(every_row)
         self.total = len(every_row)
-        order = params.get("order", "")
-        key = order.removeprefix("-")
-        self.unknown_order = bool(order) and key not in BY_KEY
-        self.column = BY_KEY.get(key, DEFAULT)
-        self.descending = order.startswith("-") and not self.unknown_order
         if self.column.needs:
             FILL[self.column.needs](self.rows, today=self.today)
         self.rows = sort_rows(self.rows, self.column, descending=self.descending)
