@@ -124,10 +124,14 @@ def book(
     work = len(missing) + (front_pages is None)
     processes = min(settings.PDF_PROCESSES, work // PARTS_PER_PROCESS) if parallel else 1
     with _Renderer(processes) as renderer:
-        made = {key: renderer.render(html, TAGGED) for key, html in missing.items()}
+        # The longest layouts are asked first: the front matter's count (as long as four fiches),
+        # then the chapters by length of HTML, so that the processes take the short ones last and
+        # finish together, instead of one counting the front matter alone at the end.
         probe = None
         if front_pages is None:
             probe = renderer.count(front_for([1] * len(chapters), 1), TAGGED)
+        longest_first = sorted(missing, key=lambda key: len(missing[key]), reverse=True)
+        made = {key: renderer.render(missing[key], TAGGED) for key in longest_first}
         for key, task in made.items():
             found[key] = task.result()
             cache.set(key, found[key])
