@@ -25,6 +25,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Most matches a picker lists (the combobox and the radio buttons of the fallback alike).
 PICKER_LIMIT = 20
+# Longest text a picker searches for (a name, a structure): a longer one is refused in French
+# before it reaches the database (the JSON searches cut theirs at 100 characters).
+PICKER_TEXT_LIMIT = 200
 
 Search = Callable[[QuerySet[Any], str], QuerySet[Any]]
 Label = Callable[[Any], str]
@@ -99,6 +102,7 @@ class PickerField(forms.Field):
         "several": _(
             "Plusieurs correspondances pour « %(text)s » : choisissez dans la liste ci-dessous."
         ),
+        "long": _("Tapez au plus %(limit)d caractères : un nom ou une structure."),
     }
 
     def __init__(
@@ -172,6 +176,10 @@ class PickerField(forms.Field):
                 # territory's, a forged id): refused, not taken as "nobody".
                 raise ValidationError(self.error_messages["unavailable"], code="unavailable")
             return None
+        if len(text) > PICKER_TEXT_LIMIT:
+            raise ValidationError(
+                self.error_messages["long"], code="long", params={"limit": PICKER_TEXT_LIMIT}
+            )
         matches = list(self.search(self.queryset, text)[: PICKER_LIMIT + 1])
         if len(matches) == 1:
             return matches[0]

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.forms.widgets import DateTimeBaseInput
 from django.utils.translation import gettext_lazy as _
 
 from cls_platform.forms import IsoDateInput, https_urls
 from cls_platform.models import Territory
+from cls_platform.widgets import PickerField
 
 from .models import Contact, HandOver, Organization, Qpv, Sector, normalize_email
+from .search import contact_picker, organization_picker
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # How an uploaded table's content is told from its name: an XLSX is a zip; a CSV is text that
@@ -34,8 +37,14 @@ class KeepsUnsentFields(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.set_up_fields()
         if self.is_bound and self.instance.pk is not None:
             self.restore_unsent_fields()
+
+    def set_up_fields(self) -> None:
+        """Where a form replaces or narrows its fields: before the unsent ones are restored,
+        so that each is read back as the field that will check it expects it (a picker's
+        choice as an id beside the text, not as a select's bare id)."""
 
     def unsent_fields(self) -> list[str]:
         model_fields = {f.name for f in self.instance._meta.get_fields()}
@@ -57,7 +66,11 @@ class KeepsUnsentFields(forms.ModelForm):
         for name in unsent:
             field, key = self.fields[name], self.add_prefix(name)
             value = field.prepare_value(stored.get(name))
-            if isinstance(value, list | tuple):
+            if isinstance(field, PickerField):
+                # A picker sends its choice as the id beside the text: the stored one, named.
+                data[key] = field.label_of(value) if isinstance(value, Model) else ""
+                data[f"{key}_id"] = str(value.pk) if isinstance(value, Model) else ""
+            elif isinstance(value, list | tuple):
                 items = [str(item) for item in value]
                 if hasattr(data, "setlist"):
                     data.setlist(key, items)
@@ -70,6 +83,14 @@ class KeepsUnsentFields(forms.ModelForm):
             else:
                 data[key] = str(value)
         self.data = data
+
+
+def structure_picker(territory: Territory, **kwargs: Any) -> PickerField:
+    """A searchable field over the territory's structures still in use (not archived): the
+    page lists none of them, whatever the directory's size (static/js/picker.js asks
+    partners:organization_search as one types; without it the server resolves the name)."""
+    structures = Organization.objects.filter(territory=territory, archived_at__isnull=True)
+    return organization_picker(territory, structures, **kwargs)
 
 
 class OrganizationForm(KeepsUnsentFields):
@@ -123,13 +144,18 @@ class ContactForm(KeepsUnsentFields):
         ]
 
     def __init__(self, *args: Any, territory: Territory, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         self.territory = territory
         self.existing: Contact | None = None
-        self.fields["organization"].queryset = Organization.objects.filter(
-            territory=territory, archived_at__isnull=True
-        )
+        super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+    def set_up_fields(self) -> None:
+        self.fields["organization"] = structure_picker(
+            self.territory,
+            label=self.fields["organization"].label,
+            required=False,
+            help_text=_("Tapez le nom ou le sigle d'une structure de l'annuaire."),
+        )
 
     def clean_email(self) -> str:
         email = normalize_email(self.cleaned_data["email"])
@@ -155,12 +181,6 @@ class ContactForm(KeepsUnsentFields):
 
 class DepartureForm(forms.Form):
     left_on = forms.DateField(label=_("Date de départ"), widget=IsoDateInput)
-    successor = forms.ModelChoiceField(
-        label=_("Successeur déjà dans l'annuaire"),
-        queryset=Contact.objects.none(),
-        required=False,
-        empty_label=_("Aucun ou nouveau contact"),
-    )
     new_first_name = forms.CharField(
         label=_("Prénom du nouveau contact"), max_length=100, required=False
     )
@@ -175,15 +195,28 @@ class DepartureForm(forms.Form):
     def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.contact = contact
-        self.fields["successor"].queryset = (
+        # Searched as one types among the territory's reachable people (the page lists none
+        # of them); the one who leaves cannot succeed themself.
+        self.fields["successor"] = contact_picker(
+            contact.territory,
             Contact.objects.mailable()
             .filter(territory_id=contact.territory_id)
             .exclude(pk=contact.pk)
-            .select_related("organization")
-            .order_by("last_name", "first_name")
+            .select_related("organization"),
+            label=_("Successeur déjà dans l'annuaire"),
+            required=False,
+            help_text=_(
+                "Tapez un nom, un prénom ou une structure. Laissez vide s'il n'y a pas de "
+                "successeur, ou s'il est nouveau dans l'annuaire (ci-dessous)."
+            ),
+            error_messages={
+                "unavailable": _(
+                    "Cette personne ne peut pas succéder (c'est elle qui part, ou elle a quitté "
+                    "l'annuaire) : tapez un autre nom."
+                )
+            },
         )
-        # A coordinator's page: a contact without a name is told apart by their address.
-        self.fields["successor"].label_from_instance = lambda c: c.full_name or c.email
+        self.order_fields(["left_on", "successor"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -13,10 +13,11 @@ from typing import Any
 from django.db.models import CharField, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 
 from cls_platform.access import scoped, territory_view
 from cls_platform.models import Access
-from cls_platform.widgets import PICKER_LIMIT, fold
+from cls_platform.widgets import PICKER_LIMIT, PickerField, fold
 
 from .models import Contact, Organization
 
@@ -118,6 +119,43 @@ def contact_label(contact: Contact) -> str:
 
 def organization_label(organization: Organization) -> str:
     return str(organization)
+
+
+def organization_picker(
+    territory: Any,
+    structures: QuerySet[Organization],
+    *,
+    field_class: type[PickerField] = PickerField,
+    **kwargs: Any,
+) -> Any:
+    """A searchable field over `structures` (a territory has hundreds): the page lists none of
+    them; static/js/picker.js asks organization_search as one types, and without JavaScript the
+    server resolves the name typed on saving."""
+    return field_class(
+        queryset=structures,
+        search=organizations_matching,
+        label_of=organization_label,
+        url=reverse("partners:organization_search", kwargs={"territory": territory.slug}),
+        **kwargs,
+    )
+
+
+def contact_picker(
+    territory: Any,
+    people: QuerySet[Contact],
+    *,
+    label_of: Any = contact_label,
+    **kwargs: Any,
+) -> PickerField:
+    """A searchable field over `people`, each shown with their structure ("Bruno Faure — CCAS de
+    Cergy"), searched through contact_search as for organization_picker."""
+    return PickerField(
+        queryset=people,
+        search=contacts_matching,
+        label_of=label_of,
+        url=reverse("partners:contact_search", kwargs={"territory": territory.slug}),
+        **kwargs,
+    )
 
 
 def pickable_contacts(access: Access) -> QuerySet[Contact]:

@@ -10,7 +10,6 @@ from django import forms
 from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.forms.utils import ErrorDict
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,15 +17,10 @@ from actions.models import Axis, FicheAction
 from cls_platform.forms import https_urls
 from cls_platform.models import Access
 from cls_platform.widgets import PickedListField, PickerField, gathered_by, posted_ids
+from partners import search
+from partners.forms import structure_picker
 from partners.models import Contact, Organization
-from partners.search import (
-    contact_label,
-    contacts_matching,
-    organization_label,
-    organizations_matching,
-    pickable_contacts,
-    pickable_organizations,
-)
+from partners.search import contact_label, pickable_contacts, pickable_organizations
 
 from .models import AgendaItem, Meeting, MembershipKind, WorkGroup
 
@@ -36,23 +30,11 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 def contact_picker(access: Access, **kwargs: Any) -> PickerField:
     """A searchable field over the territory's reachable people, each shown with their
     structure ("Bruno Faure — CCAS de Cergy")."""
-    return PickerField(
-        queryset=pickable_contacts(access),
-        search=contacts_matching,
-        label_of=contact_label,
-        url=reverse("partners:contact_search", kwargs={"territory": access.territory.slug}),
-        **kwargs,
-    )
+    return search.contact_picker(access.territory, pickable_contacts(access), **kwargs)
 
 
 def organization_picker(access: Access, **kwargs: Any) -> PickerField:
-    return PickerField(
-        queryset=pickable_organizations(access),
-        search=organizations_matching,
-        label_of=organization_label,
-        url=reverse("partners:organization_search", kwargs={"territory": access.territory.slug}),
-        **kwargs,
-    )
+    return search.organization_picker(access.territory, pickable_organizations(access), **kwargs)
 
 
 def only_errors_of(form: forms.BaseForm, *names: str) -> None:
@@ -276,16 +258,30 @@ AgendaFormSet = inlineformset_factory(
 
 
 def limit_agenda_formset(formset: Any, territory: Any) -> None:
-    """Every agenda line offers the territory's structures: one query for all the lines (each
-    line's <select> would otherwise run its own, and the page would grow with the agenda)."""
-    organizations = Organization.objects.filter(
-        territory=territory, archived_at__isnull=True
-    ).order_by("name")
-    choices = [("", "---------"), *((o.pk, o.name) for o in organizations.only("pk", "name"))]
+    """Every agenda line's structure is searched as one types (a picker: the page lists none
+    of the territory's structures, whatever the directory's size); the structures the lines
+    already name are read in one query for all the lines."""
+    named = {
+        form.initial["organization"]
+        for form in formset.forms
+        if isinstance(form.initial.get("organization"), int)
+    }
+    found = (
+        Organization.objects.filter(territory=territory, archived_at__isnull=True).in_bulk(named)
+        if named
+        else {}
+    )
     for form in formset.forms:
         field = form.fields["organization"]
-        field.queryset = organizations  # what a submitted value is checked against
-        field.choices = choices  # what the <select> lists, built once
+        form.fields["organization"] = structure_picker(
+            territory,
+            label=field.label,
+            required=False,
+            help_text=_("Tapez le nom ou le sigle d'une structure de l'annuaire."),
+        )
+        if "organization" in form.initial:
+            # An archived structure is offered no more: the line shows none, as before.
+            form.initial["organization"] = found.get(form.initial["organization"])
 
 
 class MembershipForm(forms.Form):

@@ -12,7 +12,7 @@ from cls_platform.forms import IsoDateInput
 from partners.models import Organization
 
 from ..models import FIRST_YEAR, LAST_YEAR, Axis, Contract, FicheAction
-from .common import YEAR_ERRORS, AmendmentMixin, SharedModelChoiceField
+from .common import YEAR_ERRORS, AmendmentMixin, organization_picker, share_picked
 
 MAX_SIGNATORIES = 12
 MAX_PDF_BYTES = 20 * 1024 * 1024
@@ -69,20 +69,27 @@ class SignForm(forms.Form):
 
     def __init__(self, *args: Any, territory: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organizations = list(
-            Organization.objects.filter(territory=territory, archived_at__isnull=True).order_by(
-                "name"
-            )
-        )
+        # Twelve searchable fields, not twelve <select>s of every structure of the territory;
+        # the structures they name are read once for the twelve.
+        structures = Organization.objects.filter(
+            territory=territory, archived_at__isnull=True
+        ).order_by("name")
+        pickers = []
         for index in range(1, MAX_SIGNATORIES + 1):
-            field = SharedModelChoiceField(
+            first = index == 1
+            field = organization_picker(
+                territory,
+                structures,
                 label=_("Signataire n° %(n)s") % {"n": index},
-                queryset=Organization.objects.none(),
-                required=index == 1,
-                empty_label=_("—"),
+                required=first,
+                help_text=_("Tapez le nom ou le sigle de chaque structure signataire.")
+                if first
+                else "",
+                error_messages={"required": _("Indiquez au moins une structure signataire.")},
             )
-            field.share(organizations)
             self.fields[f"signatory_{index}"] = field
+            pickers.append((field, self.add_prefix(f"signatory_{index}")))
+        share_picked(pickers, self.data)
 
     def signatories(self) -> list[Organization]:
         return [

@@ -3,21 +3,21 @@ dated news."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cls_platform.forms import IsoDateInput
 from cls_platform.widgets import PickedListField, PickerField, gathered_by, posted_ids
+from partners import search
 from partners.models import Contact, Organization, Qpv
 from partners.search import contact_label as picker_contact_label
-from partners.search import contacts_matching
 
 from ..models import (
     PROGRESS_MESSAGE,
@@ -30,7 +30,14 @@ from ..models import (
     FundingLine,
 )
 from ..services.fiches import WRONG_MEETING, FundingRow, PartnerRow, fiche_number_problem
-from .common import YEAR_ERRORS, AmendmentMixin, SharedModelChoiceField
+from .common import (
+    YEAR_ERRORS,
+    AmendmentMixin,
+    SharedModelChoiceField,
+    SharedPickerField,
+    organization_picker,
+    share_picked,
+)
 
 
 def contact_label(contact: Contact) -> str:
@@ -45,13 +52,7 @@ def contact_label(contact: Contact) -> str:
 def contact_picker(territory: Any, people: QuerySet[Contact], **kwargs: Any) -> PickerField:
     """A searchable field over `people` (a territory has hundreds): the combobox asks the
     directory's search as one types; without JavaScript the name typed is resolved on saving."""
-    return PickerField(
-        queryset=people,
-        search=contacts_matching,
-        label_of=contact_label,
-        url=reverse("partners:contact_search", kwargs={"territory": territory.slug}),
-        **kwargs,
-    )
+    return search.contact_picker(territory, people, label_of=contact_label, **kwargs)
 
 
 M2M_FIELDS = ("transversal_axes", "publics", "qpvs", "copilots", "ottawa_areas")
@@ -129,11 +130,18 @@ class FicheActionForm(AmendmentMixin, forms.ModelForm):
             ).order_by("number")
         self.fields["qpvs"].queryset = Qpv.objects.filter(territory=territory)
         if "pilot_organization" in self.fields:
-            # Archived structures are not offered, except the one already piloting.
-            self.fields["pilot_organization"].queryset = Organization.objects.filter(
-                Q(archived_at__isnull=True) | Q(pk=fiche.pilot_organization_id or 0),
-                territory=territory,
-            ).order_by("name")
+            # Searched as one types, not a <select> of every structure. Archived structures
+            # are not offered, except the one already piloting.
+            self.fields["pilot_organization"] = organization_picker(
+                territory,
+                Organization.objects.filter(
+                    Q(archived_at__isnull=True) | Q(pk=fiche.pilot_organization_id or 0),
+                    territory=territory,
+                ).order_by("name"),
+                label=self.fields["pilot_organization"].label,
+                required=False,
+                help_text=_("Tapez le nom ou le sigle de la structure."),
+            )
         if "pilot_contact" in self.fields:
             self.pilot_pickers(territory, fiche)
         if "number" in self.fields:
@@ -299,7 +307,7 @@ PartnerFormSet = inlineformset_factory(
     ActionPartner,
     formset=PartnerFormSetBase,
     fields=["organization", "role", "level"],
-    field_classes={"organization": SharedModelChoiceField, "level": SharedModelChoiceField},
+    field_classes={"level": SharedModelChoiceField},
     extra=2,
     can_delete=True,
 )
@@ -338,15 +346,29 @@ FundingFormSet = inlineformset_factory(
 
 
 def share_partner_choices(formset: Any, *, territory: Any, fiche: FicheAction | None) -> None:
-    """Every partner row offers the same structures and levels: read them once (two queries
-    whatever the number of rows). Archived structures stay offered where they already are."""
+    """Every partner row picks its structure in a searchable field (a territory has hundreds,
+    none is listed in the page) and offers the same levels. Read once for every row: the
+    structures the rows name (posted, or already partners) and the levels, two queries
+    whatever the number of rows. Archived structures stay offered where they already are."""
+    current = None
     offered = Q(archived_at__isnull=True)
     if fiche is not None and fiche.pk:
-        offered |= Q(pk__in=fiche.partnerships.values("organization_id"))
-    organizations = list(Organization.objects.filter(offered, territory=territory).order_by("name"))
+        current = fiche.partnerships.values("organization_id")
+        offered |= Q(pk__in=current)
+    base = organization_picker(
+        territory,
+        Organization.objects.filter(offered, territory=territory).order_by("name"),
+        label=_("Structure"),
+        error_messages={"required": _("Indiquez la structure partenaire.")},
+    )
+    pickers: list[tuple[SharedPickerField, str]] = []
+    for form in formset.forms:
+        field = copy.deepcopy(base)
+        form.fields["organization"] = field
+        pickers.append((field, form.add_prefix("organization")))
+    share_picked(pickers, formset.data, current=current)
     levels = list(CollaborationLevel.objects.order_by("rank"))
     for form in formset.forms:
-        form.fields["organization"].share(organizations)
         form.fields["level"].share(levels)
 
 

@@ -48,8 +48,8 @@ def test_coordinator_creates_signs_and_closes_a_contract(login_as, coordinator):
         f"{BASE}/contrats/{contract.pk}/signer/",
         {
             "signed_on": "2026-03-12",
-            "signatory_1": prefecture.pk,
-            "signatory_2": ars.pk,
+            "signatory_1_id": prefecture.pk,
+            "signatory_2_id": ars.pk,
             "document": pdf,
         },
     )
@@ -75,8 +75,8 @@ def test_signing_refuses_a_non_pdf_and_a_repeated_signatory(login_as, coordinato
         f"{BASE}/contrats/{contract.pk}/signer/",
         {
             "signed_on": "2026-03-12",
-            "signatory_1": ars.pk,
-            "signatory_2": ars.pk,
+            "signatory_1_id": ars.pk,
+            "signatory_2_id": ars.pk,
             "document": SimpleUploadedFile("x.pdf", b"GIF89a"),
         },
     ).content.decode()

@@ -100,7 +100,7 @@ def test_signing_with_the_pdf_is_recorded_in_the_history(login_as, coordinator):
     client = login_as(coordinator)
     client.post(
         f"{BASE}/contrats/{contract.pk}/signer/",
-        {"signed_on": "2026-03-12", "signatory_1": ars.pk, "document": pdf()},
+        {"signed_on": "2026-03-12", "signatory_1_id": ars.pk, "document": pdf()},
     )
     client.post(f"{BASE}/contrats/{contract.pk}/clore/")
     assert list(contract.events.values_list("kind", flat=True)) == [

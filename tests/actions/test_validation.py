@@ -70,7 +70,7 @@ def test_a_partner_listed_twice_is_explained(login_as, coordinator, contract):
     page = create(
         login_as(coordinator),
         contract,
-        **{"partenaires-0-organization": cpts.pk, "partenaires-1-organization": cpts.pk},
+        **{"partenaires-0-organization_id": cpts.pk, "partenaires-1-organization_id": cpts.pk},
     )
     assert "Une même structure est citée deux fois parmi les partenaires" in page
     assert "en double dans" not in page

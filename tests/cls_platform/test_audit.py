@@ -112,7 +112,7 @@ def test_a_contact_change_keeps_old_and_new_values_but_masks_address_and_phone(
             "email": "ines.bernard@nouvelle-asso.fr",
             "phone": "07 99 88 77 66",
             "job_title": "Infirmière coordinatrice",
-            "organization": person.organization_id,
+            "organization_id": person.organization_id,
             "receives_invitations": "on",
             "receives_reports": "on",
         },

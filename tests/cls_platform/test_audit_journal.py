@@ -62,7 +62,7 @@ def test_a_coordinator_reads_a_contacts_change_with_old_and_new_values(login_as,
             "email": "ines@asso.fr",
             "phone": "07 00 00 00 00",
             "job_title": "Infirmière coordinatrice",
-            "organization": person.organization_id,
+            "organization_id": person.organization_id,
             "receives_reports": "on",
         },
     )

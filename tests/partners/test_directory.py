@@ -261,7 +261,7 @@ def test_creating_a_contact_and_a_structure(login_as, coordinator):
             "first_name": "Hugo",
             "last_name": "Lambert",
             "email": "Hugo@MQ.fr",
-            "organization": org.pk,
+            "organization_id": org.pk,
             "receives_reports": "on",
         },
     )

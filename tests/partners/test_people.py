@@ -86,7 +86,7 @@ def test_successor_chosen_in_the_directory(login_as, coordinator, partner, group
     successor = ContactFactory(territory=partner.territory, last_name="Déjà")
     login_as(coordinator).post(
         f"{BASE}/contacts/{partner.pk}/depart/",
-        {"left_on": "2026-10-01", "successor": successor.pk},
+        {"left_on": "2026-10-01", "successor_id": successor.pk},
     )
     assert successor.memberships.count() == 2
 
@@ -95,7 +95,7 @@ def test_departure_form_refuses_two_successors_at_once(login_as, coordinator, pa
     other = ContactFactory(territory=partner.territory)
     response = login_as(coordinator).post(
         f"{BASE}/contacts/{partner.pk}/depart/",
-        {"left_on": "2026-10-01", "successor": other.pk, "new_email": "x@y.fr"},
+        {"left_on": "2026-10-01", "successor_id": other.pk, "new_email": "x@y.fr"},
     )
     assert "pas les deux" in response.content.decode()
     partner.refresh_from_db()

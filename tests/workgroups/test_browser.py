@@ -304,7 +304,10 @@ def test_meeting_from_scheduling_to_compte_rendu(
     item.get_by_label("Intitulé").fill("La CPTS de Cergy se présente")
     item.get_by_label("Durée (minutes)").fill("20")
     item.get_by_label("Intervenant·e").fill("Chloé Dupuis")
-    item.get_by_label("Structure présentée").select_option(label="CPTS de Cergy")
+    # The structure with the agenda line's picker: type, choose the match with the mouse.
+    item.get_by_role("combobox", name="Structure présentée").fill("cpts")
+    item.get_by_role("option", name="CPTS de Cergy").click()
+    expect(item.get_by_role("combobox", name="Structure présentée")).to_have_value("CPTS de Cergy")
     page.get_by_role("button", name="Enregistrer la réunion").click()
 
     expect(messages(page)).to_contain_text("Réunion enregistrée.")

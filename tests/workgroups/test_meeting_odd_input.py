@@ -112,6 +112,21 @@ def test_a_nul_byte_typed_in_the_walk_in_structure_is_refused_in_french(
     assert not meeting.invitations.exists()
 
 
+def test_a_pasted_page_of_text_in_the_invite_picker_is_refused_in_french_and_kept(
+    login_as, coordinator, meeting, partners
+):
+    pasted = "Bruno Faure " * 500
+
+    response = login_as(coordinator).post(
+        f"{BASE}/reunions/{meeting.pk}/invitations/ajouter/", {"contact": pasted}
+    )
+
+    assert response.status_code == 200
+    assert "Tapez au plus 200 caractères : un nom ou une structure." in text(response)
+    assert pasted.strip() in html.unescape(response.content.decode()), "nothing typed is lost"
+    assert not meeting.invitations.exists()
+
+
 @pytest.mark.parametrize("forged", ["foreign", "99999999999999999999", "²"])
 def test_a_picker_id_of_another_territory_or_forged_is_not_taken(
     login_as, coordinator, meeting, other_territory, territory, forged

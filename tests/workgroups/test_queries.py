@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from cls_platform.models import Delivery, DeliveryStatus
 from tests.factories import ContactFactory, FicheActionFactory, OrganizationFactory
@@ -89,17 +90,20 @@ def test_the_answer_page_keeps_a_constant_query_count(meeting, partners, grow):
     assert_constant_queries(Client(), url, grow, at_most=4)
 
 
-def test_the_meeting_form_lists_the_structures_in_every_agenda_line(
-    login_as, coordinator, meeting, grow
+def test_the_meeting_form_names_each_line_s_structure_and_lists_none(
+    login_as, coordinator, meeting, territory, grow
 ):
     grow(2)
+    unnamed = OrganizationFactory(territory=territory, name="Structure jamais citée")
     page = login_as(coordinator).get(f"{BASE}/reunions/{meeting.pk}/modifier/").content.decode()
-    first = meeting.agenda_items.select_related("organization").first()
-    # Each saved line shows its structure selected; the blank lines offer all of them.
-    assert page.count(f'<option value="{first.organization_id}" selected>') == 1
-    assert (
-        page.count(f'<option value="{first.organization_id}"') == meeting.agenda_items.count() + 3
-    )
+    # Each saved line shows its structure picked (named, its id beside); the others are
+    # searched as one types (partners/search.py): the page lists none of them.
+    items = list(meeting.agenda_items.select_related("organization"))
+    for n, item in enumerate(items):
+        assert f'name="odj-{n}-organization" value="{escape(item.organization)}"' in page
+        assert f'name="odj-{n}-organization_id" value="{item.organization_id}"' in page
+    assert f'name="odj-{len(items)}-organization" value=""' in page, "a blank line, to fill"
+    assert unnamed.name not in page
 
 
 def count_post_queries(client: Client, url: str, data: dict) -> tuple[int, list[str]]:
