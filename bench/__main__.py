@@ -7,10 +7,19 @@ worker); the data is seeded first (idempotent). BENCH_QUICK=1 for the quick mode
 from __future__ import annotations
 
 import os
+import secrets
+import warnings
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cls_platform.settings")
+# As in production (and as the load test, bench/load): DEBUG off, so no query log, templates
+# without debug data, the forms' HTML cached, coordinators past their second factor. The
+# benchmark's urlconf serves the floor view; static files keep their plain names.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(40))
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic
 django.setup()
 
 from django.core.management import call_command  # noqa: E402

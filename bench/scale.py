@@ -92,12 +92,32 @@ def prepare(territories: int, *, quick: bool) -> str:
     return f"{count} territoire(s) « echelle-* » et « {LARGE} » prêts en {spent}"
 
 
+def signed_in(user, **defaults) -> Client:
+    """A session past the second factor when the account must have one (coordinators, when
+    TRAME_OTP_REQUIRED, the default with DEBUG off), as after a real sign-in: OTPMiddleware
+    then loads its device on every request, as in production."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cls_platform.security import otp
+
+    required = otp.is_required_for(user)
+    if required:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name=otp.TOTP_NAME)
+    client = Client(**defaults)
+    client.force_login(user)
+    if required:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 def client_for(email: str) -> Client:
     from cls_platform.models import User
 
-    client = Client()
-    client.force_login(User.objects.get(email=email))
-    return client
+    return signed_in(User.objects.get(email=email))
 
 
 def get(client: Client, url: str) -> float:

@@ -38,7 +38,6 @@ warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no c
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.test import Client  # noqa: E402
 
 from bench import scale  # noqa: E402
 from bench.floor import URL as FLOOR_URL  # noqa: E402
@@ -62,7 +61,7 @@ def plan(territories: int) -> dict:
             email = f"banc-charge-{role}@{territory.slug}.bench"
             user = User.objects.filter(email=email).first() or User.objects.create_user(email)
             Access.objects.get_or_create(user=user, territory=territory, defaults={"role": role})
-            client = signed_in(user)
+            client = scale.signed_in(user, HTTP_HOST="127.0.0.1")
             suffix = " (lecture)" if kind == "viewers" else ""
             pages = [
                 (label + suffix, url)
@@ -73,31 +72,11 @@ def plan(territories: int) -> dict:
             assert pages, f"aucune page servie à {email}"
             sessions[kind].append({"cookie": cookie, "pages": pages})
             sessions["floor"].append({"cookie": cookie, "pages": [("vue nue", FLOOR_URL)]})
-    ars = signed_in(User.objects.get(email="banc-ars@bench.invalid"))
+    ars = scale.signed_in(User.objects.get(email="banc-ars@bench.invalid"), HTTP_HOST="127.0.0.1")
     cookie = ars.cookies[settings.SESSION_COOKIE_NAME].value
     pages = [("tableau ARS /contrats/", "/contrats/"), ("accueil ARS", "/")]
     sessions["ars"] = [{"cookie": cookie, "pages": pages}]
     return sessions
-
-
-def signed_in(user) -> Client:
-    """A session past the second factor when the account must have one (coordinators, when
-    TRAME_OTP_REQUIRED), as after a real sign-in: OTPMiddleware then loads its device."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from cls_platform.security import otp
-
-    if otp.is_required_for(user):
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        device = device or TOTPDevice.objects.create(user=user, name=otp.TOTP_NAME)
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    if otp.is_required_for(user):
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 def serve(port: int, log: Path) -> subprocess.Popen:
