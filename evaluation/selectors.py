@@ -103,12 +103,16 @@ def territory_overview(*, access: Access, upcoming: int = 5) -> TerritoryOvervie
         scoped(Meeting.objects.all(), access)
         .filter(starts_at__gte=timezone.now(), status=MeetingStatus.PLANNED)
         .select_related("group")
+        .only("title", "place", "starts_at", "group__name")  # what group_rows writes
         .order_by("starts_at")[:upcoming]
     )
     health_counts, unwell, active_groups, my_groups = group_healths(access)
     today = timezone.localdate()
     open_surveys = list(
-        survey_list(access=access).filter(opens_on__lte=today, closes_on__gte=today)
+        survey_list(access=access)
+        .filter(opens_on__lte=today, closes_on__gte=today)
+        .select_related(None)
+        .only("title", "closes_on")
     )
     return TerritoryOverview(
         contracts=contracts,

@@ -159,6 +159,26 @@ def test_the_latest_measurement_is_the_latest_date_not_the_latest_typed(territor
     }
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "expected"), [(10, 100, "reached"), (100, 10, "other")]
+)
+def test_two_measurements_on_the_same_day_the_one_typed_last_counts(
+    territory, first, second, expected
+):
+    """The progress page (readings) and the figures of the dashboard, the ARS table and the bilan
+    (contract_figures, written in SQL) break a tie of dates the same way: the latest typed."""
+    contract = a_contract(territory, fiches=[(ActionStatus.IN_PROGRESS, FUTURE)])
+    made = indicator(contract.fiches_actions.get(), baseline=0, target=100)
+    for value in (first, second):
+        IndicatorValue.objects.create(indicator=made, measured_on=dt.date(2024, 11, 1), value=value)
+
+    (reading,) = readings(Indicator.objects.filter(pk=made.pk), contract=contract, today=TODAY)
+    assert reading.latest_value == Decimal(second)
+    assert (reading.standing == Standing.REACHED) == (expected == "reached")
+    by_standing = contract_figures([contract], today=TODAY)[contract.pk].by_standing
+    assert by_standing == {reading.standing: 1}
+
+
 def test_a_single_measurement_has_no_trend(territory):
     contract = a_contract(territory, fiches=[(ActionStatus.IN_PROGRESS, FUTURE)])
     made = indicator(contract.fiches_actions.get(), target=4, values=[(PAST, 1)])
