@@ -449,6 +449,10 @@ def test_who_missed_one_groups_latest_meeting_is_looked_for_in_that_group_only(
 # --- queries -----------------------------------------------------------------------------------
 
 
+# PostgreSQL receives several statements in one round trip (health_sql.results).
+ONE_ROUND_TRIP = connection.vendor == "postgresql"
+
+
 def health_queries(territory) -> int:
     with CaptureQueriesContext(connection) as ctx:
         healths = groups_health(WorkGroup.objects.filter(territory=territory), today=TODAY)
@@ -477,8 +481,9 @@ def test_every_group_of_a_territory_in_the_same_few_queries_whatever_the_data(co
     grow(contract, pilots, 1)
     small = health_queries(contract.territory)
     grow(contract, pilots, 6)
-    # The groups, their pilots and meetings sent at once, then the four counts sent at once.
-    assert health_queries(contract.territory) == small == 3
+    # The groups, their pilots and meetings sent at once, then the four counts sent at once
+    # (SQLite, the embedded default, takes one statement a call: 1 + 2 + 4).
+    assert health_queries(contract.territory) == small == (3 if ONE_ROUND_TRIP else 7)
 
 
 def states_and_reasons(healths) -> dict[int, tuple[str, list[str]]]:
@@ -504,7 +509,7 @@ def test_the_state_alone_comes_in_two_queries_and_says_the_same(contract, pilots
         for health in light.values():
             _ = (health.label, health.reasons)
     # Meetings with how many came to each, pilots: two statements sent at once.
-    assert len(ctx.captured_queries) == 1
+    assert len(ctx.captured_queries) == (1 if ONE_ROUND_TRIP else 2)
     assert states_and_reasons(light) == states_and_reasons(full)
     assert {h.state for h in light.values()} == {"active", "fragile", "stopped"}
     assert light[falling.pk].trend == "baisse"
