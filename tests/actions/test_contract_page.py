@@ -106,3 +106,26 @@ def test_the_page_s_queries_do_not_grow_with_the_contract(login_as, coordinator)
             ContractEvent.objects.create(contract=contract, kind=ContractEventKind.SIGNED)
 
     assert_constant_queries(client, f"{BASE}/contrats/{contract.pk}/", grow)
+
+
+@pytest.mark.parametrize("kind", [AxisKind.THEMATIC, AxisKind.TRANSVERSAL])
+def test_what_was_typed_in_an_axis_is_shown_as_typed_never_as_markup(login_as, coordinator, kind):
+    """The axis blocks are written in Python (actions/views/contracts.py): every typed value
+    escaped, as the template escaped it."""
+    contract = ContractFactory(territory=coordinator.territory)
+    AxisFactory(
+        contract=contract,
+        kind=kind,
+        number=1,
+        title="Santé <b>mentale</b>",
+        description="Écouter & <i>orienter</i>",
+        objectives="<script>alert(1)</script>\nRéduire les délais",
+    )
+    page = login_as(coordinator).get(f"{BASE}/contrats/{contract.pk}/").content.decode()
+
+    assert "<b>mentale</b>" not in page and "Santé &lt;b&gt;mentale&lt;/b&gt;" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Réduire les délais" in page
+    if kind == AxisKind.THEMATIC:
+        assert "<i>orienter</i>" not in page and "&lt;i&gt;orienter&lt;/i&gt;" in page
