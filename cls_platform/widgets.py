@@ -117,6 +117,9 @@ class PickerField(forms.Field):
         super().__init__(**kwargs)
         self.queryset = queryset
         self._initial_objects: dict[str, Any] = {}  # an initial id's object, read once
+        # What each value sent resolved to: the form shown again (another field in error)
+        # names the object found, not the text typed, and keeps its id.
+        self._resolved: dict[PickerValue, Any] = {}
         self.search = search
         self.label_of = label_of
         self.url = url
@@ -125,6 +128,7 @@ class PickerField(forms.Field):
         result = super().__deepcopy__(memo)
         result.queryset = self.queryset.all()
         result._initial_objects = {}
+        result._resolved = {}
         return result
 
     @property
@@ -148,7 +152,9 @@ class PickerField(forms.Field):
         """An initial value given as an id (a ModelForm's, for a foreign key) shown as the
         object it names: its label in the text input, its id in the hidden one, so that the
         form, sent untouched, keeps it."""
-        if isinstance(value, PickerValue | Model) or value in self.empty_values:
+        if isinstance(value, PickerValue):
+            return self._resolved.get(value, value)
+        if isinstance(value, Model) or value in self.empty_values:
             return value
         text = str(value)
         if not is_id(text):
@@ -188,9 +194,19 @@ class PickerField(forms.Field):
         if len(exact) == 1:
             return exact[0]
         if not matches:
+            if picked.pk:
+                # A choice not offered here, sent with its label (the leaver as their own
+                # successor, a forged id): said so, rather than "nothing found".
+                raise ValidationError(self.error_messages["unavailable"], code="unavailable")
             raise ValidationError(self.error_messages["none"], code="none", params={"text": text})
         self.widget.matches = [(m.pk, self.label_of(m)) for m in matches[:PICKER_LIMIT]]
         raise ValidationError(self.error_messages["several"], code="several", params={"text": text})
+
+    def clean(self, value: Any) -> Any:
+        found = super().clean(value)
+        if isinstance(value, PickerValue) and isinstance(found, Model):
+            self._resolved[value] = found
+        return found
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         before = str(initial.pk if isinstance(initial, Model) else initial or "")

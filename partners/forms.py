@@ -201,8 +201,8 @@ class DepartureForm(forms.Form):
             contact.territory,
             Contact.objects.mailable()
             .filter(territory_id=contact.territory_id)
-            .exclude(pk=contact.pk)
             .select_related("organization"),
+            excluded=contact,
             label=_("Successeur déjà dans l'annuaire"),
             required=False,
             help_text=_(

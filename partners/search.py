@@ -14,10 +14,11 @@ from django.db.models import CharField, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from cls_platform.access import scoped, territory_view
 from cls_platform.models import Access
-from cls_platform.widgets import PICKER_LIMIT, PickerField, fold
+from cls_platform.widgets import PICKER_LIMIT, PickerField, fold, posted_ids
 
 from .models import Contact, Organization
 
@@ -145,15 +146,23 @@ def contact_picker(
     people: QuerySet[Contact],
     *,
     label_of: Any = contact_label,
+    excluded: Contact | None = None,
     **kwargs: Any,
 ) -> PickerField:
     """A searchable field over `people`, each shown with their structure ("Bruno Faure — CCAS de
-    Cergy"), searched through contact_search as for organization_picker."""
+    Cergy"), searched through contact_search as for organization_picker.
+
+    `excluded` (the person who leaves, on their departure form) is left out of `people` and out
+    of the suggestions alike: the search is asked to leave them out (?exclude=)."""
+    url = reverse("partners:contact_search", kwargs={"territory": territory.slug})
+    if excluded is not None:
+        people = people.exclude(pk=excluded.pk)
+        url = f"{url}?{urlencode({'exclude': excluded.pk})}"
     return PickerField(
         queryset=people,
         search=contacts_matching,
         label_of=label_of,
-        url=reverse("partners:contact_search", kwargs={"territory": territory.slug}),
+        url=url,
         **kwargs,
     )
 
@@ -182,7 +191,13 @@ def _results(items: list[Any], label) -> JsonResponse:
 @territory_view(write=True)
 def contact_search(request: HttpRequest, access: Access) -> JsonResponse:
     text = request.GET.get("q", "")[:100]
-    found = contacts_matching(pickable_contacts(access), text)[: PICKER_LIMIT + 1]
+    people = pickable_contacts(access)
+    # ?exclude=<id> (repeatable): people the form would refuse (the one who leaves is no
+    # successor of their own), not offered. A value that is no id is ignored.
+    excluded = posted_ids(request.GET, "exclude")[:PICKER_LIMIT]
+    if excluded:
+        people = people.exclude(pk__in=excluded)
+    found = contacts_matching(people, text)[: PICKER_LIMIT + 1]
     return _results(list(found), contact_label)
 
 

@@ -140,7 +140,10 @@ def test_several_matches_are_offered_and_what_was_typed_is_kept(
     assert 'value="Médiation santé dans les quartiers"' in page
     assert 'value="Accueil"' in page
     assert 'value="centre social"' in page
-    assert 'value="ccas"' in page
+    # The pilot typed and found is shown as found, its id beside it (what will be saved).
+    ccas = structures["CCAS de Cergy"]
+    assert 'name="pilot_organization" value="CCAS de Cergy"' in page
+    assert f'name="pilot_organization_id" value="{ccas.pk}"' in page
     assert not FicheAction.objects.exists()
 
     sebille = structures["Centre social de la Sébille"]
@@ -265,7 +268,9 @@ def test_without_script_the_signatories_typed_are_found_or_offered(
     page = response.content.decode()
     assert "Plusieurs correspondances pour « centre social »" in page
     assert 'name="signatory_2_choice"' in page
-    assert 'value="cpts"' in page  # the first, found, stays as typed
+    # The first, found, is shown as found, its id beside it (what will be saved).
+    assert 'name="signatory_1" value="CPTS de Cergy"' in page
+    assert f'name="signatory_1_id" value="{structures["CPTS de Cergy"].pk}"' in page
     contract.refresh_from_db()
     assert contract.status == ContractStatus.DRAFT
 

@@ -185,7 +185,7 @@ def test_the_departure_form_lists_nobody(login_as, coordinator, leaving, structu
     ContactFactory(territory=coordinator.territory, first_name="Julie", last_name="Roux")
     page = login_as(coordinator).get(departure(leaving)).content.decode()
     assert "Roux" not in page, "the people are searched, not listed"
-    assert 'data-picker-url="/t/cergy/annuaire/recherche/contacts/"' in page
+    assert f'data-picker-url="/t/cergy/annuaire/recherche/contacts/?exclude={leaving.pk}"' in page
     assert 'name="successor_id" value=""' in page
 
 
