@@ -13,13 +13,14 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from actions.forms.common import SharedPickerField
 from actions.models import Axis, FicheAction
 from cls_platform.forms import https_urls
 from cls_platform.models import Access
 from cls_platform.widgets import PickedListField, PickerField, gathered_by, posted_ids
 from partners import search
 from partners.forms import structure_picker
-from partners.models import Contact, Organization
+from partners.models import Contact
 from partners.search import contact_label, pickable_contacts, pickable_organizations
 
 from .models import AgendaItem, Meeting, MembershipKind, WorkGroup
@@ -248,10 +249,39 @@ class MeetingForm(forms.ModelForm):
         return data
 
 
+class AgendaItemForm(forms.ModelForm):
+    """One agenda line. Its structure is a picker (`limit_agenda_formset`) that has already
+    checked the choice against the territory's structures still in use: the model's own check
+    of the foreign key (one query per line) is not run again."""
+
+    class Meta:
+        model = AgendaItem
+        fields = ["kind", "title", "duration_minutes", "presenter", "organization"]
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return {*super()._get_validation_exclusions(), "organization"}
+
+
+class AgendaLineField(forms.ModelChoiceField):
+    """The hidden id of a line already saved, taken among the meeting's lines that the formset
+    read once (not one query per line). An id that is not one of them (deleted meanwhile,
+    another meeting's) names no line: the line is saved as a new one, as the lines are
+    rewritten in full (services.meeting_save)."""
+
+    def __init__(self, lines: dict[str, AgendaItem], **kwargs: Any) -> None:
+        super().__init__(queryset=AgendaItem.objects.none(), **kwargs)
+        self.lines = lines
+
+    def to_python(self, value: Any) -> AgendaItem | None:
+        if value in self.empty_values:
+            return None
+        return self.lines.get(str(value))
+
+
 AgendaFormSet = inlineformset_factory(
     Meeting,
     AgendaItem,
-    fields=["kind", "title", "duration_minutes", "presenter", "organization"],
+    form=AgendaItemForm,
     extra=3,
     can_delete=True,
 )
@@ -259,29 +289,51 @@ AgendaFormSet = inlineformset_factory(
 
 def limit_agenda_formset(formset: Any, territory: Any) -> None:
     """Every agenda line's structure is searched as one types (a picker: the page lists none
-    of the territory's structures, whatever the directory's size); the structures the lines
-    already name are read in one query for all the lines."""
+    of the territory's structures, whatever the directory's size). Whatever the number of
+    lines, the structures they name (already saved, or chosen and posted) are read in one
+    query, and the lines already saved in one (the formset's)."""
+    rows = formset.forms
+    lines = {str(form.instance.pk): form.instance for form in rows if form.instance.pk}
     named = {
         form.initial["organization"]
-        for form in formset.forms
+        for form in rows
         if isinstance(form.initial.get("organization"), int)
     }
-    found = (
-        Organization.objects.filter(territory=territory, archived_at__isnull=True).in_bulk(named)
-        if named
-        else {}
-    )
-    for form in formset.forms:
+    pk_name = AgendaItem._meta.pk.name
+    pickers: list[SharedPickerField] = []
+    for form in rows:
         field = form.fields["organization"]
-        form.fields["organization"] = structure_picker(
+        picker = structure_picker(
             territory,
+            field_class=SharedPickerField,
             label=field.label,
             required=False,
             help_text=_("Tapez le nom ou le sigle d'une structure de l'annuaire."),
         )
+        form.fields["organization"] = picker
+        pickers.append(picker)
+        if pk_name in form.fields:
+            old = form.fields[pk_name]
+            form.fields[pk_name] = AgendaLineField(
+                lines, initial=old.initial, required=False, widget=old.widget
+            )
+    posted: set[int] = set()
+    if formset.is_bound:
+        for form in rows:
+            name = form.add_prefix("organization")
+            for key in (f"{name}_id", f"{name}_choice"):
+                posted.update(posted_ids(formset.data, key))
+    wanted = named | posted
+    # One read for every line: an archived structure is offered no more (the line shows none).
+    found = (
+        {str(o.pk): o for o in pickers[0].queryset.filter(pk__in=sorted(wanted))}
+        if wanted and pickers
+        else {}
+    )
+    for form, picker in zip(rows, pickers, strict=True):
+        picker.share(found)
         if "organization" in form.initial:
-            # An archived structure is offered no more: the line shows none, as before.
-            form.initial["organization"] = found.get(form.initial["organization"])
+            form.initial["organization"] = found.get(str(form.initial["organization"]))
 
 
 class MembershipForm(forms.Form):
