@@ -2,9 +2,13 @@
 
 Every period is read from settings (SESSION_COOKIE_AGE, CONTACT_REVIEW_MONTHS,
 PENDING_IMPORT_DAYS, DELIVERY_RETENTION_MONTHS, PARTICIPATION_RETENTION_YEARS,
-AUDIT_RETENTION_MONTHS), each from an environment variable of the same name. Whether a period is applied by the machine is read from the periodic
-tasks configured (CELERY_BEAT_SCHEDULE): a period that no task applies is declared, and the
-register says that it is not applied automatically yet.
+AUDIT_RETENTION_MONTHS), each from an environment variable of the same name. Whether a period
+is applied by the machine is read from the periodic tasks configured (CELERY_BEAT_SCHEDULE): a
+period that no task applies is declared, and the register says that it is not applied
+automatically yet.
+
+The outbox's period is applied here (`deliveries_purge`, run daily by the task
+`cls_platform.tasks.purge_old_deliveries`), as the audit trail's is in audit.py.
 """
 
 from __future__ import annotations
@@ -12,11 +16,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Delivery, DeliveryStatus
 
 SESSION_CLEANUP_TASK = "cls_platform.tasks.clear_expired_sessions"
 IMPORT_PURGE_TASK = "partners.tasks.purge_pending_imports"
 AUDIT_PURGE_TASK = "cls_platform.audit.purge_audit_trail"
+DELIVERY_PURGE_TASK = "cls_platform.tasks.purge_old_deliveries"
+
+# Rows deleted per statement: a year of a large instance's outbox goes in short transactions.
+PURGE_BATCH = 2000
+# The outbox's states after which a row has nothing more to do (a failed one may still be
+# resumed by the sweep for a while: see deliveries_purge).
+FINAL_STATES = (DeliveryStatus.SENT, DeliveryStatus.SKIPPED, DeliveryStatus.FAILED)
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,10 @@ def retention_periods() -> list[Period]:
     """Every retention period of the register, with where it comes from and what applies it."""
     not_automatic = "Pas encore appliquée automatiquement : aucune tâche ne supprime ces lignes."
     sessions, sessions_auto = _applied_by(SESSION_CLEANUP_TASK, "Sessions expirées effacées")
+    deliveries, deliveries_auto = _applied_by(
+        DELIVERY_PURGE_TASK,
+        "Envois plus anciens effacés (ceux encore en attente ou en reprise sont gardés)",
+    )
     imports, imports_auto = _applied_by(IMPORT_PURGE_TASK, "Fichiers effacés")
     audit, audit_auto = _applied_by(AUDIT_PURGE_TASK, "Entrées plus anciennes effacées")
     pending_days = settings.PENDING_IMPORT_DAYS
@@ -140,8 +161,8 @@ def retention_periods() -> list[Period]:
             data="Envois d'e-mails (adresse, état, erreur éventuelle)",
             duration=f"{plural(delivery_months, 'mois', 'mois')} après l'envoi",
             source="Réglage DELIVERY_RETENTION_MONTHS",
-            enforcement=not_automatic,
-            automatic=False,
+            enforcement=deliveries,
+            automatic=deliveries_auto,
         ),
         Period(
             key="participation",
@@ -167,3 +188,32 @@ def retention_periods() -> list[Period]:
             automatic=audit_auto,
         ),
     ]
+
+
+def deliveries_purge(*, months: int | None = None, now: dt.datetime | None = None) -> int:
+    """Delete the outbox rows older than `months` (DELIVERY_RETENTION_MONTHS) after their
+    sending (or, never sent, after they were written); returns how many.
+
+    A row still to go is kept whatever its age: queued or being sent, or failed by a long SMTP
+    outage and still resumed by the sweep (OUTBOX_RESUME_DAYS)."""
+    months = settings.DELIVERY_RETENTION_MONTHS if months is None else months
+    now = now or timezone.now()
+    limit = now - relativedelta(months=months)
+    resumable = Q(
+        status=DeliveryStatus.FAILED,
+        created_at__gte=now - dt.timedelta(days=settings.OUTBOX_RESUME_DAYS),
+    )
+    old = (
+        Delivery.objects.filter(status__in=FINAL_STATES)
+        .exclude(resumable)
+        .alias(done_at=Coalesce("sent_at", "created_at"))
+        .filter(done_at__lt=limit)
+    )
+    deleted = 0
+    while ids := list(old.order_by("pk").values_list("pk", flat=True)[:PURGE_BATCH]):
+        # The state is checked again: a row resumed since it was read is not lost.
+        count, _detail = Delivery.objects.filter(pk__in=ids, status__in=FINAL_STATES).delete()
+        deleted += count
+        if len(ids) < PURGE_BATCH:
+            break
+    return deleted

@@ -350,6 +350,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.purge_pending_imports",
         "schedule": 24 * 60 * 60,
     },
+    # Outbox rows older than DELIVERY_RETENTION_MONTHS (cls_platform/retention.py).
+    "purge-old-deliveries": {
+        "task": "cls_platform.tasks.purge_old_deliveries",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Security: sensible everywhere, strict when DEBUG is off.
@@ -400,7 +405,8 @@ AUDIT_RETENTION_MONTHS = int(os.environ.get("AUDIT_RETENTION_MONTHS", "12"))
 # Retention of personal data (the register of processing shows them, cls_platform/retention.py).
 # Spreadsheets uploaded to the directory and never confirmed: erased after this many days.
 PENDING_IMPORT_DAYS = int(os.environ.get("PENDING_IMPORT_DAYS", "7"))
-# Outbox rows (address, state and error of each e-mail): kept this long after sending.
+# Outbox rows (address, state and error of each e-mail): kept this long after sending, purged
+# every day (rows still to go are kept).
 DELIVERY_RETENTION_MONTHS = int(os.environ.get("DELIVERY_RETENTION_MONTHS", "12"))
 # Invitations, answers, attendance, survey answers, interview notes: kept until this many years
 # after the end of their contract (the next diagnosis and the final evaluation read them).

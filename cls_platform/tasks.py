@@ -30,6 +30,15 @@ def clear_expired_sessions() -> int:
     return deleted
 
 
+@shared_task(name="cls_platform.tasks.purge_old_deliveries")
+def purge_old_deliveries() -> int:
+    """Celery beat, daily: the outbox keeps its rows DELIVERY_RETENTION_MONTHS, as the
+    register of processing says (rows still to go are kept)."""
+    from .retention import deliveries_purge
+
+    return deliveries_purge()
+
+
 @shared_task(
     name="cls_platform.tasks.send_delivery",
     bind=True,
