@@ -344,6 +344,11 @@ def test_meeting_from_scheduling_to_compte_rendu(
     # "Retirer" is a real button, reached and pressed with the keyboard.
     page.get_by_role("button", name=f"Retirer {REMOVED}").focus()
     page.keyboard.press("Enter")
+    # It asks first, on a page of its own (no script needed); pressed with the keyboard too.
+    expect(h1(page)).to_have_text(f"Retirer {REMOVED} de la liste des invités ?")
+    checked(page, "05a-retrait-confirmation")
+    page.get_by_role("button", name=f"Retirer {REMOVED}").focus()
+    page.keyboard.press("Enter")
     expect(messages(page)).to_contain_text(f"{REMOVED} est retiré·e de la liste.")
     expect(invitees(page).get_by_role("rowheader")).to_have_count(4)
     expect(row_of(page, REMOVED)).to_have_count(0)

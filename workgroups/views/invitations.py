@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView
@@ -18,7 +18,7 @@ from cls_platform.access import require_edit
 
 from .. import selectors, services
 from ..forms import AddInviteeForm, WalkInForm
-from ..models import KIND_INVITATION, Meeting
+from ..models import KIND_INVITATION, Invitation, Meeting
 from .base import (
     GroupsMixin,
     MeetingActionView,
@@ -67,14 +67,41 @@ class InvitationAddView(MeetingPageFormView):
 
 
 class InvitationRemoveView(MeetingActionView):
-    """Take someone off the list before the invitations go (one form for the whole table)."""
+    """Take someone off the list before the invitations go (one form for the whole table).
+
+    "Retirer" in the table asks first: a page names the person and takes a second press
+    (confirm=1) to remove them; no script needed, and a slip of the keyboard removes nobody."""
 
     anchor = "invites"
 
-    def act(self, meeting: Meeting) -> str:
-        invitation = get_object_or_404(
-            meeting.invitations.select_related("contact"), pk=posted_id(self.request, "invitation")
+    def invitation(self, meeting: Meeting) -> Invitation:
+        return get_object_or_404(
+            meeting.invitations.select_related("contact__organization"),
+            pk=posted_id(self.request, "invitation"),
         )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.POST.get("confirm") == "1":
+            return super().post(request, *args, **kwargs)
+        meeting = self.get_meeting()
+        invitation = self.invitation(meeting)
+        query = request.POST.get("q", "").strip()[:100]
+        back = self.back(meeting, self.anchor)["Location"]
+        return render(
+            request,
+            "workgroups/invitation_remove_confirm.html",
+            {
+                "territory": self.territory,
+                "access": self.access,
+                "meeting": meeting,
+                "invitation": invitation,
+                "query": query,
+                "back_url": back,
+            },
+        )
+
+    def act(self, meeting: Meeting) -> str:
+        invitation = self.invitation(meeting)
         services.invitation_remove(invitation=invitation)
         return _("%(name)s est retiré·e de la liste.") % {"name": invitation.contact}
 
