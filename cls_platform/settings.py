@@ -26,6 +26,11 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise RuntimeError("DJANGO_SECRET_KEY doit être défini quand DJANGO_DEBUG est désactivé.")
+# Former keys, comma-separated, while rotating DJANGO_SECRET_KEY: what was signed or hashed with
+# them (sessions, reset links, recovery codes) still holds.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -184,6 +189,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # development so that the demo accounts sign in with their password alone), offered to everyone.
 TRAME_OTP_REQUIRED = env_bool("TRAME_OTP_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = os.environ.get("TRAME_OTP_ISSUER", "Trame CLS")
+# The admin shows neither the applications' keys nor the recovery codes' digests.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Sessions end after TRAME_SESSION_IDLE_MINUTES without a request (60 by default: OWASP advises
 # 15 to 30 minutes for sensitive data, a fiche-action or a compte-rendu can take longer to
 # write); "Se déconnecter de tous les appareils" ends the others.

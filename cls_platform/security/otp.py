@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -32,6 +33,14 @@ FRESH_CODES_KEY = "_trame_recovery_codes"
 RECOVERY_CODES = 10
 TOTP_NAME = "Application d'authentification"
 STATIC_NAME = "Codes de secours"
+# Recovery codes are stored as a keyed digest (HMAC-SHA256 with SECRET_KEY), cut to the 16
+# characters django-otp's StaticToken.token holds: 64 bits. A code has 32 random bits, so the
+# code, not the cut, bounds a guesser: typed codes are slowed down (1 s, 2 s, 4 s... per wrong
+# code: about 25 guesses a year), each hits one of ten codes with odds 10 / 2^32, and a wrong
+# code whose digest happens to match one stored has odds 10 / 2^64. Keyed, so that the table
+# alone (a leaked dump) does not let anyone try the 2^32 codes offline.
+CODE_DIGEST_SALT = "trame.security.recovery-code"
+CODE_DIGEST_LENGTH = 16
 
 
 def is_required_for(user: User) -> bool:
@@ -77,15 +86,36 @@ def qr_svg(device: TOTPDevice) -> str:
     return qr.svg_inline(scale=5, dark="#1e1e1e", light="#ffffff", omitsize=False)
 
 
+def normalized_code(code: str) -> str:
+    """A code as typed, without the spaces and dashes people add or leave out, in lowercase."""
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def code_digests(code: str) -> list[str]:
+    """What the database holds for `code`: its digest under SECRET_KEY, then under each of
+    SECRET_KEY_FALLBACKS, so that codes made before a key rotation still work."""
+    value = normalized_code(code)
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [
+        salted_hmac(CODE_DIGEST_SALT, value, secret=secret, algorithm="sha256").hexdigest()[
+            :CODE_DIGEST_LENGTH
+        ]
+        for secret in keys
+    ]
+
+
 def make_recovery_codes(user: User) -> list[str]:
-    """Ten new recovery codes, replacing any earlier ones; each works once."""
+    """Ten new recovery codes, replacing any earlier ones; each works once. They are returned
+    to be shown once; the database keeps only their digests."""
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=STATIC_NAME, defaults={"confirmed": True}
     )
     codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODES)]
     with transaction.atomic():
         device.token_set.all().delete()
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=device, token=code_digests(c)[0]) for c in codes
+        )
     return codes
 
 
@@ -109,17 +139,36 @@ def remove_second_factor(*, user: User) -> None:
     StaticDevice.objects.filter(user=user).delete()
 
 
+def verify_recovery_code(device: StaticDevice, code: str) -> bool:
+    """django-otp's own check (throttling, the code spent once used) on the code's digest."""
+    digests = code_digests(code)
+    stored = digests[0]
+    if len(digests) > 1:
+        # After a key rotation: find which digest is stored, so a miss counts once.
+        stored = (
+            device.token_set.filter(token__in=digests).values_list("token", flat=True).first()
+            or stored
+        )
+    return device.verify_token(stored)
+
+
+@transaction.atomic
 def verify(user: User, token: str) -> Any:
     """The device that accepts `token` (a TOTP code, or a recovery code, which is then spent),
-    or None. Spaces typed in the code are ignored."""
+    or None. Spaces typed in the code are ignored, and dashes in a recovery code.
+
+    The devices are locked until the answer is written: two requests sent together with the
+    same recovery code (or a burst of guesses) are checked one after the other, so the code
+    is spent once and each miss lengthens the wait, as django-otp means them to."""
     token = "".join(token.split()).lower()
     if not token:
         return None
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        if token.isdigit() and device.verify_token(token):
+    for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+        # An all-digit recovery code is not the application's: it must not count as its miss.
+        if token.isdigit() and len(token) == device.digits and device.verify_token(token):
             return device
-    for device in StaticDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_token(token):
+    for device in StaticDevice.objects.select_for_update().filter(user=user, confirmed=True):
+        if verify_recovery_code(device, token):
             return device
     return None
 
