@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from html import escape
 from typing import Any
 
 import django_filters as filters
 from django import forms
+from django.db import connection
 from django.db.models import Q, QuerySet
-from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cls_platform.widgets import PickerValue, PickerWidget, is_id
-from partners.filter_form import ListFilterSet, QuickFilterForm
+from partners.filter_form import (
+    SELECT_TEMPLATE,
+    TEXT_TEMPLATE,
+    ListFilterSet,
+    QuickFilterForm,
+    field_html,
+)
 from partners.models import Organization, Qpv
 from partners.search import organizations_matching
 
@@ -23,63 +32,11 @@ from .models import ActionStatus, Axis, AxisKind, Contract, FicheAction, OttawaA
 YES_NO = [("oui", _("Oui")), ("non", _("Non"))]
 
 
-class Once:
-    """A queryset read at most once per request, however many selects list it (the thematic and
-    the transversal axes), optionally kept to some rows."""
-
-    def __init__(self, queryset: QuerySet, keep: Any = None, *, source: Once | None = None):
-        self.queryset, self.keep, self.source = queryset, keep, source
-        self._objects: list[Any] | None = None
-
-    def where(self, keep: Any) -> Once:
-        return Once(self.queryset, keep, source=self)
-
-    def __iter__(self):
-        if self.source is not None:
-            return (obj for obj in self.source if self.keep(obj))
-        if self._objects is None:
-            self._objects = list(self.queryset)
-        return iter(self._objects)
-
-
-class SharedChoiceIterator(ModelChoiceIterator):
-    """The options of a select from its field's `shared` rows (a `Once`) when it has some: the
-    queryset stays for validating the answer."""
-
-    def __iter__(self):
-        shared = getattr(self.field, "shared", None)
-        if shared is None:
-            yield from super().__iter__()
-            return
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in shared:
-            yield self.choice(obj)
-
-    def __len__(self) -> int:
-        shared = getattr(self.field, "shared", None)
-        if shared is None:
-            return super().__len__()
-        return sum(1 for _ in shared) + (self.field.empty_label is not None)
-
-    def __bool__(self) -> bool:
-        shared = getattr(self.field, "shared", None)
-        if shared is None:
-            return super().__bool__()
-        return self.field.empty_label is not None or any(True for _ in shared)
-
-
-class SharedChoiceField(forms.ModelChoiceField):
-    iterator = SharedChoiceIterator
-
-    def __init__(self, *args: Any, shared: Once | None = None, **kwargs: Any) -> None:
-        self.shared = shared
-        super().__init__(*args, **kwargs)
-
-
-class AxisChoiceField(SharedChoiceField):
+class AxisChoiceField(forms.ModelChoiceField):
     """Axes of several contracts look alike ("Axe 1 : Santé mentale" in 2020 and in 2023):
-    when more than one contract is listed, each option names its contract ("CLS 2023-2028")."""
+    when more than one contract is listed, each option names its contract ("CLS 2023-2028").
+    The list page writes its options from `filter_options` (FicheFilterForm); this naming is
+    what Django's own rendering of the field writes."""
 
     def __init__(self, *args: Any, name_contract: Callable[[], bool] = bool, **kwargs: Any) -> None:
         self.name_contract = name_contract
@@ -89,11 +46,192 @@ class AxisChoiceField(SharedChoiceField):
         if not self.name_contract():
             return str(obj)
         contract = obj.contract
-        return f"{obj} — {contract.kind.upper()} {contract.period}"
+        return axis_option(obj, contract.kind, contract.start_year, contract.end_year)
+
+
+def axis_option(axis: Axis, contract_kind: str, start_year: int, end_year: int) -> str:
+    return f"{axis} — {contract_kind.upper()} {start_year}-{end_year}"
 
 
 class AxisChoiceFilter(filters.ModelChoiceFilter):
     field_class = AxisChoiceField
+
+
+# The options of every select of the form whose choices are rows (contracts, their axes with
+# their contract, publics, QPVs, Ottawa areas), in one statement written out: the ORM took
+# longer to build the union of five queries than the database to run it. Each part fills the
+# sort keys (columns 2 to 7) as its model orders it: contracts as the lists do (most recent
+# first), axes by contract then number, publics by order then name, QPVs by name, Ottawa areas
+# by order. Portable (placeholders, UNION ALL, ORDER BY positions): SQLite runs it too.
+OPTIONS_SQL = """
+SELECT 0, -c."start_year", -c."end_year", c."kind", c."title", 0, c."id", c."title",
+       '', 0, 0, '', 0, 0
+FROM "actions_contract" c WHERE c."id" IN ({contracts})
+UNION ALL
+SELECT 1, -c."start_year", 0, c."kind", '', a."number", a."id", a."title",
+       a."kind", a."number", a."contract_id", c."kind", c."start_year", c."end_year"
+FROM "actions_axis" a JOIN "actions_contract" c ON c."id" = a."contract_id"
+WHERE a."contract_id" IN ({contracts})
+UNION ALL
+SELECT 2, p."order", 0, '', p."name", 0, p."id", p."name", '', 0, 0, '', 0, 0
+FROM "actions_public" p
+UNION ALL
+SELECT 3, 0, 0, '', q."name", 0, q."id", q."name", '', 0, 0, '', 0, 0
+FROM "partners_qpv" q WHERE q."territory_id" = %s
+UNION ALL
+SELECT 4, o."order", 0, '', '', 0, o."id", o."name", '', 0, 0, '', 0, 0
+FROM "actions_ottawaarea" o
+ORDER BY 1, 2, 3, 4, 5, 6, 7"""
+
+
+def filter_options(*, contracts: QuerySet, territory_id: int) -> dict[str, list[tuple]]:
+    """The options (value, label) of the selects `contract`, `axis`, `transversal`, `public`,
+    `qpv` and `ottawa` in one query: `contracts` (a queryset, its access rules kept) is a
+    subquery; an axis names its contract when the axes come from several contracts, as
+    AxisChoiceField does."""
+    scope, scope_params = contracts.order_by().values("pk").query.sql_with_params()
+    options: dict[str, list[tuple]] = {
+        "contract": [],
+        "axis": [],
+        "transversal": [],
+        "public": [],
+        "qpv": [],
+        "ottawa": [],
+    }
+    axes = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            OPTIONS_SQL.format(contracts=scope),
+            [*scope_params, *scope_params, territory_id],
+        )
+        rows = cursor.fetchall()
+    by_part = ("contract", None, "public", "qpv", "ottawa")
+    for part, _1, _2, _3, _4, _5, pk, label, *axis in rows:
+        if part == 1:
+            axes.append((pk, label, *axis))
+        else:
+            options[by_part[part]].append((pk, label))
+    several = len({contract_id for *_axis, contract_id, _k, _s, _e in axes}) > 1
+    for pk, title, kind, number, _contract_id, contract_kind, start, end in axes:
+        axis = Axis(kind=kind, number=number, title=title)
+        label = axis_option(axis, contract_kind, start, end) if several else str(axis)
+        options["axis" if kind == AxisKind.THEMATIC else "transversal"].append((pk, label))
+    return options
+
+
+class FicheFilterForm(QuickFilterForm):
+    """The fiches-actions list's filter form: QuickFilterForm's HTML, the options of all its
+    selects read in one query (`filter_options`) when the FilterSet knows its contracts, and
+    its text input, plain selects and pickers written without Django's BoundField
+    (`quick_field`); the sort and any field in error go through `field_html`."""
+
+    # Set by FicheActionFilter on this request's form class: (contracts, territory id).
+    options_source: tuple[QuerySet, int] | None = None
+
+    def as_div(self) -> SafeString:
+        if self.options_source is None:
+            return super().as_div()
+        contracts, territory_id = self.options_source
+        self.options_read = filter_options(contracts=contracts, territory_id=territory_id)
+        errors = self.errors  # cleaned once already (FilterSet.qs)
+        parts = [str(self.non_field_errors())] if self.non_field_errors() else []
+        hidden = []
+        suffix = conditional_escape(self.label_suffix or "")
+        quick = self.auto_id == "id_%s" and not self.prefix
+        for name, field in self.fields.items():
+            written = None
+            if quick and name not in errors and is_plain(field):
+                written = self.quick_field(name, field, suffix)
+            if written is not None:
+                parts.append(written)
+                continue
+            bound = self[name]
+            if bound.is_hidden:
+                hidden.append(str(bound))
+            else:
+                parts.append(field_html(bound))
+        parts.extend(hidden)
+        return mark_safe("\n".join(parts))
+
+    def quick_field(self, name: str, field: forms.Field, suffix: str) -> str | None:
+        """What `field_html` writes for a text input, a single select or a picker without
+        matches, with no error nor attributes of its own (None for any other field): escaped
+        as Django escapes."""
+        widget = field.widget
+        kind = type(widget)
+        described = ""
+        if field.help_text:
+            described = f' aria-describedby="id_{name}_helptext"'
+        if kind is forms.TextInput and widget.template_name == TEXT_TEMPLATE:
+            value = widget.format_value(self.value_of(name, field))
+            shown = "" if value is None else f' value="{conditional_escape(value)}"'
+            written = (
+                f'<input type="{widget.input_type}" name="{name}"{described} id="id_{name}"{shown}>'
+            )
+        elif kind is forms.Select and widget.template_name == SELECT_TEMPLATE:
+            if isinstance(field, forms.ModelChoiceField):
+                if name not in self.options_read:
+                    return None
+                choices = [("", field.empty_label)] if field.empty_label is not None else []
+                if getattr(field, "null_label", None) is not None:
+                    choices.append((field.null_value, field.null_label))
+                choices += self.options_read[name]
+            else:
+                choices = widget.choices
+            chosen = set(widget.format_value(self.value_of(name, field)))
+            rows = []
+            for value, label in choices:
+                if isinstance(label, list | tuple):
+                    return None  # groups of options
+                text = "" if value is None else str(value)
+                label = str(label)
+                rows.append(
+                    f'<option value="{escape(text)}"{" selected" if text in chosen else ""}>'
+                    f"{label if isinstance(label, SafeString) else escape(label)}</option>"
+                )
+            options = "\n".join(rows)
+            written = f'<select name="{name}"{described} id="id_{name}">\n{options}\n</select>'
+        elif kind is PickerWidget and not widget.matches:
+            # partners.filter_form.picker_html
+            picked = widget.format_value(self.value_of(name, field))
+            written = (
+                f'<span class="picker" data-picker data-picker-url="{escape(widget.url)}">\n'
+                f'<input type="text" name="{name}" value="{conditional_escape(picked.text)}" '
+                f'autocomplete="off" spellcheck="false"{described} id="id_{name}">\n'
+                f'<input type="hidden" name="{name}_id" value="{conditional_escape(picked.pk)}" '
+                "data-picker-value>\n</span>"
+            )
+        else:
+            return None
+        if field.help_text:  # not escaped, as Django writes it
+            written = (
+                f'<div class="helptext" id="id_{name}_helptext">{field.help_text}</div>\n{written}'
+            )
+        if field.label:
+            label = conditional_escape(field.label) + suffix
+            written = f'<label for="id_{name}">{label}</label>\n{written}'
+        return f"<div>{written}</div>"
+
+    def value_of(self, name: str, field: forms.Field) -> Any:
+        """BoundField.value() without the BoundField."""
+        initial = self.get_initial_for_field(field, name)
+        if not self.is_bound:
+            return field.prepare_value(initial)
+        data = field.widget.value_from_datadict(self.data, self.files, name)
+        return field.prepare_value(field.bound_data(data, initial))
+
+
+def is_plain(field: forms.Field) -> bool:
+    """A field whose widget Django writes with its name, id and hint only: no attributes of
+    its own, not required nor disabled, no hidden initial, not localized."""
+    return not (
+        field.widget.attrs
+        or field.required
+        or field.disabled
+        or field.show_hidden_initial
+        or field.localize
+        or field.widget.is_hidden
+    )
 
 
 class StructureSearchField(forms.Field):
@@ -130,8 +268,10 @@ class StructureSearchField(forms.Field):
         return found
 
     def prepare_value(self, value: Any) -> Any:
-        # The structure found is named in the text input, its id in the hidden one.
-        return self._found.get(value, value) if isinstance(value, PickerValue) else value
+        # The structure found is named in the text input, its id in the hidden one; a text
+        # that filters by every structure it finds stays in the input, as typed.
+        found = self._found.get(value, value) if isinstance(value, PickerValue) else value
+        return PickerValue(text=found) if isinstance(found, str) else found
 
 
 class StructureSearchFilter(filters.Filter):
@@ -211,49 +351,33 @@ class FicheActionFilter(ListFilterSet):
         empty_label=_("Contrat et numéro"),
     )
 
-    # Their options read in one query (the names: each model's __str__); the axes apart
-    # (Once, with their contracts).
+    # Without contracts and territory (FicheFilterForm reads all the options then), the
+    # options of these selects are read in one query (the names: each model's __str__).
     options_named_by = {"contract": "title", "public": "name", "qpv": "name", "ottawa": "name"}
 
     class Meta:
         model = FicheAction
         fields: list[str] = []
-        form = QuickFilterForm
+        form = FicheFilterForm
 
     def __init__(self, *args, territory=None, contracts=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.options_source = None
         if contracts is not None:
             self.filters["contract"].queryset = contracts
-            axes = (
-                Axis.objects.filter(contract__in=contracts)
-                .select_related("contract")
-                # What an option names (AxisChoiceField), not the texts of the axes and contracts.
-                .only(
-                    "contract_id",
-                    "kind",
-                    "number",
-                    "title",
-                    "contract__kind",
-                    "contract__start_year",
-                    "contract__end_year",
-                )
-                .order_by("contract", "number")
-            )
+            # For checking the axis chosen (the options are read by filter_options).
+            axes = Axis.objects.filter(contract__in=contracts).select_related("contract")
             self.filters["axis"].queryset = axes.filter(kind=AxisKind.THEMATIC)
             self.filters["transversal"].queryset = axes.filter(kind=AxisKind.TRANSVERSAL)
-            # Both selects list the axes read once, and tell from them whether they come from
-            # several contracts (no query of its own).
-            every_axis = Once(axes)
 
             @cache
             def several() -> bool:
-                return len({axis.contract_id for axis in every_axis}) > 1
+                return axes.order_by().values("contract_id").distinct().count() > 1
 
-            for name, kind in (("axis", AxisKind.THEMATIC), ("transversal", AxisKind.TRANSVERSAL)):
+            for name in ("axis", "transversal"):
                 self.filters[name].extra["name_contract"] = several
-                self.filters[name].extra["shared"] = every_axis.where(
-                    lambda axis, kind=kind: axis.kind == kind
-                )
+            if territory is not None:
+                self.options_source = (contracts, territory.pk)
         self.structures = Organization.objects.none()
         if territory is not None:
             self.structures = Organization.objects.filter(territory=territory)
@@ -263,6 +387,11 @@ class FicheActionFilter(ListFilterSet):
             for name in ("pilot", "partner"):
                 self.filters[name].extra.update(queryset=self.structures, url=url)
             self.filters["qpv"].queryset = Qpv.objects.filter(territory=territory)
+
+    def get_form_class(self) -> type[forms.Form]:
+        form_class = super().get_form_class()
+        form_class.options_source = self.options_source
+        return form_class
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -37,17 +38,42 @@ from .base import ActionsMixin, pdf_response
 PAGE_SIZE = 50
 
 
+class PageWithTotalPaginator(Paginator):
+    """Reads the page asked for and the list's total in one query (selectors.fiche_page_rows)
+    rather than counting first: the page carries its `rows`, or None when they are to be read
+    from its object_list (a list the window cannot count, or a total asked before the page)."""
+
+    def page(self, number: Any) -> Page:
+        rows = None
+        if "count" not in self.__dict__ and not self.orphans:
+            try:
+                asked = int(number)
+            except (TypeError, ValueError):
+                asked = 0  # refused below as Django refuses it
+            if asked >= 1:
+                bottom = (asked - 1) * self.per_page
+                read = selectors.fiche_page_rows(
+                    fiches=self.object_list, bottom=bottom, top=bottom + self.per_page
+                )
+                if read is not None and (read[0] or asked == 1):
+                    rows, self.count = read  # an empty page 1: an empty list
+        page = super().page(number)
+        page.rows = rows
+        return page
+
+
 class FicheListView(ActionsMixin, ListView):
     template_name = "actions/fiche_list.html"
     context_object_name = "fiches"
     paginate_by = PAGE_SIZE
+    paginator_class = PageWithTotalPaginator
 
     def get_queryset(self):
         self.filterset = FicheActionFilter(
             self.request.GET or None,
             queryset=selectors.fiche_list(access=self.access),
             territory=self.territory,
-            contracts=self.contracts().order_by("-start_year"),
+            contracts=self.contracts().order_by(*selectors.CONTRACT_ORDER),
         )
         return self.filterset.qs
 
@@ -58,7 +84,9 @@ class FicheListView(ActionsMixin, ListView):
             filter=self.filterset, query=params.urlencode(), **kwargs
         )
         context["rows"] = selectors.fiche_table_rows(
-            fiches=context["fiches"], territory_slug=self.territory.slug
+            fiches=context["fiches"],
+            rows=context["page_obj"].rows,
+            territory_slug=self.territory.slug,
         )
         return context
 

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import (
+    AxisFactory,
     ContactFactory,
     ContractFactory,
     FicheActionFactory,
@@ -187,3 +188,98 @@ def test_the_filtered_list_keeps_a_constant_query_count(login_as, coordinator, f
 
     more()
     assert_constant_queries(login_as(coordinator), f"{BASE}/fiches/?{query}", more, at_most=14)
+
+
+def rows_of(page: str) -> list[str]:
+    """The fiches' numbers, in the order the table lists them."""
+    body = page[page.index("<tbody>") : page.index("</tbody>")] if "<tbody>" in page else ""
+    return [cell.split(" ", 1)[0] for cell in body.split('/">')[1:]]
+
+
+def test_the_pages_count_and_cut_the_list_as_before(login_as, coordinator, territory):
+    """The page and the list's total are read together: the count, the pages, the page past
+    the end (404) and a list where a fiche matches twice (two partner structures found)."""
+    contract = ContractFactory(territory=territory)
+    axis = AxisFactory(contract=contract)
+    centres = [OrganizationFactory(territory=territory, name=f"Centre {n}") for n in range(2)]
+    for n in range(53):
+        fiche = FicheActionFactory(contract=contract, thematic_axis=axis, number=f"1.{n:02}")
+        for centre in centres if n % 2 else centres[:1]:
+            fiche.partnerships.create(organization=centre)
+    client = login_as(coordinator)
+    first = client.get(f"{BASE}/fiches/").content.decode()
+    assert "53 fiches-actions" in first and "Page 1 sur 2" in first
+    assert rows_of(first) == [f"1.{n:02}" for n in range(50)]
+    second = client.get(f"{BASE}/fiches/?page=2").content.decode()
+    assert rows_of(second) == ["1.50", "1.51", "1.52"]
+    assert rows_of(client.get(f"{BASE}/fiches/?page=last").content.decode()) == rows_of(second)
+    for page in ("3", "0", "deux"):
+        assert client.get(f"{BASE}/fiches/?page={page}").status_code == 404
+    # Each fiche once, though the odd ones work with both centres.
+    twice = client.get(f"{BASE}/fiches/?partner=centre&page=2").content.decode()
+    assert "53 fiches-actions" in twice and rows_of(twice) == ["1.50", "1.51", "1.52"]
+    empty = client.get(f"{BASE}/fiches/?q=introuvable").content.decode()
+    assert "Aucune fiche-action ne correspond à ces critères." in empty
+
+
+def test_the_filters_list_the_contracts_and_axes_a_signatory_may_read(
+    login_as, coordinator, viewer, territory
+):
+    """All the selects' options come from one query: the contracts most recent first, each
+    axis naming its contract when there are several; a signatory's lists leave out the draft
+    contract and its axes."""
+    older = ContractFactory(territory=territory, title="CLS <2018>", start_year=2018, end_year=2022)
+    newer = ContractFactory(territory=territory, title="CLS 2023", start_year=2023)
+    draft = ContractFactory(territory=territory, title="Projet", start_year=2029, end_year=2033)
+    draft.status = "draft"
+    draft.save()
+    AxisFactory(contract=older, number=1, title="Axe 1 : Santé mentale")
+    AxisFactory(contract=newer, number=1, title="Nutrition & sport")
+    AxisFactory(contract=newer, number=1, title="Aller vers", kind="transversal")
+    AxisFactory(contract=draft, number=1, title="Brouillon")
+
+    def options(page: str, name: str) -> list[str]:
+        select = page[page.index(f'<select name="{name}"') :]
+        select = select[: select.index("</select>")]
+        return [html.unescape(o.split(">", 1)[1]) for o in select.split("</option>")[1:-1]]
+
+    page = login_as(coordinator).get(f"{BASE}/fiches/").content.decode()
+    assert options(page, "contract") == ["Projet", "CLS 2023", "CLS <2018>"]
+    assert options(page, "axis") == [
+        "Axe 1 : Brouillon — CLS 2029-2033",
+        "Axe 1 : Nutrition & sport — CLS 2023-2028",
+        "Axe 1 : Santé mentale — CLS 2018-2022",
+    ]
+    assert options(page, "transversal") == ["Axe transversal 1 : Aller vers — CLS 2023-2028"]
+    page = login_as(viewer).get(f"{BASE}/fiches/").content.decode()
+    assert options(page, "contract") == ["CLS 2023", "CLS <2018>"]
+    assert "Brouillon" not in page and "Projet" not in page
+    assert options(page, "axis")[0] == "Axe 1 : Nutrition & sport — CLS 2023-2028"
+    draft.delete()
+    older.delete()
+    page = login_as(viewer).get(f"{BASE}/fiches/").content.decode()
+    assert options(page, "axis") == ["Axe 1 : Nutrition & sport"], "one contract: not named"
+
+
+@pytest.mark.parametrize("role", ["coordinator", "viewer"])
+def test_the_list_reads_the_page_with_its_total_and_every_option_in_one_query_each(
+    login_as, request, fiches, role
+):
+    """Besides the session, the user and the access: the page with the list's total, and the
+    options of every select (contracts, axes, publics, QPVs, Ottawa areas)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login_as(request.getfixturevalue(role))
+    client.get(f"{BASE}/fiches/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"{BASE}/fiches/?status=planned&order=-number").status_code == 200
+    assert len(ctx.captured_queries) == 5, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_name_typed_stays_in_its_field_once_the_list_is_filtered(login_as, coordinator, fiches):
+    page = login_as(coordinator).get(f"{BASE}/fiches/?pilot=h%C3%B4pital+%3Cb%3E&partner=ccas")
+    text = page.content.decode()
+    assert 'name="pilot" value="hôpital &lt;b&gt;"' in text
+    assert 'name="partner" value="ccas"' in text
+    assert 'name="partner_id" value=""' in text
