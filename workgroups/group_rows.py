@@ -22,11 +22,11 @@ from django.utils.text import capfirst
 from django.utils.translation import ngettext
 
 from actions.models import FicheAction
-from cls_platform.templatetags.people import as_professional, redact_names, shows_people
+from cls_platform.templatetags.people import professional_of, redact_names, shows_people
 from partners.models import Contact
 
 from .health import GroupHealth
-from .models import Meeting, WorkGroup
+from .models import GroupKind, GroupStatus, Meeting, WorkGroup
 
 MARK_PK = 987654321
 LONG_DAY = "l j F Y, H\\hi"  # "mardi 15 décembre 2026, 10h00"
@@ -140,36 +140,52 @@ def reason_for(text: str, vacant: Iterable[Contact], people: bool) -> str:
 
 def group_list_rows(groups: Iterable[WorkGroup], territory_slug: str, access: Any) -> SafeString:
     """The <tr>s of the list of groups, each with `health` and `pilot_list`
-    (`selectors.group_list`)."""
+    (`selectors.group_list`). Each label (kind, status, health badge, a structure's
+    professional) is translated and escaped once a page, not once a row."""
     head, tail = link_pattern("workgroups:group_detail", territory_slug)
     people = shows_people(access)
+    kinds = {value: escape(str(label)) for value, label in GroupKind.choices}
+    statuses = {value: escape(str(label)) for value, label in GroupStatus.choices}
+    badges: dict[str, str] = {}
+    professionals: dict[str | None, str] = {}
     rows = []
     for group in groups:
         pilots = []
         for p in group.pilot_list:
+            organization = p.organization
             if not people:
-                pilots.append(escape(as_professional(p)))
-            elif p.organization:
+                structure = organization.name if organization is not None else None
+                professional = professionals.get(structure)
+                if professional is None:
+                    professional = professionals[structure] = escape(professional_of(structure))
+                pilots.append(professional)
+            elif organization:
                 pilots.append(
                     f'{escape(p.full_name)}\n      <span class="muted">'
-                    f"({escape(p.organization.name)})</span>"
+                    f"({escape(organization.name)})</span>"
                 )
             else:
                 pilots.append(escape(p.full_name))
         health = group.health
+        state = health.state
+        badge = badges.get(state)
+        if badge is None:
+            badge = badges[state] = health_badge(health)
         reasons = "".join(
             f'<p class="warning">{reason_for(reason, health.vacant_pilots, people)}</p>'
             for reason in health.reasons
         )
+        kind = kinds.get(group.kind) or escape(group.kind)
+        status = escape(group.status)
         rows.append(
             "\n  <tr>\n"
             f'    <th scope="row"><a href="{head}{group.pk}{tail}">{escape(group.name)}</a><br>\n'
-            f'      <span class="muted">{escape(str(group.get_kind_display()))} · '
-            f'<span class="badge badge--{escape(group.status)}">'
-            f"{escape(str(group.get_status_display()))}</span></span></th>\n"
+            f'      <span class="muted">{kind} · '
+            f'<span class="badge badge--{status}">'
+            f"{statuses.get(group.status) or status}</span></span></th>\n"
             f"    <td>{'<br>'.join(pilots) or '—'}</td>\n"
             f"    <td>{health.held_last_year} / {group.target_meetings_per_year}</td>\n"
-            f"    <td>{health_badge(health)}{reasons}</td>\n"
+            f"    <td>{badge}{reasons}</td>\n"
             "  </tr>\n  "
         )
     return mark_safe("".join(rows))

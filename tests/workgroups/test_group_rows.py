@@ -76,3 +76,62 @@ def test_the_pages_count_a_meeting_as_soon_as_its_attendance_is_recorded(login_a
     assert "<td>2 / 4</td>" in page(client, "workgroups:group_list", territory.slug)
     detail = page(client, "workgroups:group_detail", territory.slug, group.pk)
     assert "2 pour 4 visées" in detail and "<td>2 / 2</td>" in detail
+
+
+@pytest.mark.parametrize("role", ["coordinator", "viewer"])
+def test_the_list_gives_each_groups_state_and_reasons_in_one_round_trip_for_health(
+    login_as, request, role
+):
+    """The list reads the health without the figures only its group's page shows: the same
+    state and reasons as the group's full health, a vacant seat named to coordinators and as a
+    professional of their structure to signatories; the groups, then their pilots and meetings
+    together (PostgreSQL; one statement each on SQLite)."""
+    from html import escape
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils.text import capfirst
+
+    from partners.models import Organization
+    from workgroups.health import group_health
+    from workgroups.models import GroupStatus
+
+    access = request.getfixturevalue(role)
+    territory = access.territory
+    contract = ContractFactory(territory=territory)
+    ccas = Organization.objects.create(territory=territory, name="CCAS")
+    today = timezone.localdate()
+    left = ContactFactory(
+        territory=territory, first_name="Léa", last_name="Partie", organization=ccas
+    )
+    left.left_at = today - dt.timedelta(days=40)
+    left.save()
+    vacant = WorkGroupFactory(contract=contract, name="GT Vacant", target_meetings_per_year=4)
+    vacant.pilots.set([left])
+    lively = WorkGroupFactory(contract=contract, name="GT Vivant", target_meetings_per_year=4)
+    lively.pilots.set([ContactFactory(territory=territory, organization=ccas)])
+    standby = WorkGroupFactory(contract=contract, name="GT Veille", status=GroupStatus.STANDBY)
+    crowd = [ContactFactory(territory=territory, organization=ccas) for _ in range(4)]
+    for days in (300, 200, 100, 20):
+        meet(lively, today - dt.timedelta(days=days), crowd[: 1 + days // 100])
+        meet(vacant, today - dt.timedelta(days=days), crowd[:2])
+    meet(lively, today + dt.timedelta(days=20), status=MeetingStatus.PLANNED)
+
+    client = login_as(access)
+    client.get(reverse("workgroups:group_list", args=[territory.slug]))
+    with CaptureQueriesContext(connection) as ctx:
+        text = page(client, "workgroups:group_list", territory.slug)
+    # Session, user, access, the groups, their health.
+    assert len(ctx.captured_queries) == (5 if connection.vendor == "postgresql" else 6)
+    for group in (vacant, lively, standby):
+        health = group_health(group)
+        row = text[text.index(f">{group.name}</a>") :]
+        row = row[: row.index("</tr>")]
+        assert f"{escape(capfirst(health.label))}</span>" in row
+        assert row.count('class="warning"') == len(health.reasons)
+        assert f"<td>{health.held_last_year} / {group.target_meetings_per_year}</td>" in row
+    assert "Prochaine réunion programmée" not in text, "a note: the group's page gives it"
+    if role == "viewer":
+        assert "Léa" not in text and "un·e professionnel·le de CCAS (CCAS) a quitté" in text
+    else:
+        assert "Léa Partie (CCAS) a quitté sa structure" in text

@@ -18,9 +18,11 @@ from ..models import Attendance, Meeting, MeetingStatus, Membership, WorkGroup
 
 def group_list(*, access: Access) -> list[WorkGroup]:
     """The groups, each with its `health` and `pilot_list` (with their structure and
-    successor), in four queries whatever their number."""
+    successor), in two queries (one round trip for the health) whatever their number."""
     groups = list(scoped(WorkGroup.objects.all(), access).order_by("contract", "name"))
-    healths = groups_health(groups)
+    # The list shows each group's state, reasons, meetings of the year and pilots: the same
+    # without the notes and figures that never change the state (its page gives them).
+    healths = groups_health(groups, details=False)
     for group in groups:
         group.health = healths[group.pk]
         group.pilot_list = group.health.pilots  # read once, for the page and for the health
