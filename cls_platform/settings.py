@@ -214,7 +214,8 @@ if PROCONNECT_CLIENT_ID:
     OIDC_OP_LOGOUT_ENDPOINT = f"{PROCONNECT_DOMAIN}/session/end"
     OIDC_CREATE_USER = False
     OIDC_AUTHENTICATION_CALLBACK_URL = "security:proconnect_callback"
-    OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+    # No acr required by default: Trame asks its own second factor (README, "ProConnect").
+    PROCONNECT_ACR_VALUES = os.environ.get("PROCONNECT_ACR_VALUES", "").split()
     AUTHENTICATION_BACKENDS.append("cls_platform.security.oidc.ProConnectBackend")
 # --- end of sign-in ---
 LOGIN_URL = "login"

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from .access import POLICY_PUBLIC, accesses_of, authenticated_view, public_view
 from .departments import codes_matching
 from .health import health_report
+from .security import oidc
 from .security.oidc import enabled as oidc_enabled
 
 HOME_PAGE_SIZE = 50
@@ -48,6 +49,12 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     access_policy = POLICY_PUBLIC
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Signed in through ProConnect: ProConnect's session ends too (security/oidc.py).
+        id_token = oidc.id_token_of(request)
+        response = super().post(request, *args, **kwargs)
+        return oidc.end_session(request, id_token) if id_token else response
 
 
 def territories_matching(text: str) -> Q:

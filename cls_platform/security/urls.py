@@ -21,4 +21,9 @@ urlpatterns = [
     path("deconnexion-partout/", views.sign_out_all, name="sign_out_everywhere"),
     path("proconnect/", oidc.ProConnectStartView.as_view(), name="proconnect"),
     path("proconnect/retour/", oidc.ProConnectCallbackView.as_view(), name="proconnect_callback"),
+    path(
+        "proconnect/deconnexion/",
+        oidc.ProConnectLogoutReturnView.as_view(),
+        name="proconnect_logout",
+    ),
 ]

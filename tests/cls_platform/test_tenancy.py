@@ -76,9 +76,11 @@ PUBLIC_URL_NAMES = {
     "accessibility_statement",
     # The site map (RGAA 12.1): signed out, it lists only the pages anyone may read.
     "site_map",
-    # ProConnect (404 unless configured): the way there and back of a sign-in, like "login".
+    # ProConnect (404 unless configured): the way there and back of a sign-in, like "login",
+    # and the way back of a sign-out, like "logout".
     "security:proconnect",
     "security:proconnect_callback",
+    "security:proconnect_logout",
     # Where browsers post Content-Security-Policy violations: they send no cookie to sign it.
     "csp_report",
 }
