@@ -329,6 +329,7 @@ def contract_book(
         front_matter,
         name=f"contract-front-{contract.pk}",
         audience=SIGNATORIES if for_signatories else "",
+        like="" if for_signatories else SIGNATORIES,
         parallel=parallel,
     )
 

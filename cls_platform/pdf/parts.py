@@ -16,9 +16,15 @@ destinations (so the table of contents' links reach the fiches), bookmarks. The 
 afterwards, as pagination artifacts, from a document of numbered empty pages.
 
 On a cold cache (a new contract, an emptied cache, new stylesheets), `book` lays the parts out in
-PDF_PROCESSES processes forked from a server that set everything up once (renderer_boot); the
-front matter's length is counted there beside the fiches, then the front matter and the page
-numbers, which need every length, are rendered side by side: nothing is laid out twice.
+PDF_PROCESSES processes forked from a server that set everything up once (renderer_boot); then
+the front matter and the page numbers, which need every length, are rendered side by side. The
+front matter's contents give the fiches' pages, which follow it: its own length must be known
+before it is rendered. It is the length kept from the last print of this document (checked), or
+of its other audience (the signatories' and the coordination's front matters are as long); when
+neither is kept, it is counted beside the fiches by laying the front matter out without writing
+it: the one layout made twice, and only on a truly cold cache (the numbers it shows cannot be set
+without that length; a layout of ghost pages standing for the fiches would give them in one pass,
+but costs as much, after the fiches instead of beside them).
 """
 
 from __future__ import annotations
@@ -94,6 +100,7 @@ def book(
     *,
     name: str,
     audience: str = "",
+    like: str | None = None,
     parallel: bool = True,
 ) -> Book:
     """A document made of a front matter and chapters that each start a page (the HTML of
@@ -106,7 +113,10 @@ def book(
     document, an emptied cache), that length is counted by laying it out alone (no PDF written)
     while the chapters are rendered: the numbers it shows sit apart from its text and change no
     line. The front matter and the page numbers, which need every length, are then rendered side
-    by side.
+    by side. `like` names another audience of the same document whose front matter is as long
+    but for rare cases (the signatories' and the coordination's differ only by names made
+    structures): its kept length stands in for a missing one, checked like any kept length,
+    so that the second audience's first print (or warming) lays its front matter out once.
 
     With `parallel`, the parts are rendered in up to PDF_PROCESSES processes when there are
     enough of them to repay it (a contract printed for the first time, or after an upgrade of the
@@ -116,9 +126,13 @@ def book(
     cache = caches[CACHE_ALIAS]
     salt = _salt(None, DEFAULT_STYLESHEETS, True, audience)
     keys = [f"part:{_digest(salt, html)}" for html in chapters]
-    length_key = f"length:{_digest(FORMAT, name, audience)}"
-    found: dict[str, Any] = cache.get_many([*keys, length_key])
+    length_key = _length_key(name, audience)
+    like_key = _length_key(name, like) if like is not None and like != audience else length_key
+    found: dict[str, Any] = cache.get_many([*keys, length_key, like_key])
     front_pages: int | None = found.pop(length_key, None)
+    like_pages: int | None = found.pop(like_key, None)
+    if front_pages is None:
+        front_pages = like_pages
     numbers_salt = _salt(None, DEFAULT_STYLESHEETS, False, "")
     missing = {key: html for key, html in zip(keys, chapters, strict=True) if key not in found}
     work = len(missing) + (front_pages is None)
@@ -157,6 +171,11 @@ def book(
             logger.warning("Pagination instable pour %s : %s pages.", name, front.pages)
     cache.set(length_key, front.pages)
     return Book(parts=[front, *parts], numbers=numbers)
+
+
+def _length_key(name: str, audience: str) -> str:
+    """Where the length of a document's front matter for `audience` is kept."""
+    return f"length:{_digest(FORMAT, name, audience)}"
 
 
 def _numbers_html(total: int) -> str:

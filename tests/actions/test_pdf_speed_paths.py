@@ -68,3 +68,17 @@ def test_a_length_kept_from_a_shorter_contract_is_corrected(laid_out):
     assert laid_out["counted"] == []  # a length was kept: nothing counted
     assert caches["pdf"].get(key) == front_pages
     contents_agree_with_pages(pages, built)
+
+
+def test_the_signatories_first_print_takes_the_length_of_the_coordinations(laid_out):
+    """Both audiences' front matters are as long: the signatories' first print after the
+    coordination's lays theirs out once, counted by nobody, with the right pages."""
+    built = build_contract(3)
+    contract_pdf(contract=built.contract)
+    laid_out["written"].clear()
+    laid_out["counted"].clear()
+
+    pages = pdf_pages(contract_pdf(contract=built.contract, for_signatories=True))
+    assert laid_out["counted"] == []
+    assert len(laid_out["written"]) == 3 + 1  # their fiches and front matter; numbers kept
+    contents_agree_with_pages(pages, built)
