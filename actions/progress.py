@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -297,24 +298,48 @@ def contract_figures(
     """Fiches by status, late fiches and indicators by standing, per contract: two queries
     whatever the number of contracts."""
     contracts = list(contracts)
+    today = today or timezone.localdate()
+    statements = figures_statements(contracts, today=today)
+    rows = []
+    with connection.cursor() as cursor:
+        for statement, params in statements:
+            cursor.execute(statement, params)
+            rows.append(cursor.fetchall())
+    return figures_from(contracts, rows, today=today)
+
+
+def figures_statements(
+    contracts: Iterable[Contract], *, today: dt.date
+) -> list[tuple[str, list[Any]]]:
+    """The two statements of `contract_figures` with their parameters, for a caller that sends
+    them with others in one round trip; none without contracts. `figures_from` reads their
+    rows."""
+    ids = [contract.pk for contract in contracts]
+    if not ids:
+        return []
+    closed = [str(status) for status in CLOSED_STATUSES]
+    counts = _FICHE_COUNTS.format(closed=_placeholders(closed), ids=_placeholders(ids))
+    latest = _INDICATOR_LATEST.format(ids=_placeholders(ids))
+    return [(counts, [today, *closed, *ids]), (latest, ids)]
+
+
+def figures_from(
+    contracts: Iterable[Contract], rows: list[list[tuple]], *, today: dt.date
+) -> dict[int, ContractFigures]:
+    """`contract_figures` from the rows of `figures_statements` (in their order)."""
+    contracts = list(contracts)
     figures = {contract.pk: ContractFigures() for contract in contracts}
     if not contracts:
         return figures
-    today = today or timezone.localdate()
-    ids = list(figures)
-    closed = [str(status) for status in CLOSED_STATUSES]
-    with connection.cursor() as cursor:
-        counts = _FICHE_COUNTS.format(closed=_placeholders(closed), ids=_placeholders(ids))
-        cursor.execute(counts, [today, *closed, *ids])
-        for contract_id, status, total, late in cursor.fetchall():
-            figures[contract_id].add_fiches(status, total, late)
-        elapsed = {contract.pk: elapsed_share(contract, today=today) for contract in contracts}
-        cursor.execute(_INDICATOR_LATEST.format(ids=_placeholders(ids)), ids)
-        for contract_id, baseline, target, latest in cursor.fetchall():
-            state = standing(
-                baseline=baseline, target=target, latest=latest, elapsed=elapsed[contract_id]
-            )
-            figures[contract_id].add_indicator(state)
+    counts, latest = rows
+    for contract_id, status, total, late in counts:
+        figures[contract_id].add_fiches(status, total, late)
+    elapsed = {contract.pk: elapsed_share(contract, today=today) for contract in contracts}
+    for contract_id, baseline, target, value in latest:
+        state = standing(
+            baseline=baseline, target=target, latest=value, elapsed=elapsed[contract_id]
+        )
+        figures[contract_id].add_indicator(state)
     return figures
 
 

@@ -37,7 +37,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, models
 from django.db.models import Count, OuterRef, Subquery
@@ -63,6 +63,8 @@ FRAGILE_RHYTHMS, STOPPED_RHYTHMS = 1.5, 2.5
 FRAGILE_CAP_DAYS, STOPPED_CAP_DAYS = 456, 730  # 15 and 24 months
 TREND_MEETINGS, TREND_DOWN, TREND_UP = 3, 0.7, 1.2
 NAMES_SHOWN = 5
+# Plain strings: read for every meeting of every group, the enum members' lookup cost more.
+_HELD, _PLANNED = MeetingStatus.HELD.value, MeetingStatus.PLANNED.value
 
 
 class HealthState(models.TextChoices):
@@ -210,6 +212,9 @@ def groups_health(
 
     A page that read them already gives, by group id, the `pilots` (with their structure and
     successor) and the `meetings` (each with `present`, how many came): a query fewer each.
+    Of a group, only its `pk`, `status` and `target_meetings_per_year` are read: a table of
+    many territories may pass rows holding those rather than model instances (`health.group`
+    is then that row).
     """
     groups = list(groups)
     if not groups:
@@ -282,8 +287,10 @@ def pilots_from(rows: list[tuple]) -> dict[int, list[Contact]]:
     return dict(pilots)
 
 
-@dataclass
-class _Meeting:
+class _Meeting(NamedTuple):
+    """A meeting as health reads it (a tuple: two thousand of them for a table of many
+    territories, where a class instance each cost more than reading them)."""
+
     pk: int
     day: dt.date
     status: str
@@ -300,6 +307,26 @@ class _Presence:
     before: int  # presences before this calendar year
 
 
+class _Words:
+    """`gettext` and `ngettext` remembered for one call of `groups_health` (one language): the
+    same sentences come back group after group, and each lookup searches every catalog."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple, str] = {}
+
+    def gettext(self, message: str) -> str:
+        key = (message,)
+        if key not in self.known:
+            self.known[key] = _(message)
+        return self.known[key]
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        key = (singular, plural, n)
+        if key not in self.known:
+            self.known[key] = ngettext(singular, plural, n)
+        return self.known[key]
+
+
 @dataclass
 class _Data:
     meetings: dict[int, list[_Meeting]]  # by group, oldest first
@@ -311,6 +338,7 @@ class _Data:
     # meetings recorded of the last one they came to).
     absentees: dict[int, list[tuple]] = field(default_factory=dict)
     reports: set[tuple[int, int]] = field(default_factory=set)  # (meeting id, contact id) sent
+    i18n: _Words = field(default_factory=_Words)
 
     @staticmethod
     def _meetings(ids: list[int]) -> dict[int, list[_Meeting]]:
@@ -348,8 +376,8 @@ class _Data:
     @staticmethod
     def meetings_from(rows: list[tuple]) -> dict[int, list[_Meeting]]:
         meetings: dict[int, list[_Meeting]] = defaultdict(list)
-        for pk, group_id, *row in rows:
-            meetings[group_id].append(_Meeting(pk, *row))
+        for pk, group_id, day, status, attended in rows:
+            meetings[group_id].append(_Meeting(pk, day, status, attended))
         return meetings
 
     @staticmethod
@@ -433,21 +461,23 @@ def _assess(group: WorkGroup, data: _Data, today: dt.date, *, details: bool = Tr
         pilots=data.pilots.get(group.pk, []),
     )
     if group.status == GroupStatus.CLOSED:
-        health.add(HealthState.STOPPED, _("Le groupe est clos."))
+        health.add(HealthState.STOPPED, data.i18n.gettext("Le groupe est clos."))
         return health
     if group.status == GroupStatus.STANDBY:
-        health.add(HealthState.STOPPED, _("Le groupe a été mis en veille."))
+        text = data.i18n.gettext("Le groupe a été mis en veille.")
+        health.add(HealthState.STOPPED, text)
     meetings = data.meetings.get(group.pk, [])
-    held = [m for m in meetings if m.status == MeetingStatus.HELD and m.day <= today]
+    held = [m for m in meetings if m.status == _HELD and m.day <= today]
     year_ago = today - dt.timedelta(days=365)
     health.held_last_year = sum(1 for m in held if m.day > year_ago)
     health.last_held_on = held[-1].day if held else None
-    planned = [m for m in meetings if m.status == MeetingStatus.PLANNED]
+    planned = [m for m in meetings if m.status == _PLANNED]
     health.next_planned_on = min((m.day for m in planned if m.day >= today), default=None)
-    _silence(health, held, [m for m in planned if year_ago < m.day < today], details=details)
-    _pilots(health, health.pilots)
+    unrecorded = [m for m in planned if year_ago < m.day < today]
+    _silence(health, held, unrecorded, data.i18n, details=details)
+    _pilots(health, health.pilots, data.i18n)
     recorded = [m for m in held if m.attended]
-    _attendance(health, recorded)
+    _attendance(health, recorded, data.i18n)
     if details:  # notes only: the state stays what the findings above made it (and so in
         # `_silence`, where the dates written out cost most of a table of many territories)
         _participants(health, data)
@@ -456,11 +486,16 @@ def _assess(group: WorkGroup, data: _Data, today: dt.date, *, details: bool = Tr
 
 
 def _silence(
-    health: GroupHealth, held: list[_Meeting], unrecorded: list[_Meeting], *, details: bool = True
+    health: GroupHealth,
+    held: list[_Meeting],
+    unrecorded: list[_Meeting],
+    i18n: _Words,
+    *,
+    details: bool = True,
 ) -> None:
     today, target = health.today, health.target
     if unrecorded and details:
-        text = ngettext(
+        text = i18n.ngettext(
             "La réunion du %(days)s n'a ni présences ni compte-rendu : elle ne compte pas comme "
             "tenue.",
             "Les réunions du %(days)s n'ont ni présences ni compte-rendu : elles ne comptent pas "
@@ -469,11 +504,13 @@ def _silence(
         )
         health.add(HealthState.ACTIVE, text % {"days": ", ".join(_day(m.day) for m in unrecorded)})
     if health.next_planned_on and details:
-        text = _("Prochaine réunion programmée le %(day)s.")
+        text = i18n.gettext("Prochaine réunion programmée le %(day)s.")
         health.add(HealthState.ACTIVE, text % {"day": _day(health.next_planned_on)})
     if not held:
         if not health.next_planned_on:
-            text = _("Le groupe ne s'est encore jamais réuni et aucune réunion n'est programmée.")
+            text = i18n.gettext(
+                "Le groupe ne s'est encore jamais réuni et aucune réunion n'est programmée."
+            )
             health.add(HealthState.FRAGILE, text)
         return
     fragile, stopped = silence_limits(target)
@@ -487,13 +524,13 @@ def _silence(
         }
 
     if silent > stopped:
-        text = _(
+        text = i18n.gettext(
             "Plus de réunion depuis %(months)s mois (la dernière le %(day)s) pour un groupe qui "
             "se réunit en principe %(rhythm)s : au moins deux réunions manquent."
         )
         health.add(HealthState.STOPPED, text % words())
     elif silent > fragile:
-        text = _(
+        text = i18n.gettext(
             "Pas de réunion depuis %(months)s mois (la dernière le %(day)s), alors que le groupe "
             "se réunit en principe %(rhythm)s."
         )
@@ -505,18 +542,18 @@ def _silence(
         level = HealthState.FRAGILE if count * 2 < expected else HealthState.ACTIVE
         if level == HealthState.ACTIVE and not details:
             return
-        text = ngettext(
+        text = i18n.ngettext(
             "%(n)s réunion tenue sur les douze derniers mois",
             "%(n)s réunions tenues sur les douze derniers mois",
             count,
         ) % {"n": count}
-        text += ngettext(", pour %(n)s visée.", ", pour %(n)s visées.", target) % {"n": target}
+        text += i18n.ngettext(", pour %(n)s visée.", ", pour %(n)s visées.", target) % {"n": target}
         health.add(level, text)
 
 
-def _pilots(health: GroupHealth, pilots: list[Contact]) -> None:
+def _pilots(health: GroupHealth, pilots: list[Contact], i18n: _Words) -> None:
     if not pilots:
-        health.add(HealthState.FRAGILE, _("Aucun pilote ni co-pilote n'est désigné."))
+        health.add(HealthState.FRAGILE, i18n.gettext("Aucun pilote ni co-pilote n'est désigné."))
         return
     ids = {p.pk for p in pilots}
     for person in pilots:
@@ -524,7 +561,11 @@ def _pilots(health: GroupHealth, pilots: list[Contact]) -> None:
             continue
         if person.successor_id in ids:
             continue  # the successor took the seat
-        seat = _("Poste de co-pilote vacant") if len(pilots) > 1 else _("Poste de pilote vacant")
+        seat = (
+            i18n.gettext("Poste de co-pilote vacant")
+            if len(pilots) > 1
+            else i18n.gettext("Poste de pilote vacant")
+        )
         org = person.organization
         words = {
             "seat": seat,
@@ -533,26 +574,26 @@ def _pilots(health: GroupHealth, pilots: list[Contact]) -> None:
             "successor": person.successor.full_name if person.successor else "",
         }
         if person.anonymized_at:
-            text = _("%(seat)s : la personne a été effacée de l'annuaire.")
+            text = i18n.gettext("%(seat)s : la personne a été effacée de l'annuaire.")
         elif person.left_at and person.successor:
-            text = _(
+            text = i18n.gettext(
                 "%(seat)s : %(who)s a quitté sa structure le %(day)s ; son successeur, "
                 "%(successor)s, ne pilote pas encore le groupe."
             )
         elif person.left_at:
-            text = _(
+            text = i18n.gettext(
                 "%(seat)s : %(who)s a quitté sa structure le %(day)s et personne ne lui a succédé."
             )
         else:
-            text = _("%(seat)s : la fiche de %(who)s est désactivée dans l'annuaire.")
+            text = i18n.gettext("%(seat)s : la fiche de %(who)s est désactivée dans l'annuaire.")
         health.vacant_pilots.append(person)
         health.add(HealthState.FRAGILE, text % words)
     if len(health.vacant_pilots) == len(pilots) > 1:
-        text = _("Plus aucun pilote en poste : personne ne porte le groupe.")
+        text = i18n.gettext("Plus aucun pilote en poste : personne ne porte le groupe.")
         health.add(HealthState.FRAGILE, text)
 
 
-def _attendance(health: GroupHealth, recorded: list[_Meeting]) -> None:
+def _attendance(health: GroupHealth, recorded: list[_Meeting], i18n: _Words) -> None:
     n = min(TREND_MEETINGS, len(recorded) // 2)
     if not n:
         return
@@ -560,13 +601,13 @@ def _attendance(health: GroupHealth, recorded: list[_Meeting]) -> None:
     earlier = sum(m.attended for m in recorded[-2 * n : -n]) / n
     health.present_recent, health.present_earlier = recent, earlier
     if recent <= earlier * TREND_DOWN:
-        health.trend, level, way = "baisse", HealthState.FRAGILE, _("baisse")
+        health.trend, level, way = "baisse", HealthState.FRAGILE, i18n.gettext("baisse")
     elif recent >= earlier * TREND_UP:
-        health.trend, level, way = "hausse", HealthState.ACTIVE, _("progresse")
+        health.trend, level, way = "hausse", HealthState.ACTIVE, i18n.gettext("progresse")
     else:
         health.trend = "stable"
         return
-    text = ngettext(
+    text = i18n.ngettext(
         "La participation %(way)s : %(recent)s présent·e·s à la dernière réunion, contre "
         "%(earlier)s à la précédente.",
         "La participation %(way)s : %(recent)s présent·e·s en moyenne aux %(n)s dernières "

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ContractStatus
@@ -15,9 +16,39 @@ from cls_platform.departments import sort_key as department_order
 from .selectors import ContractRow
 
 
+class RememberedSelect(forms.Select):
+    """A select whose HTML is remembered for the same name, value, attributes, choices and
+    language: an ARS delegation's table lists a hundred departments, whose options the
+    template engine wrote out again on every request (a tenth of the page's time)."""
+
+    known: dict[tuple, str] = {}
+    LIMIT = 512
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+        try:
+            key = (
+                name,
+                value,
+                tuple(sorted((attrs or {}).items())),
+                tuple((choice, str(label)) for choice, label in self.choices),
+                get_language(),
+                renderer,
+            )
+            hash(key)
+        except TypeError:  # a value or an attribute that cannot be a key: written out
+            return super().render(name, value, attrs, renderer)
+        html = self.known.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if len(self.known) >= self.LIMIT:
+                self.known.clear()
+            self.known[key] = html
+        return html
+
+
 class PortfolioFilterForm(forms.Form):
-    department = forms.ChoiceField(label=_("Département"), required=False)
-    status = forms.ChoiceField(label=_("État du contrat"), required=False)
+    department = forms.ChoiceField(label=_("Département"), required=False, widget=RememberedSelect)
+    status = forms.ChoiceField(label=_("État du contrat"), required=False, widget=RememberedSelect)
 
     def __init__(self, data: Any, *, departments: Iterable[str], statuses: Iterable[str]) -> None:
         # Any of the form's own fields in the address makes it bound (page or order alone do

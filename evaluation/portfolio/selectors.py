@@ -1,22 +1,23 @@
 """Reads of the table of all the contracts of a user with several territories (an ARS delegation):
 one row per contract they may read, in the same few queries whatever the number of territories.
 
-- The contracts and their territory: one query (`contract_rows`).
-- Their last COPIL (one query), next milestone (no query), fiches and indicators
-  (`actions.progress.contract_figures`, two queries) and the health of the groups
-  (`workgroups.health`, the groups then three queries) only for the rows that need them: the
-  page shown, or every row when the table is sorted by one of them (then only that part for
-  every row) or exported. A thousand territories then cost the page one light query and a
-  thousand small objects, not a thousand COPIL lookups.
-"""
+- The contracts and their territory: one query (`contract_rows`, written out).
+- Their last COPIL (with the groups), next milestone (no query), fiches and indicators
+  (`actions.progress`, two statements) and the health of the groups (`workgroups.health`, the
+  groups then their pilots and meetings) only for the rows that need them: the page shown, or
+  every row when the table is sorted by one of them (then only that part for every row) or
+  exported. On PostgreSQL the groups and the figures go in one round trip, the health in a
+  second (`_fill`). A thousand territories then cost the page one light query and a thousand
+  small objects, not a thousand COPIL lookups."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import TruncDate
 from django.urls import NoReverseMatch, reverse
@@ -25,9 +26,10 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import READABLE_BY_VIEWERS, Contract, ContractKind, ContractStatus
-from actions.progress import ContractFigures, contract_figures
+from actions.progress import ContractFigures, figures_from, figures_statements
 from cls_platform.departments import department_label, department_name
 from cls_platform.models import Access, Role, User
+from workgroups import health_sql as sql
 from workgroups.health import HealthState, groups_health
 from workgroups.models import GroupKind, GroupStatus, Meeting, MeetingStatus, WorkGroup
 
@@ -234,23 +236,37 @@ def last_held(**group: Any) -> Subquery:
     )
 
 
+# `readable_contracts(user)` with FIELDS, in territory order, written out: the ORM took longer
+# to build it than the database to run it (portable: placeholders, for SQLite too).
+CONTRACT_ROWS = """
+SELECT c.id, c.title, c.kind, c.start_year, c.end_year, c.status, c.signed_on,
+    t.name, t.slug, t.insee_code, t.department_code, t.population, t.population_year
+FROM actions_contract c JOIN cls_platform_territory t ON t.id = c.territory_id
+WHERE EXISTS (SELECT 1 FROM cls_platform_access a
+    WHERE a.user_id = %s AND a.territory_id = c.territory_id
+        AND (a.role <> %s OR c.status IN ({readable})))
+ORDER BY t.name, c.start_year DESC, c.id"""
+
+
 def contract_rows(*, user: User, copil: bool = False) -> list[ContractRow]:
     """The contracts the user may read, with their territory, in territory order, the most
     recent contract first: one query. With `copil` (the table sorted by it), the day of their
     last COPIL (the latest held meeting of a group of kind COPIL) in the same query; otherwise
     it comes with the page's groups (`fill`), as the milestone, figures and groups do."""
-    values = readable_contracts(user).order_by("territory__name", "-start_year", "pk")
-    if copil:
-        values = values.annotate(
-            last_copil=last_held(contract=OuterRef("pk"), kind=GroupKind.COPIL)
-        )
-    values = values.values_list(*FIELDS.values(), *(["last_copil"] if copil else []))
     route = progress_route()
     if not copil:
-        return [ContractRow(*value, route=route) for value in values]
+        if not user.is_authenticated or not user.is_active:
+            return []
+        readable = [str(status) for status in READABLE_BY_VIEWERS]
+        statement = CONTRACT_ROWS.format(readable=", ".join(["%s"] * len(readable)))
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [user.pk, Role.VIEWER.value, *readable])
+            return [ContractRow(*value, route=route) for value in cursor.fetchall()]
+    values = readable_contracts(user).order_by("territory__name", "-start_year", "pk")
+    values = values.annotate(last_copil=last_held(contract=OuterRef("pk"), kind=GroupKind.COPIL))
     return [
         ContractRow(*value, route=route, last_copil=last_copil, copil_read=True)
-        for *value, last_copil in values
+        for *value, last_copil in values.values_list(*FIELDS.values(), "last_copil")
     ]
 
 
@@ -278,55 +294,115 @@ def fill_milestones(rows: Iterable[ContractRow], *, today: dt.date | None = None
 
 def fill_figures(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
     """Fiches and indicators of the rows not yet filled (`actions.progress.contract_figures`):
-    two queries whatever the number of rows."""
-    rows = [row for row in rows if row.figures is None]
-    if not rows:
-        return
-    periods = [Contract(pk=r.pk, start_year=r.start_year, end_year=r.end_year) for r in rows]
-    figures = contract_figures(periods, today=today or timezone.localdate())
-    for row in rows:
-        row.figures = figures[row.pk]
+    two queries whatever the number of rows (one round trip on PostgreSQL)."""
+    _fill(rows, today=today, figures=True)
 
 
 def fill_groups(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
-    """The groups of the rows not yet filled, counted by health: four queries (the groups, then
-    their state in three) whatever the number of rows, groups and meetings. The query of the
-    groups reads the last COPIL of the rows too (`last_copil`), closed COPILs included.
+    """The groups of the rows not yet filled, counted by health: the groups, then their state
+    (`workgroups.health`, one round trip on PostgreSQL) whatever the number of rows, groups and
+    meetings. The query of the groups reads the last COPIL of the rows too (`last_copil`),
+    closed COPILs included.
 
     Groups that are closed are left out: their work is over, they are neither active nor
     stalled. A group on standby counts as stopped, as everywhere else.
     """
-    by_contract = {row.pk: row for row in rows if row.groups is None}
-    if not by_contract:
-        return
+    _fill(rows, today=today, groups=True)
+
+
+def fill(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
+    """Everything a row shows: groups and the last COPIL, figures (on PostgreSQL the groups and
+    the figures in one round trip, the groups' health in a second), the milestone."""
+    rows = list(rows)
+    _fill(rows, today=today, groups=True, figures=True)
+    fill_copil(rows, today=today)  # none: read with the groups
+    fill_milestones(rows, today=today)
+
+
+# The groups of the contracts ({0}) with, for a COPIL, the day (in the time zone given) of its
+# latest meeting held by now: `WorkGroup.objects.filter(...).annotate(held=...)` written out
+# (building the correlated subquery with the ORM cost more than running it), sent with the
+# figures' statements.
+GROUPS = """
+SELECT g.id, g.contract_id, g.kind, g.status, g.target_meetings_per_year,
+    CASE WHEN g.kind = %s THEN (SELECT (m.starts_at AT TIME ZONE %s)::date
+        FROM workgroups_meeting m
+        WHERE m.group_id = g.id AND m.status = %s AND m.starts_at <= %s
+        ORDER BY m.starts_at DESC LIMIT 1) END
+FROM workgroups_workgroup g WHERE g.contract_id IN ({0})"""
+
+
+class GroupRow(NamedTuple):
+    """What the table reads of a group: what `groups_health` reads of one, and its contract
+    (four hundred groups a page: a model instance each cost more than their statement)."""
+
+    pk: int
+    contract_id: int
+    kind: str
+    status: str
+    target_meetings_per_year: int
+
+
+def groups_statement(contract_ids: list[int]) -> tuple[str, list[Any]]:
+    statement = sql.fill(GROUPS, contract_ids)
+    zone = timezone.get_current_timezone_name()
+    return statement, [GroupKind.COPIL.value, zone, MeetingStatus.HELD.value, timezone.now()]
+
+
+def groups_from(rows: list[tuple]) -> list[tuple[GroupRow, dt.date | None]]:
+    """The groups of the rows of `groups_statement`, each with its last COPIL held."""
+    return [(GroupRow(*row[:-1]), row[-1]) for row in rows]
+
+
+def _fill(
+    rows: Iterable[ContractRow],
+    *,
+    today: dt.date | None = None,
+    groups: bool = False,
+    figures: bool = False,
+) -> None:
+    """The groups (and last COPIL) and the figures of the rows not yet filled: their
+    statements sent together on PostgreSQL, then the groups' health."""
+    today = today or timezone.localdate()
+    rows = list(rows)
+    grouping = {row.pk: row for row in rows if row.groups is None} if groups else {}
+    counting = [row for row in rows if row.figures is None] if figures else []
+    periods = [Contract(pk=r.pk, start_year=r.start_year, end_year=r.end_year) for r in counting]
+    written = bool(grouping) and connection.vendor == "postgresql"
+    statements = [groups_statement(list(grouping))] if written else []
+    statements += figures_statements(periods, today=today)
+    results = sql.results(statements) if statements else []
+    if grouping:
+        _count_groups(grouping, groups_from(results.pop(0)) if written else None, today=today)
+    if counting:
+        numbers = figures_from(periods, results, today=today)
+        for row in counting:
+            row.figures = numbers[row.pk]
+
+
+def _count_groups(
+    by_contract: dict[int, ContractRow],
+    loaded: list[tuple[GroupRow | WorkGroup, dt.date | None]] | None,
+    *,
+    today: dt.date,
+) -> None:
+    """`loaded`: the groups of the rows with their last COPIL, as `groups_from` reads them; None
+    to read them here with the ORM (SQLite, where the statement's time zone does not apply)."""
     for row in by_contract.values():
         row.groups = {}
-    copil = Case(When(kind=GroupKind.COPIL, then=last_held(pk=OuterRef("pk"))))
+    if loaded is None:
+        copil = Case(When(kind=GroupKind.COPIL, then=last_held(pk=OuterRef("pk"))))
+        query = WorkGroup.objects.filter(contract_id__in=by_contract).annotate(held=copil)
+        loaded = [(group, group.held) for group in query.order_by()]
     groups = []
-    for group in (
-        WorkGroup.objects.filter(contract_id__in=by_contract).annotate(held=copil).order_by()
-    ):
+    for group, held in loaded:
         row = by_contract[group.contract_id]
-        if (
-            not row.copil_read
-            and group.held
-            and (not row.last_copil or group.held > row.last_copil)
-        ):
-            row.last_copil = group.held
+        if not row.copil_read and held and (not row.last_copil or held > row.last_copil):
+            row.last_copil = held
         if group.status != GroupStatus.CLOSED:
             groups.append(group)
     for row in by_contract.values():
         row.copil_read = True
     for health in groups_health(groups, today=today, details=False).values():
-        counts = by_contract[health.group.contract_id].groups
-        counts[health.state] = counts.get(health.state, 0) + 1
-
-
-def fill(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
-    """Everything a row shows: groups and the last COPIL (four queries), the milestone, figures
-    (two queries)."""
-    rows = list(rows)
-    fill_groups(rows, today=today)
-    fill_copil(rows, today=today)  # none: read with the groups
-    fill_milestones(rows, today=today)
-    fill_figures(rows, today=today)
+        counts, state = by_contract[health.group.contract_id].groups, health.state
+        counts[state] = counts.get(state, 0) + 1
