@@ -42,6 +42,6 @@ VOLUME ["/data/media", "/data/pdf-cache"]
 
 # No HEALTHCHECK here: the worker and beat run this image too; docker-compose.yml checks web's
 # /healthz. In production, serve it behind a reverse proxy that terminates TLS and sets
-# X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER). Gunicorn workers: WEB_CONCURRENCY; other
-# gunicorn options: GUNICORN_CMD_ARGS.
-CMD ["gunicorn", "cls_platform.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER). Gunicorn's settings: gunicorn.conf.py (also read
+# by the load test, bench/load); workers: WEB_CONCURRENCY; other options: GUNICORN_CMD_ARGS.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "cls_platform.wsgi", "--bind", "0.0.0.0:8000"]

@@ -20,9 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from auditlog.cid import set_cid
 from auditlog.context import auditlog_disabled
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import AbstractLogEntry, LogEntryManager
@@ -30,9 +32,11 @@ from celery import shared_task
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.http import HttpRequest
+from django.db.models.signals import pre_save
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
@@ -298,6 +302,7 @@ def connect() -> None:
     from django.contrib.auth.signals import user_logged_in, user_login_failed
 
     register_models()
+    pre_save.connect(stamp_entry, sender=AuditEntry, dispatch_uid="cls_platform.audit.stamp")
     user_logged_in.connect(record_sign_in, dispatch_uid="cls_platform.audit.sign_in")
     user_login_failed.connect(record_failed_sign_in, dispatch_uid="cls_platform.audit.failed")
 
@@ -333,22 +338,47 @@ def identified(request: HttpRequest) -> bool:
     )
 
 
+# The request being served, for the entries it saves (`stamp_entry`): set by AuditMiddleware for
+# the request's duration only, None elsewhere (tasks, commands, the shell).
+_request: ContextVar[HttpRequest | None] = ContextVar("trame_audit_request", default=None)
+
+
 class AuditMiddleware(AuditlogMiddleware):
     """auditlog's middleware (the signed-in person becomes the actor of what the request
     records), keeping the remote address only for signed-in people and sign-in attempts.
 
     Nothing is read before an entry is saved: auditlog's own reads the user (hence the session)
-    at the start of every request, which marks every page, public ones too, "Vary: Cookie"."""
+    at the start of every request, which marks every page, public ones too, "Vary: Cookie". Nor
+    is anything connected per request: auditlog's connects a pre_save receiver when a request
+    starts and disconnects it when it ends (and empties the signal's cache both times), for
+    every page, when only a page that writes saves an entry. Here `stamp_entry` is connected
+    once, and finds the request in a context variable (one per thread: right under gthread
+    workers too)."""
 
-    def get_extra_data(self, request: HttpRequest) -> dict[str, Any]:
-        address, port = self._get_remote_addr(request), self._get_remote_port(request)
-        return {
-            # Django's lazy user: auditlog resolves it (isinstance) when it saves an entry.
-            "actor": getattr(request, "user", None),
-            # Callables, which auditlog calls when it saves an entry: by then a sign-in happened.
-            "remote_addr": lambda: address if identified(request) else None,
-            "remote_port": lambda: port if identified(request) else None,
-        }
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        set_cid(request)
+        token = _request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)
+
+
+def stamp_entry(sender: Any, instance: AuditEntry, **kwargs: Any) -> None:
+    """pre_save of AuditEntry, during a request: what auditlog's middleware would write (its
+    `_set_extra_data`): the signed-in person as the actor unless the entry names one, and the
+    remote address and port, only for a signed-in person or a sign-in attempt."""
+    request = _request.get()
+    if request is None:
+        return
+    user = getattr(request, "user", None)
+    # Django's lazy user: resolved here, once an entry is saved.
+    if instance.actor is None and isinstance(user, get_user_model()):
+        instance.actor = user
+        instance.actor_email = getattr(user, "email", None)
+    known = identified(request)
+    instance.remote_addr = AuditlogMiddleware._get_remote_addr(request) if known else None
+    instance.remote_port = AuditlogMiddleware._get_remote_port(request) if known else None
 
 
 def _remote_addr(request: HttpRequest | None) -> str | None:

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
+import csp.constants
 import csp.middleware
-from csp.middleware import PolicyParts
+from csp.middleware import CheckableLazyObject, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
@@ -45,6 +49,8 @@ CSP_REPORT_MAX_BYTES = 16 * 1024
 # Room for the other fields of an upload form and the multipart boundaries around the file.
 FORM_MARGIN_BYTES = 256 * 1024
 MEGABYTE = 1024 * 1024
+# Responses django-csp leaves without a policy when DEBUG is on (its own error pages).
+DEBUG_CODES = (HTTPStatus.INTERNAL_SERVER_ERROR, HTTPStatus.NOT_FOUND)
 
 
 # --- Cache-Control -----------------------------------------------------------------------------
@@ -100,8 +106,86 @@ class CacheControlMiddleware:
 STYLE_ATTRIBUTE_PAGES = frozenset({"workgroups:report_edit"})
 
 
+# The policies already written, by what they were built from; emptied when a setting changes.
+_POLICIES: dict[Hashable, str] = {}
+# Stands for the page's nonce in a kept policy: the nonce changes with every response.
+_NONCE = "\x00nonce\x00"
+
+
+def forget_policies(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _POLICIES.clear()
+
+
+setting_changed.connect(forget_policies, dispatch_uid="trame_forget_csp_policies")
+
+
+def frozen(value: Any) -> Hashable:
+    """A hashable stand-in for a policy's part (dicts of lists, or None)."""
+    if isinstance(value, dict):
+        return tuple((key, frozen(item)) for key, item in value.items())
+    if isinstance(value, list | tuple | set):
+        return tuple(frozen(item) for item in value)
+    return value
+
+
 class CSPMiddleware(csp.middleware.CSPMiddleware):
-    """django-csp's, with the exceptions above."""
+    """django-csp's, with the exceptions above, and its header written from a policy kept per
+    process: django-csp builds both policies (the policy and the report-only one, which Trame
+    does not set) from the settings on every response, copying its parts twice over. A policy
+    depends on the settings, the view's own parts (none, or the editor's) and whether the page
+    used its nonce, which is put in the kept text."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        # What django-csp's process_response does, with `policy` in place of build_policy.
+        if response.status_code in DEBUG_CODES and settings.DEBUG:
+            return response
+        for report_only, header, exempt, excluded in (
+            (False, csp.constants.HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (
+                True,
+                csp.constants.HEADER_REPORT_ONLY,
+                "_csp_exempt_ro",
+                "CONTENT_SECURITY_POLICY_REPORT_ONLY",
+            ),
+        ):
+            policy = self.policy(request, response, report_only=report_only)
+            if not policy or header in response or getattr(response, exempt, False) is not False:
+                continue
+            prefixes = (getattr(settings, excluded, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[header] = policy
+        # As django-csp: reading the nonce once the header is written is an error.
+        if getattr(request, "_csp_nonce", None) is None:
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    def policy(self, request: HttpRequest, response: HttpResponseBase, *, report_only: bool) -> str:
+        parts = self.get_policy_parts(request, response, report_only)
+        try:
+            key = (report_only, frozen(parts.config), frozen(parts.update), frozen(parts.replace))
+            hash(key)
+        except TypeError:  # a part that cannot be a key: built, not kept
+            return build_policy(
+                config=parts.config,
+                update=parts.update,
+                replace=parts.replace,
+                nonce=parts.nonce,
+                report_only=report_only,
+            )
+        key = (*key, bool(parts.nonce))
+        policy = _POLICIES.get(key)
+        if policy is None:
+            policy = _POLICIES[key] = build_policy(
+                config=parts.config,
+                update=parts.update,
+                replace=parts.replace,
+                nonce=_NONCE if parts.nonce else None,
+                report_only=report_only,
+            )
+        return policy.replace(_NONCE, parts.nonce) if parts.nonce else policy
 
     def get_policy_parts(
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False

@@ -1,14 +1,18 @@
-"""The load test: gunicorn (3 workers) on loopback with the scale data, locust headless.
+"""The load test: gunicorn as production runs it, on loopback with the scale data, locust headless.
 
     DATABASE_URL=postgres://... .venv/bin/python -m bench.load [seconds]
 
 BENCH_TERRITORIES territories (10 by default, seeded if missing, as `make bench` does),
-BENCH_LOAD_USERS connections (20), BENCH_LOAD_SECONDS per run (60). Two runs of the same
-length: the mix of main pages (coordinators of up to ten territories, three users in five;
-read-only users, one in five; the ARS table of every territory, one in five), then the bare
-view alone, the floor. Locust runs on the same machine and takes its share of the processors. Prints
-requests per second, the 95th percentile and the errors of each, and their ratio (target: the
-mix at least a third of the floor's throughput, with no error).
+BENCH_LOAD_USERS connections (20), BENCH_LOAD_SECONDS per measure (60). Gunicorn reads the
+production's settings (gunicorn.conf.py: workers of 4 threads, one access-log line per request,
+written here to the run's log) with WEB_CONCURRENCY workers, 3 as in the image; GUNICORN_CMD_ARGS
+tries another configuration. Two measures of the same length: the mix of main pages
+(coordinators of up to ten territories, three users in five; read-only users, one in five; the
+ARS table of every territory, one in five), and the bare view alone, the floor. They take turns
+in BENCH_LOAD_ROUNDS rounds (3) of a third of the time each, so that both see the same load of a
+shared machine. Locust runs on the same machine and takes its share of the processors. Prints
+requests per second, the 95th percentile and the errors of each, round by round and in all, and
+their ratio (target: the mix at least a third of the floor's throughput, with no error).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import logging
 import os
 import secrets
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +48,9 @@ from bench import scale  # noqa: E402
 from bench.floor import URL as FLOOR_URL  # noqa: E402
 
 BIN = Path(sys.executable).parent
-WORKERS = 3
+BASE_DIR = Path(__file__).resolve().parents[2]
+# The image's default (Dockerfile, ENV WEB_CONCURRENCY).
+os.environ.setdefault("WEB_CONCURRENCY", "3")
 
 
 def plan(territories: int) -> dict:
@@ -80,16 +87,17 @@ def plan(territories: int) -> dict:
 
 
 def serve(port: int, log: Path) -> subprocess.Popen:
+    # Production's command (Dockerfile), run from the project's folder: gunicorn.conf.py.
     command = [
         str(BIN / "gunicorn"),
-        "cls_platform.wsgi:application",
-        f"--workers={WORKERS}",
+        f"--config={BASE_DIR / 'gunicorn.conf.py'}",
+        "cls_platform.wsgi",
         f"--bind=127.0.0.1:{port}",
-        "--access-logfile=-" if os.environ.get("BENCH_LOAD_ACCESS_LOG") else "--log-level=warning",
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,
+            cwd=BASE_DIR,
             env=os.environ.copy(),
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -142,9 +150,30 @@ def swarm(port: int, users: list[str], seconds: int, workdir: Path, name: str) -
     }
 
 
+def combined(runs: list[dict]) -> dict:
+    """The rounds of one measure as one: requests over the time they took, the slowest p95."""
+    requests = sum(run["requests"] for run in runs)
+    spent = sum(run["requests"] / run["rps"] for run in runs if run["rps"])
+    pages: dict[str, dict] = {}
+    for run in runs:
+        for row in run["pages"]:
+            page = pages.setdefault(row["Name"], {"medians": [], "p95": [], "requests": 0})
+            page["medians"].append(float(row["Median Response Time"]))
+            page["p95"].append(float(row["95%"]))
+            page["requests"] += int(row["Request Count"])
+    return {
+        "rps": requests / spent if spent else 0.0,
+        "p95": max(run["p95"] for run in runs),
+        "requests": requests,
+        "errors": sum(run["errors"] for run in runs),
+        "pages": pages,
+    }
+
+
 def main() -> None:
     territories = int(os.environ.get("BENCH_TERRITORIES") or 10)
     seconds = int(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BENCH_LOAD_SECONDS", 60))
+    rounds = max(1, int(os.environ.get("BENCH_LOAD_ROUNDS", "3")))
     users = os.environ.get("BENCH_LOAD_USERS", "20")
     workdir = Path(tempfile.mkdtemp(prefix="trame-bench-charge-"))
     (workdir / "sessions.json").write_text(json.dumps(plan(territories)))
@@ -153,35 +182,51 @@ def main() -> None:
     connections.close_all()
     port = int(os.environ.get("BENCH_LOAD_PORT", "8765"))
     server = serve(port, workdir / "gunicorn.log")
+    mixes: list[dict] = []
+    floors: list[dict] = []
     try:
-        mix = swarm(port, ["CoordinatorUser", "ViewerUser", "ArsUser"], seconds, workdir, "melange")
-        floor = swarm(port, ["FloorUser"], seconds, workdir, "plancher")
+        for number in range(1, rounds + 1):
+            length = max(5, seconds // rounds)
+            mix_users = ["CoordinatorUser", "ViewerUser", "ArsUser"]
+            mixes.append(swarm(port, mix_users, length, workdir, f"melange-{number}"))
+            floors.append(swarm(port, ["FloorUser"], length, workdir, f"plancher-{number}"))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    mix, floor = combined(mixes), combined(floors)
     ratio = mix["rps"] / floor["rps"] if floor["rps"] else 0.0
     met = ratio >= 1 / 3 and mix["errors"] == 0
     load = os.getloadavg()[0]
+    other = os.environ.get("GUNICORN_CMD_ARGS", "")
     print(
-        f"Charge : gunicorn {WORKERS} workers sur 127.0.0.1, {users} connexions sans pause, "
-        f"{seconds} s par mesure, {territories} territoires, {os.cpu_count()} cœurs, "
-        f"charge de la machine {load:.1f} à la fin"
+        f"Charge : gunicorn {os.environ['WEB_CONCURRENCY']} workers (gunicorn.conf.py"
+        f"{', ' + other if other else ''}) sur 127.0.0.1, {users} connexions sans pause, "
+        f"{seconds} s par mesure en {rounds} tours alternés, {territories} territoires, "
+        f"{os.cpu_count()} cœurs, charge de la machine {load:.1f} à la fin"
     )
     print(f"{'mesure':34} {'req/s':>7} {'p95':>8} {'requêtes':>9} {'erreurs':>8}")
-    for label, figures in (("mélange de pages", mix), ("plancher : vue nue", floor)):
+    lines = [(f"mélange de pages, tour {n}", run) for n, run in enumerate(mixes, 1)]
+    lines += [(f"plancher : vue nue, tour {n}", run) for n, run in enumerate(floors, 1)]
+    if rounds > 1:
+        lines += [("mélange de pages", mix), ("plancher : vue nue", floor)]
+    for label, figures in lines:
         print(
             f"{label:34} {figures['rps']:7.1f} {figures['p95']:6.0f} ms {figures['requests']:9d} "
             f"{figures['errors']:8d}"
         )
+    by_round = " ; ".join(
+        f"{m['rps'] / f['rps']:.2f}" for m, f in zip(mixes, floors, strict=True) if f["rps"]
+    ).replace(".", ",")
     print(
-        f"rapport de débit (mélange / vue nue) : {ratio:.2f} · cible ≥ 0,33 sans erreur · "
-        f"atteinte : {'oui' if met else 'non'}".replace(".", ",", 1)
+        f"rapport de débit (mélange / vue nue) : {ratio:.2f}".replace(".", ",")
+        + f" (par tour : {by_round}) · cible ≥ 0,33 sans erreur · "
+        f"atteinte : {'oui' if met else 'non'}"
     )
-    print("détail du mélange (médiane, p95, requêtes) :")
-    for row in sorted(mix["pages"], key=lambda r: r["Name"]):
+    print("détail du mélange (médiane des tours, p95 le plus lent, requêtes) :")
+    for name, page in sorted(mix["pages"].items()):
         print(
-            f"  {row['Name']:32} {float(row['Median Response Time']):6.0f} ms "
-            f"{float(row['95%']):6.0f} ms {int(row['Request Count']):7d}"
+            f"  {name:32} {statistics.median(page['medians']):6.0f} ms "
+            f"{max(page['p95']):6.0f} ms {page['requests']:7d}"
         )
     print(f"journaux : {workdir}")
 
