@@ -23,13 +23,13 @@ warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no c
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench import client_environment  # noqa: E402
 from bench.suite import Sizes, report  # noqa: E402
 
 
 def main() -> None:
-    setup_test_environment()  # the test client's host, mail kept in memory unless sent by SMTP
+    client_environment()
     call_command("migrate", verbosity=0)
     print(report(Sizes.from_env()), flush=True)
 

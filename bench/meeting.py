@@ -195,9 +195,8 @@ def run(runs: int = RUNS) -> list[Row]:
 
 
 if __name__ == "__main__":
-    from django.test.utils import setup_test_environment
-
+    from bench import client_environment
     from bench.table import render
 
-    setup_test_environment()
+    client_environment()
     print(render(run()))
