@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.html import format_html
@@ -289,10 +289,19 @@ class ContractSignView(ContractObjectMixin, FormView):
 
 
 class ContractCloseView(ContractObjectMixin, View):
+    """Close a signed contract. Nothing on the pages reopens one, so "Clore le contrat" asks
+    first: a page names the contract and takes a second press (confirm=1); no script needed."""
+
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         contract = self.get_contract()
+        if request.POST.get("confirm") != "1" and contract.status == ContractStatus.SIGNED:
+            return render(
+                request,
+                "actions/contract_close_confirm.html",
+                {"territory": self.territory, "access": self.access, "contract": contract},
+            )
         try:
             services.contract_close(contract=contract, user=request.user)
         except ValidationError as exc:

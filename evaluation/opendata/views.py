@@ -75,7 +75,10 @@ class OpenDataManageView(TerritoryMixin, TemplateView):
 
 
 class ContractPublicationView(TerritoryMixin, View):
-    """Publish (or withdraw) one contract: a form's POST, for the coordination only."""
+    """Publish (or withdraw) one contract: a form's POST, for the coordination only.
+
+    "Retirer" asks first: reusers' links stop answering and the publication date is lost, so a
+    page names the contract and takes a second press (confirm=1); no script needed."""
 
     model = Contract  # the contract the URL names: the tenancy walk makes one
     coordinator_only = True
@@ -86,6 +89,12 @@ class ContractPublicationView(TerritoryMixin, View):
         contract = get_object_or_404(scoped(Contract.objects.all(), self.access), pk=kwargs["pk"])
         title = {"title": contract.title}
         if not self.publish:
+            if request.POST.get("confirm") != "1":
+                return render(
+                    request,
+                    "evaluation/opendata/unpublish_confirm.html",
+                    {"territory": self.territory, "access": self.access, "contract": contract},
+                )
             services.contract_open_data_unpublish(contract=contract)
             messages.success(request, _("« %(title)s » est retiré des données ouvertes.") % title)
         else:

@@ -61,7 +61,7 @@ def test_coordinator_creates_signs_and_closes_a_contract(login_as, coordinator):
     ]
     document = client.get(f"{BASE}/contrats/{contract.pk}/contrat-signe.pdf")
     assert b"".join(document.streaming_content).startswith(b"%PDF")
-    client.post(f"{BASE}/contrats/{contract.pk}/clore/")
+    client.post(f"{BASE}/contrats/{contract.pk}/clore/", {"confirm": "1"})
     contract.refresh_from_db()
     assert contract.status == ContractStatus.CLOSED
     assert contract.closed_on is not None

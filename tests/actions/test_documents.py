@@ -102,7 +102,7 @@ def test_signing_with_the_pdf_is_recorded_in_the_history(login_as, coordinator):
         f"{BASE}/contrats/{contract.pk}/signer/",
         {"signed_on": "2026-03-12", "signatory_1_id": ars.pk, "document": pdf()},
     )
-    client.post(f"{BASE}/contrats/{contract.pk}/clore/")
+    client.post(f"{BASE}/contrats/{contract.pk}/clore/", {"confirm": "1"})
     assert list(contract.events.values_list("kind", flat=True)) == [
         ContractEventKind.SIGNED,
         ContractEventKind.DOCUMENT_ADDED,

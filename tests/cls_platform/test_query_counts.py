@@ -106,6 +106,7 @@ NOT_TERRITORY_DATA = {
     "security:sign_out_everywhere",
     "security:proconnect",
     "security:proconnect_callback",
+    "security:proconnect_logout",
     "login",
     "logout",
     "accessibility_statement",

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import ContractStatus
@@ -62,7 +64,9 @@ def test_a_coordinator_publishes_then_withdraws_a_signed_contract(coordinator, c
     assert "Publié le" in page
     assert "/donnees-ouvertes/cergy/contrats.json" in page
 
-    response = client.post(action_url("opendata_unpublish", contract), follow=True)
+    response = client.post(
+        action_url("opendata_unpublish", contract), {"confirm": "1"}, follow=True
+    )
 
     assert page_messages(response) == [f"« {contract.title} » est retiré des données ouvertes."]
     contract.refresh_from_db()
@@ -122,7 +126,8 @@ def test_only_the_coordination_publishes_or_withdraws(request, who, contract):
     assert contract.open_data_published_at is None
 
     contract_open_data_publish(contract=contract)
-    assert client.post(action_url("opendata_unpublish", contract)).status_code == 403
+    for data in ({}, {"confirm": "1"}):  # neither the question nor the answer
+        assert client.post(action_url("opendata_unpublish", contract), data).status_code == 403
     assert public_titles() == [contract.title]
 
 
@@ -171,3 +176,34 @@ def test_the_coordination_page_keeps_a_fixed_number_of_queries(coordinator, cont
             grow_fiche(contract, axis, next(counter))
 
     assert_constant_queries(login(Client(), coordinator), manage_url(), grow)
+
+
+def test_retirer_asks_first_and_withdraws_nothing(coordinator, contract):
+    contract_open_data_publish(contract=contract)
+    client = login(Client(), coordinator)
+
+    response = client.post(action_url("opendata_unpublish", contract))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"<h1>Retirer « {contract.title} » des données ouvertes ?</h1>" in page
+    assert "disparaîtra aussitôt de la page publique" in page
+    assert (
+        f'<button type="submit" name="confirm" value="1" class="button">Retirer « {contract.title}'
+        " » des données ouvertes</button>"
+    ) in page
+    assert f'href="{manage_url()}"' in page
+    assert "Revenir aux données ouvertes sans rien retirer" in page
+    contract.refresh_from_db()
+    assert contract.open_data_published_at is not None
+    assert public_titles() == [contract.title]
+
+
+def test_the_question_costs_a_handful_of_queries(coordinator, contract):
+    contract_open_data_publish(contract=contract)
+    client = login(Client(), coordinator)
+    url = action_url("opendata_unpublish", contract)
+    client.post(url)  # warms the session and content types
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(url).status_code == 200
+    assert len(ctx) == 4, [q["sql"] for q in ctx]  # session, user, access, the contract

@@ -245,7 +245,14 @@ def test_the_partner_s_page_offers_a_feed_per_group_and_revokes_it(
 
     old = active["COPIL"]
     client = Client(enforce_csrf_checks=False)
-    response = client.post(f"/reunion/agenda/{contact_token(camille)}/revoquer/{old.pk}/")
+    revoke_url = f"/reunion/agenda/{contact_token(camille)}/revoquer/{old.pk}/"
+    question = html.unescape(client.post(revoke_url).content.decode())
+    assert "Révoquer l'adresse de l'agenda « COPIL » ?" in question
+    assert 'name="confirm" value="1"' in question and f'action="{revoke_url}"' in question
+    assert f'href="{page_url}#agendas"' in question
+    old.refresh_from_db()
+    assert old.revoked_at is None, "nothing revoked before the second press"
+    response = client.post(revoke_url, {"confirm": "1"})
     assert response.status_code == 302
     old.refresh_from_db()
     assert old.revoked_at is not None
@@ -259,8 +266,9 @@ def test_the_partner_s_page_offers_a_feed_per_group_and_revokes_it(
 def test_only_the_owner_s_link_revokes_a_feed(camille, group, territory):
     feed = feeds.feed_for(contact=camille, group=group)
     other = ContactFactory(territory=territory)
-    response = Client().post(f"/reunion/agenda/{contact_token(other)}/revoquer/{feed.pk}/")
-    assert response.status_code == 404
+    for data in ({}, {"confirm": "1"}):  # neither the question nor the answer
+        url = f"/reunion/agenda/{contact_token(other)}/revoquer/{feed.pk}/"
+        assert Client().post(url, data).status_code == 404
     assert (
         Client().get(f"/reunion/agenda/{contact_token(camille)}/revoquer/{feed.pk}/").status_code
         == 405
@@ -441,6 +449,12 @@ def test_the_partner_pages_work_on_a_phone(page, live_server, territory, camille
     assert first.startswith(f"{live_server.url}/reunion/agenda/")
     assert_no_axe_violations(page)
     page.get_by_role("button", name=re.compile("Révoquer cette adresse")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Révoquer l'adresse de l'agenda « GT Santé mentale — jeunes » ?"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Révoquer cette adresse").click()
     expect(page.get_by_text("ne fonctionne plus")).to_be_visible()
     assert address.input_value() != first
     assert_no_axe_violations(page)

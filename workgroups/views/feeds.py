@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -60,7 +60,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def feed_revoke(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     """From the partner's own page (its self-service token): this address stops answering; the
-    page then shows a new one."""
+    page then shows a new one.
+
+    The calendars subscribed to it stop updating and the meeting pages it led to close, so
+    "Révoquer" asks first: a page names the group and takes a second press (confirm=1)."""
     contact = contact_from_token(token)
     found = (
         CalendarFeed.objects.select_related("group").filter(pk=pk, contact=contact).first()
@@ -69,6 +72,13 @@ def feed_revoke(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     )
     if found is None:
         return gone(request)
+    back = reverse("partner_links:self_service", kwargs={"token": token}) + "#agendas"
+    if request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "workgroups/feed_revoke_confirm.html",
+            {"group_name": found.group.name, "back_url": back},
+        )
     feeds.feed_revoke(feed=found)
     messages.success(
         request,
@@ -78,7 +88,7 @@ def feed_revoke(request: HttpRequest, token: str, pk: int) -> HttpResponse:
         )
         % {"group": found.group.name},
     )
-    return redirect(reverse("partner_links:self_service", kwargs={"token": token}) + "#agendas")
+    return redirect(back)
 
 
 def self_service_feeds(request: HttpRequest, contact: Contact, token: str) -> dict[str, Any] | None:
