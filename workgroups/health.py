@@ -40,8 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db import connection, models
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -51,9 +50,7 @@ from partners.models import Contact, Organization
 
 from . import health_sql as sql
 from .models import (
-    Attendance,
     GroupStatus,
-    Invitation,
     Meeting,
     MeetingStatus,
     WorkGroup,
@@ -348,22 +345,13 @@ class _Data:
             # database to run it.
             (rows,) = sql.results([_Data.meetings_statement(ids)])
             return _Data.meetings_from(rows)
-        came = Invitation.objects.filter(
-            meeting_id=OuterRef("pk"), attendance=Attendance.PRESENT
-        ).order_by()
         rows = (
             Meeting.objects.filter(group_id__in=ids)
             .exclude(status=MeetingStatus.CANCELLED)
-            .annotate(
-                attended=Coalesce(
-                    Subquery(came.values("meeting_id").annotate(n=Count("meeting_id")).values("n")),
-                    0,
-                )
-            )
             .order_by("starts_at", "pk")
         )
         for pk, group_id, *row in rows.values_list(
-            "pk", "group_id", TruncDate("starts_at"), "status", "attended"
+            "pk", "group_id", TruncDate("starts_at"), "status", "present_count"
         ):
             meetings[group_id].append(_Meeting(pk, *row))
         return meetings

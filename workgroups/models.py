@@ -154,6 +154,11 @@ class Meeting(TerritoryOwned):
     report_written_at = models.DateTimeField(_("compte-rendu rédigé le"), null=True, blank=True)
     report_sent_at = models.DateTimeField(_("compte-rendu envoyé le"), null=True, blank=True)
     report_pdf = models.FileField(_("compte-rendu (PDF)"), upload_to="comptes-rendus/", blank=True)
+    # How many invitations say "present": kept by the database's triggers on the invitations
+    # (migration 0009), whatever writes them (services, `.update()`, cascades, the admin, raw
+    # SQL); a write of a stale value (a `save()` of a meeting read earlier) is replaced by the
+    # count. Read by group health on every group page, the dashboard and the ARS table.
+    present_count = models.PositiveIntegerField(_("personnes présentes"), default=0, editable=False)
 
     objects = MeetingQuerySet.as_manager()
 

@@ -1,6 +1,8 @@
-"""Group health on the table of all contracts counts who came to each meeting from the partial
-index of the invitations marked present (workgroups migration 0008), not from the invitations
-themselves: the database's own plan says so (SQLite here, PostgreSQL in the service runs)."""
+"""Group health on the table of all contracts reads how many came to each meeting from the
+meeting itself (`Meeting.present_count`, kept by triggers: workgroups migration 0009), not
+from the invitations; the partial index of the invitations marked present (migration 0008)
+still serves the statements that read who came (the group page's details, the triggers' check):
+the database's own plan says so (SQLite here, PostgreSQL in the service runs)."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def plan_of(sql: str) -> str:
         return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
 
 
-def test_the_count_of_who_came_reads_the_partial_index(territory):
+def test_health_reads_the_kept_count_and_who_came_reads_the_partial_index(territory):
     group = WorkGroupFactory(contract=ContractFactory(territory=territory))
     people = [ContactFactory(territory=territory) for _ in range(6)]
     for weeks in (2, 6, 10):
@@ -51,13 +53,15 @@ def test_the_count_of_who_came_reads_the_partial_index(territory):
     with CaptureQueriesContext(connection) as queries:
         health = groups_health([group], details=False)
     assert health[group.pk].group == group
+    assert health[group.pk].present_recent == 3
     # On PostgreSQL the meetings are read with the pilots, two statements sent at once.
-    (sql,) = [
-        statement
-        for q in queries.captured_queries
-        for statement in q["sql"].split(";\n")
-        if "COUNT(" in statement and "attendance" in statement
-    ]
+    statements = [s for q in queries.captured_queries for s in q["sql"].split(";\n")]
+    assert not [s for s in statements if "workgroups_invitation" in s], statements
+    assert [s for s in statements if "present_count" in s]
+    sql = (
+        "SELECT COUNT(*) FROM workgroups_invitation i"
+        f" WHERE i.meeting_id = {meeting.pk} AND i.attendance = 'present'"
+    )
     # The captured SQL has its parameters written in: planned as it ran.
     plan = plan_of(sql)
     assert INDEX in plan, plan

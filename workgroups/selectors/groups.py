@@ -69,10 +69,8 @@ def _presence(rows: list[tuple]) -> tuple[list[dict[str, Any]], list[dict[str, A
 # follows: those of its axis and those its meetings discussed; its members and subscribers with
 # their contact. Written out and sent together with the presence above and the pilots, one
 # round trip: the ORM took five times longer to build them than the database to run them.
-_MEETINGS = f"""
-SELECT {{meeting}},
-    (SELECT COUNT(*) FROM workgroups_invitation i
-        WHERE i.meeting_id = m.id AND i.attendance = '{Attendance.PRESENT.value}') AS present,
+_MEETINGS = """
+SELECT {meeting},
     (SELECT COUNT(*) FROM workgroups_invitation i WHERE i.meeting_id = m.id) AS invited
 FROM workgroups_meeting m WHERE m.group_id = %s ORDER BY m.starts_at DESC"""
 _FICHES = """
@@ -106,7 +104,8 @@ def group_detail(*, group: WorkGroup) -> dict[str, Any]:
     meetings = []
     for row in meeting_rows:
         m = meeting.load(row, 0)
-        m.present, m.invited = row[meeting.width :]
+        (m.invited,) = row[meeting.width :]
+        m.present = m.present_count  # kept by the database (see Meeting.present_count)
         meetings.append(m)
     structures, sectors = _presence(presence_rows)
     fiches = [fiche.load(row, 0) for row in fiche_rows]
