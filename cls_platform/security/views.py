@@ -193,23 +193,44 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @authenticated_view
 @require_POST
+@never_cache
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Ten new recovery codes. The codes kept on paper stop working at once, so the button asks
+    first: a page says so and takes a second press (confirm=1)."""
     if not otp.has_second_factor(request.user):
         return redirect("security:account")
+    if request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "security/recovery_codes_renew_confirm.html",
+            {"codes_left": otp.remaining_recovery_codes(request.user)},
+        )
     request.session[otp.FRESH_CODES_KEY] = otp.make_recovery_codes(request.user)
     return redirect("security:recovery_codes")
 
 
 @authenticated_view
 @require_POST
+@never_cache
 def remove(request: HttpRequest) -> HttpResponse:
-    """Turn the second factor off: only for an account that is not required to have one."""
+    """Turn the second factor off: only for an account that is not required to have one.
+
+    The application's secret and the recovery codes are deleted (turning it on again means a new
+    QR code), so the button asks first: a page says so and takes a second press (confirm=1)."""
     user = request.user
     if otp.is_required_for(user):
         messages.error(
             request, _("Votre rôle exige la double authentification : elle reste active.")
         )
         return redirect("security:account")
+    if not otp.has_second_factor(user):
+        return redirect("security:account")
+    if request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "security/second_factor_remove_confirm.html",
+            {"codes_left": otp.remaining_recovery_codes(user)},
+        )
     otp.remove_second_factor(user=user)
     request.session[otp.ENROLLED_KEY] = False
     request.session[otp.NEEDED_KEY] = False

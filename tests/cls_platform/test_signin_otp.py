@@ -183,7 +183,7 @@ def test_once_a_copilot_turned_it_on_it_is_asked_at_each_sign_in(copilot):
     client.post(VERIFY, {"code": code_for(device)})
     assert client.get("/t/cergy/").status_code == 200
     # And turned off again from the account's page.
-    client.post("/compte/securite/double-authentification/desactiver/")
+    client.post("/compte/securite/double-authentification/desactiver/", {"confirm": "1"})
     assert not TOTPDevice.objects.filter(user=copilot.user).exists()
     assert sign_in(copilot).get("/t/cergy/").status_code == 200
 
@@ -214,7 +214,9 @@ def test_new_recovery_codes_replace_the_old_ones(coordinator):
     old = otp.make_recovery_codes(coordinator.user)
     client = sign_in(coordinator)
     client.post(VERIFY, {"code": code_for(device)})
-    response = client.post("/compte/securite/double-authentification/nouveaux-codes/", follow=True)
+    response = client.post(
+        "/compte/securite/double-authentification/nouveaux-codes/", {"confirm": "1"}, follow=True
+    )
     new = re.findall(r"<code>([0-9a-f]{4}-[0-9a-f]{4})</code>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
     assert set(StaticToken.objects.values_list("token", flat=True)) == {
