@@ -452,6 +452,37 @@ def contact_detail(*, access: Access, contact: Contact) -> dict[str, Any]:
     }
 
 
+def hand_over_preview(*, hand_over: HandOver) -> dict[str, Any]:
+    """What confirming a declared departure changes, as services.hand_over_confirm does it: the
+    successor named (already in the directory, or to be added to the structure), the groups they
+    take over, and the seats that are not passed on (co-piloted groups, fiches-actions)."""
+    contact = hand_over.contact
+    successor = None
+    if hand_over.successor_email:
+        successor = (
+            Contact.objects.filter(territory_id=contact.territory_id)
+            .with_email(hand_over.successor_email)
+            .first()
+        )
+    return {
+        "successor": successor,
+        "successor_name": str(successor)
+        if successor
+        else " ".join(
+            p for p in (hand_over.successor_first_name, hand_over.successor_last_name) if p
+        )
+        or hand_over.successor_email,
+        "left_on": hand_over.left_on or timezone.localdate(),
+        "group_names": list(
+            contact.memberships.order_by("group__name").values_list("group__name", flat=True)
+        ),
+        "piloted_group_names": list(
+            contact.piloted_groups.order_by("name").values_list("name", flat=True)
+        ),
+        "piloted_actions": contact.piloted_actions.count() + contact.copiloted_actions.count(),
+    }
+
+
 # Never exported: the tenant (named once at the top) and the sign-in account (its address is
 # the account's, and a co-pilot's account is not data the directory holds about them).
 PERSONAL_FIELDS_SKIPPED = {"territory", "user"}

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import (
@@ -465,11 +465,27 @@ class HandOverDecisionView(DirectoryMixin, DetailView):
     http_method_names = ["post"]
 
     def get_queryset(self):
-        return scoped(HandOver.objects.all(), self.access).filter(status=HandOverStatus.PENDING)
+        return (
+            scoped(HandOver.objects.all(), self.access)
+            .filter(status=HandOverStatus.PENDING)
+            .select_related("contact__organization")
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        hand_over = self.get_object()
+        """ "Confirmer le départ" asks first: the person stops receiving mail and a successor
+        (maybe added to the directory) takes their groups, which no page undoes; a page says so
+        and takes a second press (confirm=1). "Écarter" only marks the declaration set aside: the
+        directory is unchanged and a departure can still be recorded from the person's page."""
+        hand_over = self.object = self.get_object()
         if request.POST.get("decision") == "confirm":
+            if request.POST.get("confirm") != "1":
+                return render(
+                    request,
+                    "partners/handover_confirm.html",
+                    self.get_context_data(
+                        hand_over=hand_over, **selectors.hand_over_preview(hand_over=hand_over)
+                    ),
+                )
             try:
                 successor = services.hand_over_confirm(hand_over=hand_over)
             except ValidationError as exc:

@@ -266,7 +266,7 @@ def test_partner_declares_departure_and_coordination_confirms(
 
     client = login_as(coordinator)
     assert "Léa Bonnet" in client.get(f"{BASE}/departs/").content.decode()
-    client.post(f"{BASE}/departs/{hand_over.pk}/", {"decision": "confirm"})
+    client.post(f"{BASE}/departs/{hand_over.pk}/", {"decision": "confirm", "confirm": "1"})
     partner.refresh_from_db()
     successor = Contact.objects.get(email="lea.bonnet@ml.fr")
     assert partner.left_at == dt.date(2026, 11, 2)
