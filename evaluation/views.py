@@ -13,6 +13,7 @@ from actions.progress import ContractFigures, contract_figures
 from cls_platform.access import TerritoryMixin
 from workgroups import group_rows
 
+from . import dashboard_rows
 from .selectors import territory_overview
 
 
@@ -39,4 +40,8 @@ class DashboardView(TerritoryMixin, TemplateView):
         slug = self.territory.slug
         context["unwell_items"] = group_rows.unwell_items(overview.unwell, slug, self.access)
         context["next_meeting_items"] = group_rows.next_meeting_items(overview.next_meetings, slug)
+        # And three of its own (evaluation/dashboard_rows.py).
+        context["contract_rows"] = dashboard_rows.contract_rows(overview.contracts, slug)
+        context["status_items"] = dashboard_rows.status_items(overview.actions_by_status)
+        context["health_items"] = dashboard_rows.health_items(overview.health_counts)
         return context

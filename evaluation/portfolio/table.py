@@ -13,12 +13,15 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ContractStatus
@@ -194,6 +197,32 @@ class PortfolioTable:
             }
             for column in COLUMNS
         ]
+
+    def header_cells(self) -> SafeString:
+        """The <th>s of `headers()`, as the template's loop over them wrote them (seventeen
+        columns of lookups and conditions through the template language, on every page)."""
+        descending = self.descending
+        to_read = (
+            escape(gettext(" : trier par ordre décroissant")),
+            escape(gettext(" : trier par ordre croissant")),
+        )
+        cells = []
+        for header in self.headers():
+            sorted_ = header["sorted"]
+            aria = f' aria-sort="{header["aria_sort"]}"' if header["aria_sort"] else ""
+            read = to_read[0] if sorted_ and not descending else to_read[1]
+            arrow = (
+                f'<span\n      aria-hidden="true">{" ▼" if descending else " ▲"}</span>'
+                if sorted_
+                else ""
+            )
+            cells.append(
+                f'\n    <th scope="col"{aria}><a href="{escape(header["link"])}">'
+                f'{escape(str(header["column"].label))}<span\n      class="visually-hidden">'
+                f"{read}</span>{arrow}</a></th>\n    "
+            )
+        # Safe: the labels, addresses and words escaped.
+        return mark_safe("\n    " + "".join(cells) + "\n  ")
 
     def page(self, number: Any) -> Page:
         page = Paginator(self.rows, PAGE_SIZE).get_page(number)
