@@ -323,6 +323,13 @@ class _Words:
             self.known[key] = ngettext(singular, plural, n)
         return self.known[key]
 
+    def number(self, value: float) -> str:
+        """`_number`, remembered: the same means come back (a locale's format read each time)."""
+        key = (value, "number")
+        if key not in self.known:
+            self.known[key] = _number(value)
+        return self.known[key]
+
 
 @dataclass
 class _Data:
@@ -457,15 +464,17 @@ def _assess(group: WorkGroup, data: _Data, today: dt.date, *, details: bool = Tr
     meetings = data.meetings.get(group.pk, [])
     held = [m for m in meetings if m.status == _HELD and m.day <= today]
     year_ago = today - dt.timedelta(days=365)
-    health.held_last_year = sum(1 for m in held if m.day > year_ago)
+    # Lists rather than generators: four hundred groups a table, each resumed once a meeting.
+    health.held_last_year = len([m for m in held if m.day > year_ago])
     health.last_held_on = held[-1].day if held else None
     planned = [m for m in meetings if m.status == _PLANNED]
-    health.next_planned_on = min((m.day for m in planned if m.day >= today), default=None)
-    unrecorded = [m for m in planned if year_ago < m.day < today]
+    health.next_planned_on = min([m.day for m in planned if m.day >= today], default=None)
+    # Meetings left unrecorded: a note only (`details`).
+    unrecorded = [m for m in planned if year_ago < m.day < today] if details else []
     _silence(health, held, unrecorded, data.i18n, details=details)
     _pilots(health, health.pilots, data.i18n)
     recorded = [m for m in held if m.attended]
-    _attendance(health, recorded, data.i18n)
+    _attendance(health, recorded, data.i18n, details=details)
     if details:  # notes only: the state stays what the findings above made it (and so in
         # `_silence`, where the dates written out cost most of a table of many territories)
         _participants(health, data)
@@ -581,17 +590,22 @@ def _pilots(health: GroupHealth, pilots: list[Contact], i18n: _Words) -> None:
         health.add(HealthState.FRAGILE, text)
 
 
-def _attendance(health: GroupHealth, recorded: list[_Meeting], i18n: _Words) -> None:
+def _attendance(
+    health: GroupHealth, recorded: list[_Meeting], i18n: _Words, *, details: bool = True
+) -> None:
     n = min(TREND_MEETINGS, len(recorded) // 2)
     if not n:
         return
-    recent = sum(m.attended for m in recorded[-n:]) / n
-    earlier = sum(m.attended for m in recorded[-2 * n : -n]) / n
+    recent = sum([m.attended for m in recorded[-n:]]) / n
+    earlier = sum([m.attended for m in recorded[-2 * n : -n]]) / n
     health.present_recent, health.present_earlier = recent, earlier
     if recent <= earlier * TREND_DOWN:
         health.trend, level, way = "baisse", HealthState.FRAGILE, i18n.gettext("baisse")
     elif recent >= earlier * TREND_UP:
-        health.trend, level, way = "hausse", HealthState.ACTIVE, i18n.gettext("progresse")
+        health.trend = "hausse"
+        if not details:  # a note: the state stays what it is
+            return
+        level, way = HealthState.ACTIVE, i18n.gettext("progresse")
     else:
         health.trend = "stable"
         return
@@ -602,7 +616,7 @@ def _attendance(health: GroupHealth, recorded: list[_Meeting], i18n: _Words) -> 
         "réunions, contre %(earlier)s aux %(n)s précédentes.",
         n,
     )
-    words = {"way": way, "n": n, "recent": _number(recent), "earlier": _number(earlier)}
+    words = {"way": way, "n": n, "recent": i18n.number(recent), "earlier": i18n.number(earlier)}
     health.add(level, text % words)
 
 

@@ -7,15 +7,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from cls_platform.access import can_edit
 from cls_platform.forms import add_service_errors
+from cls_platform.templatetags.people import shows_people
 from partners.search import contact_label
 
-from .. import group_rows, selectors, services
+from .. import group_page, group_rows, selectors, services
 from ..forms import ADD_ANOTHER_PILOT, CopilotGroupForm, MembershipForm, WorkGroupForm
 from ..models import WorkGroup
 from .base import GroupsMixin, posted_id
@@ -60,8 +63,29 @@ class GroupDetailView(GroupsMixin, DetailView):
             show_drifters=self.access.is_coordinator,  # people: viewers read only the count
             **kwargs,
         )
+        # The health figures, pilots and members written in Python (workgroups/group_page.py).
+        people = shows_people(self.access)
+        context["health_figures"] = group_page.health_figures(
+            detail["health"], show_drifters=context["show_drifters"]
+        )
+        context["pilot_items"] = group_page.pilot_items(detail["pilots"], people=people)
+        if people:
+            context["member_items"] = group_page.member_items(
+                detail["memberships"],
+                can_edit=editable,
+                action=reverse(
+                    "workgroups:group_membership", kwargs={"territory": slug, "pk": self.object.pk}
+                ),
+                csrf_input=csrf_input(self.request) if editable else "",
+            )
         if editable:
-            context.setdefault("membership_form", MembershipForm(access=self.access))
+            # Bound when a member's addition comes back with an error; else the empty form,
+            # its HTML kept per territory.
+            context["membership_form_html"] = group_page.form_html(
+                context.get("membership_form"),
+                empty=lambda: MembershipForm(access=self.access),
+                territory_slug=slug,
+            )
         return context
 
 
@@ -124,7 +148,10 @@ class GroupUpdateView(GroupFormMixin, UpdateView):
 
 class GroupMembershipView(GroupDetailView):
     """Add a member or subscriber (the picker), or remove one. A name that matches several
-    people brings the group's page back with them to choose from."""
+    people brings the group's page back with them to choose from.
+
+    "Retirer" asks first, as on the invitation list: a page names the person and the group and
+    takes a second press (confirm=1); no script needed, and a slip removes nobody."""
 
     write = True
     http_method_names = ["post"]
@@ -135,10 +162,22 @@ class GroupMembershipView(GroupDetailView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         group = self.object = self.get_object()
         if request.POST.get("remove"):
-            contact = get_object_or_404(
-                group.memberships.select_related("contact"),
+            membership = get_object_or_404(
+                group.memberships.select_related("contact__organization"),
                 contact_id=posted_id(request, "remove"),
-            ).contact
+            )
+            contact = membership.contact
+            if request.POST.get("confirm") != "1":
+                return render(
+                    request,
+                    "workgroups/membership_remove_confirm.html",
+                    {
+                        "territory": self.territory,
+                        "access": self.access,
+                        "group": group,
+                        "membership": membership,
+                    },
+                )
             services.membership_set(group=group, contact=contact, kind=None)
             messages.success(
                 request, _("%(name)s ne fait plus partie du groupe.") % {"name": contact}
