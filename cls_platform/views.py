@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,7 +12,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -19,10 +23,12 @@ from django.views.decorators.http import require_GET
 from .access import POLICY_PUBLIC, accesses_of, authenticated_view, public_view
 from .departments import codes_matching
 from .health import health_report
+from .models import Access, Role
 from .security import oidc
 from .security.oidc import enabled as oidc_enabled
 
 HOME_PAGE_SIZE = 50
+MARK_SLUG = "territoire-repere"
 
 
 class LoginForm(AuthenticationForm):
@@ -78,9 +84,43 @@ def home(request: HttpRequest) -> HttpResponse:
     first = list(accesses[:2])
     if len(first) == 1:
         return redirect("evaluation:dashboard", territory=first[0].territory.slug)
+    # The navigation's "several territories" is known already: no query of its own.
+    request._several_territories = len(first) > 1  # type: ignore[attr-defined]
     page, context = territory_page(request, accesses, HOME_PAGE_SIZE)
-    context.update(accesses=page.object_list, several=len(first) > 1)
+    accesses = list(page.object_list)
+    context.update(accesses=accesses, cards=territory_cards(accesses), several=len(first) > 1)
     return render(request, "cls_platform/home.html", context)
+
+
+def territory_cards(accesses: list[Access]) -> SafeString:
+    """The chooser's cards, as the template's loop wrote them (fifty a page: their links,
+    departments and roles through the template language were most of the page's time). Names
+    and codes escaped; the rest are the site's own labels, escaped as well."""
+    if not accesses:
+        return mark_safe("")
+    head, tail = reverse("evaluation:dashboard", kwargs={"territory": MARK_SLUG}).split(MARK_SLUG)
+    roles = {value: escape(str(label)) for value, label in Role.choices}
+    insee = gettext("INSEE %(code)s")
+    cards = []
+    for access in accesses:
+        territory = access.territory
+        department, code = territory.department_code, territory.insee_code
+        where = ""
+        if department or code:
+            label = escape(territory.department_label) if department else ""
+            dot = " · " if department and code else ""
+            number = escape(insee % {"code": code}) if code else ""
+            where = f'<p class="muted">{label}{dot}{number}</p>'
+        cards.append(
+            '\n  \n  <li class="card">\n'
+            f'    <h2 class="card__title"><a href="{escape(head)}{escape(territory.slug)}'
+            f'{escape(tail)}">{escape(territory.name)}</a></h2>\n'
+            f"    {where}\n"
+            f"    <p>{roles.get(access.role, '')}</p>\n"
+            "  </li>\n  \n  "
+        )
+    # Safe: every value escaped.
+    return mark_safe("".join(cards))
 
 
 def territory_page(request: HttpRequest, accesses, size: int) -> tuple[Page, dict]:

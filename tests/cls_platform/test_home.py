@@ -108,12 +108,40 @@ def test_the_chooser_costs_the_same_queries_for_2_and_200_territories():
     grant(2, 0)
     client = Client()
     client.force_login(user)
-    # 6: one of them asks whether to link the navigation to all one's contracts.
-    assert_constant_queries(client, "/", lambda: grant(198, 2), at_most=6)
-    assert_constant_queries(client, "/?q=commune&page=2", lambda: grant(10, 200), at_most=6)
+    # 5: whether to link the navigation to all one's contracts comes with the first accesses.
+    assert_constant_queries(client, "/", lambda: grant(198, 2), at_most=5)
+    assert_constant_queries(client, "/?q=commune&page=2", lambda: grant(10, 200), at_most=5)
     assert len(client.get("/").content) < 40_000  # 50 cards, not 200
 
 
 def test_a_single_territory_still_goes_straight_to_its_dashboard(login_as, coordinator):
     response = login_as(coordinator).get("/")
     assert response.status_code == 302 and response["Location"] == "/t/cergy/"
+
+
+def test_each_card_says_what_is_known_of_its_territory_and_the_role(db):
+    """The cards are written in Python (cls_platform.views.territory_cards): department, INSEE
+    code, both or neither; the role held; a name with markup shown as typed."""
+    user = UserFactory()
+    for name, slug, insee, department, role in (
+        ("Aubervilliers", "aubervilliers", "93001", "", Role.COORDINATOR),
+        ("Bobigny", "bobigny", "", "93", Role.COPILOT),
+        ("Communauté <b>& co</b>", "communaute", "", "", Role.VIEWER),
+    ):
+        territory = TerritoryFactory(
+            name=name, slug=slug, insee_code=insee, department_code=department
+        )
+        AccessFactory(user=user, territory=territory, role=role)
+    client = Client()
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    items = re.findall(r'<li class="card">(.*?)</li>', page, flags=re.S)
+    text = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", item)).split()) for item in items]
+    assert text == [
+        "Aubervilliers INSEE 93001 Coordination",
+        "Bobigny 93 · Seine-Saint-Denis Co-pilotage",
+        "Communauté <b>& co</b> Signataire (lecture seule)",
+    ]
+    assert 'href="/t/bobigny/"' in page
+    assert "Communauté &lt;b&gt;&amp; co&lt;/b&gt;" in page
+    assert '<p class="muted"></p>' not in page
