@@ -27,6 +27,39 @@ def test_access_to_another_territory_is_indistinguishable_from_a_missing_one(out
         get_access(user=outsider.user, territory_slug="nulle-part")
 
 
+def test_the_access_read_in_sql_is_the_orm_s(coordinator, other_territory):
+    """get_access writes its statement out: the access, its territory and whether the user holds
+    another territory are those the ORM reads, types included (SQLite's booleans and dates)."""
+    from django.db.models import Exists, OuterRef
+
+    from cls_platform.models import Access
+    from tests.factories import AccessFactory
+
+    def orm() -> Access:
+        others = Access.objects.filter(user_id=OuterRef("user_id")).exclude(pk=OuterRef("pk"))
+        return (
+            Access.objects.select_related("territory")
+            .annotate(other_territories=Exists(others))
+            .get(user=coordinator.user, territory__slug=coordinator.territory.slug)
+        )
+
+    def fields(instance) -> dict:
+        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    for holds_another in (False, True):
+        if holds_another:
+            AccessFactory(user=coordinator.user, territory=other_territory)
+        access, expected = get_access(user=coordinator.user, territory_slug="cergy"), orm()
+        assert fields(access) == fields(expected)
+        assert fields(access.territory) == fields(expected.territory)
+        assert {type(v) for v in fields(access).values()} == {
+            type(v) for v in fields(expected).values()
+        }
+        assert access.other_territories is expected.other_territories is holds_another
+        assert access.user is coordinator.user and access.is_coordinator
+        assert access._state.adding is False and access.territory._state.db == "default"
+
+
 def test_inactive_user_has_no_access(coordinator):
     coordinator.user.is_active = False
     coordinator.user.save()

@@ -108,7 +108,7 @@ def test_a_territory_page_reads_the_access_once_without_the_user_again(delegatio
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/t/cergy/")
     assert "Tous mes contrats" in navigation(response)
-    accesses = [q["sql"] for q in ctx.captured_queries if '"cls_platform_access"' in q["sql"]]
+    accesses = [q["sql"] for q in ctx.captured_queries if "cls_platform_access" in q["sql"]]
     assert len(accesses) == 1, accesses
     assert '"cls_platform_user"' not in accesses[0]
 
@@ -119,5 +119,5 @@ def test_a_page_outside_a_territory_asks_about_other_territories_without_joins(c
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("security:account"))
     assert response.status_code == 200 and "Tous mes contrats" not in navigation(response)
-    accesses = [q["sql"] for q in ctx.captured_queries if '"cls_platform_access"' in q["sql"]]
+    accesses = [q["sql"] for q in ctx.captured_queries if "cls_platform_access" in q["sql"]]
     assert len(accesses) == 1 and "JOIN" not in accesses[0], accesses

@@ -1,0 +1,57 @@
+"""Model instances from the rows of statements written out in SQL.
+
+Where building a query with the ORM costs more Python than the database takes to run it (a
+page's every request, a table of many territories), the statement is written out once and its
+rows made into instances here, as the ORM makes them: `from_db`, with each field's converters
+(SQLite's booleans and datetimes, for one), so that the instances are the ORM's own.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+class Loader:
+    """A model's columns read under `alias`, and its instances made from a row as the ORM makes
+    them (`from_db`, with each field's converters): for statements written out whose rows hold
+    several models side by side."""
+
+    def __init__(self, model: type[Model], alias: str) -> None:
+        fields = model._meta.concrete_fields
+        self.model, self.width = model, len(fields)
+        self.names = [f.attname for f in fields]
+        self.columns = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)
+        self.pk = self.names.index(model._meta.pk.attname)
+        self.converters = []
+        for i, f in enumerate(fields):
+            col = f.get_col(model._meta.db_table)
+            for convert in connection.ops.get_db_converters(col) + f.get_db_converters(connection):
+                self.converters.append((i, convert, col))
+
+    @classmethod
+    def of(cls, model: type[Model], alias: str) -> Loader:
+        """The loader of `model` under `alias`, made once per database (the columns and
+        converters never change while the process runs)."""
+        return _loader(cls, model, alias, connection.alias, connection.vendor)
+
+    def load(self, row: Sequence[Any], start: int) -> Model | None:
+        """The instance whose columns begin at `row[start]`; None for a LEFT JOIN that found
+        nothing (no primary key)."""
+        values = row[start : start + self.width]
+        if values[self.pk] is None:
+            return None
+        if self.converters:
+            values = list(values)
+            for i, convert, col in self.converters:
+                values[i] = convert(values[i], col, connection)
+        return self.model.from_db(connection.alias, self.names, values)
+
+
+@functools.cache
+def _loader(cls: type[Loader], model: type[Model], alias: str, *database: str) -> Loader:
+    return cls(model, alias)
