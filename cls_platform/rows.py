@@ -21,8 +21,9 @@ class Loader:
     them (`from_db`, with each field's converters): for statements written out whose rows hold
     several models side by side."""
 
-    def __init__(self, model: type[Model], alias: str) -> None:
-        fields = model._meta.concrete_fields
+    def __init__(self, model: type[Model], alias: str, names: tuple[str, ...] = ()) -> None:
+        # `names`: some columns only (their attnames), the rest deferred as with `only()`.
+        fields = [f for f in model._meta.concrete_fields if not names or f.attname in names]
         self.model, self.width = model, len(fields)
         self.names = [f.attname for f in fields]
         self.columns = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)
@@ -34,10 +35,11 @@ class Loader:
                 self.converters.append((i, convert, col))
 
     @classmethod
-    def of(cls, model: type[Model], alias: str) -> Loader:
-        """The loader of `model` under `alias`, made once per database (the columns and
-        converters never change while the process runs)."""
-        return _loader(cls, model, alias, connection.alias, connection.vendor)
+    def of(cls, model: type[Model], alias: str, *names: str) -> Loader:
+        """The loader of `model` under `alias` (of the columns `names` only, primary key
+        included, when given), made once per database (the columns and converters never change
+        while the process runs)."""
+        return _loader(cls, model, alias, names, connection.alias, connection.vendor)
 
     def load(self, row: Sequence[Any], start: int) -> Model | None:
         """The instance whose columns begin at `row[start]`; None for a LEFT JOIN that found
@@ -53,5 +55,7 @@ class Loader:
 
 
 @functools.cache
-def _loader(cls: type[Loader], model: type[Model], alias: str, *database: str) -> Loader:
-    return cls(model, alias)
+def _loader(
+    cls: type[Loader], model: type[Model], alias: str, names: tuple[str, ...], *database: str
+) -> Loader:
+    return cls(model, alias, names)

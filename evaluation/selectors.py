@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
 from actions.models import READABLE_BY_VIEWERS, ActionStatus, Contract
-from actions.selectors import contract_list
 from cls_platform.access import scoped
 from cls_platform.models import Access
+from cls_platform.rows import Loader
 from workgroups.health import GroupHealth, HealthState, groups_health
+from workgroups.health_sql import results
 from workgroups.models import GroupStatus, Meeting, MeetingStatus, WorkGroup
 
 from .surveys.models import Survey
-from .surveys.selectors import survey_list
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,14 @@ class TerritoryOverview:
 
 
 def group_healths(
-    access: Access,
+    access: Access, groups: list[WorkGroup] | None = None
 ) -> tuple[list[StatusCount], list[GroupHealth], int, list[WorkGroup]]:
     """Groups per health state, the fragile or stopped ones with their reasons (stopped
-    first), how many groups are active and those a co-pilot pilots: the groups, their pilots
-    and their meetings (`groups_health` for the state and its reasons alone: the page shows no
-    notes), two queries whatever the number of groups."""
-    groups = list(scoped(WorkGroup.objects.all(), access).order_by("name"))
+    first), how many groups are active and those a co-pilot pilots: of the `groups` read by
+    `territory_overview` (else read here), their pilots and their meetings (`groups_health` for
+    the state and its reasons alone: the page shows no notes)."""
+    if groups is None:
+        groups = list(scoped(WorkGroup.objects.all(), access).order_by("name", "pk"))
     healths = list(groups_health(groups, details=False).values())  # with their pilots
     mine = [h.group for h in healths if any(p.user_id == access.user_id for p in h.pilots)]
     counts = [
@@ -79,41 +81,128 @@ UNION ALL SELECT f.status, COUNT(*) FROM actions_ficheaction f
     WHERE f.territory_id = %s {fiches}
     GROUP BY f.status"""
 _READABLE = ", ".join(f"'{status.value}'" for status in READABLE_BY_VIEWERS)
-_VIEWER_FICHES = (
-    f"AND f.contract_id IN (SELECT id FROM actions_contract WHERE status IN ({_READABLE}))"
-)
+
+
+def _signed(column: str, access: Access) -> str:
+    """A viewer's rule, nothing for the other roles: the row's contract (`column`) signed or
+    closed, among the territory's (named: else PostgreSQL hashes the contracts of every
+    territory, 1,000 of them at 1,000 territories)."""
+    if not access.is_viewer:
+        return ""
+    return (
+        f"AND {column} IN (SELECT id FROM actions_contract "
+        f"WHERE territory_id = {int(access.territory_id)} AND status IN ({_READABLE}))"
+    )
 
 
 def territory_counts(access: Access) -> dict[str, int]:
     """How many structures ("n_organizations"), internal ones ("n_internal"), contacts one may
     write to ("n_contacts") and fiches of each status the access reads, in one query."""
-    sql = _COUNTS.format(fiches=_VIEWER_FICHES if access.is_viewer else "")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [access.territory_id] * 4)
-        rows = dict(cursor.fetchall())
+    (rows,) = results([_counts_statement(access)])
+    return _counts_from(rows)
+
+
+def _counts_statement(access: Access) -> tuple[str, list[Any]]:
+    sql = _COUNTS.format(fiches=_signed("f.contract_id", access))
+    return sql, [access.territory_id] * 4
+
+
+def _counts_from(rows: list[tuple]) -> dict[str, int]:
+    counts = dict(rows)
     names = ["n_organizations", "n_internal", "n_contacts", *ActionStatus.values]
-    return {name: rows.get(name, 0) for name in names}
+    return {name: counts.get(name, 0) for name in names}
+
+
+# The other reads of the page, written out for the same reason and sent with the counts in one
+# round trip (`health_sql.results`): the contracts with their fiches and axes counted, the next
+# meetings planned with their group's name, the groups, the campaigns open today with how many
+# were asked and how many answered. Each repeats the rules of the queryset it replaced
+# (`scoped`: the territory, and for a viewer the signed contracts, `{signed}`; the orders of
+# `contract_list` and `survey_list`); tests/evaluation/test_dashboard.py holds them to those.
+_CONTRACTS = """
+SELECT {columns},
+    (SELECT COUNT(*) FROM actions_ficheaction f WHERE f.contract_id = c.id),
+    (SELECT COUNT(*) FROM actions_axis a WHERE a.contract_id = c.id)
+FROM actions_contract c
+WHERE c.territory_id = %s {signed}
+ORDER BY c.start_year DESC, c.end_year DESC, c.kind, c.title, c.id"""
+_NEXT_MEETINGS = f"""
+SELECT {{columns}}, w.name FROM workgroups_meeting m
+JOIN workgroups_workgroup w ON w.id = m.group_id
+WHERE m.territory_id = %s AND m.starts_at >= %s AND m.status = '{MeetingStatus.PLANNED.value}'
+    {{signed}}
+ORDER BY m.starts_at, m.id LIMIT %s"""
+_GROUPS = """
+SELECT {columns} FROM workgroups_workgroup w
+WHERE w.territory_id = %s {signed}
+ORDER BY w.name, w.id"""
+_OPEN_SURVEYS = """
+SELECT {columns},
+    (SELECT COUNT(*) FROM evaluation_surveyinvitation i WHERE i.survey_id = s.id),
+    (SELECT COUNT(*) FROM evaluation_surveyinvitation i
+        WHERE i.survey_id = s.id AND i.submitted_at IS NOT NULL)
+FROM evaluation_survey s
+WHERE s.territory_id = %s AND s.opens_on <= %s AND s.closes_on >= %s {signed}
+ORDER BY s.opens_on DESC, s.id DESC"""
 
 
 def territory_overview(*, access: Access, upcoming: int = 5) -> TerritoryOverview:
-    contracts = list(contract_list(access=access))
-    counts = territory_counts(access)
+    """What the dashboard shows of the territory, in two round trips on PostgreSQL whatever its
+    size: the contracts, counts, next meetings, groups and open campaigns together, then the
+    groups' health."""
+    territory, ops = access.territory_id, connection.ops
+    day = ops.adapt_datefield_value(timezone.localdate())
+    contract = Loader.of(Contract, "c")
+    meeting = Loader.of(Meeting, "m", "id", "group_id", "title", "starts_at", "place")
+    group = Loader.of(WorkGroup, "w")
+    survey = Loader.of(Survey, "s", "id", "title", "closes_on")
+    contract_rows, count_rows, meeting_rows, group_rows, survey_rows = results(
+        [
+            (
+                _CONTRACTS.format(
+                    columns=contract.columns,
+                    signed=f"AND c.status IN ({_READABLE})" if access.is_viewer else "",
+                ),
+                [territory],
+            ),
+            _counts_statement(access),
+            (
+                _NEXT_MEETINGS.format(
+                    columns=meeting.columns, signed=_signed("w.contract_id", access)
+                ),
+                [territory, ops.adapt_datetimefield_value(timezone.now()), upcoming],
+            ),
+            (
+                _GROUPS.format(columns=group.columns, signed=_signed("w.contract_id", access)),
+                [territory],
+            ),
+            (
+                _OPEN_SURVEYS.format(
+                    columns=survey.columns, signed=_signed("s.contract_id", access)
+                ),
+                [territory, day, day],
+            ),
+        ]
+    )
+    contracts = []
+    for row in contract_rows:
+        c = contract.load(row, 0)
+        c.action_count, c.axis_count = row[contract.width :]
+        contracts.append(c)
+    counts = _counts_from(count_rows)
     status_counts = {status: counts[status] for status in ActionStatus.values}
-    next_meetings = list(
-        scoped(Meeting.objects.all(), access)
-        .filter(starts_at__gte=timezone.now(), status=MeetingStatus.PLANNED)
-        .select_related("group")
-        .only("title", "place", "starts_at", "group__name")  # what group_rows writes
-        .order_by("starts_at")[:upcoming]
-    )
-    health_counts, unwell, active_groups, my_groups = group_healths(access)
-    today = timezone.localdate()
-    open_surveys = list(
-        survey_list(access=access)
-        .filter(opens_on__lte=today, closes_on__gte=today)
-        .select_related(None)
-        .only("title", "closes_on")
-    )
+    next_meetings = []
+    for row in meeting_rows:
+        m = meeting.load(row, 0)
+        m.group = WorkGroup.from_db(connection.alias, ["id", "name"], [m.group_id, row[-1]])
+        next_meetings.append(m)
+    groups = [group.load(row, 0) for row in group_rows]
+    health_counts, unwell, active_groups, my_groups = group_healths(access, groups)
+    open_surveys = []
+    for row in survey_rows:
+        s = survey.load(row, 0)
+        s.invited, s.answered = row[survey.width :]
+        open_surveys.append(s)
     return TerritoryOverview(
         contracts=contracts,
         organization_count=counts["n_organizations"],
