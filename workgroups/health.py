@@ -2,7 +2,8 @@
 never stored, for every group of a territory in six statements and two round trips that count
 rather than read every invitation (`groups_health`); for the groups of many territories at once
 (the table of all the contracts of an ARS delegation), the state alone in two statements and one
-round trip (`groups_health(..., details=False)`).
+round trip, the meetings summed up by the database, a row per group (`groups_health(...,
+details=False)`, `states_statements` for a caller that sends them with its own).
 
 Measured against the group's own rhythm, `target_meetings_per_year` (at least one), that is a
 meeting every `365 / target` days:
@@ -35,7 +36,7 @@ import datetime as dt
 import functools
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -46,6 +47,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from cls_platform.rows import Loader
 from partners.models import Contact, Organization
 
 from . import health_sql as sql
@@ -58,8 +60,9 @@ from .models import (
 
 FRAGILE_RHYTHMS, STOPPED_RHYTHMS = 1.5, 2.5
 FRAGILE_CAP_DAYS, STOPPED_CAP_DAYS = 456, 730  # 15 and 24 months
-TREND_MEETINGS, TREND_DOWN, TREND_UP = 3, 0.7, 1.2
+TREND_MEETINGS, TREND_DOWN, TREND_UP = sql.TREND_MEETINGS, 0.7, 1.2
 NAMES_SHOWN = 5
+DAY = dt.timedelta(days=1)
 # Plain strings: read for every meeting of every group, the enum members' lookup cost more.
 _HELD, _PLANNED = MeetingStatus.HELD.value, MeetingStatus.PLANNED.value
 
@@ -73,6 +76,7 @@ class HealthState(models.TextChoices):
 
 
 RANK = {HealthState.ACTIVE: 0, HealthState.FRAGILE: 1, HealthState.STOPPED: 2}
+_ACTIVE, _FRAGILE, _STOPPED = HealthState.ACTIVE, HealthState.FRAGILE, HealthState.STOPPED
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ class Drifter:
     last_came_on: dt.date
 
 
-@dataclass
+@dataclass(slots=True)  # thousands for a table sorted by the groups' states
 class GroupHealth:
     """A group's health on `today`: its state, the sentences that explain it (`reasons`, most
     serious first), what is worth knowing without changing it (`notes`), and the figures."""
@@ -112,7 +116,8 @@ class GroupHealth:
 
     @property
     def state(self) -> str:
-        return max((level for level, _t in self.findings), key=RANK.get, default=HealthState.ACTIVE)
+        levels = [level for level, _t in self.findings]  # read for every group of a table
+        return _STOPPED if _STOPPED in levels else _FRAGILE if _FRAGILE in levels else _ACTIVE
 
     @property
     def label(self) -> str:
@@ -143,6 +148,7 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
 
 
+@functools.lru_cache(maxsize=64)  # a few targets, read for every group
 def silence_limits(target: int) -> tuple[float, float]:
     """Days without a meeting after which the group is fragile, then stopped."""
     rhythm = 365 / max(target, 1)
@@ -202,10 +208,11 @@ def groups_health(
     meetings and people.
 
     `details=False` is for tables of many territories: the same state and the same reasons, in
-    two statements (one round trip) that read how many came to each meeting rather than who did; the figures and
-    notes that never change the state (structures, sectors and participants of the year, new
-    structures, partners who stopped coming, the next meeting, meetings left unrecorded) are
-    left out.
+    two statements (one round trip) that sum each group's meetings up (`_Summary`: on
+    PostgreSQL by the database, a row per group) and read how many came rather than who did;
+    the figures and notes that never change the state (structures, sectors and participants of
+    the year, new structures, partners who stopped coming, the next meeting, meetings left
+    unrecorded) are left out.
 
     A page that read them already gives, by group id, the `pilots` (with their structure and
     successor) and the `meetings` (each with `present`, how many came): a query fewer each.
@@ -219,6 +226,8 @@ def groups_health(
     today = today or timezone.localdate()
     ids = [g.pk for g in groups]
     if pilots is None and meetings is None and connection.vendor == "postgresql":
+        if not details:  # both read in one round trip, the meetings summed up by the database
+            return states_from(groups, sql.results(states_statements(ids, today=today)), today)
         # Both read in one round trip.
         pilot_rows, meeting_rows = sql.results(
             [pilots_statement(ids), _Data.meetings_statement(ids)]
@@ -230,10 +239,36 @@ def groups_health(
             "meetings": _Data.given(meetings) if meetings is not None else _Data._meetings(ids),
         }
     if not details:
-        data = _Data(**given)
+        summaries = {pk: _summary(rows, today) for pk, rows in given["meetings"].items()}
+        data = _Data(meetings={}, summaries=summaries, pilots=given["pilots"])
         return {g.pk: _assess(g, data, today, details=False) for g in groups}
     data = _Data.load(groups, today, **given)
     return {g.pk: _assess(g, data, today) for g in groups}
+
+
+def states_statements(ids: list[int] | sql.Raw, *, today: dt.date) -> list[tuple[str, list]]:
+    """The statements of `groups_health(..., details=False)` on PostgreSQL: the pilots and each
+    group's meetings summed up (`_Summary`), for the groups `ids`, or those a subquery written
+    by the caller selects (`sql.Raw`, "SELECT id FROM ..."), so that a caller sends them with
+    its own statements, one round trip; `states_from` reads their rows."""
+    return [
+        (pilots_statement(ids), []),
+        (
+            sql.fill(sql.SUMMARIES, ids, [today], [today + DAY], [today - dt.timedelta(days=364)]),
+            [timezone.get_current_timezone_name()] * sql.SUMMARIES.count("%s"),
+        ),
+    ]
+
+
+def states_from(
+    groups: Iterable[WorkGroup], rows: list[list[tuple]], today: dt.date
+) -> dict[int, GroupHealth]:
+    """`groups_health(groups, today=today, details=False)` from the rows of
+    `states_statements` (the groups it selected may be more than `groups`)."""
+    pilot_rows, summary_rows = rows
+    summaries = {pk: _Summary(*row) for pk, *row in summary_rows}
+    data = _Data(meetings={}, summaries=summaries, pilots=pilots_from(pilot_rows))
+    return {g.pk: _assess(g, data, today, details=False) for g in groups}
 
 
 def group_health(
@@ -262,10 +297,10 @@ def pilots_by_group(ids: list[int]) -> dict[int, list[Contact]]:
     return pilots_from(rows)
 
 
-def pilots_statement(ids: list[int]) -> str:
+def pilots_statement(ids: list[int] | sql.Raw) -> str:
     """The statement of `pilots_by_group`, for a caller that sends it with others."""
-    contact, organization = sql.Loader.of(Contact, "c"), sql.Loader.of(Organization, "o")
-    successor = sql.Loader.of(Contact, "s")
+    contact, organization = Loader.of(Contact, "c"), Loader.of(Organization, "o")
+    successor = Loader.of(Contact, "s")
     return sql.fill(sql.PILOTS, ids).format(
         contact=contact.columns, organization=organization.columns, successor=successor.columns
     )
@@ -273,8 +308,8 @@ def pilots_statement(ids: list[int]) -> str:
 
 def pilots_from(rows: list[tuple]) -> dict[int, list[Contact]]:
     """`pilots_by_group` from the rows of `pilots_statement`."""
-    contact, organization = sql.Loader.of(Contact, "c"), sql.Loader.of(Organization, "o")
-    successor = sql.Loader.of(Contact, "s")
+    contact, organization = Loader.of(Contact, "c"), Loader.of(Organization, "o")
+    successor = Loader.of(Contact, "s")
     pilots: dict[int, list[Contact]] = defaultdict(list)
     for group_id, *row in rows:
         person = contact.load(row, 0)
@@ -292,6 +327,48 @@ class _Meeting(NamedTuple):
     day: dt.date
     status: str
     attended: int = 0  # how many came
+
+
+class _Summary(NamedTuple):
+    """What the state reads of a group's meetings (`_summary`): of those held (marked held, on
+    `today` at the latest), the last and first days, how many in the last 12 months, how many
+    came to the last recorded (held with someone present), up to `2 * TREND_MEETINGS` of them,
+    the latest first; the next planned day from `today`. On PostgreSQL the database sums the
+    meetings up (`health_sql.SUMMARIES`, a row per group rather than one per meeting)."""
+
+    last_held: dt.date | None = None
+    first_held: dt.date | None = None
+    held_last_year: int = 0
+    next_planned: dt.date | None = None
+    attended: Sequence[int] = ()
+
+
+NO_MEETING = _Summary()
+
+
+def _held(meetings: list[_Meeting], today: dt.date) -> list[_Meeting]:
+    """The meetings that count as held: marked held, on `today` at the latest."""
+    return [m for m in meetings if m.status == _HELD and m.day <= today]
+
+
+def _summary(meetings: list[_Meeting], today: dt.date, held: list | None = None) -> _Summary:
+    """`meetings` (oldest first) summed up; `held`: `_held(meetings, today)`, when known."""
+    held = _held(meetings, today) if held is None else held
+    if not held:
+        planned = [m.day for m in meetings if m.status == _PLANNED and m.day >= today]
+        return _Summary(next_planned=min(planned, default=None))
+    year_ago = today - dt.timedelta(days=365)
+    recorded = [m.attended for m in held if m.attended]
+    return _Summary(
+        last_held=held[-1].day,
+        first_held=held[0].day,
+        # Lists rather than generators: four hundred groups a table, each resumed once a meeting.
+        held_last_year=len([m for m in held if m.day > year_ago]),
+        next_planned=min(
+            [m.day for m in meetings if m.status == _PLANNED and m.day >= today], default=None
+        ),
+        attended=recorded[: -2 * TREND_MEETINGS - 1 : -1],
+    )
 
 
 @dataclass(frozen=True)
@@ -334,6 +411,7 @@ class _Words:
 @dataclass
 class _Data:
     meetings: dict[int, list[_Meeting]]  # by group, oldest first
+    summaries: dict[int, _Summary] = field(default_factory=dict)  # by group, without details
     presence: dict[int, list[_Presence]] = field(default_factory=dict)  # by group
     sectors: dict[int, tuple[set[str], bool]] = field(default_factory=dict)  # by structure id
     pilots: dict[int, list[Contact]] = field(default_factory=dict)
@@ -445,7 +523,14 @@ class _Data:
             if (group_id, contact_id) in missed:
                 row = (contact_id, first_name, last_name, org, came + last[group_id])
                 absentees[group_id].append(row)
-        return cls(dict(meetings), dict(presence), sectors, pilots, dict(absentees), reports)
+        return cls(
+            meetings=dict(meetings),
+            presence=dict(presence),
+            sectors=sectors,
+            pilots=pilots,
+            absentees=dict(absentees),
+            reports=reports,
+        )
 
 
 def _assess(group: WorkGroup, data: _Data, today: dt.date, *, details: bool = True) -> GroupHealth:
@@ -461,30 +546,33 @@ def _assess(group: WorkGroup, data: _Data, today: dt.date, *, details: bool = Tr
     if group.status == GroupStatus.STANDBY:
         text = data.i18n.gettext("Le groupe a été mis en veille.")
         health.add(HealthState.STOPPED, text)
-    meetings = data.meetings.get(group.pk, [])
-    held = [m for m in meetings if m.status == _HELD and m.day <= today]
-    year_ago = today - dt.timedelta(days=365)
-    # Lists rather than generators: four hundred groups a table, each resumed once a meeting.
-    health.held_last_year = len([m for m in held if m.day > year_ago])
-    health.last_held_on = held[-1].day if held else None
-    planned = [m for m in meetings if m.status == _PLANNED]
-    health.next_planned_on = min([m.day for m in planned if m.day >= today], default=None)
-    # Meetings left unrecorded: a note only (`details`).
-    unrecorded = [m for m in planned if year_ago < m.day < today] if details else []
-    _silence(health, held, unrecorded, data.i18n, details=details)
+    if details:
+        meetings = data.meetings.get(group.pk, [])
+        held = _held(meetings, today)
+        summary = _summary(meetings, today, held)
+    else:
+        summary = data.summaries.get(group.pk, NO_MEETING)
+    health.held_last_year = summary.held_last_year
+    health.last_held_on = summary.last_held
+    health.next_planned_on = summary.next_planned
+    if details:  # meetings left unrecorded: a note only
+        year_ago = today - dt.timedelta(days=365)
+        unrecorded = [m for m in meetings if m.status == _PLANNED and year_ago < m.day < today]
+        _silence(health, summary, unrecorded, data.i18n)
+    else:
+        _silence(health, summary, [], data.i18n, details=False)
     _pilots(health, health.pilots, data.i18n)
-    recorded = [m for m in held if m.attended]
-    _attendance(health, recorded, data.i18n, details=details)
+    _attendance(health, summary.attended, data.i18n, details=details)
     if details:  # notes only: the state stays what the findings above made it (and so in
         # `_silence`, where the dates written out cost most of a table of many territories)
         _participants(health, data)
-        _drifters(health, data, recorded)
+        _drifters(health, data, [m for m in held if m.attended])
     return health
 
 
 def _silence(
     health: GroupHealth,
-    held: list[_Meeting],
+    summary: _Summary,
     unrecorded: list[_Meeting],
     i18n: _Words,
     *,
@@ -503,7 +591,8 @@ def _silence(
     if health.next_planned_on and details:
         text = i18n.gettext("Prochaine réunion programmée le %(day)s.")
         health.add(HealthState.ACTIVE, text % {"day": _day(health.next_planned_on)})
-    if not held:
+    last = summary.last_held
+    if last is None:
         if not health.next_planned_on:
             text = i18n.gettext(
                 "Le groupe ne s'est encore jamais réuni et aucune réunion n'est programmée."
@@ -511,31 +600,23 @@ def _silence(
             health.add(HealthState.FRAGILE, text)
         return
     fragile, stopped = silence_limits(target)
-    silent = (today - held[-1].day).days
-
-    def words() -> dict[str, object]:  # written out only for a finding (dates cost)
-        return {
-            "months": months_between(held[-1].day, today),
-            "day": _day(held[-1].day),
-            "rhythm": rhythm_words(target),
-        }
-
+    silent = (today - last).days
     if silent > stopped:
         text = i18n.gettext(
             "Plus de réunion depuis %(months)s mois (la dernière le %(day)s) pour un groupe qui "
             "se réunit en principe %(rhythm)s : au moins deux réunions manquent."
         )
-        health.add(HealthState.STOPPED, text % words())
+        health.add(HealthState.STOPPED, text % _silence_words(last, today, target))
     elif silent > fragile:
         text = i18n.gettext(
             "Pas de réunion depuis %(months)s mois (la dernière le %(day)s), alors que le groupe "
             "se réunit en principe %(rhythm)s."
         )
-        health.add(HealthState.FRAGILE, text % words())
+        health.add(HealthState.FRAGILE, text % _silence_words(last, today, target))
     elif target and health.group.status == GroupStatus.ACTIVE and health.held_last_year < target:
         count = health.held_last_year
         # The target is prorated while the group's first meeting is less than a year old.
-        expected = target * min(1, (today - held[0].day).days / 365)
+        expected = target * min(1, (today - summary.first_held).days / 365)
         level = HealthState.FRAGILE if count * 2 < expected else HealthState.ACTIVE
         if level == HealthState.ACTIVE and not details:
             return
@@ -546,6 +627,15 @@ def _silence(
         ) % {"n": count}
         text += i18n.ngettext(", pour %(n)s visée.", ", pour %(n)s visées.", target) % {"n": target}
         health.add(level, text)
+
+
+def _silence_words(last: dt.date, today: dt.date, target: int) -> dict[str, object]:
+    """The words of a silence's finding: written out only for one (dates cost)."""
+    return {
+        "months": months_between(last, today),
+        "day": _day(last),
+        "rhythm": rhythm_words(target),
+    }
 
 
 def _pilots(health: GroupHealth, pilots: list[Contact], i18n: _Words) -> None:
@@ -591,13 +681,14 @@ def _pilots(health: GroupHealth, pilots: list[Contact], i18n: _Words) -> None:
 
 
 def _attendance(
-    health: GroupHealth, recorded: list[_Meeting], i18n: _Words, *, details: bool = True
+    health: GroupHealth, attended: Sequence[int], i18n: _Words, *, details: bool = True
 ) -> None:
-    n = min(TREND_MEETINGS, len(recorded) // 2)
+    """`attended`: how many came to the last meetings recorded, the latest first."""
+    n = min(TREND_MEETINGS, len(attended) // 2)
     if not n:
         return
-    recent = sum([m.attended for m in recorded[-n:]]) / n
-    earlier = sum([m.attended for m in recorded[-2 * n : -n]]) / n
+    recent = sum(attended[:n]) / n
+    earlier = sum(attended[n : 2 * n]) / n
     health.present_recent, health.present_earlier = recent, earlier
     if recent <= earlier * TREND_DOWN:
         health.trend, level, way = "baisse", HealthState.FRAGILE, i18n.gettext("baisse")

@@ -2,30 +2,38 @@
 more than running them. Counted by the database per group and structure, per group and partner
 who missed the latest meeting: never a row per invitation. `details` fills the four of them and
 `results` sends them at once, one round trip (each reads the meetings named in it, none another
-statement's result); `Loader` makes model instances from the rows of such statements."""
+statement's result); `cls_platform.rows.Loader` makes model instances from their rows."""
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
 
 from cls_platform.models import DeliveryStatus
 
 from .models import KIND_REPORT, Attendance, MeetingStatus
 
+TREND_MEETINGS = 3  # how many meetings recorded a trend compares with as many before
 
-def fill(template: str, *values: Iterable[int | str] | dict[int, int]) -> str:
+
+class Raw(str):
+    """SQL written by the code (a subquery, "SELECT id FROM ..."), that `fill` puts as is where
+    it writes out a list of ids."""
+
+
+def fill(template: str, *values: Iterable[int | str | dt.date] | dict[int, int] | Raw) -> str:
     """`template` with each `{n}` replaced by the values of `values[n]` written out: ids of
-    this database and topics ("meeting:12"), as hundreds of parameters cost more to pass than
-    the query to run; "WHEN key THEN value" for a dict (a CASE). An empty list or dict matches
-    nothing."""
+    this database, topics ("meeting:12") and days (`date`), as hundreds of parameters
+    cost more to pass than the query to run; "WHEN key THEN value" for a dict (a CASE); `Raw`
+    SQL as is. An empty list or dict matches nothing."""
     parts = []
     for items in values:
-        if isinstance(items, dict):
+        if isinstance(items, Raw):
+            parts.append(items)
+        elif isinstance(items, dict):
             pairs = (f"WHEN {int(k)} THEN {int(v)}" for k, v in items.items())
             parts.append(" ".join(pairs) or "WHEN NULL THEN NULL")
         else:
@@ -33,9 +41,11 @@ def fill(template: str, *values: Iterable[int | str] | dict[int, int]) -> str:
     return template.format(*parts)
 
 
-def _literal(value: int | str) -> str:
+def _literal(value: int | str | dt.date) -> str:
     if isinstance(value, int):
         return str(int(value))
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return f"DATE '{value.isoformat()}'"
     prefix, _sep, pk = value.partition(":")
     if not (prefix.isalpha() and pk.isdigit()):
         raise ValueError(value)
@@ -56,47 +66,6 @@ WHERE p.workgroup_id IN ({0})
 ORDER BY c.last_name, c.first_name, c.id"""
 
 
-class Loader:
-    """A model's columns read under `alias`, and its instances made from a row as the ORM makes
-    them (`from_db`, with each field's converters): for statements written out whose rows hold
-    several models side by side."""
-
-    def __init__(self, model: type[Model], alias: str) -> None:
-        fields = model._meta.concrete_fields
-        self.model, self.width = model, len(fields)
-        self.names = [f.attname for f in fields]
-        self.columns = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)
-        self.pk = self.names.index(model._meta.pk.attname)
-        self.converters = []
-        for i, f in enumerate(fields):
-            col = f.get_col(model._meta.db_table)
-            for convert in connection.ops.get_db_converters(col) + f.get_db_converters(connection):
-                self.converters.append((i, convert, col))
-
-    @classmethod
-    def of(cls, model: type[Model], alias: str) -> Loader:
-        """The loader of `model` under `alias`, made once per database (the columns and
-        converters never change while the process runs)."""
-        return _loader(cls, model, alias, connection.alias, connection.vendor)
-
-    def load(self, row: Sequence[Any], start: int) -> Model | None:
-        """The instance whose columns begin at `row[start]`; None for a LEFT JOIN that found
-        nothing (no primary key)."""
-        values = row[start : start + self.width]
-        if values[self.pk] is None:
-            return None
-        if self.converters:
-            values = list(values)
-            for i, convert, col in self.converters:
-                values[i] = convert(values[i], col, connection)
-        return self.model.from_db(connection.alias, self.names, values)
-
-
-@functools.cache
-def _loader(cls: type[Loader], model: type[Model], alias: str, *database: str) -> Loader:
-    return cls(model, alias)
-
-
 # The meetings of the groups ({0}) not cancelled, oldest first: the day in the time zone given
 # as parameter, computed by the database (converting thousands of datetimes in Python cost more
 # than the query, many territories), how many came as the meeting keeps it (`present_count`,
@@ -106,6 +75,31 @@ SELECT m.id, m.group_id, (m.starts_at AT TIME ZONE %s)::date, m.status, m.presen
 FROM workgroups_meeting m
 WHERE m.group_id IN ({{0}}) AND m.status <> '{MeetingStatus.CANCELLED.value}'
 ORDER BY m.starts_at, m.id"""
+# Each group's meetings ({0}) summed up as `health._Summary` reads them, on the day {1} in the
+# time zone given as parameter (each %s): of those held (marked held, starting before {2}, the
+# next day, there), the last and first days, how many from {3} (364 days before {1}), how many
+# came to the last 2 * TREND_MEETINGS recorded (someone present), the latest first; the next
+# planned day from {1}. A row per group (none without meetings) rather than one per meeting, for
+# the state alone of the groups of many territories; the days' limits are converted once, not
+# every meeting's start (that cost more than the rest of the statement).
+SUMMARIES = f"""
+SELECT m.group_id,
+    (MAX(m.starts_at) FILTER (WHERE m.held) AT TIME ZONE %s)::date,
+    (MIN(m.starts_at) FILTER (WHERE m.held) AT TIME ZONE %s)::date,
+    COUNT(*) FILTER (WHERE m.held AND m.starts_at >= ({{3}}::timestamp AT TIME ZONE %s)),
+    (MIN(m.starts_at) FILTER (WHERE m.status = '{MeetingStatus.PLANNED.value}'
+        AND m.starts_at >= ({{1}}::timestamp AT TIME ZONE %s)) AT TIME ZONE %s)::date,
+    COALESCE((ARRAY_AGG(m.present_count ORDER BY m.starts_at DESC, m.id DESC)
+        FILTER (WHERE m.held AND m.present_count > 0))[1:{2 * TREND_MEETINGS}], '{{{{}}}}')
+FROM (
+    SELECT group_id, id, starts_at, status, present_count,
+        status = '{MeetingStatus.HELD.value}'
+            AND starts_at < ({{2}}::timestamp AT TIME ZONE %s) AS held
+    FROM workgroups_meeting
+    WHERE group_id IN ({{0}})
+        AND status IN ('{MeetingStatus.HELD.value}', '{MeetingStatus.PLANNED.value}')
+) AS m
+GROUP BY m.group_id"""
 # Per group ({0}: each meeting's group, a CASE) and structure: how many people came in the last
 # 12 months ({1}), how many times anyone came before this year ({2}), to the meetings held
 # ({3}). The group read from the CASE rather than by joining the meetings: that join cost more

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import io
 import logging
 import mimetypes
@@ -49,6 +48,8 @@ from django.utils import formats, translation
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from cls_platform.collector import cyclic_gc_paused
 
 # WeasyPrint logs six "Step n" lines per document at INFO: noise in the workers' logs.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -298,25 +299,6 @@ def _document(
             font_config=thread_font_config(),
             **(WRITE_OPTIONS if tagged else {}),
         )
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the length of a render.
-
-    A document's boxes, styles and PDF objects (millions for a 130-page contract) all live until
-    it is written, and each full pass of the collector walks them all: those passes took a
-    quarter of the contract's render. Reference counting still frees what WeasyPrint drops; the
-    few cycles it leaves are collected once the collector resumes.
-    """
-    if not gc.isenabled():  # already paused by the caller
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 _threads = threading.local()

@@ -6,9 +6,10 @@ one row per contract they may read, in the same few queries whatever the number 
   (`actions.progress`, two statements) and the health of the groups (`workgroups.health`, the
   groups then their pilots and meetings) only for the rows that need them: the page shown, or
   every row when the table is sorted by one of them (then only that part for every row) or
-  exported. On PostgreSQL the groups and the figures go in one round trip, the health in a
-  second (`_fill`). A thousand territories then cost the page one light query and a thousand
-  small objects, not a thousand COPIL lookups."""
+  exported. On PostgreSQL the groups, their health (its statements select the groups
+  themselves, `OPEN_GROUPS`) and the figures go in one round trip (`_fill`). A thousand
+  territories then cost the page one light query and a thousand small objects, not a thousand
+  COPIL lookups."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from actions.progress import ContractFigures, figures_from, figures_statements
 from cls_platform.departments import department_label, department_name
 from cls_platform.models import Access, Role, User
 from workgroups import health_sql as sql
-from workgroups.health import HealthState, groups_health
+from workgroups.health import HealthState, groups_health, states_from, states_statements
 from workgroups.models import GroupKind, GroupStatus, Meeting, MeetingStatus, WorkGroup
 
 
@@ -299,8 +300,8 @@ def fill_figures(rows: Iterable[ContractRow], *, today: dt.date | None = None) -
 
 
 def fill_groups(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
-    """The groups of the rows not yet filled, counted by health: the groups, then their state
-    (`workgroups.health`, one round trip on PostgreSQL) whatever the number of rows, groups and
+    """The groups of the rows not yet filled, counted by health: the groups and their state
+    (`workgroups.health`), one round trip on PostgreSQL whatever the number of rows, groups and
     meetings. The query of the groups reads the last COPIL of the rows too (`last_copil`),
     closed COPILs included.
 
@@ -311,8 +312,8 @@ def fill_groups(rows: Iterable[ContractRow], *, today: dt.date | None = None) ->
 
 
 def fill(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
-    """Everything a row shows: groups and the last COPIL, figures (on PostgreSQL the groups and
-    the figures in one round trip, the groups' health in a second), the milestone."""
+    """Everything a row shows: groups and the last COPIL, figures (on PostgreSQL the groups,
+    their health and the figures in one round trip), the milestone."""
     rows = list(rows)
     _fill(rows, today=today, groups=True, figures=True)
     fill_copil(rows, today=today)  # none: read with the groups
@@ -330,6 +331,12 @@ SELECT g.id, g.contract_id, g.kind, g.status, g.target_meetings_per_year,
         WHERE m.group_id = g.id AND m.status = %s AND m.starts_at <= %s
         ORDER BY m.starts_at DESC LIMIT 1) END
 FROM workgroups_workgroup g WHERE g.contract_id IN ({0})"""
+
+
+# The open groups of the contracts ({0}), those `fill_groups` counts: selected by the health's
+# statements themselves (`states_statements`), sent with the groups' statement.
+OPEN_GROUPS = f"""SELECT g.id FROM workgroups_workgroup g
+WHERE g.contract_id IN ({{0}}) AND g.status <> '{GroupStatus.CLOSED.value}'"""
 
 
 class GroupRow(NamedTuple):
@@ -361,19 +368,26 @@ def _fill(
     groups: bool = False,
     figures: bool = False,
 ) -> None:
-    """The groups (and last COPIL) and the figures of the rows not yet filled: their
-    statements sent together on PostgreSQL, then the groups' health."""
+    """The groups (and last COPIL), their health and the figures of the rows not yet filled:
+    their statements sent together on PostgreSQL."""
     today = today or timezone.localdate()
     rows = list(rows)
     grouping = {row.pk: row for row in rows if row.groups is None} if groups else {}
     counting = [row for row in rows if row.figures is None] if figures else []
-    periods = [Contract(pk=r.pk, start_year=r.start_year, end_year=r.end_year) for r in counting]
+    # The rows as the contracts' periods (`pk`, `start_year`, `end_year`: all the figures read
+    # of a contract): fifty model instances cost more than the figures' statements.
+    periods: list[Any] = counting
     written = bool(grouping) and connection.vendor == "postgresql"
     statements = [groups_statement(list(grouping))] if written else []
+    if written:  # the health of the open groups with them: its statements select the groups
+        selected = sql.Raw(sql.fill(OPEN_GROUPS, list(grouping)))
+        statements += states_statements(selected, today=today)
     statements += figures_statements(periods, today=today)
     results = sql.results(statements) if statements else []
     if grouping:
-        _count_groups(grouping, groups_from(results.pop(0)) if written else None, today=today)
+        loaded = groups_from(results.pop(0)) if written else None
+        health = [results.pop(0), results.pop(0)] if written else None
+        _count_groups(grouping, loaded, health, today=today)
     if counting:
         numbers = figures_from(periods, results, today=today)
         for row in counting:
@@ -383,11 +397,13 @@ def _fill(
 def _count_groups(
     by_contract: dict[int, ContractRow],
     loaded: list[tuple[GroupRow | WorkGroup, dt.date | None]] | None,
+    health: list[list[tuple]] | None,
     *,
     today: dt.date,
 ) -> None:
-    """`loaded`: the groups of the rows with their last COPIL, as `groups_from` reads them; None
-    to read them here with the ORM (SQLite, where the statement's time zone does not apply)."""
+    """`loaded`: the groups of the rows with their last COPIL, as `groups_from` reads them, and
+    `health` the rows of `states_statements` for their open groups; None to read them here
+    (SQLite, where the statement's time zone does not apply)."""
     for row in by_contract.values():
         row.groups = {}
     if loaded is None:
@@ -403,6 +419,10 @@ def _count_groups(
             groups.append(group)
     for row in by_contract.values():
         row.copil_read = True
-    for health in groups_health(groups, today=today, details=False).values():
-        counts, state = by_contract[health.group.contract_id].groups, health.state
+    if health is None:
+        healths = groups_health(groups, today=today, details=False)
+    else:
+        healths = states_from(groups, health, today)
+    for group_health in healths.values():
+        counts, state = by_contract[group_health.group.contract_id].groups, group_health.state
         counts[state] = counts.get(state, 0) + 1

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cls_platform.access import authenticated_view
+from cls_platform.collector import cyclic_gc_paused
 
 from .exports import portfolio_csv, portfolio_xlsx
 from .rows import contract_table_rows
@@ -22,15 +23,17 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @authenticated_view
 @require_GET
 def contract_table(request: HttpRequest) -> HttpResponse:
-    table = PortfolioTable(request.GET, user=request.user)
-    page = table.page(request.GET.get("page"))
+    with cyclic_gc_paused():
+        table = PortfolioTable(request.GET, user=request.user)
+        page = table.page(request.GET.get("page"))
+        row_lines = contract_table_rows(page.object_list)
     return render(
         request,
         "evaluation/portfolio/contract_table.html",
         {
             "table": table,
             "rows": page.object_list,
-            "row_lines": contract_table_rows(page.object_list),
+            "row_lines": row_lines,
             "page_obj": page,
             "paginator": page.paginator,
             "is_paginated": page.has_other_pages(),
@@ -42,8 +45,9 @@ def contract_table(request: HttpRequest) -> HttpResponse:
 @authenticated_view
 @require_GET
 def contract_export(request: HttpRequest, format: str) -> HttpResponse:
-    table = PortfolioTable(request.GET, user=request.user)
-    rows = table.all_rows()
+    with cyclic_gc_paused():
+        table = PortfolioTable(request.GET, user=request.user)
+        rows = table.all_rows()
     arguments: dict[str, Any] = {"absolute": request.build_absolute_uri}
     if format == "xlsx":  # the URL admits csv and xlsx only
         response = HttpResponse(portfolio_xlsx(rows, **arguments), content_type=XLSX_TYPE)

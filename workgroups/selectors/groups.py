@@ -9,10 +9,11 @@ from django.db.models import prefetch_related_objects
 from actions.models import FicheAction
 from cls_platform.access import scoped
 from cls_platform.models import Access
+from cls_platform.rows import Loader
 from partners.models import Contact
 
 from ..health import group_health, groups_health, pilots_from, pilots_statement
-from ..health_sql import Loader, results
+from ..health_sql import results
 from ..models import Attendance, Meeting, MeetingStatus, Membership, WorkGroup
 
 
