@@ -7,8 +7,9 @@ BENCH_LOAD_USERS connections (20), BENCH_LOAD_SECONDS per measure (60). Gunicorn
 production's settings (gunicorn.conf.py: workers of 4 threads, one access-log line per request,
 written here to the run's log) with WEB_CONCURRENCY workers, 3 as in the image; GUNICORN_CMD_ARGS
 tries another configuration. Two measures of the same length: the mix of main pages
-(coordinators of up to ten territories, three users in five; read-only users, one in five; the
-ARS table of every territory, one in five), and the bare view alone, the floor. They take turns
+(coordinators of up to ten territories, three requests in five; read-only users, one in five; the
+ARS table of every territory and its chooser, one in five, drawn for each request on every
+connection: locustfile.py), and the bare view alone, the floor. They take turns
 in BENCH_LOAD_ROUNDS rounds (3) of a third of the time each, so that both see the same load of a
 shared machine. Locust runs on the same machine and takes its share of the processors. Prints
 requests per second, the 95th percentile and the errors of each, round by round and in all, and
@@ -187,7 +188,7 @@ def main() -> None:
     try:
         for number in range(1, rounds + 1):
             length = max(5, seconds // rounds)
-            mix_users = ["CoordinatorUser", "ViewerUser", "ArsUser"]
+            mix_users = ["MixUser"]
             mixes.append(swarm(port, mix_users, length, workdir, f"melange-{number}"))
             floors.append(swarm(port, ["FloorUser"], length, workdir, f"plancher-{number}"))
     finally:

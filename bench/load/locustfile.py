@@ -3,6 +3,13 @@
 BENCH_LOAD_SESSIONS names a JSON file written by the runner: for each kind of user, signed-in
 sessions (cookie values) and the pages each may browse. No think time: the figures are the
 server's throughput. FloorUser requests only the bare view (bench/floor.py), the floor.
+
+MixUser draws, for each request, who asks (a coordinator three times in five, a read-only user
+once, the ARS delegation once), one of their sessions and one of their pages. Each connection
+thus carries the same mix: with a class per kind of user, gunicorn's workers took the
+connections in the order locust opened them, kind after kind, and the last kind (the ARS
+delegation) got a worker to itself; its pages answered faster, so it asked more of them, and the
+mix measured was no longer the mix intended (35 % of ARS pages instead of 20 %).
 """
 
 from __future__ import annotations
@@ -16,39 +23,31 @@ from locust import HttpUser, constant, task
 with open(os.environ["BENCH_LOAD_SESSIONS"], encoding="utf-8") as handle:
     PLAN = json.load(handle)
 
+KINDS, WEIGHTS = ("coordinators", "viewers", "ars"), (3, 1, 1)
+
 
 class Browsing(HttpUser):
     abstract = True
     wait_time = constant(0)
-    kind = ""
 
-    def on_start(self) -> None:
-        session = random.choice(PLAN[self.kind])
+    def ask(self, session: dict) -> None:
+        label, url = random.choice(session["pages"])
+        # The session of this request only (the jar would keep the one a response renewed).
+        self.client.cookies.clear()
         self.client.cookies.set(PLAN["cookie_name"], session["cookie"])
-        self.pages = session["pages"]
-
-    @task
-    def browse(self) -> None:
-        label, url = random.choice(self.pages)
         with self.client.get(url, name=label, allow_redirects=False, catch_response=True) as r:
             if r.status_code != 200:
                 r.failure(f"HTTP {r.status_code}")
 
 
-class CoordinatorUser(Browsing):
-    weight = 3
-    kind = "coordinators"
-
-
-class ViewerUser(Browsing):
-    weight = 1
-    kind = "viewers"
-
-
-class ArsUser(Browsing):
-    weight = 1
-    kind = "ars"
+class MixUser(Browsing):
+    @task
+    def browse(self) -> None:
+        (kind,) = random.choices(KINDS, weights=WEIGHTS)
+        self.ask(random.choice(PLAN[kind]))
 
 
 class FloorUser(Browsing):
-    kind = "floor"
+    @task
+    def browse(self) -> None:
+        self.ask(random.choice(PLAN["floor"]))
