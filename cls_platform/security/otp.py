@@ -9,6 +9,7 @@ query for it; `SecondFactorMiddleware` then sends the session to enrolment or ve
 from __future__ import annotations
 
 import math
+import re
 import secrets
 from base64 import b32encode
 from typing import Any
@@ -41,6 +42,9 @@ STATIC_NAME = "Codes de secours"
 # alone (a leaked dump) does not let anyone try the 2^32 codes offline.
 CODE_DIGEST_SALT = "trame.security.recovery-code"
 CODE_DIGEST_LENGTH = 16
+# What a stored digest looks like; codes typed by people never are 16 hex digits ("abcd-ef01",
+# django-otp's eight base32 letters).
+CODE_DIGEST = re.compile(r"[0-9a-f]{16}")
 
 
 def is_required_for(user: User) -> bool:
@@ -102,6 +106,27 @@ def code_digests(code: str) -> list[str]:
         ]
         for secret in keys
     ]
+
+
+def hash_added_code(sender: Any, instance: StaticToken, raw: bool = False, **kwargs: Any) -> None:
+    """Before a recovery code is saved one by one (django-otp's admin, its `addstatictoken`
+    command; `make_recovery_codes` writes digests in bulk): a clear code is stored as its digest,
+    as the others are, so that it works (a typed code is looked up by its digest) and the table
+    never holds a clear code. A digest already is left as it is. The instance keeps the clear
+    code once saved (`show_added_code`): the command prints it for the administrator to hand on.
+    """
+    if raw or CODE_DIGEST.fullmatch(instance.token):
+        return
+    instance._clear_code = instance.token  # type: ignore[attr-defined]
+    instance.token = code_digests(instance.token)[0]
+
+
+def show_added_code(sender: Any, instance: StaticToken, **kwargs: Any) -> None:
+    """After `hash_added_code`'s save: the instance shows the code again, the database keeps
+    its digest."""
+    clear = instance.__dict__.pop("_clear_code", None)
+    if clear is not None:
+        instance.token = clear
 
 
 def make_recovery_codes(user: User) -> list[str]:

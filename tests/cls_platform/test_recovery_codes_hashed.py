@@ -4,12 +4,14 @@ codes people hold, made before or after the change, each still open one sign-in.
 from __future__ import annotations
 
 import importlib
+import io
 import re
 import threading
 import time
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
@@ -112,9 +114,15 @@ def test_a_code_typed_in_capitals_with_spaces_or_without_its_dash_is_accepted(co
 def test_a_clear_code_from_before_the_migration_works_once(coordinator):
     TOTPDevice.objects.create(user=coordinator.user, name=otp.TOTP_NAME, confirmed=True)
     device = StaticDevice.objects.create(user=coordinator.user, name=otp.STATIC_NAME)
-    # As codes were stored until now, and as django-otp's own command makes them.
-    StaticToken.objects.create(device=device, token="a1b2-c3d4")
-    StaticToken.objects.create(device=device, token="k5tq2ldm")
+    # As codes were stored until now, and as django-otp's own command made them (in bulk: saved
+    # one by one, they are now hashed on the way in).
+    StaticToken.objects.bulk_create(
+        [
+            StaticToken(device=device, token="a1b2-c3d4"),
+            StaticToken(device=device, token="k5tq2ldm"),
+        ]
+    )
+    assert sorted(stored_tokens()) == ["a1b2-c3d4", "k5tq2ldm"]
 
     run_migration()
     assert not {"a1b2-c3d4", "k5tq2ldm"} & set(stored_tokens())
@@ -126,6 +134,32 @@ def test_a_clear_code_from_before_the_migration_works_once(coordinator):
     assert stored_tokens() == []
     # A wrong code slows the next one down: the refusal comes last.
     assert not signs_in_with(coordinator.user, "a1b2-c3d4")
+
+
+def test_a_code_added_by_django_otp_s_command_is_stored_hashed_and_works_once(coordinator):
+    """`manage.py addstatictoken` (and django-otp's admin) save a code one by one: the table
+    keeps its digest, the command still prints the code to hand on, and it opens one sign-in."""
+    TOTPDevice.objects.create(user=coordinator.user, name=otp.TOTP_NAME, confirmed=True)
+    out = io.StringIO()
+    call_command("addstatictoken", coordinator.user.email, stdout=out)
+    printed = out.getvalue().strip()
+    call_command("addstatictoken", coordinator.user.email, token="a1b2-c3d4", stdout=io.StringIO())
+    assert re.fullmatch(r"[a-z2-7]{8}", printed), printed
+    stored = stored_tokens()
+    assert len(stored) == 2 and printed not in stored and "a1b2-c3d4" not in stored
+    assert all(otp.CODE_DIGEST.fullmatch(token) for token in stored)
+
+    assert signs_in_with(coordinator.user, printed.upper())
+    assert signs_in_with(coordinator.user, "A1B2 C3D4")
+    assert stored_tokens() == []
+    # Spent: a wrong code slows the next one down, so the refusal comes last.
+    assert not signs_in_with(coordinator.user, printed)
+
+
+def test_a_digest_saved_one_by_one_is_not_hashed_again(coordinator):
+    static = StaticDevice.objects.create(user=coordinator.user, name=otp.STATIC_NAME)
+    token = StaticToken.objects.create(device=static, token=otp.code_digests("9f8e-7d6c")[0])
+    assert token.token == stored_tokens()[0] == otp.code_digests("9f8e-7d6c")[0]
 
 
 def test_codes_made_before_a_secret_key_rotation_keep_working(settings, coordinator):
