@@ -75,7 +75,7 @@ SELECT m.id, m.group_id, (m.starts_at AT TIME ZONE %s)::date, m.status, m.presen
 FROM workgroups_meeting m
 WHERE m.group_id IN ({{0}}) AND m.status <> '{MeetingStatus.CANCELLED.value}'
 ORDER BY m.starts_at, m.id"""
-# Each group's meetings ({0}) summed up as `health._Summary` reads them, on the day {1} in the
+# Each group's meetings ({0}) summed up as `health_reads._Summary` reads them, on the day {1} in the
 # time zone given as parameter (each %s): of those held (marked held, starting before {2}, the
 # next day, there), the last and first days, how many from {3} (364 days before {1}), how many
 # came to the last 2 * TREND_MEETINGS recorded (someone present), the latest first; the next
