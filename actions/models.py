@@ -468,6 +468,13 @@ class FicheAction(TerritoryOwned):
         verbose_name = _("fiche-action")
         verbose_name_plural = _("fiches-actions")
         ordering = ["contract", "number"]
+        indexes = [
+            # The fiches of many contracts counted by status and lateness (`actions.progress`,
+            # the table of an ARS delegation's contracts) from the index alone.
+            models.Index(
+                fields=["contract", "status", "end_date"], name="fiche_contract_status_end"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "number"],

@@ -244,13 +244,47 @@ def states_statements(ids: list[int] | sql.Raw, *, today: dt.date) -> list[tuple
     group's meetings summed up (`_Summary`), for the groups `ids`, or those a subquery written
     by the caller selects (`sql.Raw`, "SELECT id FROM ..."), so that a caller sends them with
     its own statements, one round trip; `states_from` reads their rows."""
-    return [
-        (pilots_statement(ids), []),
-        (
-            sql.fill(sql.SUMMARIES, ids, [today], [today + DAY], [today - dt.timedelta(days=364)]),
-            [timezone.get_current_timezone_name()] * sql.SUMMARIES.count("%s"),
-        ),
-    ]
+    return [(pilots_statement(ids), []), summaries_statement(ids, today=today)]
+
+
+def summaries_statement(ids: list[int] | sql.Raw, *, today: dt.date) -> tuple[str, list]:
+    """`health_sql.SUMMARIES` for the groups `ids` (or a subquery, `sql.Raw`) on `today`, with
+    its parameters: a row per group, `_Summary`'s fields after the group's id."""
+    summary, params = summary_statement(today=today)
+    return sql.fill(sql.SUMMARIES, ids, sql.Raw(summary)), params
+
+
+def summary_statement(*, today: dt.date) -> tuple[str, list]:
+    """`health_sql.SUMMARY` on `today` with its parameters: `_Summary`'s fields of the group
+    `g`, for a caller that joins it LATERAL to its own groups."""
+    summary = sql.fill(sql.SUMMARY, [today], [today + DAY], [today - dt.timedelta(days=364)])
+    return summary, [timezone.get_current_timezone_name()] * sql.SUMMARY.count("%s")
+
+
+def state_of(
+    status: str,
+    target: int,
+    last_held: dt.date | None,
+    first_held: dt.date | None,
+    held_last_year: int,
+    next_planned: dt.date | None,
+    attended: Sequence[int],
+    pilots_missing: bool,
+    today: dt.date,
+) -> str:
+    """The state alone, as `groups_health` finds it, without a word of its reasons: for a table
+    that counts the groups of many territories by state (four hundred a page). The group's
+    meetings summed up as `_Summary` holds them (a row of `health_sql.SUMMARY`, taken as it
+    comes); `pilots_missing`: no pilot, or a seat vacant as `_pilots` finds it
+    (`health_sql.PILOTS_MISSING`)."""
+    if status != _ACTIVE_GROUP:  # on standby or closed: stopped, whatever else is found
+        return _STOPPED
+    verdict = silence_verdict(last_held, first_held, held_last_year, next_planned, target, today)
+    if verdict == STOPPED_SILENCE:
+        return _STOPPED
+    if verdict in _FRAGILE_VERDICTS or pilots_missing:
+        return _FRAGILE
+    return _FRAGILE if attendance_trend(attended)[3] == "baisse" else _ACTIVE
 
 
 def states_from(
@@ -339,35 +373,32 @@ def _silence(
     if health.next_planned_on and details:
         text = i18n.gettext("Prochaine réunion programmée le %(day)s.")
         health.add(HealthState.ACTIVE, text % {"day": _day(health.next_planned_on)})
+    # The meetings held against the target count for an active group only.
+    held = summary.held_last_year if health.group.status == GroupStatus.ACTIVE else None
+    verdict = silence_verdict(
+        summary.last_held, summary.first_held, held, summary.next_planned, target, today
+    )
     last = summary.last_held
-    if last is None:
-        if not health.next_planned_on:
-            text = i18n.gettext(
-                "Le groupe ne s'est encore jamais réuni et aucune réunion n'est programmée."
-            )
-            health.add(HealthState.FRAGILE, text)
-        return
-    fragile, stopped = silence_limits(target)
-    silent = (today - last).days
-    if silent > stopped:
+    if verdict == NEVER_MET:
+        text = i18n.gettext(
+            "Le groupe ne s'est encore jamais réuni et aucune réunion n'est programmée."
+        )
+        health.add(HealthState.FRAGILE, text)
+    elif verdict == STOPPED_SILENCE:
         text = i18n.gettext(
             "Plus de réunion depuis %(months)s mois (la dernière le %(day)s) pour un groupe qui "
             "se réunit en principe %(rhythm)s : au moins deux réunions manquent."
         )
         health.add(HealthState.STOPPED, text % _silence_words(last, today, target))
-    elif silent > fragile:
+    elif verdict == FRAGILE_SILENCE:
         text = i18n.gettext(
             "Pas de réunion depuis %(months)s mois (la dernière le %(day)s), alors que le groupe "
             "se réunit en principe %(rhythm)s."
         )
         health.add(HealthState.FRAGILE, text % _silence_words(last, today, target))
-    elif target and health.group.status == GroupStatus.ACTIVE and health.held_last_year < target:
+    elif verdict == FEW_MEETINGS or (verdict == FEW_NOTED and details):
         count = health.held_last_year
-        # The target is prorated while the group's first meeting is less than a year old.
-        expected = target * min(1, (today - summary.first_held).days / 365)
-        level = HealthState.FRAGILE if count * 2 < expected else HealthState.ACTIVE
-        if level == HealthState.ACTIVE and not details:
-            return
+        level = HealthState.FRAGILE if verdict == FEW_MEETINGS else HealthState.ACTIVE
         text = i18n.ngettext(
             "%(n)s réunion tenue sur les douze derniers mois",
             "%(n)s réunions tenues sur les douze derniers mois",
@@ -375,6 +406,43 @@ def _silence(
         ) % {"n": count}
         text += i18n.ngettext(", pour %(n)s visée.", ", pour %(n)s visées.", target) % {"n": target}
         health.add(level, text)
+
+
+# What the time since the last meeting held says of a group (`silence_verdict`).
+NEVER_MET = "never"  # never met, nothing planned: fragile
+STOPPED_SILENCE = "stopped"  # silent past the "stopped" limit of its rhythm
+FRAGILE_SILENCE = "fragile"  # past the "fragile" limit
+FEW_MEETINGS = "few"  # held in the last 12 months under half its target (prorated): fragile
+FEW_NOTED = "few-noted"  # under its target only: a note
+_FRAGILE_VERDICTS = (NEVER_MET, FRAGILE_SILENCE, FEW_MEETINGS)
+_ACTIVE_GROUP = GroupStatus.ACTIVE.value
+
+
+def silence_verdict(
+    last_held: dt.date | None,
+    first_held: dt.date | None,
+    held_last_year: int | None,
+    next_planned: dt.date | None,
+    target: int,
+    today: dt.date,
+) -> str:
+    """The rule on the silence and the meetings of the last 12 months, "" when neither says
+    anything: `_silence` writes its finding out, `state_of` reads its level alone. The
+    meetings held against the target are not counted when `held_last_year` is None (a group
+    that is not active)."""
+    if last_held is None:
+        return "" if next_planned else NEVER_MET
+    fragile, stopped = silence_limits(target)
+    silent = (today - last_held).days
+    if silent > stopped:
+        return STOPPED_SILENCE
+    if silent > fragile:
+        return FRAGILE_SILENCE
+    if target and held_last_year is not None and held_last_year < target:
+        # The target is prorated while the group's first meeting is less than a year old.
+        expected = target * min(1, (today - first_held).days / 365)
+        return FEW_MEETINGS if held_last_year * 2 < expected else FEW_NOTED
+    return ""
 
 
 def _silence_words(last: dt.date, today: dt.date, target: int) -> dict[str, object]:
@@ -432,21 +500,15 @@ def _attendance(
     health: GroupHealth, attended: Sequence[int], i18n: _Words, *, details: bool = True
 ) -> None:
     """`attended`: how many came to the last meetings recorded, the latest first."""
-    n = min(TREND_MEETINGS, len(attended) // 2)
+    n, recent, earlier, trend = attendance_trend(attended)
     if not n:
         return
-    recent = sum(attended[:n]) / n
-    earlier = sum(attended[n : 2 * n]) / n
-    health.present_recent, health.present_earlier = recent, earlier
-    if recent <= earlier * TREND_DOWN:
-        health.trend, level, way = "baisse", HealthState.FRAGILE, i18n.gettext("baisse")
-    elif recent >= earlier * TREND_UP:
-        health.trend = "hausse"
-        if not details:  # a note: the state stays what it is
-            return
+    health.present_recent, health.present_earlier, health.trend = recent, earlier, trend
+    if trend == "baisse":
+        level, way = HealthState.FRAGILE, i18n.gettext("baisse")
+    elif trend == "hausse" and details:  # a note: the state stays what it is
         level, way = HealthState.ACTIVE, i18n.gettext("progresse")
     else:
-        health.trend = "stable"
         return
     text = i18n.ngettext(
         "La participation %(way)s : %(recent)s présent·e·s à la dernière réunion, contre "
@@ -457,6 +519,20 @@ def _attendance(
     )
     words = {"way": way, "n": n, "recent": i18n.number(recent), "earlier": i18n.number(earlier)}
     health.add(level, text % words)
+
+
+def attendance_trend(attended: Sequence[int]) -> tuple[int, float, float, str]:
+    """How many came to the last `n` meetings recorded (`attended`, the latest first) against
+    as many before, on average: (n, recent, earlier, "baisse", "hausse" or "stable"); n = 0 and
+    "" with fewer than two."""
+    n = min(TREND_MEETINGS, len(attended) // 2)
+    if not n:
+        return 0, 0.0, 0.0, ""
+    recent = sum(attended[:n]) / n
+    earlier = sum(attended[n : 2 * n]) / n
+    if recent <= earlier * TREND_DOWN:
+        return n, recent, earlier, "baisse"
+    return n, recent, earlier, "hausse" if recent >= earlier * TREND_UP else "stable"
 
 
 def _participants(health: GroupHealth, data: _Data) -> None:

@@ -75,31 +75,48 @@ SELECT m.id, m.group_id, (m.starts_at AT TIME ZONE %s)::date, m.status, m.presen
 FROM workgroups_meeting m
 WHERE m.group_id IN ({{0}}) AND m.status <> '{MeetingStatus.CANCELLED.value}'
 ORDER BY m.starts_at, m.id"""
-# Each group's meetings ({0}) summed up as `health_reads._Summary` reads them, on the day {1} in the
-# time zone given as parameter (each %s): of those held (marked held, starting before {2}, the
-# next day, there), the last and first days, how many from {3} (364 days before {1}), how many
-# came to the last 2 * TREND_MEETINGS recorded (someone present), the latest first; the next
-# planned day from {1}. A row per group (none without meetings) rather than one per meeting, for
-# the state alone of the groups of many territories; the days' limits are converted once, not
-# every meeting's start (that cost more than the rest of the statement).
-SUMMARIES = f"""
-SELECT m.group_id,
-    (MAX(m.starts_at) FILTER (WHERE m.held) AT TIME ZONE %s)::date,
+# The meetings of the group `g` (the caller's) summed up as `health_reads._Summary` reads them,
+# on the day {0} in the time zone given as parameter (each %s): of those held (marked held,
+# starting before {1}, the next day, there), the last and first days, how many from {2} (364
+# days before {0}), how many came to the last 2 * TREND_MEETINGS recorded (someone present),
+# the latest first; the next planned day from {0}. One row (of NULLs, 0 and an empty list for a
+# group without meetings) per group rather than one per meeting, for the state alone of the
+# groups of many territories. Joined LATERAL, each group's meetings read in the order of the
+# index on (group, start, id), the latest first, which `ARRAY_AGG` keeps (the order of its
+# input): no sort of all the groups' meetings, none per group. The days' limits are converted
+# once, not every meeting's start (that cost more than the rest of the statement).
+SUMMARY = f"""
+SELECT (MAX(m.starts_at) FILTER (WHERE m.held) AT TIME ZONE %s)::date,
     (MIN(m.starts_at) FILTER (WHERE m.held) AT TIME ZONE %s)::date,
-    COUNT(*) FILTER (WHERE m.held AND m.starts_at >= ({{3}}::timestamp AT TIME ZONE %s)),
+    COUNT(*) FILTER (WHERE m.held AND m.starts_at >= ({{2}}::timestamp AT TIME ZONE %s)),
     (MIN(m.starts_at) FILTER (WHERE m.status = '{MeetingStatus.PLANNED.value}'
-        AND m.starts_at >= ({{1}}::timestamp AT TIME ZONE %s)) AT TIME ZONE %s)::date,
-    COALESCE((ARRAY_AGG(m.present_count ORDER BY m.starts_at DESC, m.id DESC)
-        FILTER (WHERE m.held AND m.present_count > 0))[1:{2 * TREND_MEETINGS}], '{{{{}}}}')
+        AND m.starts_at >= ({{0}}::timestamp AT TIME ZONE %s)) AT TIME ZONE %s)::date,
+    COALESCE((ARRAY_AGG(m.present_count) FILTER (WHERE m.held AND m.present_count > 0))
+        [1:{2 * TREND_MEETINGS}], '{{{{}}}}')
 FROM (
-    SELECT group_id, id, starts_at, status, present_count,
+    SELECT starts_at, status, present_count,
         status = '{MeetingStatus.HELD.value}'
-            AND starts_at < ({{2}}::timestamp AT TIME ZONE %s) AS held
+            AND starts_at < ({{1}}::timestamp AT TIME ZONE %s) AS held
     FROM workgroups_meeting
-    WHERE group_id IN ({{0}})
+    WHERE group_id = g.id
         AND status IN ('{MeetingStatus.HELD.value}', '{MeetingStatus.PLANNED.value}')
-) AS m
-GROUP BY m.group_id"""
+    ORDER BY starts_at DESC, id DESC
+) AS m"""
+# `SUMMARY` for each of the groups ({0}), after its id.
+SUMMARIES = """
+SELECT g.id, s.* FROM workgroups_workgroup g CROSS JOIN LATERAL ({1}) AS s
+WHERE g.id IN ({0})"""
+# Whether the group `g` has a pilot's seat vacant, as `health._pilots` finds it (fragile): no
+# pilot at all, or one who left their structure, is inactive or erased and whose successor does
+# not pilot the group. For the state alone of the groups of many territories (`health.state_of`),
+# a boolean per group rather than the pilots themselves.
+PILOTS_MISSING = """(NOT EXISTS (SELECT 1 FROM workgroups_workgroup_pilots p WHERE p.workgroup_id = g.id)
+    OR EXISTS (SELECT 1 FROM workgroups_workgroup_pilots p
+        JOIN partners_contact c ON c.id = p.contact_id
+        WHERE p.workgroup_id = g.id
+            AND NOT (c.is_active AND c.left_at IS NULL AND c.anonymized_at IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM workgroups_workgroup_pilots q
+                WHERE q.workgroup_id = g.id AND q.contact_id = c.successor_id)))"""
 # Per group ({0}: each meeting's group, a CASE) and structure: how many people came in the last
 # 12 months ({1}), how many times anyone came before this year ({2}), to the meetings held
 # ({3}). The group read from the CASE rather than by joining the meetings: that join cost more

@@ -166,6 +166,15 @@ class Meeting(TerritoryOwned):
         verbose_name = _("réunion")
         verbose_name_plural = _("réunions")
         ordering = ["-starts_at"]
+        indexes = [
+            # A group's meetings, the latest first, with what its health sums up of them
+            # (`health_sql.SUMMARY`) read from the index alone on PostgreSQL.
+            models.Index(
+                fields=["group", "-starts_at", "-id"],
+                name="meeting_group_latest",
+                include=["status", "present_count"],
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),

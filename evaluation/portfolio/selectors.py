@@ -6,15 +6,14 @@ one row per contract they may read, in the same few queries whatever the number 
   (`actions.progress`, two statements) and the health of the groups (`workgroups.health`, the
   groups then their pilots and meetings) only for the rows that need them: the page shown, or
   every row when the table is sorted by one of them (then only that part for every row) or
-  exported. On PostgreSQL the groups, their health (its statements select the groups
-  themselves, `OPEN_GROUPS`) and the figures go in one round trip (`_fill`). A thousand
-  territories then cost the page one light query and a thousand small objects, not a thousand
-  COPIL lookups."""
+  exported. On PostgreSQL the groups with their state's data (a row each, `GROUP_STATES`) and
+  the figures go in one round trip (`_fill`). A thousand territories then cost the page one
+  light query and a thousand small objects, not a thousand COPIL lookups."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -31,7 +30,12 @@ from actions.progress import ContractFigures, figures_from, figures_statements
 from cls_platform.departments import department_label, department_name
 from cls_platform.models import Access, Role, User
 from workgroups import health_sql as sql
-from workgroups.health import HealthState, groups_health, states_from, states_statements
+from workgroups.health import (
+    HealthState,
+    groups_health,
+    state_of,
+    summary_statement,
+)
 from workgroups.models import GroupKind, GroupStatus, Meeting, MeetingStatus, WorkGroup
 
 
@@ -239,14 +243,49 @@ def last_held(**group: Any) -> Subquery:
 
 # `readable_contracts(user)` with FIELDS, in territory order, written out: the ORM took longer
 # to build it than the database to run it (portable: placeholders, for SQLite too).
-CONTRACT_ROWS = """
-SELECT c.id, c.title, c.kind, c.start_year, c.end_year, c.status, c.signed_on,
-    t.name, t.slug, t.insee_code, t.department_code, t.population, t.population_year
+ROW_COLUMNS = """c.id, c.title, c.kind, c.start_year, c.end_year, c.status, c.signed_on,
+    t.name, t.slug, t.insee_code, t.department_code, t.population, t.population_year"""
+READABLE = """
 FROM actions_contract c JOIN cls_platform_territory t ON t.id = c.territory_id
 WHERE EXISTS (SELECT 1 FROM cls_platform_access a
     WHERE a.user_id = %s AND a.territory_id = c.territory_id
         AND (a.role <> %s OR c.status IN ({readable})))
 ORDER BY t.name, c.start_year DESC, c.id"""
+CONTRACT_ROWS = f"SELECT {ROW_COLUMNS}{READABLE}"
+# Of the same contracts, what the table filters and sorts by territory, department or state
+# (`ContractKey`): a thousand territories' rows in full, converted and made objects, cost more
+# than the page's fifty read again by id with their figures (`CONTRACTS`, `filled_rows`).
+CONTRACT_KEYS = f"SELECT c.id, t.name, t.department_code, c.status, c.territory_id{READABLE}"
+CONTRACTS = f"""SELECT {ROW_COLUMNS}
+FROM actions_contract c JOIN cls_platform_territory t ON t.id = c.territory_id
+WHERE c.id IN ({{0}})"""
+
+
+class ContractKey(NamedTuple):
+    """A contract as the table filters it and sorts it by territory, department or state."""
+
+    pk: int
+    territory_name: str
+    department_code: str
+    status: str
+    territory_id: int
+
+
+def _readable(statement: str, user: User) -> list[tuple]:
+    if not user.is_authenticated or not user.is_active:
+        return []
+    readable = [str(status) for status in READABLE_BY_VIEWERS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement.format(readable=", ".join(["%s"] * len(readable))),
+            [user.pk, Role.VIEWER.value, *readable],
+        )
+        return cursor.fetchall()
+
+
+def contract_keys(*, user: User) -> list[ContractKey]:
+    """`contract_rows` as keys, in the same order: one query."""
+    return [ContractKey(*value) for value in _readable(CONTRACT_KEYS, user)]
 
 
 def contract_rows(*, user: User, copil: bool = False) -> list[ContractRow]:
@@ -256,13 +295,7 @@ def contract_rows(*, user: User, copil: bool = False) -> list[ContractRow]:
     it comes with the page's groups (`fill`), as the milestone, figures and groups do."""
     route = progress_route()
     if not copil:
-        if not user.is_authenticated or not user.is_active:
-            return []
-        readable = [str(status) for status in READABLE_BY_VIEWERS]
-        statement = CONTRACT_ROWS.format(readable=", ".join(["%s"] * len(readable)))
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [user.pk, Role.VIEWER.value, *readable])
-            return [ContractRow(*value, route=route) for value in cursor.fetchall()]
+        return [ContractRow(*value, route=route) for value in _readable(CONTRACT_ROWS, user)]
     values = readable_contracts(user).order_by("territory__name", "-start_year", "pk")
     values = values.annotate(last_copil=last_held(contract=OuterRef("pk"), kind=GroupKind.COPIL))
     return [
@@ -320,45 +353,67 @@ def fill(rows: Iterable[ContractRow], *, today: dt.date | None = None) -> None:
     fill_milestones(rows, today=today)
 
 
-# The groups of the contracts ({0}) with, for a COPIL, the day (in the time zone given) of its
-# latest meeting held by now: `WorkGroup.objects.filter(...).annotate(held=...)` written out
-# (building the correlated subquery with the ORM cost more than running it), sent with the
-# figures' statements.
-GROUPS = """
-SELECT g.id, g.contract_id, g.kind, g.status, g.target_meetings_per_year,
+def filled_rows(keys: Sequence[ContractKey], *, today: dt.date | None = None) -> list[ContractRow]:
+    """The contracts of `keys` in full, in their order, with everything a row shows (`fill`):
+    on PostgreSQL read with their groups and figures, one round trip."""
+    if connection.vendor != "postgresql":
+        rows = _rows_by_id(keys)
+        fill(rows, today=today)
+        return rows
+    today = today or timezone.localdate()
+    ids = [key.pk for key in keys]
+    statements = [(sql.fill(CONTRACTS, ids), [])] if ids else []
+    statements += _fill_statements(ids, ids, today=today)
+    results = sql.results(statements) if statements else []
+    rows = _rows_by_id(keys, results.pop(0) if results else [])
+    if len(rows) < len(ids):  # deleted since its key was read: the figures read again
+        fill(rows, today=today)
+        return rows
+    _fill_from(rows, rows, results, today=today)
+    fill_milestones(rows, today=today)
+    return rows
+
+
+def _rows_by_id(
+    keys: Sequence[ContractKey], values: list[tuple] | None = None
+) -> list[ContractRow]:
+    """The rows of `CONTRACTS` (read here when not given) in the order of `keys`; a contract
+    deleted since its key was read is left out."""
+    if values is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                CONTRACTS.format(", ".join(["%s"] * len(keys)) or "NULL"), [k.pk for k in keys]
+            )
+            values = cursor.fetchall()
+    route = progress_route()
+    by_id = {value[0]: ContractRow(*value, route=route) for value in values}
+    return [by_id[key.pk] for key in keys if key.pk in by_id]
+
+
+# The groups of the contracts ({0}), a row each, with what `health.state_of` reads of one: its
+# status and target, whether a pilot's seat is vacant (`health_sql.PILOTS_MISSING`, not
+# examined for a closed group) and its meetings summed up ({1}: `health.summary_statement`);
+# for a COPIL, closed or not, the day (in the time zone given) of its latest meeting held by
+# now. One statement, sent with the figures', where the groups, their pilots and their
+# meetings' summaries took three, and four hundred groups' pilots, findings and sentences were
+# made in Python to count their states.
+GROUP_STATES = f"""
+SELECT g.id, g.contract_id, g.status, g.target_meetings_per_year,
     CASE WHEN g.kind = %s THEN (SELECT (m.starts_at AT TIME ZONE %s)::date
         FROM workgroups_meeting m
         WHERE m.group_id = g.id AND m.status = %s AND m.starts_at <= %s
-        ORDER BY m.starts_at DESC LIMIT 1) END
-FROM workgroups_workgroup g WHERE g.contract_id IN ({0})"""
+        ORDER BY m.starts_at DESC LIMIT 1) END,
+    g.status <> '{GroupStatus.CLOSED.value}' AND {sql.PILOTS_MISSING},
+    s.*
+FROM workgroups_workgroup g CROSS JOIN LATERAL ({{1}}) AS s
+WHERE g.contract_id IN ({{0}})"""
 
 
-# The open groups of the contracts ({0}), those `fill_groups` counts: selected by the health's
-# statements themselves (`states_statements`), sent with the groups' statement.
-OPEN_GROUPS = f"""SELECT g.id FROM workgroups_workgroup g
-WHERE g.contract_id IN ({{0}}) AND g.status <> '{GroupStatus.CLOSED.value}'"""
-
-
-class GroupRow(NamedTuple):
-    """What the table reads of a group: what `groups_health` reads of one, and its contract
-    (four hundred groups a page: a model instance each cost more than their statement)."""
-
-    pk: int
-    contract_id: int
-    kind: str
-    status: str
-    target_meetings_per_year: int
-
-
-def groups_statement(contract_ids: list[int]) -> tuple[str, list[Any]]:
-    statement = sql.fill(GROUPS, contract_ids)
+def group_states_statement(contract_ids: list[int], *, today: dt.date) -> tuple[str, list[Any]]:
+    summary, summary_params = summary_statement(today=today)
     zone = timezone.get_current_timezone_name()
-    return statement, [GroupKind.COPIL.value, zone, MeetingStatus.HELD.value, timezone.now()]
-
-
-def groups_from(rows: list[tuple]) -> list[tuple[GroupRow, dt.date | None]]:
-    """The groups of the rows of `groups_statement`, each with its last COPIL held."""
-    return [(GroupRow(*row[:-1]), row[-1]) for row in rows]
+    copil = [GroupKind.COPIL.value, zone, MeetingStatus.HELD.value, timezone.now()]
+    return sql.fill(GROUP_STATES, contract_ids, sql.Raw(summary)), copil + summary_params
 
 
 def _fill(
@@ -368,61 +423,90 @@ def _fill(
     groups: bool = False,
     figures: bool = False,
 ) -> None:
-    """The groups (and last COPIL), their health and the figures of the rows not yet filled:
+    """The groups (and last COPIL), their states and the figures of the rows not yet filled:
     their statements sent together on PostgreSQL."""
     today = today or timezone.localdate()
     rows = list(rows)
-    grouping = {row.pk: row for row in rows if row.groups is None} if groups else {}
+    grouping = [row for row in rows if row.groups is None] if groups else []
     counting = [row for row in rows if row.figures is None] if figures else []
-    # The rows as the contracts' periods (`pk`, `start_year`, `end_year`: all the figures read
-    # of a contract): fifty model instances cost more than the figures' statements.
-    periods: list[Any] = counting
-    written = bool(grouping) and connection.vendor == "postgresql"
-    statements = [groups_statement(list(grouping))] if written else []
-    if written:  # the health of the open groups with them: its statements select the groups
-        selected = sql.Raw(sql.fill(OPEN_GROUPS, list(grouping)))
-        statements += states_statements(selected, today=today)
-    statements += figures_statements(periods, today=today)
+    statements = _fill_statements(
+        [row.pk for row in grouping], [row.pk for row in counting], today=today
+    )
     results = sql.results(statements) if statements else []
+    _fill_from(grouping, counting, results, today=today)
+
+
+def _fill_statements(grouping: list[int], counting: list[int], *, today: dt.date) -> list:
+    """The statements of `_fill` for the contracts whose groups (`grouping`, on PostgreSQL
+    only) and figures (`counting`) are wanted."""
+    statements = []
+    if grouping and connection.vendor == "postgresql":
+        statements.append(group_states_statement(grouping, today=today))
+    return statements + figures_statements([Key(pk) for pk in counting], today=today)
+
+
+class Key(NamedTuple):
+    """A contract as `figures_statements` reads it: its id."""
+
+    pk: int
+
+
+def _fill_from(
+    grouping: list[ContractRow],
+    counting: list[ContractRow],
+    results: list[list[tuple]],
+    *,
+    today: dt.date,
+) -> None:
+    """`grouping` and `counting` filled from the `results` of `_fill_statements`."""
     if grouping:
-        loaded = groups_from(results.pop(0)) if written else None
-        health = [results.pop(0), results.pop(0)] if written else None
-        _count_groups(grouping, loaded, health, today=today)
+        by_contract = {row.pk: row for row in grouping}
+        for row in grouping:
+            row.groups = {}
+        if connection.vendor == "postgresql":
+            _count_states(by_contract, results.pop(0), today=today)
+        else:
+            _count_groups(by_contract, today=today)
+        for row in grouping:
+            row.copil_read = True
     if counting:
-        numbers = figures_from(periods, results, today=today)
+        # The rows as the contracts' periods (`pk`, `start_year`, `end_year`: all the figures
+        # read of a contract): fifty model instances cost more than the figures' statements.
+        numbers = figures_from(counting, results, today=today)
         for row in counting:
             row.figures = numbers[row.pk]
 
 
-def _count_groups(
-    by_contract: dict[int, ContractRow],
-    loaded: list[tuple[GroupRow | WorkGroup, dt.date | None]] | None,
-    health: list[list[tuple]] | None,
-    *,
-    today: dt.date,
+def _held_copil(row: ContractRow, held: dt.date | None) -> None:
+    if not row.copil_read and held and (not row.last_copil or held > row.last_copil):
+        row.last_copil = held
+
+
+def _count_states(
+    by_contract: dict[int, ContractRow], rows: list[tuple], *, today: dt.date
 ) -> None:
-    """`loaded`: the groups of the rows with their last COPIL, as `groups_from` reads them, and
-    `health` the rows of `states_statements` for their open groups; None to read them here
-    (SQLite, where the statement's time zone does not apply)."""
-    for row in by_contract.values():
-        row.groups = {}
-    if loaded is None:
-        copil = Case(When(kind=GroupKind.COPIL, then=last_held(pk=OuterRef("pk"))))
-        query = WorkGroup.objects.filter(contract_id__in=by_contract).annotate(held=copil)
-        loaded = [(group, group.held) for group in query.order_by()]
+    """The rows of `group_states_statement` counted by state into `by_contract`."""
+    closed = GroupStatus.CLOSED.value
+    for _pk, contract_id, status, target, held, pilots_missing, *summary in rows:
+        row = by_contract[contract_id]
+        if held is not None:
+            _held_copil(row, held)
+        if status != closed:
+            state = state_of(status, target, *summary, pilots_missing, today)
+            counts = row.groups
+            counts[state] = counts.get(state, 0) + 1
+
+
+def _count_groups(by_contract: dict[int, ContractRow], *, today: dt.date) -> None:
+    """`_count_states` read through the ORM and `groups_health` (SQLite, where the statement's
+    time zone does not apply)."""
+    copil = Case(When(kind=GroupKind.COPIL, then=last_held(pk=OuterRef("pk"))))
+    query = WorkGroup.objects.filter(contract_id__in=by_contract).annotate(held=copil)
     groups = []
-    for group, held in loaded:
-        row = by_contract[group.contract_id]
-        if not row.copil_read and held and (not row.last_copil or held > row.last_copil):
-            row.last_copil = held
+    for group in query.order_by():
+        _held_copil(by_contract[group.contract_id], group.held)
         if group.status != GroupStatus.CLOSED:
             groups.append(group)
-    for row in by_contract.values():
-        row.copil_read = True
-    if health is None:
-        healths = groups_health(groups, today=today, details=False)
-    else:
-        healths = states_from(groups, health, today)
-    for group_health in healths.values():
-        counts, state = by_contract[group_health.group.contract_id].groups, group_health.state
-        counts[state] = counts.get(state, 0) + 1
+    for group_health in groups_health(groups, today=today, details=False).values():
+        counts = by_contract[group_health.group.contract_id].groups
+        counts[group_health.state] = counts.get(group_health.state, 0) + 1

@@ -32,12 +32,14 @@ from cls_platform.models import User
 from .forms import PortfolioFilterForm
 from .selectors import (
     ContractRow,
+    contract_keys,
     contract_rows,
     fill,
     fill_copil,
     fill_figures,
     fill_groups,
     fill_milestones,
+    filled_rows,
 )
 
 PAGE_SIZE = 50
@@ -124,6 +126,7 @@ COLUMNS = [
     ),
 ]
 BY_KEY = {column.key: column for column in COLUMNS}
+KEYED = {"territory", "department", "status"}  # sorted by what a `ContractKey` holds
 FILL = {
     "figures": fill_figures,
     "groups": fill_groups,
@@ -154,8 +157,15 @@ class PortfolioTable:
         self.unknown_order = bool(order) and key not in BY_KEY
         self.column = BY_KEY.get(key, DEFAULT)
         self.descending = order.startswith("-") and not self.unknown_order
-        # Sorted by the last COPIL: read with the contracts, for every row.
-        every_row = contract_rows(user=user, copil=self.column.needs == "copil")
+        # Sorted by territory, department or state: the contracts as keys, the page's read in
+        # full with their figures (`filled_rows`). Sorted by the last COPIL: read with the
+        # contracts, for every row.
+        self.keyed = self.column.key in KEYED
+        every_row: list[Any] = (
+            contract_keys(user=user)
+            if self.keyed
+            else contract_rows(user=user, copil=self.column.needs == "copil")
+        )
         self.form = PortfolioFilterForm(
             params,
             departments={row.department_code for row in every_row},
@@ -163,6 +173,11 @@ class PortfolioTable:
         )
         self.rows = self.form.filter(every_row)
         self.total = len(every_row)
+        # Contracts of two territories or more: the user holds accesses to several (what the
+        # navigation asks, `several_territories`); fewer tell nothing (a territory without a
+        # contract, or none the user may read).
+        territory = (lambda r: r.territory_id) if self.keyed else (lambda r: r.territory_slug)
+        self.several_territories = len({territory(row) for row in every_row}) > 1
         if self.column.needs:
             FILL[self.column.needs](self.rows, today=self.today)
         self.rows = sort_rows(self.rows, self.column, descending=self.descending)
@@ -226,10 +241,15 @@ class PortfolioTable:
 
     def page(self, number: Any) -> Page:
         page = Paginator(self.rows, PAGE_SIZE).get_page(number)
-        fill(page.object_list, today=self.today)
+        if self.keyed:
+            page.object_list = filled_rows(page.object_list, today=self.today)
+        else:
+            fill(page.object_list, today=self.today)
         return page
 
     def all_rows(self) -> list[ContractRow]:
         """Every row of the filter, figures included (the exports)."""
+        if self.keyed:
+            return filled_rows(self.rows, today=self.today)
         fill(self.rows, today=self.today)
         return self.rows

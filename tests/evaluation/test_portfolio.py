@@ -480,11 +480,12 @@ def test_the_same_queries_for_2_and_200_territories():
     territories(user, 198, start=2)
     after = {url: count_queries(client, url)[0] for url in urls}
     assert after == before
-    # Session, user, contracts and the navigation's question (several territories?), then on
-    # PostgreSQL the groups, their health and the figures in one round trip (a figure sorted
-    # by: its statements first, one round trip); SQLite takes one statement a call: figures 2,
-    # groups, health 2.
-    expected = [5, 6, 6, 5, 6, 5, 4] if connection.vendor == "postgresql" else [9, 9, 9, 9, 9, 8, 8]
+    # Session, user and contracts (their territories answer the navigation's question: several
+    # territories?), then on PostgreSQL the groups with their states and the figures in one
+    # round trip, with the page's contracts in full when sorted by territory (a figure sorted
+    # by: its statements first, one round trip); SQLite takes one statement a call: the page's
+    # contracts, figures 2, groups, health 2.
+    expected = [4, 5, 5, 4, 5, 5, 4] if connection.vendor == "postgresql" else [9, 8, 8, 8, 8, 8, 9]
     assert list(after.values()) == expected, after
     assert len(records(client.get(urls[0]))) == PAGE_SIZE
 

@@ -249,7 +249,12 @@ def test_the_partner_s_page_offers_a_feed_per_group_and_revokes_it(
     question = html.unescape(client.post(revoke_url).content.decode())
     assert "Révoquer l'adresse de l'agenda « COPIL » ?" in question
     assert 'name="confirm" value="1"' in question and f'action="{revoke_url}"' in question
-    assert f'href="{page_url}#agendas"' in question
+    # Back to the partner's page: a fresh link of theirs (signed anew: another second, another
+    # timestamp and signature, the same contact).
+    back = re.search(r'href="/partenaire/([^"/]+)/#agendas"', question)
+    assert back and signing.loads(back[1], salt=SALT) == signing.loads(
+        contact_token(camille), salt=SALT
+    )
     old.refresh_from_db()
     assert old.revoked_at is None, "nothing revoked before the second press"
     response = client.post(revoke_url, {"confirm": "1"})

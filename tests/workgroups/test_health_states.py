@@ -1,5 +1,5 @@
 """The state alone (`groups_health(..., details=False)`), summed up by the database on
-PostgreSQL (`health_sql.SUMMARIES`), says what the full health says: randomised groups and
+PostgreSQL (`health_sql.SUMMARY`), says what the full health says: randomised groups and
 meetings around every limit the rules read (the day itself, a year ago, the silence limits of
 each rhythm, midnight in Paris), on PostgreSQL and on SQLite."""
 
@@ -12,10 +12,16 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from evaluation.portfolio.selectors import OPEN_GROUPS
+from evaluation.portfolio.selectors import group_states_statement
 from tests.factories import ContactFactory, ContractFactory, MeetingFactory, WorkGroupFactory
 from workgroups import health_sql as sql
-from workgroups.health import groups_health, silence_limits, states_from, states_statements
+from workgroups.health import (
+    groups_health,
+    silence_limits,
+    state_of,
+    states_from,
+    states_statements,
+)
 from workgroups.models import Attendance, GroupStatus, Invitation, MeetingStatus, WorkGroup
 
 pytestmark = pytest.mark.django_db
@@ -116,12 +122,20 @@ def test_the_state_alone_says_what_the_full_health_says(territory, pilots, seed)
     assert {state for state, *_rest in full.values()} == {"active", "fragile", "stopped"}
     assert {values[5] for values in full.values()} == {"", "baisse", "hausse", "stable"}
     if connection.vendor == "postgresql":
-        # The table of many territories: the groups selected by the statements themselves.
-        selected = sql.Raw(sql.fill(OPEN_GROUPS, [contract.pk]))
-        rows = sql.results(states_statements(selected, today=TODAY))
+        # The table of many territories: a row per group, its meetings summed up LATERAL, the
+        # pilots' seats checked by the database, the state alone (`state_of`).
+        rows = sql.results([group_states_statement([contract.pk], today=TODAY)])[0]
+        table = {
+            pk: state_of(status, target, *meetings, missing, TODAY)
+            for pk, _contract, status, target, _copil, missing, *meetings in rows
+            if status != GroupStatus.CLOSED
+        }
         open_groups = [g for g in groups if g.status != GroupStatus.CLOSED]
-        table = states_from(open_groups, rows, TODAY)
-        assert {pk: summary(h) for pk, h in table.items()} == {
+        assert table == {g.pk: full[g.pk][0] for g in open_groups}
+        # And the summaries of the groups' health pages' light reading, by ids.
+        rows = sql.results(states_statements([g.pk for g in open_groups], today=TODAY))
+        light_table = states_from(open_groups, rows, TODAY)
+        assert {pk: summary(h) for pk, h in light_table.items()} == {
             g.pk: full[g.pk] for g in open_groups
         }
 
