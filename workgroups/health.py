@@ -276,7 +276,7 @@ def state_of(
     that counts the groups of many territories by state (four hundred a page). The group's
     meetings summed up as `_Summary` holds them (a row of `health_sql.SUMMARY`, taken as it
     comes); `pilots_missing`: no pilot, or a seat vacant as `_pilots` finds it
-    (`health_sql.PILOTS_MISSING`)."""
+    (`health_sql.PILOT_SEATS`)."""
     if status != _ACTIVE_GROUP:  # on standby or closed: stopped, whatever else is found
         return _STOPPED
     verdict = silence_verdict(last_held, first_held, held_last_year, next_planned, target, today)

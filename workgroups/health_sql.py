@@ -106,17 +106,19 @@ FROM (
 SUMMARIES = """
 SELECT g.id, s.* FROM workgroups_workgroup g CROSS JOIN LATERAL ({1}) AS s
 WHERE g.id IN ({0})"""
-# Whether the group `g` has a pilot's seat vacant, as `health._pilots` finds it (fragile): no
-# pilot at all, or one who left their structure, is inactive or erased and whose successor does
-# not pilot the group. For the state alone of the groups of many territories (`health.state_of`),
-# a boolean per group rather than the pilots themselves.
-PILOTS_MISSING = """(NOT EXISTS (SELECT 1 FROM workgroups_workgroup_pilots p WHERE p.workgroup_id = g.id)
-    OR EXISTS (SELECT 1 FROM workgroups_workgroup_pilots p
-        JOIN partners_contact c ON c.id = p.contact_id
-        WHERE p.workgroup_id = g.id
-            AND NOT (c.is_active AND c.left_at IS NULL AND c.anonymized_at IS NULL)
-            AND NOT EXISTS (SELECT 1 FROM workgroups_workgroup_pilots q
-                WHERE q.workgroup_id = g.id AND q.contact_id = c.successor_id)))"""
+# The pilots' seats of the groups ({0}) as `health._pilots` finds them, a row per group with
+# pilots: whether one is vacant (fragile), a pilot who left their structure, is inactive or
+# erased and whose successor does not pilot the group. A group without a row has no pilot at
+# all (fragile too). For the state alone of the groups of many territories (`health.state_of`),
+# joined to the caller's groups: one pass over their pilots rather than two lookups a group.
+PILOT_SEATS = """
+SELECT p.workgroup_id,
+    BOOL_OR(NOT (c.is_active AND c.left_at IS NULL AND c.anonymized_at IS NULL)
+        AND NOT EXISTS (SELECT 1 FROM workgroups_workgroup_pilots q
+            WHERE q.workgroup_id = p.workgroup_id AND q.contact_id = c.successor_id))
+FROM workgroups_workgroup_pilots p JOIN partners_contact c ON c.id = p.contact_id
+WHERE p.workgroup_id IN ({0})
+GROUP BY p.workgroup_id"""
 # Per group ({0}: each meeting's group, a CASE) and structure: how many people came in the last
 # 12 months ({1}), how many times anyone came before this year ({2}), to the meetings held
 # ({3}). The group read from the CASE rather than by joining the meetings: that join cost more

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,26 @@ class RememberedSelect(forms.Select):
         return html
 
 
+class Choices(BaseChoiceIterator):
+    """Choices already in their final shape, that the field and the widget take as they are
+    (a list is checked item by item again each time it is read: a hundred departments, half a
+    dozen times a page)."""
+
+    def __init__(self, items: list[tuple[str, Any]]) -> None:
+        self.items = items
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.items)
+
+
+@functools.lru_cache(maxsize=64)
+def department_choices(codes: frozenset[str], language: str) -> Choices:
+    """ "All", then the departments `codes` in INSEE's order with their names: the same for
+    every page of a user, in their `language`."""
+    ordered = sorted((code for code in codes if code), key=department_order)
+    return Choices([("", _("Tous")), *((code, department_label(code)) for code in ordered)])
+
+
 class PortfolioFilterForm(forms.Form):
     department = forms.ChoiceField(label=_("Département"), required=False, widget=RememberedSelect)
     status = forms.ChoiceField(label=_("État du contrat"), required=False, widget=RememberedSelect)
@@ -55,11 +77,9 @@ class PortfolioFilterForm(forms.Form):
         # not count as a filter, and an empty address shows everything).
         bound = any(data.get(name) for name in ("department", "status"))
         super().__init__(data if bound else None)
-        codes = sorted((code for code in departments if code), key=department_order)
-        self.fields["department"].choices = [
-            ("", _("Tous")),
-            *((code, department_label(code)) for code in codes),
-        ]
+        self.fields["department"].choices = department_choices(
+            frozenset(departments), get_language()
+        )
         # The states of the user's contracts only: a signatory never sees one in preparation.
         present = set(statuses)
         self.fields["status"].choices = [

@@ -64,10 +64,14 @@ class Words:
         return self.days[key]
 
     def when(self, milestone: Milestone) -> str:
-        """`Milestone.when`, escaped."""
-        if milestone.kind == MilestoneKind.FINAL:
-            return escape(_("fin %(year)s") % {"year": milestone.on.year})
-        return self.day(milestone.on, "F Y")
+        """`Milestone.when`, escaped (once per milestone: contracts of one period share it)."""
+        key = (milestone.on, milestone.kind)
+        if key not in self.days:
+            if milestone.kind == MilestoneKind.FINAL:
+                self.days[key] = escape(_("fin %(year)s") % {"year": milestone.on.year})
+            else:
+                self.days[key] = self.day(milestone.on, "F Y")
+        return self.days[key]
 
 
 def contract_table_rows(rows: Iterable[ContractRow]) -> SafeString:

@@ -391,29 +391,34 @@ def _rows_by_id(
 
 
 # The groups of the contracts ({0}), a row each, with what `health.state_of` reads of one: its
-# status and target, whether a pilot's seat is vacant (`health_sql.PILOTS_MISSING`, not
-# examined for a closed group) and its meetings summed up ({1}: `health.summary_statement`);
-# for a COPIL, closed or not, the day (in the time zone given) of its latest meeting held by
-# now. One statement, sent with the figures', where the groups, their pilots and their
-# meetings' summaries took three, and four hundred groups' pilots, findings and sentences were
-# made in Python to count their states.
+# status and target, whether a pilot's seat is vacant or none is filled ({1}:
+# `health_sql.PILOT_SEATS` of the groups; not examined for a closed group) and its meetings
+# summed up ({2}: `health.summary_statement`, LATERAL); for a COPIL, closed or not, the day (in
+# the time zone given) of its latest meeting held by now. One statement, sent with the
+# figures', where the groups, their pilots and their meetings' summaries took three, and four
+# hundred groups' pilots, findings and sentences were made in Python to count their states.
 GROUP_STATES = f"""
 SELECT g.id, g.contract_id, g.status, g.target_meetings_per_year,
     CASE WHEN g.kind = %s THEN (SELECT (m.starts_at AT TIME ZONE %s)::date
         FROM workgroups_meeting m
         WHERE m.group_id = g.id AND m.status = %s AND m.starts_at <= %s
         ORDER BY m.starts_at DESC LIMIT 1) END,
-    g.status <> '{GroupStatus.CLOSED.value}' AND {sql.PILOTS_MISSING},
+    g.status <> '{GroupStatus.CLOSED.value}' AND (seats.group_id IS NULL OR seats.vacant),
     s.*
-FROM workgroups_workgroup g CROSS JOIN LATERAL ({{1}}) AS s
+FROM workgroups_workgroup g
+LEFT JOIN ({{1}}) AS seats (group_id, vacant) ON seats.group_id = g.id
+CROSS JOIN LATERAL ({{2}}) AS s
 WHERE g.contract_id IN ({{0}})"""
+GROUPS_OF = "SELECT id FROM workgroups_workgroup WHERE contract_id IN ({0})"
 
 
 def group_states_statement(contract_ids: list[int], *, today: dt.date) -> tuple[str, list[Any]]:
     summary, summary_params = summary_statement(today=today)
+    seats = sql.fill(sql.PILOT_SEATS, sql.Raw(sql.fill(GROUPS_OF, contract_ids)))
     zone = timezone.get_current_timezone_name()
     copil = [GroupKind.COPIL.value, zone, MeetingStatus.HELD.value, timezone.now()]
-    return sql.fill(GROUP_STATES, contract_ids, sql.Raw(summary)), copil + summary_params
+    statement = sql.fill(GROUP_STATES, contract_ids, sql.Raw(seats), sql.Raw(summary))
+    return statement, copil + summary_params
 
 
 def _fill(

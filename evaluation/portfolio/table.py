@@ -139,10 +139,10 @@ DEFAULT = BY_KEY["territory"]
 def sort_rows(rows: list[ContractRow], column: Column, *, descending: bool) -> list[ContractRow]:
     """Stable: rows equal on the column keep the order of the query (territory, then the most
     recent contract first). Missing values last in both directions."""
-    keyed = [(column.sort(row), row) for row in rows]
-    present = [(key, row) for key, row in keyed if key is not None]
-    present.sort(key=lambda pair: pair[0], reverse=descending)
-    return [row for _key, row in present] + [row for key, row in keyed if key is None]
+    keys = list(map(column.sort, rows))
+    present = [i for i, key in enumerate(keys) if key is not None]
+    present.sort(key=keys.__getitem__, reverse=descending)
+    return [rows[i] for i in present] + [rows[i] for i, key in enumerate(keys) if key is None]
 
 
 class PortfolioTable:
