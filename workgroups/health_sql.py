@@ -149,25 +149,28 @@ WHERE x.meeting_id IN ({{0}}) AND x.attendance <> {_PRESENT}
 REPORTS = f"SELECT x.meeting_id, d.topic, d.contact_id{_REPORTED}"
 # Of them, who came before and may still get the compte-rendus (`Contact.objects.mailable()`,
 # receiving them, not opted out of the group's), with the rank ({2}: a CASE) of the last meeting
-# held ({3}) they came to. The meetings are named on both sides of the join: with only the
-# invitations' side, PostgreSQL hashes the meetings of every territory (40,000 at 1,000
-# territories).
+# held ({3}) they came to, and the group ({4}: each meeting's, a CASE). The group read from the
+# CASE rather than by joining the meetings: a table fewer to plan (planning took PostgreSQL
+# twenty times longer than running the statement, and a third less without it), and no
+# hashing of the meetings of every territory (40,000 at 1,000 territories), as a join on the
+# invitations' side alone did. Who opted out of the group's compte-rendus is checked once per
+# partner and group, after counting.
 ABSENTEES = f"""
 SELECT * FROM (
-    SELECT m.group_id, i.contact_id, c.first_name, c.last_name, o.name,
-        MAX(CASE i.meeting_id {{2}} ELSE 1 END) AS came
+    SELECT CAST(CASE i.meeting_id {{4}} END AS bigint) AS group_id, i.contact_id,
+        c.first_name, c.last_name, o.name, MAX(CASE i.meeting_id {{2}} ELSE 1 END) AS came
     FROM workgroups_invitation i
-    JOIN workgroups_meeting m ON m.id = i.meeting_id
     JOIN partners_contact c ON c.id = i.contact_id
     LEFT JOIN partners_organization o ON o.id = c.organization_id
-    WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{3}}) AND m.id IN ({{3}})
+    WHERE i.attendance = {_PRESENT} AND i.meeting_id IN ({{3}})
         AND i.contact_id IN (SELECT d.contact_id{_REPORTED})
         AND c.is_active AND c.receives_reports AND c.left_at IS NULL
         AND c.unsubscribed_at IS NULL AND c.bounced_at IS NULL AND c.anonymized_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM workgroups_membership s
-            WHERE s.group_id = m.group_id AND s.contact_id = i.contact_id AND NOT s.reports)
-    GROUP BY m.group_id, i.contact_id, c.first_name, c.last_name, o.name
-) AS absentee WHERE came <= 0"""
+    GROUP BY 1, i.contact_id, c.first_name, c.last_name, o.name
+) AS absentee
+WHERE came <= 0 AND NOT EXISTS (SELECT 1 FROM workgroups_membership s
+    WHERE s.group_id = absentee.group_id AND s.contact_id = absentee.contact_id
+        AND NOT s.reports)"""
 
 
 def details(
@@ -188,7 +191,7 @@ def details(
         fill(PRESENCE, groups, window, before, held),
         fill(SECTORS, window),
         fill(REPORTS, latest, topics),
-        fill(ABSENTEES, latest, topics, rank, held),
+        fill(ABSENTEES, latest, topics, rank, held, groups),
     ]
 
 
