@@ -148,8 +148,7 @@ class ContractEventKind(models.TextChoices):
 
 
 class ContractEvent(models.Model):
-    """A dated step in a contract's life that is not an amendment: its signature, the signed
-    PDF deposited or replaced, its closing. Amendments keep their own numbered record."""
+    """A dated step of a contract that is not an amendment (numbered apart): signed, PDF, closed."""
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="events", verbose_name=_("contrat")
@@ -468,13 +467,7 @@ class FicheAction(TerritoryOwned):
         verbose_name = _("fiche-action")
         verbose_name_plural = _("fiches-actions")
         ordering = ["contract", "number"]
-        indexes = [
-            # The fiches of many contracts counted by status and lateness (`actions.progress`,
-            # the table of an ARS delegation's contracts) from the index alone.
-            models.Index(
-                fields=["contract", "status", "end_date"], name="fiche_contract_status_end"
-            ),
-        ]
+        indexes = [models.Index(fields=["contract", "status", "end_date"], name="fiche_counts")]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "number"],

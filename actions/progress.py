@@ -275,7 +275,7 @@ def readings(
 # subquery of the latest measurement costs more to compile than the database takes to run it.
 # They repeat the rules of `late_q` and `with_readings` (latest by date, then by id), which
 # the figures of tests/actions/test_progress_figures.py hold them to. The fiches are counted in
-# the order of the index on (contract, status, end): PostgreSQL then reads the index alone
+# the order of their index (`fiche_counts`): PostgreSQL then reads the index alone
 # (without the order, it hesitated between that and hashing the rows read from the table).
 _FICHE_COUNTS = """
 SELECT contract_id, status, COUNT(*),

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='ficheaction',
-            index=models.Index(fields=['contract', 'status', 'end_date'], name='fiche_contract_status_end'),
+            index=models.Index(fields=['contract', 'status', 'end_date'], name='fiche_counts'),
         ),
     ]
