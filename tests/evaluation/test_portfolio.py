@@ -20,12 +20,21 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from openpyxl import load_workbook
 
-from actions.models import ActionStatus, ContractStatus, Indicator, IndicatorValue
+from actions.models import (
+    ActionStatus,
+    Contract,
+    ContractStatus,
+    FicheAction,
+    Indicator,
+    IndicatorValue,
+)
 from actions.progress import contract_figures
 from cls_platform.models import Role
 from evaluation.portfolio.selectors import (
     MilestoneKind,
+    contract_keys,
     contract_rows,
+    filled_rows,
     next_milestone,
     readable_contracts,
 )
@@ -422,7 +431,6 @@ def test_a_viewer_sees_no_draft_a_coordinator_does():
 
 def test_the_rows_are_exactly_what_scoped_gives_each_access():
     """The many-territory rule agrees with scoped() for every role."""
-    from actions.models import Contract
     from cls_platform.access import scoped
 
     user = UserFactory()
@@ -439,6 +447,27 @@ def test_the_rows_are_exactly_what_scoped_gives_each_access():
     # The table's rows, read by a statement written out, and when sorted by the last COPIL.
     assert {row.pk for row in contract_rows(user=user)} == expected
     assert {row.pk for row in contract_rows(user=user, copil=True)} == expected
+    # As keys (the table sorted by territory, department or state): the same, in the same
+    # order, and the page's read in full from them.
+    keys = contract_keys(user=user)
+    assert [key.pk for key in keys] == [row.pk for row in contract_rows(user=user)]
+    assert [row.pk for row in filled_rows(keys)] == [key.pk for key in keys]
+
+
+def test_a_contract_deleted_after_its_key_was_read_is_left_out_of_the_page(delegation):
+    """Between the keys and the page (another request deletes a contract): the page shows the
+    others, with their figures, and no error."""
+    keys = contract_keys(user=delegation)
+    # One without fiches (they protect a contract from deletion).
+    gone = next(k for k in keys if not FicheAction.objects.filter(contract_id=k.pk).exists())
+    Contract.objects.filter(pk=gone.pk).delete()
+    rows = filled_rows(keys)
+    assert [row.pk for row in rows] == [key.pk for key in keys if key is not gone]
+    assert len(rows) == len(keys) - 1 >= 2
+    expected = contract_figures(Contract.objects.filter(pk__in=[row.pk for row in rows]))
+    for row in rows:
+        assert row.figures == expected[row.pk] and row.groups is not None
+        assert row.copil_read and row.milestone_read
 
 
 def territories(user, n: int, *, start: int = 0) -> None:
