@@ -36,7 +36,7 @@ from actions.models import (
     Signatory,
     TerritoryScope,
 )
-from cls_platform.pdf.parts import Book, assemble, book
+from cls_platform.pdf.parts import Book, Part, assemble, book, destination_pages
 from cls_platform.pdf.rendering import (
     LANG,
     format_amount,
@@ -50,6 +50,7 @@ from partners.models import Contact, Organization
 
 # The cache's audience of the signatories' print (cls_platform.pdf.parts).
 SIGNATORIES = "signatories"
+FICHES_ANCHOR = "fiches-actions"  # the first fiche, or the page that says there is none
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class AxisPrint:
     description: str
     objectives: list[str]
     fiches: list[FicheEntry] = field(default_factory=list)
+    page: str = ""  # its page in the printed contract, once known
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ class ContractPrint:
     fiches: list[FichePrint]
     edited_on: str
     fiches_page: str = ""  # the first fiche's page in the printed contract, once known
+    axes_page: str = ""  # the axes' first page, as well
     for_signatories: bool = False
 
 
@@ -306,25 +309,35 @@ def contract_book(
     cache where kept, the others rendered and kept. The background warming (`warm_contract_pdf`)
     runs this very code after a change, so that the print that follows finds every part under
     the same keys; a print with a cold cache renders what is missing itself, as before, and never
-    waits for a worker."""
+    waits for a worker.
+
+    The front matter (cover, signatories, contents) is the one part that waits for the others,
+    whose pages its contents give: the axes, which follow it, are a part of their own, rendered
+    beside the fiches rather than after them."""
     printed = contract_print(contract=contract, for_signatories=for_signatories)
     title = f"{printed.title} ({printed.period})"
 
-    def front_matter(fiche_pages: Sequence[int], front_pages: int) -> str:
+    def front_matter(chapters: Sequence[Part], front_pages: int) -> str:
         return render_html(
             template="pdf/contract.html",
-            context={"contract": _with_pages(printed, fiche_pages, front_pages)},
+            context={"contract": _with_pages(printed, chapters, front_pages)},
             title=title,
         )
 
+    axes = render_html(
+        template="pdf/contract_axes.html", context={"contract": printed}, title=title
+    )
     return book(
         [
-            render_html(
-                template="pdf/contract_fiche.html",
-                context={"contract": printed, "fiche": fiche, "first": position == 0},
-                title=title,
-            )
-            for position, fiche in enumerate(printed.fiches)
+            axes,
+            *(
+                render_html(
+                    template="pdf/contract_fiche.html",
+                    context={"contract": printed, "fiche": fiche, "first": position == 0},
+                    title=title,
+                )
+                for position, fiche in enumerate(printed.fiches)
+            ),
         ],
         front_matter,
         name=f"contract-front-{contract.pk}",
@@ -346,27 +359,32 @@ def warm_contract_pdf(*, contract: Contract, parallel: bool = False) -> list[int
 
 
 def _with_pages(
-    printed: ContractPrint, fiche_pages: Sequence[int], front_pages: int
+    printed: ContractPrint, chapters: Sequence[Part], front_pages: int
 ) -> ContractPrint:
-    """The contract with each fiche's first page in the contents, after `front_pages` pages of
-    front matter, each fiche taking the pages `fiche_pages` gives in order."""
-    if not fiche_pages:
-        return printed
-    starts = dict(
-        zip(
-            (f.anchor for f in printed.fiches),
-            accumulate([front_pages + 1, *fiche_pages[:-1]]),
-            strict=True,
-        )
-    )
+    """The contract with the pages of its contents, after `front_pages` pages of front matter:
+    the axes' (the first chapter) and each axis's, where that chapter names it; each fiche's
+    first page, each fiche taking the pages of the chapter that follows in order."""
+    axes, *fiches = chapters
+    first = front_pages + 1
+    named = destination_pages(axes)
+    # each fiche starts where the one before ends (the first after the axes)
+    ends = accumulate([first + axes.pages, *(f.pages for f in fiches)])
+    starts = dict(zip((f.anchor for f in printed.fiches), ends, strict=False))
 
     def entries(axis: AxisPrint) -> AxisPrint:
-        return replace(axis, fiches=[replace(e, page=str(starts[e.anchor])) for e in axis.fiches])
+        return replace(
+            axis,
+            page=str(first + named.get(axis.anchor, 0)),
+            fiches=[replace(e, page=str(starts[e.anchor])) for e in axis.fiches],
+        )
 
     return replace(
         printed,
         thematic_axes=[entries(a) for a in printed.thematic_axes],
-        fiches_page=str(front_pages + 1),
+        transversal_axes=[entries(a) for a in printed.transversal_axes],
+        axes_page=str(first),
+        # with no fiche, the page that says so, at the end of the axes
+        fiches_page=str(first + (axes.pages if fiches else named.get(FICHES_ANCHOR, 0))),
     )
 
 

@@ -68,7 +68,7 @@ CACHE_ALIAS = "pdf"
 # Below this many parts to make per process, starting processes costs more than it saves.
 PARTS_PER_PROCESS = 6
 # Part of every key: change it when the way parts are made changes, and nothing kept is reused.
-FORMAT = "contract-parts-2"  # 2: header cells scoped (rendering.scope_table_headers)
+FORMAT = "contract-parts-3"  # 3: the contract's axes a part of their own, beside the fiches
 # Page numbers are artifacts for assistive technologies (ISO 14289-1, 7.8): marked as such.
 ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 
@@ -79,6 +79,29 @@ class Part:
 
     pdf: bytes
     pages: int
+
+
+# What the front matter's length is counted with, before the chapters are made: a page each,
+# naming nothing (the numbers it shows change none of its lines).
+UNKNOWN = Part(pdf=b"", pages=1)
+
+
+def destination_pages(part: Part) -> dict[str, int]:
+    """The page (from 0) of each place a part names (its HTML's ids, its named destinations),
+    for the front matter's contents; none for `UNKNOWN`."""
+    if not part.pdf:
+        return {}
+    with pikepdf.open(io.BytesIO(part.pdf)) as pdf:
+        index = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
+        try:
+            names = pdf.Root.Names.Dests.Names
+        except AttributeError:
+            return {}
+        return {
+            str(names[i]): index[names[i + 1][0].objgen]
+            for i in range(0, len(names), 2)
+            if isinstance(names[i + 1], pikepdf.Array) and names[i + 1][0].objgen in index
+        }
 
 
 @dataclass(frozen=True)
@@ -96,7 +119,7 @@ class Book:
 
 def book(
     chapters: Sequence[str],
-    front_for: Callable[[Sequence[int], int], str],
+    front_for: Callable[[Sequence[Part], int], str],
     *,
     name: str,
     audience: str = "",
@@ -107,8 +130,9 @@ def book(
     templates extending `pdf/base.html`), each part from the cache when the same HTML was
     rendered for the same `audience` before, the others rendered and kept.
 
-    `front_for(chapter_pages, front_pages)` is the front matter's HTML, whose contents give the
-    chapters' pages: they follow it, so it is rendered once the chapters are known, with the
+    `front_for(chapter_parts, front_pages)` is the front matter's HTML, whose contents give the
+    chapters' pages (and, through `destination_pages`, the pages of the places named in them):
+    they follow it, so it is rendered once the chapters are known, with the
     length it had last time for this `name` and `audience`, checked. When none is kept (a new
     document, an emptied cache), that length is counted by laying it out alone (no PDF written)
     while the chapters are rendered: the numbers it shows sit apart from its text and change no
@@ -143,7 +167,7 @@ def book(
         # finish together, instead of one counting the front matter alone at the end.
         probe = None
         if front_pages is None:
-            probe = renderer.count(front_for([1] * len(chapters), 1), TAGGED)
+            probe = renderer.count(front_for([UNKNOWN] * len(chapters), 1), TAGGED)
         longest_first = sorted(missing, key=lambda key: len(missing[key]), reverse=True)
         made = {key: renderer.render(missing[key], TAGGED) for key in longest_first}
         for key, task in made.items():
@@ -153,13 +177,12 @@ def book(
         if probe is not None:
             front_pages = probe.result()
         for _attempt in range(3):
-            chapter_pages = [part.pages for part in parts]
             front_task = _kept_or_rendered(
-                renderer, front_for(chapter_pages, front_pages), salt, tagged=True
+                renderer, front_for(parts, front_pages), salt, tagged=True
             )
             numbers_task = _kept_or_rendered(
                 renderer,
-                _numbers_html(front_pages + sum(chapter_pages)),
+                _numbers_html(front_pages + sum(part.pages for part in parts)),
                 numbers_salt,
                 tagged=False,
             )

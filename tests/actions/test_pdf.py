@@ -506,6 +506,32 @@ def anchor(number: str) -> str:
     return "fiche-" + number.replace(".", "-")
 
 
+def test_contents_give_each_axis_the_page_it_is_printed_on_and_lead_there(printed_contract):
+    """The axes are laid out apart from the contents, beside the fiches: the page the contents
+    give the axes and each axis is the page their heading is printed on, where its link lands."""
+    pages = printed_contract.pages
+    axes_page = page_of(pages, "Axes thématiques")
+    toc = squash(" ".join(pages[page_of(pages, "Sommaire") - 1 : axes_page - 1]))
+    pdf = open_pdf(printed_contract.pdf)
+    page_number = {page.obj.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+    names = pdf.Root.Names.Dests.Names
+    destinations = {
+        str(names[i]): page_number[names[i + 1][0].objgen] for i in range(0, len(names), 2)
+    }
+    found = re.search(r"Les axes du contrat[ .]*?(\d+)(?!\d)", toc)
+    assert found and int(found[1]) == axes_page == destinations["axes"]
+    for label, title, name in (
+        ("Axe 1", "Accès aux droits et aux soins", "axe-1"),
+        ("Axe 2", "Santé mentale et bien-être", "axe-2"),
+        ("Axe transversal 1", "Coordination et animation", "axe-transversal-1"),
+    ):
+        found = re.search(rf"{label} : {re.escape(title)}[ .]*?(\d+)(?!\d)", toc)
+        assert found, f"{label} absent du sommaire"
+        printed_on = page_of(pages, f"{label} {title}")
+        assert printed_on >= axes_page
+        assert int(found[1]) == printed_on == destinations[name], label
+
+
 def test_contents_links_and_bookmarks_lead_to_each_action(printed_contract):
     """A reader clicks an entry of the contents, an action of an axis, or a bookmark, and lands
     on the action's first page."""
@@ -606,9 +632,10 @@ def made(monkeypatch) -> dict[str, list[str]]:
 def test_a_reprint_lays_out_again_only_what_changed(made):
     built = build_contract(3)
     first = pdf_pages(contract_pdf(contract=built.contract))
-    # three fiches, the page numbers, and the front matter once: its length (and so the pages
-    # of the fiches in its contents), not known yet, was counted by laying it out alone
-    assert len(made["written"]) == 3 + 1 + 1
+    # three fiches, the axes, the page numbers, and the front matter once: its length (and so
+    # the pages of the axes and fiches in its contents), not known yet, was counted by laying it
+    # out alone
+    assert len(made["written"]) == 3 + 1 + 1 + 1
     assert len(made["counted"]) == 1
     made["written"].clear()
     made["counted"].clear()
@@ -620,9 +647,9 @@ def test_a_reprint_lays_out_again_only_what_changed(made):
     fiche.title = "Une maison de santé pluriprofessionnelle au cœur du quartier"
     fiche.save()
     pages = pdf_pages(contract_pdf(contract=built.contract))
-    # that fiche, and the front matter whose contents name it
-    assert len(made["written"]) == 2
-    assert fiche.title in made["written"][0]
+    # that fiche, and the axes and the front matter whose lists name it
+    assert len(made["written"]) == 3
+    assert all(fiche.title in html for html in made["written"])
     start = page_of(pages, f"Fiche-action {fiche.number} {fiche.title}")
     toc = squash(pages[page_of(pages, "Sommaire") - 1])
     assert re.search(rf"{re.escape(fiche.number)} {re.escape(fiche.title)} {start}(?!\d)", toc)
@@ -670,7 +697,7 @@ def test_a_process_that_may_not_start_others_renders_the_parts_itself(made, sett
     pages = pdf_pages(contract_pdf(contract=built.contract))
     for fiche in built.fiches:
         assert page_of(pages, f"Fiche-action {fiche.number} {fiche.title}")
-    assert len(made["written"]) == 4 + 1 + 1
+    assert len(made["written"]) == 4 + 1 + 1 + 1  # fiches, axes, front matter, numbers
     assert len(made["counted"]) == 1
 
 

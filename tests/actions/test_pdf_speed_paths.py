@@ -48,7 +48,8 @@ def test_a_first_print_counts_the_front_matter_once_and_writes_it_once(laid_out)
     built = build_contract(3)
     pages = pdf_pages(contract_pdf(contract=built.contract))
     assert len(laid_out["counted"]) == 1
-    assert len(laid_out["written"]) == 3 + 1 + 1  # the fiches, the front matter, the numbers
+    # the fiches, the axes, the front matter, the numbers
+    assert len(laid_out["written"]) == 3 + 1 + 1 + 1
     contents_agree_with_pages(pages, built)
 
 
@@ -80,5 +81,6 @@ def test_the_signatories_first_print_takes_the_length_of_the_coordinations(laid_
 
     pages = pdf_pages(contract_pdf(contract=built.contract, for_signatories=True))
     assert laid_out["counted"] == []
-    assert len(laid_out["written"]) == 3 + 1  # their fiches and front matter; numbers kept
+    # their fiches, axes and front matter; numbers kept
+    assert len(laid_out["written"]) == 3 + 1 + 1
     contents_agree_with_pages(pages, built)

@@ -149,7 +149,7 @@ def test_a_print_with_a_cold_cache_renders_what_it_lacks(laid_out, warming):
     """No worker ran (or the cache was emptied): the print does the whole work itself."""
     built = build_contract(3)
     pages = pdf_pages(contract_pdf(contract=built.contract))
-    assert len(laid_out) >= 3 + 1 + 1  # the fiches, the front matter, the page numbers
+    assert len(laid_out) >= 3 + 1 + 1 + 1  # the fiches, the axes, the front matter, the numbers
     for fiche in built.fiches:
         page_of(pages, f"Fiche-action {fiche.number} {fiche.title}")
     assert toc_pages(pages) == {
