@@ -298,12 +298,14 @@ def contract_pdf(*, contract: Contract, for_signatories: bool = False) -> bytes:
     axes) and each fiche-action, rendered apart and kept (cls_platform.pdf.parts), so that a
     fiche that did not change since the last print is not laid out again. Signatories' parts
     are kept under their own keys."""
-    printed = contract_book(contract=contract, for_signatories=for_signatories)
-    return assemble(printed.parts, numbers=printed.numbers)
+    printed = contract_book(contract=contract, for_signatories=for_signatories, join=True)
+    if printed.pdf is None:  # pragma: no cover - `join` always joins
+        return assemble(printed.parts, numbers=printed.numbers)
+    return printed.pdf
 
 
 def contract_book(
-    *, contract: Contract, for_signatories: bool = False, parallel: bool = True
+    *, contract: Contract, for_signatories: bool = False, parallel: bool = True, join: bool = False
 ) -> Book:
     """The printed contract's parts, front matter first, and its page numbers: read from the
     cache where kept, the others rendered and kept. The background warming (`warm_contract_pdf`)
@@ -344,6 +346,7 @@ def contract_book(
         audience=SIGNATORIES if for_signatories else "",
         like="" if for_signatories else SIGNATORIES,
         parallel=parallel,
+        join=join,
     )
 
 

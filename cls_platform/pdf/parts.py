@@ -111,6 +111,7 @@ class Book:
 
     parts: list[Part]
     numbers: Part
+    pdf: bytes | None = None  # joined, with `join`
 
     @property
     def pages(self) -> int:
@@ -125,6 +126,7 @@ def book(
     audience: str = "",
     like: str | None = None,
     parallel: bool = True,
+    join: bool = False,
 ) -> Book:
     """A document made of a front matter and chapters that each start a page (the HTML of
     templates extending `pdf/base.html`), each part from the cache when the same HTML was
@@ -146,7 +148,10 @@ def book(
     enough of them to repay it (a contract printed for the first time, or after an upgrade of the
     stylesheets); without (a background warming, which leaves the other processors to the web
     processes), here, each kept as soon as it is made: a warming cut short by its time limit
-    leaves what it made for the next one."""
+    leaves what it made for the next one.
+
+    With `join`, the book's PDF (`assemble`): the chapters joined while the front matter and the
+    page numbers are laid out, which were the last to wait for otherwise."""
     cache = caches[CACHE_ALIAS]
     salt = _salt(None, DEFAULT_STYLESHEETS, True, audience)
     keys = [f"part:{_digest(salt, html)}" for html in chapters]
@@ -176,6 +181,7 @@ def book(
         parts = [Part(pdf=pdf, pages=pages) for pages, pdf in (found[key] for key in keys)]
         if probe is not None:
             front_pages = probe.result()
+        joined = None
         for _attempt in range(3):
             front_task = _kept_or_rendered(
                 renderer, front_for(parts, front_pages), salt, tagged=True
@@ -186,6 +192,8 @@ def book(
                 numbers_salt,
                 tagged=False,
             )
+            if join and joined is None:  # while the front matter and numbers are laid out
+                joined = _Joined(parts)
             front, numbers = front_task.result(), numbers_task.result()
             if front.pages == front_pages:
                 break
@@ -193,7 +201,8 @@ def book(
         else:  # pragma: no cover - its length would have to depend on the numbers it shows
             logger.warning("Pagination instable pour %s : %s pages.", name, front.pages)
     cache.set(length_key, front.pages)
-    return Book(parts=[front, *parts], numbers=numbers)
+    pdf = joined.finish(front, numbers=numbers) if joined is not None else None
+    return Book(parts=[front, *parts], numbers=numbers, pdf=pdf)
 
 
 def _length_key(name: str, audience: str) -> str:
@@ -227,49 +236,101 @@ def _kept_or_rendered(renderer: _Renderer, html: str, salt: str, *, tagged: bool
 def assemble(parts: Sequence[Part], *, numbers: Part | None = None) -> bytes:
     """One tagged PDF of the parts in order, the first giving its catalog (language, metadata,
     viewer preferences); `numbers`, a document of as many pages, is drawn over each page."""
-    first, *others = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
-    out = first
-    tree = out.Root.StructTreeRoot
-    document = _document_element(tree)
-    entries = _parent_tree_entries(tree)
-    parent_tree: list[tuple[int, pikepdf.Object]] = []
-    next_key = _renumber(out.pages, entries, parent_tree, 0)
-    destinations = _destinations(out, out)
-    with out.open_outline() as outline:
-        top = outline.root[0].children if len(outline.root) == 1 else outline.root
-        for source in others:
-            offset = len(out.pages)
-            items = _outline(source)
-            out.pages.extend(source.pages)
+    front, *chapters = parts
+    return _Joined(chapters).finish(front, numbers=numbers)
+
+
+class _Joined:
+    """Chapters joined into one document before the front matter that precedes them is made (a
+    print joins them while its processes lay the front matter and the page numbers out), then
+    the front matter put before them by `finish`."""
+
+    def __init__(self, chapters: Sequence[Part]) -> None:
+        self.out: pikepdf.Pdf | None = None
+        self.marks: list[tuple[int, list[_Bookmark]]] = []  # each chapter's, after its offset
+        self.destinations: dict[str, pikepdf.Object] = {}
+        self.parent_tree: list[tuple[int, pikepdf.Object]] = []
+        self.next_key = 0
+        for part in chapters:
+            self._add(pikepdf.open(io.BytesIO(part.pdf)))
+
+    def _add(self, source: pikepdf.Pdf) -> None:
+        if self.out is None:
+            self.out = source
+            self.document = _document_element(source.Root.StructTreeRoot)
+            entries = _parent_tree_entries(source.Root.StructTreeRoot)
+            self.next_key = _renumber(source.pages, entries, self.parent_tree, 0)
+            self.destinations = _destinations(source, source)
+            self.marks.append((0, _outline(source)))
+            return
+        out = self.out
+        offset = len(out.pages)
+        self.marks.append((offset, _outline(source)))
+        out.pages.extend(source.pages)
+        copied = out.copy_foreign(source.Root.StructTreeRoot)
+        for element in _document_element(copied).K:
+            element.P = self.document
+            self.document.K.append(element)
+        self.next_key = _renumber(
+            out.pages[offset:], _parent_tree_entries(copied), self.parent_tree, self.next_key
+        )
+        self.destinations.update(_destinations(out, source))
+
+    def finish(self, front: Part, *, numbers: Part | None = None) -> bytes:
+        """The front matter's pages, structure, places and bookmarks before the chapters', its
+        metadata the document's; the page numbers drawn; the whole written."""
+        source = pikepdf.open(io.BytesIO(front.pdf))
+        if self.out is None:  # no chapter
+            self._add(source)
+            out, chapters, destinations = self.out, [], self.destinations
+            front_marks = self.marks.pop()[1]
+        else:
+            out = self.out
+            count = len(source.pages)
+            front_marks = _outline(source)
+            for index, page in enumerate(source.pages):
+                out.pages.insert(index, page)
             copied = out.copy_foreign(source.Root.StructTreeRoot)
-            for element in _document_element(copied).K:
-                element.P = document
-                document.K.append(element)
-            next_key = _renumber(
-                out.pages[offset:], _parent_tree_entries(copied), parent_tree, next_key
+            kids = list(_document_element(copied).K)
+            for element in kids:
+                element.P = self.document
+            self.document.K = pikepdf.Array([*kids, *self.document.K])
+            self.next_key = _renumber(
+                out.pages[:count], _parent_tree_entries(copied), self.parent_tree, self.next_key
             )
-            destinations.update(_destinations(out, source))
-            top.extend(_copy_outline(out, items, offset))
-    tree.ParentTree = out.make_indirect(
-        pikepdf.Dictionary(Nums=pikepdf.Array([x for entry in parent_tree for x in entry]))
-    )
-    tree.ParentTreeNextKey = next_key
-    if destinations:
-        names = pikepdf.Array()
-        for name in sorted(destinations):
-            names.extend([pikepdf.String(name), destinations[name]])
-        if "/Names" not in out.Root:
-            out.Root.Names = pikepdf.Dictionary()
-        out.Root.Names.Dests = out.make_indirect(pikepdf.Dictionary(Names=names))
-    if numbers is not None:
-        _stamp(out, numbers)
-    buffer = io.BytesIO()
-    out.save(
-        buffer,
-        compress_streams=True,
-        object_stream_mode=pikepdf.ObjectStreamMode.generate,
-    )
-    return buffer.getvalue()
+            # The chapters' places after the front matter's: its contents carry, until now, the
+            # anchors that the chapters hold.
+            destinations = {**_destinations(out, source), **self.destinations}
+            chapters = [(count + offset, marks) for offset, marks in self.marks]
+            out.Root.Metadata = out.copy_foreign(source.Root.Metadata)
+            out.trailer.Info = out.copy_foreign(source.trailer.Info)
+        tree = out.Root.StructTreeRoot
+        tree.ParentTree = out.make_indirect(
+            pikepdf.Dictionary(Nums=pikepdf.Array([x for entry in self.parent_tree for x in entry]))
+        )
+        tree.ParentTreeNextKey = self.next_key
+        with out.open_outline() as outline:
+            outline.root.clear()
+            outline.root.extend(_copy_outline(out, front_marks, 0))
+            top = outline.root[0].children if len(outline.root) == 1 else outline.root
+            for offset, marks in chapters:
+                top.extend(_copy_outline(out, marks, offset))
+        if destinations:
+            names = pikepdf.Array()
+            for name in sorted(destinations):
+                names.extend([pikepdf.String(name), destinations[name]])
+            if "/Names" not in out.Root:
+                out.Root.Names = pikepdf.Dictionary()
+            out.Root.Names.Dests = out.make_indirect(pikepdf.Dictionary(Names=names))
+        if numbers is not None:
+            _stamp(out, numbers)
+        buffer = io.BytesIO()
+        out.save(
+            buffer,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
+        return buffer.getvalue()
 
 
 # Rendering in parallel ------------------------------------------------------------------------

@@ -398,12 +398,16 @@ def test_contract_pages_carry_running_header_and_page_numbers(printed_contract):
 def test_contract_pdf_is_tagged_in_french_with_its_title(printed_contract):
     info = pdf_info(printed_contract.pdf)
     assert info["Title"] == "Contrat local de santé de Cergy (2023–2028)"
+    # the front matter's description of the document, though it is joined before the others
+    assert info["Author"] == "Cergy-sur-Oise"
+    assert info["Subject"].startswith("Contrat local de santé")
     assert info["Tagged"] == "yes"
     assert pdf_catalog_language(printed_contract.pdf) == "fr"
     xmp = subprocess.run(
         ["pdfinfo", "-meta", "-"], input=printed_contract.pdf, capture_output=True, check=True
     ).stdout.decode()
     assert 'pdfuaid:part="1"' in xmp  # declares PDF/UA-1
+    assert "Cergy" in xmp
     structure = pdf_structure(printed_contract.pdf)
     assert structure.count("H1") == 1  # the contract's title, on the cover
     assert structure.count("H2") >= 3 + len(printed_contract.numbers)  # front matter and fiches
@@ -905,3 +909,18 @@ def test_the_parts_cache_culls_now_and_then_not_at_every_write(tmp_path, monkeyp
         cache.set(f"part:{n}", b"%PDF")
     assert len(listings) == 40 // 5
     assert len(list(tmp_path.glob("*.djcache"))) <= 10 + 5
+
+
+def test_a_document_of_one_part_is_joined_whole():
+    """`assemble` of a front matter alone (no chapter): its pages, places and bookmarks kept."""
+    html = (
+        '<html lang="fr"><head><title>Seule partie</title></head><body>'
+        '<h1>Titre</h1><p id="ici">Texte</p><p style="break-before: page">Suite</p></body></html>'
+    )
+    pdf, pages = pdfparts.write_pdf_pages(html)
+    joined = open_pdf(pdfparts.assemble([pdfparts.Part(pdf=pdf, pages=pages)]))
+    assert len(joined.pages) == pages == 2
+    names = joined.Root.Names.Dests.Names
+    assert [str(names[i]) for i in range(0, len(names), 2)] == ["ici"]
+    with joined.open_outline() as outline:
+        assert [str(item.title) for item in outline.root] == ["Titre"]
