@@ -13,7 +13,10 @@ audience is never served to another, even where the two HTMLs would coincide.
 tree (each part's elements under one Document element, the parent tree renumbered), named
 destinations (so the table of contents' links reach the fiches), bookmarks. The page numbers
 ("page 12 / 130") depend on everything before them, so the parts carry none: they are stamped
-afterwards, as pagination artifacts, from a document of numbered empty pages.
+afterwards, as pagination artifacts, from a document of numbered empty pages. A print joins the
+chapters while the front matter and the page numbers are laid out, and puts the front matter
+before them once made (`_Joined`): what it waits for after the last part is little more than
+writing the file.
 
 On a cold cache (a new contract, an emptied cache, new stylesheets), `book` lays the parts out in
 PDF_PROCESSES processes forked from a server that set everything up once (renderer_boot); then
