@@ -299,9 +299,7 @@ def contract_pdf(*, contract: Contract, for_signatories: bool = False) -> bytes:
     fiche that did not change since the last print is not laid out again. Signatories' parts
     are kept under their own keys."""
     printed = contract_book(contract=contract, for_signatories=for_signatories, join=True)
-    if printed.pdf is None:  # pragma: no cover - `join` always joins
-        return assemble(printed.parts, numbers=printed.numbers)
-    return printed.pdf
+    return printed.pdf or assemble(printed.parts, numbers=printed.numbers)
 
 
 def contract_book(

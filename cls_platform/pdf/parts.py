@@ -96,14 +96,10 @@ def destination_pages(part: Part) -> dict[str, int]:
         return {}
     with pikepdf.open(io.BytesIO(part.pdf)) as pdf:
         index = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
-        try:
-            names = pdf.Root.Names.Dests.Names
-        except AttributeError:
-            return {}
         return {
-            str(names[i]): index[names[i + 1][0].objgen]
-            for i in range(0, len(names), 2)
-            if isinstance(names[i + 1], pikepdf.Array) and names[i + 1][0].objgen in index
+            name: index[target[0].objgen]
+            for name, target in _destinations(pdf, pdf).items()
+            if isinstance(target, pikepdf.Array) and target[0].objgen in index
         }
 
 

@@ -772,12 +772,25 @@ def test_a_draft_contract_without_axes_or_actions_still_prints():
     contract = ContractFactory(
         title="CLS en préparation", status=ContractStatus.DRAFT, signed_on=None
     )
-    pages = pdf_pages(contract_pdf(contract=contract))
+    pdf = contract_pdf(contract=contract)
+    pages = pdf_pages(pdf)
     text = squash(" ".join(pages))
     assert "En préparation" in text
     assert "Signé le" not in text
     assert "Aucune fiche-action." in text
     assert "Aucun signataire renseigné." in text
+    # the contents' entry for the fiches leads to the page that says there is none, after the
+    # axes (a part of their own), not to the contents themselves
+    says_none = page_of(pages, "Aucune fiche-action.")
+    assert says_none > page_of(pages, "Sommaire")
+    toc = squash(pages[page_of(pages, "Sommaire") - 1])
+    found = re.search(r"Les fiches-actions[ .]*?(\d+)(?!\d)", toc)
+    assert found and int(found[1]) == says_none
+    document = open_pdf(pdf)
+    number = {page.obj.objgen: n for n, page in enumerate(document.pages, start=1)}
+    names = document.Root.Names.Dests.Names
+    destinations = {str(names[i]): number[names[i + 1][0].objgen] for i in range(0, len(names), 2)}
+    assert destinations["fiches-actions"] == says_none
 
 
 # Shared plumbing ------------------------------------------------------------------------------
