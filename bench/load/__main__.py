@@ -185,7 +185,11 @@ def main() -> None:
     server = serve(port, workdir / "gunicorn.log")
     mixes: list[dict] = []
     floors: list[dict] = []
+    warmup = int(os.environ.get("BENCH_LOAD_WARMUP", "10"))
     try:
+        if warmup > 0:  # steady state before measuring: see the docstring
+            swarm(port, ["MixUser"], warmup, workdir, "echauffement-melange")
+            swarm(port, ["FloorUser"], warmup, workdir, "echauffement-plancher")
         for number in range(1, rounds + 1):
             length = max(5, seconds // rounds)
             mix_users = ["MixUser"]
@@ -202,7 +206,8 @@ def main() -> None:
     print(
         f"Charge : gunicorn {os.environ['WEB_CONCURRENCY']} workers (gunicorn.conf.py"
         f"{', ' + other if other else ''}) sur 127.0.0.1, {users} connexions sans pause, "
-        f"{seconds} s par mesure en {rounds} tours alternés, {territories} territoires, "
+        f"{seconds} s par mesure en {rounds} tours alternés après {warmup} s d'échauffement "
+        f"de chacune (non compté), {territories} territoires, "
         f"{os.cpu_count()} cœurs, charge de la machine {load:.1f} à la fin"
     )
     print(f"{'mesure':34} {'req/s':>7} {'p95':>8} {'requêtes':>9} {'erreurs':>8}")
