@@ -61,7 +61,7 @@ def plan(territories: int) -> dict:
     for name in ("django.request", "axes"):  # the viewer's refused pages, the sign-ins
         logging.getLogger(name).setLevel(logging.ERROR)
     scale.prepare(territories, quick=False)
-    sessions: dict = {"cookie_name": settings.SESSION_COOKIE_NAME, "coordinators": []}
+    sessions: dict = {"coordinators": []}
     sessions["viewers"], sessions["floor"] = [], []
     slugs = Territory.objects.filter(slug__startswith="echelle-").order_by("slug")
     for territory in slugs[:10]:
@@ -76,15 +76,24 @@ def plan(territories: int) -> dict:
                 for label, url in scale.pages(territory.slug)
                 if client.get(url).status_code == 200  # the viewer's pages only
             ]
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
             assert pages, f"aucune page servie à {email}"
-            sessions[kind].append({"cookie": cookie, "pages": pages})
-            sessions["floor"].append({"cookie": cookie, "pages": [("vue nue", FLOOR_URL)]})
+            sessions[kind].append({"cookies": cookies(client), "pages": pages})
+            sessions["floor"].append(
+                {"cookies": cookies(client), "pages": [("vue nue", FLOOR_URL)]}
+            )
     ars = scale.signed_in(User.objects.get(email="banc-ars@bench.invalid"), HTTP_HOST="127.0.0.1")
-    cookie = ars.cookies[settings.SESSION_COOKIE_NAME].value
     pages = [("tableau ARS /contrats/", "/contrats/"), ("accueil ARS", "/")]
-    sessions["ars"] = [{"cookie": cookie, "pages": pages}]
+    assert all(ars.get(url).status_code == 200 for _label, url in pages)
+    sessions["ars"] = [{"cookies": cookies(ars), "pages": pages}]
     return sessions
+
+
+def cookies(client) -> dict[str, str]:
+    """What a browser sends back after its first pages: the session and the CSRF cookie
+    (the sign-out form of every page carries a token; without the cookie each page would make
+    a new secret and set the cookie again, which a browser's later pages do not)."""
+    names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    return {name: client.cookies[name].value for name in names if name in client.cookies}
 
 
 def serve(port: int, log: Path) -> subprocess.Popen:

@@ -1,7 +1,7 @@
 """Locust users for the load test (bench/load/__main__.py starts gunicorn and runs them).
 
 BENCH_LOAD_SESSIONS names a JSON file written by the runner: for each kind of user, signed-in
-sessions (cookie values) and the pages each may browse. No think time: the figures are the
+sessions (the cookies a browser sends back: session and CSRF) and the pages each may browse. No think time: the figures are the
 server's throughput. FloorUser requests only the bare view (bench/floor.py), the floor.
 
 MixUser draws, for each request, who asks (a coordinator three times in five, a read-only user
@@ -32,9 +32,10 @@ class Browsing(HttpUser):
 
     def ask(self, session: dict) -> None:
         label, url = random.choice(session["pages"])
-        # The session of this request only (the jar would keep the one a response renewed).
+        # The cookies of this session only (the jar would keep the ones a response renewed).
         self.client.cookies.clear()
-        self.client.cookies.set(PLAN["cookie_name"], session["cookie"])
+        for name, value in session["cookies"].items():
+            self.client.cookies.set(name, value)
         with self.client.get(url, name=label, allow_redirects=False, catch_response=True) as r:
             if r.status_code != 200:
                 r.failure(f"HTTP {r.status_code}")
