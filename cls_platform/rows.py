@@ -59,3 +59,26 @@ def _loader(
     cls: type[Loader], model: type[Model], alias: str, names: tuple[str, ...], *database: str
 ) -> Loader:
     return cls(model, alias, names)
+
+
+def results(statements: Sequence[str | tuple[str, Sequence[Any]]]) -> list[list[tuple]]:
+    """The rows of each statement (a string, or a string and its parameters): on PostgreSQL
+    sent together, one round trip (psycopg's client-side cursor returns one result each,
+    `nextset`); one by one elsewhere (SQLite runs one statement per call). The statements of
+    the groups' health (`workgroups.health_sql`), the pages that read it, the options of the
+    lists' filters (`partners.filter_form`)."""
+    pairs = [(s, []) if isinstance(s, str) else (s[0], list(s[1])) for s in statements]
+    rows = []
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for statement, params in pairs:
+                cursor.execute(statement, params)
+                rows.append(cursor.fetchall())
+            return rows
+        params = [p for _s, ps in pairs for p in ps]
+        # No parameters at all: None, so that a "%" in the SQL is not taken for a placeholder.
+        cursor.execute(";\n".join(s for s, _p in pairs), params or None)
+        rows.append(cursor.fetchall())
+        while cursor.nextset():
+            rows.append(cursor.fetchall())
+    return rows

@@ -7,12 +7,10 @@ statement's result); `cls_platform.rows.Loader` makes model instances from their
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import Any
-
-from django.db import connection
+from collections.abc import Iterable
 
 from cls_platform.models import DeliveryStatus
+from cls_platform.rows import results  # noqa: F401  (where the statements here are run)
 
 from .models import KIND_REPORT, Attendance, MeetingStatus
 
@@ -193,24 +191,3 @@ def details(
         fill(REPORTS, latest, topics),
         fill(ABSENTEES, latest, topics, rank, held, groups),
     ]
-
-
-def results(statements: Sequence[str | tuple[str, Sequence[Any]]]) -> list[list[tuple]]:
-    """The rows of each statement (a string, or a string and its parameters): on PostgreSQL
-    sent together, one round trip (psycopg's client-side cursor returns one result each,
-    `nextset`); one by one elsewhere (SQLite runs one statement per call)."""
-    pairs = [(s, []) if isinstance(s, str) else (s[0], list(s[1])) for s in statements]
-    rows = []
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            for statement, params in pairs:
-                cursor.execute(statement, params)
-                rows.append(cursor.fetchall())
-            return rows
-        params = [p for _s, ps in pairs for p in ps]
-        # No parameters at all: None, so that a "%" in the SQL is not taken for a placeholder.
-        cursor.execute(";\n".join(s for s, _p in pairs), params or None)
-        rows.append(cursor.fetchall())
-        while cursor.nextset():
-            rows.append(cursor.fetchall())
-    return rows

@@ -207,3 +207,20 @@ def test_a_filter_form_reads_its_selects_options_in_one_query_and_in_their_order
     ]
     assert options("group") == ["GT Alimentation", "GT Santé"]
     assert options("sector") == [s.name for s in Sector.objects.order_by("name")]
+
+
+def test_a_select_whose_queryset_can_match_nothing_lists_only_its_empty_choice(territory):
+    """A queryset the database is not asked about (`pk__in=[]` cannot match): its select offers
+    its empty choice alone, and the other selects keep their options."""
+    Qpv.objects.create(territory=territory, name="Bois")
+    form = OrganizationFilter(
+        None,
+        queryset=Organization.objects.all(),
+        territory=territory,
+        groups=territory.work_groups.filter(pk__in=[]),
+    ).form
+    page = form.as_div()
+    group = page[page.index('name="group"') :]
+    group = group[: group.index("</select>")]
+    assert group.count("<option") == 1 and ">Tous</option>" in group
+    assert ">Bois</option>" in page
