@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from html import escape
 from typing import Any
 
 import django_filters as filters
@@ -12,17 +11,12 @@ from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cls_platform.widgets import PickerValue, PickerWidget, is_id
 from partners.filter_form import (
-    SELECT_TEMPLATE,
-    TEXT_TEMPLATE,
     ListFilterSet,
     QuickFilterForm,
-    field_html,
 )
 from partners.models import Organization, Qpv
 from partners.search import organizations_matching
@@ -120,118 +114,17 @@ def filter_options(*, contracts: QuerySet, territory_id: int) -> dict[str, list[
 
 
 class FicheFilterForm(QuickFilterForm):
-    """The fiches-actions list's filter form: QuickFilterForm's HTML, the options of all its
-    selects read in one query (`filter_options`) when the FilterSet knows its contracts, and
-    its text input, plain selects and pickers written without Django's BoundField
-    (`quick_field`); the sort and any field in error go through `field_html`."""
+    """The fiches-actions list's filter form: QuickFilterForm's, with the options of all its
+    selects read in one query (`filter_options`) when the FilterSet knows its contracts."""
 
     # Set by FicheActionFilter on this request's form class: (contracts, territory id).
     options_source: tuple[QuerySet, int] | None = None
 
-    def as_div(self) -> SafeString:
+    def read_options(self) -> dict[str, list]:
         if self.options_source is None:
-            return super().as_div()
+            return super().read_options()
         contracts, territory_id = self.options_source
-        self.options_read = filter_options(contracts=contracts, territory_id=territory_id)
-        errors = self.errors  # cleaned once already (FilterSet.qs)
-        parts = [str(self.non_field_errors())] if self.non_field_errors() else []
-        hidden = []
-        suffix = conditional_escape(self.label_suffix or "")
-        quick = self.auto_id == "id_%s" and not self.prefix
-        for name, field in self.fields.items():
-            written = None
-            if quick and name not in errors and is_plain(field):
-                written = self.quick_field(name, field, suffix)
-            if written is not None:
-                parts.append(written)
-                continue
-            bound = self[name]
-            if bound.is_hidden:
-                hidden.append(str(bound))
-            else:
-                parts.append(field_html(bound))
-        parts.extend(hidden)
-        return mark_safe("\n".join(parts))
-
-    def quick_field(self, name: str, field: forms.Field, suffix: str) -> str | None:
-        """What `field_html` writes for a text input, a single select or a picker without
-        matches, with no error nor attributes of its own (None for any other field): escaped
-        as Django escapes."""
-        widget = field.widget
-        kind = type(widget)
-        described = ""
-        if field.help_text:
-            described = f' aria-describedby="id_{name}_helptext"'
-        if kind is forms.TextInput and widget.template_name == TEXT_TEMPLATE:
-            value = widget.format_value(self.value_of(name, field))
-            shown = "" if value is None else f' value="{conditional_escape(value)}"'
-            written = (
-                f'<input type="{widget.input_type}" name="{name}"{described} id="id_{name}"{shown}>'
-            )
-        elif kind is forms.Select and widget.template_name == SELECT_TEMPLATE:
-            if isinstance(field, forms.ModelChoiceField):
-                if name not in self.options_read:
-                    return None
-                choices = [("", field.empty_label)] if field.empty_label is not None else []
-                if getattr(field, "null_label", None) is not None:
-                    choices.append((field.null_value, field.null_label))
-                choices += self.options_read[name]
-            else:
-                choices = widget.choices
-            chosen = set(widget.format_value(self.value_of(name, field)))
-            rows = []
-            for value, label in choices:
-                if isinstance(label, list | tuple):
-                    return None  # groups of options
-                text = "" if value is None else str(value)
-                label = str(label)
-                rows.append(
-                    f'<option value="{escape(text)}"{" selected" if text in chosen else ""}>'
-                    f"{label if isinstance(label, SafeString) else escape(label)}</option>"
-                )
-            options = "\n".join(rows)
-            written = f'<select name="{name}"{described} id="id_{name}">\n{options}\n</select>'
-        elif kind is PickerWidget and not widget.matches:
-            # partners.filter_form.picker_html
-            picked = widget.format_value(self.value_of(name, field))
-            written = (
-                f'<span class="picker" data-picker data-picker-url="{escape(widget.url)}">\n'
-                f'<input type="text" name="{name}" value="{conditional_escape(picked.text)}" '
-                f'autocomplete="off" spellcheck="false"{described} id="id_{name}">\n'
-                f'<input type="hidden" name="{name}_id" value="{conditional_escape(picked.pk)}" '
-                "data-picker-value>\n</span>"
-            )
-        else:
-            return None
-        if field.help_text:  # not escaped, as Django writes it
-            written = (
-                f'<div class="helptext" id="id_{name}_helptext">{field.help_text}</div>\n{written}'
-            )
-        if field.label:
-            label = conditional_escape(field.label) + suffix
-            written = f'<label for="id_{name}">{label}</label>\n{written}'
-        return f"<div>{written}</div>"
-
-    def value_of(self, name: str, field: forms.Field) -> Any:
-        """BoundField.value() without the BoundField."""
-        initial = self.get_initial_for_field(field, name)
-        if not self.is_bound:
-            return field.prepare_value(initial)
-        data = field.widget.value_from_datadict(self.data, self.files, name)
-        return field.prepare_value(field.bound_data(data, initial))
-
-
-def is_plain(field: forms.Field) -> bool:
-    """A field whose widget Django writes with its name, id and hint only: no attributes of
-    its own, not required nor disabled, no hidden initial, not localized."""
-    return not (
-        field.widget.attrs
-        or field.required
-        or field.disabled
-        or field.show_hidden_initial
-        or field.localize
-        or field.widget.is_hidden
-    )
+        return filter_options(contracts=contracts, territory_id=territory_id)
 
 
 class StructureSearchField(forms.Field):

@@ -185,17 +185,118 @@ def field_html(field: BoundField) -> SafeString:
 
 class QuickFilterForm(forms.Form):
     """The base form of the lists' FilterSets (Meta.form): `as_div` without a template per
-    field or option."""
+    field or option. A text input, a single select or a picker without matches, with no error
+    nor attributes of its own, is written without Django's BoundField (`quick_field`); any
+    other field through `field_html`."""
 
     # The selects whose options are read together (options_in_one_query), set by the FilterSet.
     options_named_by: dict[str, str] = {}
 
+    def read_options(self) -> dict[str, list]:
+        """The options of the selects whose choices are rows, by field name."""
+        return options_in_one_query(self, self.options_named_by)
+
     def as_div(self) -> SafeString:
-        self.options_read = options_in_one_query(self, self.options_named_by)
+        self.options_read = self.read_options()
+        errors = self.errors  # cleaned once already (FilterSet.qs)
         parts = [str(self.non_field_errors())] if self.non_field_errors() else []
-        parts.extend(field_html(field) for field in self.visible_fields())
-        parts.extend(str(field) for field in self.hidden_fields())
+        hidden = []
+        suffix = conditional_escape(self.label_suffix or "")
+        quick = self.auto_id == "id_%s" and not self.prefix
+        for name, field in self.fields.items():
+            written = None
+            if quick and name not in errors and is_plain(field):
+                written = self.quick_field(name, field, suffix)
+            if written is not None:
+                parts.append(written)
+                continue
+            bound = self[name]
+            if bound.is_hidden:
+                hidden.append(str(bound))
+            else:
+                parts.append(field_html(bound))
+        parts.extend(hidden)
         return mark_safe("\n".join(parts))
+
+    def quick_field(self, name: str, field: forms.Field, suffix: str) -> str | None:
+        """What `field_html` writes for a text input, a single select or a picker without
+        matches, with no error nor attributes of its own (None for any other field): escaped
+        as Django escapes."""
+        widget = field.widget
+        kind = type(widget)
+        described = ""
+        if field.help_text:
+            described = f' aria-describedby="id_{name}_helptext"'
+        if kind is forms.TextInput and widget.template_name == TEXT_TEMPLATE:
+            value = widget.format_value(self.value_of(name, field))
+            shown = "" if value is None else f' value="{conditional_escape(value)}"'
+            written = (
+                f'<input type="{widget.input_type}" name="{name}"{described} id="id_{name}"{shown}>'
+            )
+        elif kind is forms.Select and widget.template_name == SELECT_TEMPLATE:
+            if isinstance(field, forms.ModelChoiceField):
+                if name not in self.options_read:
+                    return None
+                choices = [("", field.empty_label)] if field.empty_label is not None else []
+                if getattr(field, "null_label", None) is not None:
+                    choices.append((field.null_value, field.null_label))
+                choices += self.options_read[name]
+            else:
+                choices = widget.choices
+            chosen = set(widget.format_value(self.value_of(name, field)))
+            rows = []
+            for value, label in choices:
+                if isinstance(label, list | tuple):
+                    return None  # groups of options
+                text = "" if value is None else str(value)
+                label = str(label)
+                rows.append(
+                    f'<option value="{escape(text)}"{" selected" if text in chosen else ""}>'
+                    f"{label if isinstance(label, SafeString) else escape(label)}</option>"
+                )
+            options = "\n".join(rows)
+            written = f'<select name="{name}"{described} id="id_{name}">\n{options}\n</select>'
+        elif kind is PickerWidget and not widget.matches:
+            # partners.filter_form.picker_html
+            picked = widget.format_value(self.value_of(name, field))
+            written = (
+                f'<span class="picker" data-picker data-picker-url="{escape(widget.url)}">\n'
+                f'<input type="text" name="{name}" value="{conditional_escape(picked.text)}" '
+                f'autocomplete="off" spellcheck="false"{described} id="id_{name}">\n'
+                f'<input type="hidden" name="{name}_id" value="{conditional_escape(picked.pk)}" '
+                "data-picker-value>\n</span>"
+            )
+        else:
+            return None
+        if field.help_text:  # not escaped, as Django writes it
+            written = (
+                f'<div class="helptext" id="id_{name}_helptext">{field.help_text}</div>\n{written}'
+            )
+        if field.label:
+            label = conditional_escape(field.label) + suffix
+            written = f'<label for="id_{name}">{label}</label>\n{written}'
+        return f"<div>{written}</div>"
+
+    def value_of(self, name: str, field: forms.Field) -> Any:
+        """BoundField.value() without the BoundField."""
+        initial = self.get_initial_for_field(field, name)
+        if not self.is_bound:
+            return field.prepare_value(initial)
+        data = field.widget.value_from_datadict(self.data, self.files, name)
+        return field.prepare_value(field.bound_data(data, initial))
+
+
+def is_plain(field: forms.Field) -> bool:
+    """A field whose widget Django writes with its name, id and hint only: no attributes of
+    its own, not required nor disabled, no hidden initial, not localized."""
+    return not (
+        field.widget.attrs
+        or field.required
+        or field.disabled
+        or field.show_hidden_initial
+        or field.localize
+        or field.widget.is_hidden
+    )
 
 
 def copied_filter(original: filters.Filter) -> filters.Filter:
