@@ -84,8 +84,11 @@ def options_in_one_query(form: forms.Form, named_by: dict[str, str]) -> dict[str
     options: dict[str, list] = {name: [] for name, _field, _column in fields}
     read, statements = [], []
     for name, field, column in fields:
+        queryset = field.queryset
+        if not queryset.ordered:  # as the union numbered them: by key when nothing orders them
+            queryset = queryset.order_by("pk")
         try:
-            statements.append(field.queryset.values_list("pk", column).query.sql_with_params())
+            statements.append(queryset.values_list("pk", column).query.sql_with_params())
         except EmptyResultSet:  # a queryset that can match nothing (`none()`, `pk__in=[]`)
             continue
         read.append(name)
