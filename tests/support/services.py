@@ -257,6 +257,8 @@ class CeleryWorker:
         self._stopped = False
         process = self.process
         prefix = f"test-{self.queue.removeprefix('trame-test-')}@"
+        with app.connection_for_read() as connection:
+            lost = (*connection.connection_errors, OSError)
 
         def answering() -> str | None:
             if process.poll() is not None:
@@ -264,7 +266,10 @@ class CeleryWorker:
                     f"le worker s'est arrêté (code {process.returncode}) avant de répondre:\n"
                     f"{self.log_text()}"
                 )
-            replies = app.control.ping(timeout=0.5) or []
+            try:
+                replies = app.control.ping(timeout=0.5) or []
+            except lost:  # a pooled connection to a broker that restarted: asked again
+                return None
             return next((n for r in replies for n in r if n.startswith(prefix)), None)
 
         self.name = wait_until(
@@ -280,6 +285,34 @@ class CeleryWorker:
         if self.process.poll() is None:
             self.stop()
         return self.start()
+
+    @contextlib.contextmanager
+    def supervised(self, interval: float = 0.2) -> Iterator[list[int]]:
+        """Starts the worker again whenever it exits by itself, as docker-compose does
+        (`restart: unless-stopped`); yields the exit codes of the processes it replaced.
+
+        A worker may die on a broker's restart (kombu 5.7 / Celery 5.7, restoring unacknowledged
+        messages: "Unrecoverable error: AttributeError('NoneType' object has no attribute
+        'hostname')"). In production its container is started again and the outbox's rows,
+        which live in PostgreSQL, are swept to the new one; a test of that promise supervises
+        its worker the same way instead of waiting on a process nobody restarts."""
+        exits: list[int] = []
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.wait(interval):
+                code = self.process.poll()
+                if code is not None and not self._stopped:
+                    exits.append(code)
+                    self.start()
+
+        watcher = threading.Thread(target=watch, name="worker-supervisor", daemon=True)
+        watcher.start()
+        try:
+            yield exits
+        finally:
+            done.set()
+            watcher.join(timeout=START_TIMEOUT + 5)
 
 
 def wait_until(
