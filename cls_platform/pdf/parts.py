@@ -166,6 +166,8 @@ def book(
     work = len(missing) + (front_pages is None)
     processes = min(settings.PDF_PROCESSES, work // PARTS_PER_PROCESS) if parallel else 1
     with _Renderer(processes) as renderer:
+        # The page numbers' glyphs and place, two pages laid out in no time, asked first.
+        sample = _kept_or_rendered(renderer, _numbers_html(2, sample=SAMPLE), numbers_salt)
         # The longest layouts are asked first: the front matter's count (as long as four fiches),
         # then the chapters by length of HTML, so that the processes take the short ones last and
         # finish together, instead of one counting the front matter alone at the end.
@@ -185,11 +187,8 @@ def book(
             front_task = _kept_or_rendered(
                 renderer, front_for(parts, front_pages), salt, tagged=True
             )
-            numbers_task = _kept_or_rendered(
-                renderer,
-                _numbers_html(front_pages + sum(part.pages for part in parts)),
-                numbers_salt,
-                tagged=False,
+            numbers_task = _numbers(
+                renderer, sample, front_pages + sum(part.pages for part in parts), numbers_salt
             )
             if join and joined is None:  # while the front matter and numbers are laid out
                 joined = _Joined(parts)
@@ -209,11 +208,14 @@ def _length_key(name: str, audience: str) -> str:
     return f"length:{_digest(FORMAT, name, audience)}"
 
 
-def _numbers_html(total: int) -> str:
+def _numbers_html(total: int, *, sample: str = "") -> str:
     """`total` empty pages numbered "page n / total" where the contract's pages are, but for the
-    first (the cover): what `assemble` stamps on the joined document."""
+    first (the cover): what `assemble` stamps on the joined document. With `sample`, the second
+    page shows that text instead (`_numbers_drawn`)."""
     return render_html(
-        template="pdf/page_numbers.html", context={"pages": range(total)}, title="Pagination"
+        template="pdf/page_numbers.html",
+        context={"pages": range(total), "sample": sample},
+        title="Pagination",
     )
 
 
@@ -223,7 +225,7 @@ TAGGED: dict[str, Any] = {"base_url": None, "stylesheets": DEFAULT_STYLESHEETS, 
 UNTAGGED: dict[str, Any] = {**TAGGED, "tagged": False}
 
 
-def _kept_or_rendered(renderer: _Renderer, html: str, salt: str, *, tagged: bool) -> _Task:
+def _kept_or_rendered(renderer: _Renderer, html: str, salt: str, *, tagged: bool = False) -> _Task:
     """The part of this HTML: from the cache, or being rendered (and kept once made)."""
     key = f"part:{_digest(salt, html)}"
     kept = caches[CACHE_ALIAS].get(key)
@@ -566,6 +568,97 @@ def _copy_outline(out: pikepdf.Pdf, marks: list[_Bookmark], offset: int) -> list
 
 
 # Page numbers -------------------------------------------------------------------------------------
+
+# Every character of "page n / total": the text of the sample page the numbers are drawn from.
+SAMPLE = "page 0123456789 /"
+
+
+def _numbers(renderer: _Renderer, sample: _Task, total: int, salt: str) -> _Task:
+    """The page numbers of a document of `total` pages: drawn from the sample, or, should it not
+    be as expected, every page laid out by WeasyPrint (kept)."""
+    drawn = _numbers_drawn(sample.result(), total)
+    if drawn is not None:
+        return _Task(drawn)
+    logger.warning("Numéros de page dessinés impossibles : %s pages mises en page.", total)
+    return _kept_or_rendered(renderer, _numbers_html(total), salt)
+
+
+def _numbers_drawn(sample: Part, total: int) -> Part | None:
+    """`total` pages numbered as `_numbers_html(total)` numbers them, made from the sample's
+    second page (`SAMPLE` where its number would be) without laying each out: WeasyPrint spends
+    3 ms a page on the margin boxes of empty pages, half a second for a contract, after its
+    last fiche. Each page repeats the sample's drawing with its own text in the sample's glyphs
+    (a font of fixed CIDs, Identity-H, and no kerning: WeasyPrint writes none between them),
+    right-aligned where the sample's text ends. None if the sample is not drawn that way."""
+    with pikepdf.open(io.BytesIO(sample.pdf)) as pdf:
+        if len(pdf.pages) != 2:
+            return None
+        _cover, numbered = pdf.pages
+        drawing = list(pikepdf.parse_content_stream(numbered))
+        where = {str(operator): n for n, (_operands, operator) in enumerate(drawing)}
+        shown = [str(operator) for _operands, operator in drawing].count("TJ")
+        if shown != 1 or not {"Tm", "Tf"} <= where.keys():
+            return None
+        (glyphs,) = drawing[where["TJ"]].operands
+        font_name, size = drawing[where["Tf"]].operands
+        codes = [bytes(g) for g in glyphs if isinstance(g, pikepdf.String)]
+        if any(g != 0 for g in glyphs if not isinstance(g, pikepdf.String)):
+            return None  # kerned
+        if len(codes) != len(SAMPLE) or any(len(code) != 2 for code in codes):
+            return None  # not one two-byte code per character
+        code_of = dict(zip(SAMPLE, codes, strict=True))
+        if len(set(code_of.values())) != len(code_of):
+            return None
+        widths = _cid_widths(numbered.Resources.Font[font_name].DescendantFonts[0])
+
+        def width(text: str) -> float:
+            return sum(widths(code_of[char]) for char in text) * float(size) / 1000
+
+        matrix = [float(x) for x in drawing[where["Tm"]].operands]
+        scale = matrix[0]
+        end = matrix[4] + scale * width(SAMPLE)
+        resources = pdf.make_indirect(numbered.Resources)
+        for number in range(2, total + 1):
+            text = f"page {number} / {total}"
+            if not set(text) <= code_of.keys():
+                return None
+            matrix[4] = end - scale * width(text)
+            drawing[where["Tm"]] = pikepdf.ContentStreamInstruction(matrix, pikepdf.Operator("Tm"))
+            drawing[where["TJ"]] = pikepdf.ContentStreamInstruction(
+                [pikepdf.Array([pikepdf.String(b"".join(code_of[char] for char in text))])],
+                pikepdf.Operator("TJ"),
+            )
+            contents = pdf.make_stream(pikepdf.unparse_content_stream(drawing))
+            page = pikepdf.Dictionary(
+                Type=pikepdf.Name.Page,
+                MediaBox=numbered.MediaBox,
+                Resources=resources,
+                Contents=contents,
+            )
+            pdf.pages.append(pikepdf.Page(page))
+        del pdf.pages[1]  # the sample
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+        return Part(pdf=buffer.getvalue(), pages=len(pdf.pages))
+
+
+def _cid_widths(font: pikepdf.Dictionary) -> Callable[[bytes], float]:
+    """A CID font's glyph widths (thousandths of its size), from its /W and /DW entries."""
+    default = float(font.get("/DW", 1000))
+    known: dict[int, float] = {}
+    entries = list(font.get("/W", ()))
+    i = 0
+    while i < len(entries):
+        first = int(entries[i])
+        if isinstance(entries[i + 1], pikepdf.Array):  # c [w1 w2 ...]
+            for offset, w in enumerate(entries[i + 1]):
+                known[first + offset] = float(w)
+            i += 2
+        else:  # c_first c_last w
+            for cid in range(first, int(entries[i + 1]) + 1):
+                known[cid] = float(entries[i + 2])
+            i += 3
+    return lambda code: known.get(int.from_bytes(code, "big"), default)
 
 
 def _stamp(out: pikepdf.Pdf, numbers: Part) -> None:

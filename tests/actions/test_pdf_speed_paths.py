@@ -4,8 +4,10 @@ when the contract changed length since; the contents always give each fiche's re
 
 from __future__ import annotations
 
+import io
 import re
 
+import pikepdf
 import pytest
 from django.core.cache import caches
 
@@ -84,3 +86,61 @@ def test_the_signatories_first_print_takes_the_length_of_the_coordinations(laid_
     # their fiches, axes and front matter; numbers kept
     assert len(laid_out["written"]) == 3 + 1 + 1
     contents_agree_with_pages(pages, built)
+
+
+# Page numbers drawn, not laid out -------------------------------------------------------------
+
+
+def drawn_text(page: pikepdf.Page) -> tuple[list[float], bytes]:
+    """The text matrix and glyph codes of a numbers page's one text."""
+    matrix, codes = [], b""
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "Tm":
+            matrix = [float(x) for x in operands]
+        elif str(operator) == "TJ":
+            codes += b"".join(bytes(g) for g in operands[0] if isinstance(g, pikepdf.String))
+    return matrix, codes
+
+
+def sample() -> pdfparts.Part:
+    html = pdfparts._numbers_html(2, sample=pdfparts.SAMPLE)
+    pdf, pages = pdfparts.write_pdf_pages(html, tagged=False)
+    return pdfparts.Part(pdf=pdf, pages=pages)
+
+
+@pytest.mark.parametrize("total", [2, 13, 104])
+def test_page_numbers_are_drawn_where_and_as_weasyprint_lays_them_out(total):
+    """The contract's page numbers come from one sample page, not from laying out a page per
+    page: each reads "page n / total", in the same glyphs, at the same place (within a
+    hundredth of a point) as WeasyPrint's layout of every page puts it; the cover has none."""
+    drawn = pdfparts._numbers_drawn(sample(), total)
+    assert drawn is not None and drawn.pages == total
+    laid_out, _pages = pdfparts.write_pdf_pages(pdfparts._numbers_html(total), tagged=False)
+    texts = pdf_pages(drawn.pdf)
+    assert len(texts) == total and texts[0].strip() == ""
+    for number, text in enumerate(texts[1:], start=2):
+        assert squash(text) == f"page {number} / {total}"
+    with pikepdf.open(io.BytesIO(drawn.pdf)) as ours, pikepdf.open(io.BytesIO(laid_out)) as theirs:
+        for page, reference in zip(ours.pages, theirs.pages, strict=True):
+            (matrix, codes), (expected_matrix, expected_codes) = (
+                drawn_text(page),
+                drawn_text(reference),
+            )
+            assert codes == expected_codes
+            assert matrix == pytest.approx(expected_matrix, abs=0.02)
+
+
+def test_a_sample_not_drawn_as_expected_falls_back_to_laying_out_every_page(caplog):
+    """Should the sample not show one glyph per character (another font, kerning, ligatures),
+    the numbers are laid out page by page, as before, and still read right."""
+    unexpected = pdfparts._numbers_html(2)  # "page 2 / 2": not the sample's text
+    pdf, pages = pdfparts.write_pdf_pages(unexpected, tagged=False)
+    odd = pdfparts.Part(pdf=pdf, pages=pages)
+    assert pdfparts._numbers_drawn(odd, 5) is None
+    with pdfparts._Renderer(1) as renderer:
+        numbers = pdfparts._numbers(renderer, pdfparts._Task(odd), 5, "sel").result()
+    assert [squash(t) for t in pdf_pages(numbers.pdf)] == [
+        "",
+        *(f"page {n} / 5" for n in range(2, 6)),
+    ]
+    assert "Numéros de page dessinés impossibles" in caplog.text
