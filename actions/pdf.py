@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import accumulate
 
+from django.core.cache import caches
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -36,7 +37,16 @@ from actions.models import (
     Signatory,
     TerritoryScope,
 )
-from cls_platform.pdf.parts import Book, Part, assemble, book, destination_pages
+from actions.services.pdf_warm import warmed_key
+from cls_platform.pdf.parts import (
+    CACHE_ALIAS,
+    Book,
+    Part,
+    assemble,
+    book,
+    destination_pages,
+    layout_generation,
+)
 from cls_platform.pdf.rendering import (
     LANG,
     format_amount,
@@ -352,11 +362,15 @@ def warm_contract_pdf(*, contract: Contract, parallel: bool = False) -> list[int
     """Render and keep, for both audiences, every part the contract's print needs that the cache
     lacks (a changed fiche, the front matter when its contents changed, the page numbers of a
     new length): what a worker runs after a change (actions/tasks.py, in its own process only)
-    and `manage.py warm_pdfs`. Returns the pages of each audience's print."""
-    return [
+    and `manage.py warm_pdfs`, and what the sweep runs again once the cache was emptied or the
+    print layout changed (marked warm for today's `layout_generation`). Returns the pages of each
+    audience's print."""
+    pages = [
         contract_book(contract=contract, for_signatories=for_signatories, parallel=parallel).pages
         for for_signatories in (False, True)
     ]
+    caches[CACHE_ALIAS].set(warmed_key(layout_generation(), contract.pk), True)
+    return pages
 
 
 def _with_pages(

@@ -27,3 +27,12 @@ def warm_contract_pdf(contract_id: int) -> list[int]:
     from .pdf import warm_contract_pdf as warm  # WeasyPrint loads where PDFs are made
 
     return warm(contract=contract)
+
+
+@shared_task(name="actions.tasks.rewarm_contract_pdfs", ignore_result=True)
+def rewarm_contract_pdfs() -> list[int]:
+    """Beat's sweep: warm again, a few at a time, the contracts whose print is not kept for
+    today's print layout (a cache emptied, a deploy that changed the layout)."""
+    from .services.pdf_warm import rewarm
+
+    return rewarm()

@@ -329,6 +329,9 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 PDF_WARM = os.environ.get("PDF_WARM", "1" if CELERY_BROKER_URL else "0").strip() == "1"
 # Seconds a queued warming waits before it starts (edits in a row share one task).
 PDF_WARM_DELAY = float(os.environ.get("PDF_WARM_DELAY", "3"))
+# How often beat sends the sweep that warms again the contracts not warmed for today's print
+# layout (a cache emptied, a deploy that changed it), a few at a time (actions/services/pdf_warm.py).
+PDF_REWARM_SECONDS = int(os.environ.get("PDF_REWARM_SECONDS", "300"))
 
 # The outbox (cls_platform/mail/outbox.py). A worker's claim on a row is a lease of
 # OUTBOX_LEASE_SECONDS, renewed while it sends; the sweep runs every OUTBOX_SWEEP_SECONDS. A row
@@ -368,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-deliveries": {
         "task": "cls_platform.tasks.purge_old_deliveries",
         "schedule": 24 * 60 * 60,
+    },
+    "rewarm-contract-pdfs": {
+        "task": "actions.tasks.rewarm_contract_pdfs",
+        "schedule": PDF_REWARM_SECONDS,
+        "options": {"expires": PDF_REWARM_SECONDS},
     },
 }
 

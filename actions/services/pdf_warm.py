@@ -9,6 +9,13 @@ the host) says one is queued and has not started; the task lowers it as it start
 reads anything, so that edits in a row share one task and an edit committed once it has started
 gets a task of its own. Warming never stands in a save's way: when it cannot be queued (broker
 away), it is logged and left out for a minute, and the print renders what it lacks, as always.
+
+A contract once warmed is marked so for today's print layout (renderer, stylesheets, fonts,
+templates: cls_platform.pdf.parts.layout_generation). Every PDF_REWARM_SECONDS, beat sends a sweep
+(`rewarm`) that queues the warming of the contracts without that mark, REWARM_BATCH at a time,
+current contracts first: after a deploy that changed the print layout, or a cache emptied, prints
+find their parts again within minutes, with nobody running `manage.py warm_pdfs`; a print that
+comes first renders what it lacks, as always.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import logging
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models import F, QuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +36,11 @@ CACHE_ALIAS = "pdf"
 FLAG_SECONDS = 10 * 60
 # After a warming could not be queued (broker away), the contract's next try waits this long.
 RETRY_SECONDS = 60
+
+
+# Contracts whose warming one sweep queues at most: the e-mails the workers also send wait
+# behind a few warmings, never behind a thousand.
+REWARM_BATCH = 4
 
 
 def warming_key(contract_id: int) -> str:
@@ -88,3 +101,35 @@ def schedule_warming(contract_id: int) -> bool:
 def warming_started(contract_id: int) -> None:
     """Lower the contract's flag: a change committed from now on queues another warming."""
     caches[CACHE_ALIAS].delete(warming_key(contract_id))
+
+
+def warmed_key(generation: str, contract_id: int) -> str:
+    """Marks a contract warmed under a print layout's generation."""
+    return f"warmed:{generation}:{contract_id}"
+
+
+def cold_contracts(contracts: QuerySet | None = None, *, limit: int = REWARM_BATCH) -> list[int]:
+    """Up to `limit` contracts (of `contracts`, all by default) not warmed under today's print
+    layout: those still running first (not closed), the latest first. One query, one read of
+    the cache."""
+    from actions.models import Contract
+    from cls_platform.pdf.parts import layout_generation  # loads WeasyPrint: a worker's import
+
+    if contracts is None:
+        contracts = Contract.objects.all()
+    ids = list(
+        contracts.order_by(F("closed_on").asc(nulls_first=True), "-start_year", "-pk").values_list(
+            "pk", flat=True
+        )
+    )
+    generation = layout_generation()
+    marked = caches[CACHE_ALIAS].get_many([warmed_key(generation, pk) for pk in ids])
+    return [pk for pk in ids if warmed_key(generation, pk) not in marked][:limit]
+
+
+def rewarm() -> list[int]:
+    """The sweep (actions.tasks.rewarm_contract_pdfs): queue the warming of a few contracts not
+    warmed under today's print layout; the contracts queued."""
+    if not settings.PDF_WARM:
+        return []
+    return [pk for pk in cold_contracts() if schedule_warming(pk)]

@@ -13,10 +13,10 @@ audience is never served to another, even where the two HTMLs would coincide.
 tree (each part's elements under one Document element, the parent tree renumbered), named
 destinations (so the table of contents' links reach the fiches), bookmarks. The page numbers
 ("page 12 / 130") depend on everything before them, so the parts carry none: they are stamped
-afterwards, as pagination artifacts, from a document of numbered empty pages. A print joins the
-chapters while the front matter and the page numbers are laid out, and puts the front matter
-before them once made (`_Joined`): what it waits for after the last part is little more than
-writing the file.
+afterwards, as pagination artifacts, drawn from one sample page (cls_platform/pdf/numbers.py). A
+print joins the chapters while the front matter is laid out, and puts the front matter before
+them once made (`_Joined`): what it waits for after the last part is little more than writing
+the file.
 
 On a cold cache (a new contract, an emptied cache, new stylesheets), `book` lays the parts out in
 PDF_PROCESSES processes forked from a server that set everything up once (renderer_boot); then
@@ -56,12 +56,12 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
 
+from cls_platform.pdf.numbers import SAMPLE, drawn, numbers_html, stamp
 from cls_platform.pdf.rendering import (
     DEFAULT_STYLESHEETS,
     LOCAL_ORIGIN,
     PDF_VARIANT,
     count_pages,
-    render_html,
     write_pdf_pages,
 )
 
@@ -72,8 +72,6 @@ CACHE_ALIAS = "pdf"
 PARTS_PER_PROCESS = 6
 # Part of every key: change it when the way parts are made changes, and nothing kept is reused.
 FORMAT = "contract-parts-3"  # 3: the contract's axes a part of their own, beside the fiches
-# Page numbers are artifacts for assistive technologies (ISO 14289-1, 7.8): marked as such.
-ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 
 
 @dataclass(frozen=True)
@@ -167,7 +165,7 @@ def book(
     processes = min(settings.PDF_PROCESSES, work // PARTS_PER_PROCESS) if parallel else 1
     with _Renderer(processes) as renderer:
         # The page numbers' glyphs and place, two pages laid out in no time, asked first.
-        sample = _kept_or_rendered(renderer, _numbers_html(2, sample=SAMPLE), numbers_salt)
+        sample = _kept_or_rendered(renderer, numbers_html(2, sample=SAMPLE), numbers_salt)
         # The longest layouts are asked first: the front matter's count (as long as four fiches),
         # then the chapters by length of HTML, so that the processes take the short ones last and
         # finish together, instead of one counting the front matter alone at the end.
@@ -203,20 +201,19 @@ def book(
     return Book(parts=[front, *parts], numbers=numbers, pdf=pdf)
 
 
+def layout_generation() -> str:
+    """What every part is made with today: the renderer, stylesheets and fonts (`_salt`) and the
+    print templates (templates/pdf). A contract warmed under another generation (a deploy that
+    changed any of them) or whose mark is gone (an emptied cache) is warmed again by the sweep
+    (actions.services.pdf_warm.rewarm)."""
+    folder = Path(settings.BASE_DIR) / "templates" / "pdf"
+    templates = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.html"))]
+    return _digest(_salt(None, DEFAULT_STYLESHEETS, True, ""), *templates)
+
+
 def _length_key(name: str, audience: str) -> str:
     """Where the length of a document's front matter for `audience` is kept."""
     return f"length:{_digest(FORMAT, name, audience)}"
-
-
-def _numbers_html(total: int, *, sample: str = "") -> str:
-    """`total` empty pages numbered "page n / total" where the contract's pages are, but for the
-    first (the cover): what `assemble` stamps on the joined document. With `sample`, the second
-    page shows that text instead (`_numbers_drawn`)."""
-    return render_html(
-        template="pdf/page_numbers.html",
-        context={"pages": range(total), "sample": sample},
-        title="Pagination",
-    )
 
 
 # What a part is rendered with: a tagged document (PDF/UA-1), or the untagged page numbers, drawn
@@ -324,7 +321,7 @@ class _Joined:
                 out.Root.Names = pikepdf.Dictionary()
             out.Root.Names.Dests = out.make_indirect(pikepdf.Dictionary(Names=names))
         if numbers is not None:
-            _stamp(out, numbers)
+            stamp(out, numbers.pdf)
         buffer = io.BytesIO()
         out.save(
             buffer,
@@ -569,115 +566,15 @@ def _copy_outline(out: pikepdf.Pdf, marks: list[_Bookmark], offset: int) -> list
 
 # Page numbers -------------------------------------------------------------------------------------
 
-# Every character of "page n / total": the text of the sample page the numbers are drawn from.
-SAMPLE = "page 0123456789 /"
-
 
 def _numbers(renderer: _Renderer, sample: _Task, total: int, salt: str) -> _Task:
     """The page numbers of a document of `total` pages: drawn from the sample, or, should it not
     be as expected, every page laid out by WeasyPrint (kept)."""
-    drawn = _numbers_drawn(sample.result(), total)
-    if drawn is not None:
-        return _Task(drawn)
+    pdf = drawn(sample.result().pdf, total)
+    if pdf is not None:
+        return _Task(Part(pdf=pdf, pages=total))
     logger.warning("Numéros de page dessinés impossibles : %s pages mises en page.", total)
-    return _kept_or_rendered(renderer, _numbers_html(total), salt)
-
-
-def _numbers_drawn(sample: Part, total: int) -> Part | None:
-    """`total` pages numbered as `_numbers_html(total)` numbers them, made from the sample's
-    second page (`SAMPLE` where its number would be) without laying each out: WeasyPrint spends
-    3 ms a page on the margin boxes of empty pages, half a second for a contract, after its
-    last fiche. Each page repeats the sample's drawing with its own text in the sample's glyphs
-    (a font of fixed CIDs, Identity-H, and no kerning: WeasyPrint writes none between them),
-    right-aligned where the sample's text ends. None if the sample is not drawn that way."""
-    with pikepdf.open(io.BytesIO(sample.pdf)) as pdf:
-        if len(pdf.pages) != 2:
-            return None
-        _cover, numbered = pdf.pages
-        drawing = list(pikepdf.parse_content_stream(numbered))
-        where = {str(operator): n for n, (_operands, operator) in enumerate(drawing)}
-        shown = [str(operator) for _operands, operator in drawing].count("TJ")
-        if shown != 1 or not {"Tm", "Tf"} <= where.keys():
-            return None
-        (glyphs,) = drawing[where["TJ"]].operands
-        font_name, size = drawing[where["Tf"]].operands
-        codes = [bytes(g) for g in glyphs if isinstance(g, pikepdf.String)]
-        if any(g != 0 for g in glyphs if not isinstance(g, pikepdf.String)):
-            return None  # kerned
-        if len(codes) != len(SAMPLE) or any(len(code) != 2 for code in codes):
-            return None  # not one two-byte code per character
-        code_of = dict(zip(SAMPLE, codes, strict=True))
-        if len(set(code_of.values())) != len(code_of):
-            return None
-        widths = _cid_widths(numbered.Resources.Font[font_name].DescendantFonts[0])
-
-        def width(text: str) -> float:
-            return sum(widths(code_of[char]) for char in text) * float(size) / 1000
-
-        matrix = [float(x) for x in drawing[where["Tm"]].operands]
-        scale = matrix[0]
-        end = matrix[4] + scale * width(SAMPLE)
-        resources = pdf.make_indirect(numbered.Resources)
-        for number in range(2, total + 1):
-            text = f"page {number} / {total}"
-            if not set(text) <= code_of.keys():
-                return None
-            matrix[4] = end - scale * width(text)
-            drawing[where["Tm"]] = pikepdf.ContentStreamInstruction(matrix, pikepdf.Operator("Tm"))
-            drawing[where["TJ"]] = pikepdf.ContentStreamInstruction(
-                [pikepdf.Array([pikepdf.String(b"".join(code_of[char] for char in text))])],
-                pikepdf.Operator("TJ"),
-            )
-            contents = pdf.make_stream(pikepdf.unparse_content_stream(drawing))
-            page = pikepdf.Dictionary(
-                Type=pikepdf.Name.Page,
-                MediaBox=numbered.MediaBox,
-                Resources=resources,
-                Contents=contents,
-            )
-            pdf.pages.append(pikepdf.Page(page))
-        del pdf.pages[1]  # the sample
-        buffer = io.BytesIO()
-        pdf.save(buffer)
-        return Part(pdf=buffer.getvalue(), pages=len(pdf.pages))
-
-
-def _cid_widths(font: pikepdf.Dictionary) -> Callable[[bytes], float]:
-    """A CID font's glyph widths (thousandths of its size), from its /W and /DW entries."""
-    default = float(font.get("/DW", 1000))
-    known: dict[int, float] = {}
-    entries = list(font.get("/W", ()))
-    i = 0
-    while i < len(entries):
-        first = int(entries[i])
-        if isinstance(entries[i + 1], pikepdf.Array):  # c [w1 w2 ...]
-            for offset, w in enumerate(entries[i + 1]):
-                known[first + offset] = float(w)
-            i += 2
-        else:  # c_first c_last w
-            for cid in range(first, int(entries[i + 1]) + 1):
-                known[cid] = float(entries[i + 2])
-            i += 3
-    return lambda code: known.get(int.from_bytes(code, "big"), default)
-
-
-def _stamp(out: pikepdf.Pdf, numbers: Part) -> None:
-    stamps = pikepdf.open(io.BytesIO(numbers.pdf))
-    if len(stamps.pages) != len(out.pages):
-        raise ValueError(
-            f"{len(stamps.pages)} pages de numéros pour un document de {len(out.pages)} pages."
-        )
-    for page, stamp in zip(out.pages, stamps.pages, strict=True):
-        if not any(str(op) in ("Tj", "TJ") for _, op in pikepdf.parse_content_stream(stamp)):
-            continue  # an unnumbered page (the cover)
-        form = out.copy_foreign(stamp.as_form_xobject())
-        name = page.add_resource(form, pikepdf.Name.XObject, prefix="Num")
-        # The page's own drawing is wrapped in q … Q, so that the stamp starts from the default
-        # graphics state whatever the page leaves behind.
-        page.contents_add(out.make_stream(b"q\n"), prepend=True)
-        page.contents_add(
-            out.make_stream(b"Q\n" + ARTIFACT + b" q " + name.unparse() + b" Do Q EMC\n")
-        )
+    return _kept_or_rendered(renderer, numbers_html(total), salt)
 
 
 # Keys -------------------------------------------------------------------------------------------

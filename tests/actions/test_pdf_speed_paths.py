@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import caches
 
 from actions.pdf import contract_pdf
+from cls_platform.pdf import numbers
 from cls_platform.pdf import parts as pdfparts
 from tests.actions.test_pdf import build_contract, page_of, pdf_pages, squash
 
@@ -102,10 +103,9 @@ def drawn_text(page: pikepdf.Page) -> tuple[list[float], bytes]:
     return matrix, codes
 
 
-def sample() -> pdfparts.Part:
-    html = pdfparts._numbers_html(2, sample=pdfparts.SAMPLE)
-    pdf, pages = pdfparts.write_pdf_pages(html, tagged=False)
-    return pdfparts.Part(pdf=pdf, pages=pages)
+def sample() -> bytes:
+    html = numbers.numbers_html(2, sample=numbers.SAMPLE)
+    return pdfparts.write_pdf_pages(html, tagged=False)[0]
 
 
 @pytest.mark.parametrize("total", [2, 13, 104])
@@ -113,14 +113,14 @@ def test_page_numbers_are_drawn_where_and_as_weasyprint_lays_them_out(total):
     """The contract's page numbers come from one sample page, not from laying out a page per
     page: each reads "page n / total", in the same glyphs, at the same place (within a
     hundredth of a point) as WeasyPrint's layout of every page puts it; the cover has none."""
-    drawn = pdfparts._numbers_drawn(sample(), total)
-    assert drawn is not None and drawn.pages == total
-    laid_out, _pages = pdfparts.write_pdf_pages(pdfparts._numbers_html(total), tagged=False)
-    texts = pdf_pages(drawn.pdf)
+    drawn = numbers.drawn(sample(), total)
+    assert drawn is not None
+    laid_out, _pages = pdfparts.write_pdf_pages(numbers.numbers_html(total), tagged=False)
+    texts = pdf_pages(drawn)
     assert len(texts) == total and texts[0].strip() == ""
     for number, text in enumerate(texts[1:], start=2):
         assert squash(text) == f"page {number} / {total}"
-    with pikepdf.open(io.BytesIO(drawn.pdf)) as ours, pikepdf.open(io.BytesIO(laid_out)) as theirs:
+    with pikepdf.open(io.BytesIO(drawn)) as ours, pikepdf.open(io.BytesIO(laid_out)) as theirs:
         for page, reference in zip(ours.pages, theirs.pages, strict=True):
             (matrix, codes), (expected_matrix, expected_codes) = (
                 drawn_text(page),
@@ -133,13 +133,13 @@ def test_page_numbers_are_drawn_where_and_as_weasyprint_lays_them_out(total):
 def test_a_sample_not_drawn_as_expected_falls_back_to_laying_out_every_page(caplog):
     """Should the sample not show one glyph per character (another font, kerning, ligatures),
     the numbers are laid out page by page, as before, and still read right."""
-    unexpected = pdfparts._numbers_html(2)  # "page 2 / 2": not the sample's text
+    unexpected = numbers.numbers_html(2)  # "page 2 / 2": not the sample's text
     pdf, pages = pdfparts.write_pdf_pages(unexpected, tagged=False)
     odd = pdfparts.Part(pdf=pdf, pages=pages)
-    assert pdfparts._numbers_drawn(odd, 5) is None
+    assert numbers.drawn(odd.pdf, 5) is None
     with pdfparts._Renderer(1) as renderer:
-        numbers = pdfparts._numbers(renderer, pdfparts._Task(odd), 5, "sel").result()
-    assert [squash(t) for t in pdf_pages(numbers.pdf)] == [
+        laid_out = pdfparts._numbers(renderer, pdfparts._Task(odd), 5, "sel").result()
+    assert [squash(t) for t in pdf_pages(laid_out.pdf)] == [
         "",
         *(f"page {n} / 5" for n in range(2, 6)),
     ]

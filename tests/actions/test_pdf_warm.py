@@ -18,6 +18,7 @@ from actions.pdf import contract_pdf, warm_contract_pdf
 from actions.services import pdf_warm
 from cls_platform.pdf import parts as pdfparts
 from tests.actions.test_pdf import build_contract, page_of, pdf_pages, squash
+from tests.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -355,3 +356,54 @@ def test_signatories_read_structures_however_a_name_is_typed():
         "un·e professionnel·le de Mission locale."
     )
     assert "Anne" not in unnamed(texts[1]) and "Jean" not in unnamed(texts[1])
+
+
+# Warmed again after an emptied cache or a new print layout -------------------------------------
+
+
+def test_an_emptied_cache_is_warmed_again_by_the_sweep(laid_out, warming):
+    """Beat's sweep warms a contract never warmed, then leaves it alone; once the cache is
+    emptied (a wiped volume), the next sweep warms it again, and both audiences' prints find
+    every part."""
+    built = build_contract(2)
+    assert pdf_warm.rewarm() == [built.contract.pk]
+    assert laid_out
+    laid_out.clear()
+    assert pdf_warm.rewarm() == []  # marked warm for today's layout: nothing to do
+    assert laid_out == []
+
+    caches["pdf"].clear()
+    assert pdf_warm.rewarm() == [built.contract.pk]
+    laid_out.clear()
+    for for_signatories in (False, True):
+        pages = pdf_pages(contract_pdf(contract=built.contract, for_signatories=for_signatories))
+        page_of(pages, f"Fiche-action {built.fiches[1].number} {built.fiches[1].title}")
+    assert laid_out == []
+
+
+def test_a_deploy_that_changes_the_print_layout_is_warmed_again(laid_out, warming, monkeypatch):
+    """Parts made another way (here, a new format of parts; as well, new stylesheets, fonts,
+    renderer or templates) are new parts: the sweep finds the contract cold and warms it."""
+    built = build_contract(2)
+    warm_contract_pdf(contract=built.contract)
+    assert pdf_warm.rewarm() == []
+    monkeypatch.setattr(pdfparts, "FORMAT", "contract-parts-next")
+    laid_out.clear()
+    assert pdf_warm.rewarm() == [built.contract.pk]
+    laid_out.clear()
+    contract_pdf(contract=built.contract)
+    assert laid_out == []
+
+
+def test_the_sweep_warms_a_few_contracts_at_a_time_running_ones_first(settings):
+    """A deploy that changes the layout of a thousand contracts does not queue a thousand
+    warmings before the next e-mail: REWARM_BATCH per sweep, those not closed first, the latest
+    first."""
+    older = ContractFactory(start_year=2019, end_year=2024)
+    closed = ContractFactory(start_year=2025, end_year=2030, closed_on=dt.date(2026, 1, 31))
+    current = ContractFactory(start_year=2024, end_year=2029)
+    assert pdf_warm.cold_contracts(limit=2) == [current.pk, older.pk]
+    assert pdf_warm.cold_contracts() == [current.pk, older.pk, closed.pk]
+    assert pdf_warm.REWARM_BATCH <= 5
+    settings.PDF_WARM = False  # no broker: nothing queued
+    assert pdf_warm.rewarm() == []
