@@ -41,6 +41,8 @@ RETRY_SECONDS = 60
 # Contracts whose warming one sweep queues at most: the e-mails the workers also send wait
 # behind a few warmings, never behind a thousand.
 REWARM_BATCH = 4
+# A contract a sweep queued is not queued again by a sweep for this long, warmed or not.
+REWARM_RETRY_SECONDS = 24 * 60 * 60
 
 
 def warming_key(contract_id: int) -> str:
@@ -108,10 +110,16 @@ def warmed_key(generation: str, contract_id: int) -> str:
     return f"warmed:{generation}:{contract_id}"
 
 
+def tried_key(generation: str, contract_id: int) -> str:
+    """Marks a contract whose warming a sweep queued, under a print layout's generation."""
+    return f"rewarm-tried:{generation}:{contract_id}"
+
+
 def cold_contracts(contracts: QuerySet | None = None, *, limit: int = REWARM_BATCH) -> list[int]:
     """Up to `limit` contracts (of `contracts`, all by default) not warmed under today's print
-    layout: those still running first (not closed), the latest first. One query, one read of
-    the cache."""
+    layout, nor queued by a sweep in the last REWARM_RETRY_SECONDS (a warming that fails or runs
+    out of time leaves its turn to the others): those still running first (not closed), the
+    latest first. One query, one read of the cache."""
     from actions.models import Contract
     from cls_platform.pdf.parts import layout_generation  # loads WeasyPrint: a worker's import
 
@@ -123,8 +131,9 @@ def cold_contracts(contracts: QuerySet | None = None, *, limit: int = REWARM_BAT
         )
     )
     generation = layout_generation()
-    marked = caches[CACHE_ALIAS].get_many([warmed_key(generation, pk) for pk in ids])
-    return [pk for pk in ids if warmed_key(generation, pk) not in marked][:limit]
+    marks = {pk: (warmed_key(generation, pk), tried_key(generation, pk)) for pk in ids}
+    found = caches[CACHE_ALIAS].get_many([key for pair in marks.values() for key in pair])
+    return [pk for pk, pair in marks.items() if not found.keys() & set(pair)][:limit]
 
 
 def rewarm() -> list[int]:
@@ -132,4 +141,12 @@ def rewarm() -> list[int]:
     warmed under today's print layout; the contracts queued."""
     if not settings.PDF_WARM:
         return []
-    return [pk for pk in cold_contracts() if schedule_warming(pk)]
+    from cls_platform.pdf.parts import layout_generation
+
+    cache, generation = caches[CACHE_ALIAS], layout_generation()
+    queued = []
+    for pk in cold_contracts():
+        cache.set(tried_key(generation, pk), True, timeout=REWARM_RETRY_SECONDS)
+        if schedule_warming(pk):
+            queued.append(pk)
+    return queued

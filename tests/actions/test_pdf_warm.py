@@ -407,3 +407,23 @@ def test_the_sweep_warms_a_few_contracts_at_a_time_running_ones_first(settings):
     assert pdf_warm.REWARM_BATCH <= 5
     settings.PDF_WARM = False  # no broker: nothing queued
     assert pdf_warm.rewarm() == []
+
+
+def test_a_contract_whose_warming_fails_leaves_its_turn_to_the_others(warming, monkeypatch):
+    """A warming that fails (or runs out of time) marks nothing warm: the next sweeps take the
+    other contracts instead of queuing the same ones again and again; it is retried a day
+    later."""
+    monkeypatch.setattr(pdf_warm, "REWARM_BATCH", 1)
+    failing, other = ContractFactory(start_year=2025), ContractFactory(start_year=2024)
+    caches["pdf"].clear()
+    started = []
+
+    def broken(*, contract, parallel=False):
+        started.append(contract.pk)
+        raise RuntimeError("WeasyPrint en panne")
+
+    monkeypatch.setattr("actions.pdf.warm_contract_pdf", broken)
+    for _sweep in range(2):
+        pdf_warm.rewarm()
+    assert started == [failing.pk, other.pk]
+    assert pdf_warm.cold_contracts() == []  # both tried: retried after REWARM_RETRY_SECONDS
