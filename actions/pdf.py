@@ -313,7 +313,12 @@ def contract_pdf(*, contract: Contract, for_signatories: bool = False) -> bytes:
 
 
 def contract_book(
-    *, contract: Contract, for_signatories: bool = False, parallel: bool = True, join: bool = False
+    *,
+    contract: Contract,
+    for_signatories: bool = False,
+    parallel: bool = True,
+    join: bool = False,
+    refresh: bool = False,
 ) -> Book:
     """The printed contract's parts, front matter first, and its page numbers: read from the
     cache where kept, the others rendered and kept. The background warming (`warm_contract_pdf`)
@@ -355,22 +360,40 @@ def contract_book(
         like="" if for_signatories else SIGNATORIES,
         parallel=parallel,
         join=join,
+        refresh=refresh,
     )
 
 
 def warm_contract_pdf(*, contract: Contract, parallel: bool = False) -> list[int]:
     """Render and keep, for both audiences, every part the contract's print needs that the cache
-    lacks (a changed fiche, the front matter when its contents changed, the page numbers of a
-    new length): what a worker runs after a change (actions/tasks.py, in its own process only)
+    lacks (a changed fiche, the front matter when its contents changed), and keep what it finds
+    as long again: what a worker runs after a change (actions/tasks.py, in its own process only)
     and `manage.py warm_pdfs`, and what the sweep runs again once the cache was emptied or the
-    print layout changed (marked warm for today's `layout_generation`). Returns the pages of each
-    audience's print."""
+    print layout changed (the contract is marked warm for the current `layout_generation`).
+    Returns the pages of each audience's print."""
     pages = [
-        contract_book(contract=contract, for_signatories=for_signatories, parallel=parallel).pages
+        contract_book(
+            contract=contract, for_signatories=for_signatories, parallel=parallel, refresh=True
+        ).pages
         for for_signatories in (False, True)
     ]
-    caches[CACHE_ALIAS].set(warmed_key(layout_generation(), contract.pk), True)
+    caches[CACHE_ALIAS].set(warmed_key(contract_layout(), contract.pk), True)
     return pages
+
+
+# The code that writes the contract's printed HTML, besides its templates: a deploy that changes
+# any of it makes new parts, and the sweep warms every contract again.
+LAYOUT_SOURCES = (
+    "actions/pdf.py",
+    "cls_platform/pdf/rendering.py",
+    "cls_platform/templatetags/people.py",
+    "locale/fr/LC_MESSAGES/django.mo",
+)
+
+
+def contract_layout() -> str:
+    """The generation of the contract's print layout (cls_platform.pdf.parts.layout_generation)."""
+    return layout_generation(*LAYOUT_SOURCES)
 
 
 def _with_pages(

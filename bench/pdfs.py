@@ -4,18 +4,12 @@ The contract is built in a territory made for the run, inside a transaction roll
 end, so that the database is left as it was. Its parts are kept in a cache of the run's own
 (cls_platform/pdf/parts.py), timed in the four cases a coordinator meets:
 
-- the first print after the cache was emptied (or the print layout changed) and beat's sweep ran:
-  the sweep finds the contract cold (actions.services.pdf_warm.cold_contracts) and its warming
-  runs (actions.tasks.warm_contract_pdf, here as a worker runs it, untimed, through the same part
-  cache); the issue's target, as for an edit;
-- a print on a cold cache, before any warming (the fallback, "today's path" in the issue's words):
-  every fiche laid out, in PDF_PROCESSES processes (one per processor by default). No time target:
-  on two processors it is WeasyPrint's own layout of 60 fiches (7 s of processor), 4.5 to 6 s as
-  the machine goes, shown beside WeasyPrint laying out the same text unstyled in one process;
+- first print: every fiche laid out (in PDF_PROCESSES processes, one per processor by default);
 - after one fiche was edited (its title, so the contents change too), before any warming: that
   fiche and the front matter laid out again by the print itself (the fallback);
-- after one fiche was edited and the worker's warming ran: what the coordinator waits for on a
-  normal day, the first print after a change (the issue's target);
+- after one fiche was edited and the worker's warming ran (actions.tasks.warm_contract_pdf, run
+  here as a worker runs it, untimed, through the same part cache): what the coordinator waits
+  for on a normal day, the first print after a change (the issue's target);
 - reprint with nothing changed.
 
 Each is timed on the wall clock (median of BENCH_PDF_RUNS runs) beside its floor: WeasyPrint laying
@@ -63,7 +57,7 @@ from actions.models import (
     TerritoryScope,
 )
 from actions.pdf import contract_pdf, fiche_action_pdf
-from bench.table import Figure, Row, ratio_row, time_row, timed
+from bench.table import Figure, Row, time_row, timed
 from cls_platform.models import Territory
 from partners.models import Contact, Organization, Qpv
 
@@ -245,7 +239,6 @@ def run(actions: int = ACTIONS, runs: int = 3) -> tuple[list[Row], list[str]]:
             contract_pdf(contract=contract)
 
         first = timed(cold, runs, count_queries=False, warm_up=False)
-        rewarmed = rewarmed_print(contract, runs)
         after_edit = timed(edited, runs, count_queries=False, warm_up=False)
         after_warming = warmed_print(contract, fiche, runs, edits)
         reprint = timed(lambda: contract_pdf(contract=contract), runs, count_queries=False)
@@ -264,22 +257,7 @@ def run(actions: int = ACTIONS, runs: int = 3) -> tuple[list[Row], list[str]]:
     first = with_queries(first, contract_queries)
     one_time = with_queries(one_time, fiche_queries)
     rows = [
-        time_row(
-            section,
-            "première impression après un cache vidé, préparée en arrière-plan",
-            rewarmed,
-            bare,
-            floor,
-            under=5,
-        ),
-        ratio_row(
-            section,
-            "impression sur cache froid (repli, tout mis en page)",
-            first,
-            bare,
-            floor,
-            at_most=None,
-        ),
+        time_row(section, "première impression (cache vide)", first, bare, floor, under=5),
         time_row(section, "réimpression sans changement", reprint, bare, floor, under=5),
         time_row(section, "après une fiche modifiée", after_edit, bare, floor, under=5),
         time_row(
@@ -306,26 +284,6 @@ def warmed_print(contract: Contract, fiche: FicheAction, runs: int, edits: Itera
     for _ in range(runs):
         fiche.title = f"Accompagner les habitants vers les soins, version {next(edits)}"
         fiche.save(update_fields=["title"])
-        warm_contract_pdf.apply(args=(contract.pk,), throw=True)
-        start = time.perf_counter()
-        contract_pdf(contract=contract)
-        timings.append(time.perf_counter() - start)
-    return Figure(statistics.median(timings), runs)
-
-
-def rewarmed_print(contract: Contract, runs: int) -> Figure:
-    """The first print after the cache was emptied and beat's sweep ran: the sweep's choice (the
-    contract is among those it warms again), then the warming as a worker runs it (in this
-    process, one process of rendering, untimed), then the print: median of `runs`."""
-    from actions.services.pdf_warm import cold_contracts
-    from actions.tasks import warm_contract_pdf
-
-    timings = []
-    for _ in range(runs):
-        caches["pdf"].clear()
-        chosen = cold_contracts(Contract.objects.filter(pk=contract.pk))
-        if chosen != [contract.pk]:
-            raise RuntimeError("le balayage ne voit pas le contrat au cache vidé")
         warm_contract_pdf.apply(args=(contract.pk,), throw=True)
         start = time.perf_counter()
         contract_pdf(contract=contract)

@@ -10,12 +10,15 @@ reads anything, so that edits in a row share one task and an edit committed once
 gets a task of its own. Warming never stands in a save's way: when it cannot be queued (broker
 away), it is logged and left out for a minute, and the print renders what it lacks, as always.
 
-A contract once warmed is marked so for today's print layout (renderer, stylesheets, fonts,
-templates: cls_platform.pdf.parts.layout_generation). Every PDF_REWARM_SECONDS, beat sends a sweep
-(`rewarm`) that queues the warming of the contracts without that mark, REWARM_BATCH at a time,
-current contracts first: after a deploy that changed the print layout, or a cache emptied, prints
-find their parts again within minutes, with nobody running `manage.py warm_pdfs`; a print that
-comes first renders what it lacks, as always.
+A contract once warmed is marked so for the current print layout (renderer, stylesheets, fonts,
+templates, the code that writes the printed HTML: actions.pdf.contract_layout), and the parts its
+warming finds kept are kept as long again as the mark. Every PDF_REWARM_SECONDS, beat sends a
+sweep (`rewarm`) that queues the warming of REWARM_BATCH contracts without that mark, those not
+closed first: after a deploy that changed the print layout, or a cache emptied, a city's
+contracts find their parts again within minutes, with nobody running `manage.py warm_pdfs`; an
+instance of a thousand territories takes a day (some fifty contracts an hour, the e-mails the
+workers send never waiting behind more than four). A print that comes first renders what it
+lacks, as always. A mark can outlive parts the cache culled at random when full (MAX_ENTRIES).
 """
 
 from __future__ import annotations
@@ -115,13 +118,14 @@ def tried_key(generation: str, contract_id: int) -> str:
     return f"rewarm-tried:{generation}:{contract_id}"
 
 
-def cold_contracts(contracts: QuerySet | None = None, *, limit: int = REWARM_BATCH) -> list[int]:
-    """Up to `limit` contracts (of `contracts`, all by default) not warmed under today's print
-    layout, nor queued by a sweep in the last REWARM_RETRY_SECONDS (a warming that fails or runs
-    out of time leaves its turn to the others): those still running first (not closed), the
-    latest first. One query, one read of the cache."""
+def cold_contracts(contracts: QuerySet | None = None, *, limit: int | None = None) -> list[int]:
+    """Up to `limit` (REWARM_BATCH) contracts, of `contracts` (all by default), not warmed for
+    the current print layout nor queued by a sweep in the last REWARM_RETRY_SECONDS (a warming
+    that fails or runs out of time leaves its turn to the others): those not closed first, then
+    by start year, the latest first. One query, and two small files of the cache read per
+    contract."""
     from actions.models import Contract
-    from cls_platform.pdf.parts import layout_generation  # loads WeasyPrint: a worker's import
+    from actions.pdf import contract_layout  # loads WeasyPrint: a worker's import
 
     if contracts is None:
         contracts = Contract.objects.all()
@@ -130,23 +134,22 @@ def cold_contracts(contracts: QuerySet | None = None, *, limit: int = REWARM_BAT
             "pk", flat=True
         )
     )
-    generation = layout_generation()
+    generation = contract_layout()
     marks = {pk: (warmed_key(generation, pk), tried_key(generation, pk)) for pk in ids}
     found = caches[CACHE_ALIAS].get_many([key for pair in marks.values() for key in pair])
-    return [pk for pk, pair in marks.items() if not found.keys() & set(pair)][:limit]
+    cold = [pk for pk, pair in marks.items() if not found.keys() & set(pair)]
+    return cold[: REWARM_BATCH if limit is None else limit]
 
 
 def rewarm() -> list[int]:
     """The sweep (actions.tasks.rewarm_contract_pdfs): queue the warming of a few contracts not
-    warmed under today's print layout; the contracts queued."""
+    warmed for the current print layout; the contracts queued, each marked tried for a day."""
     if not settings.PDF_WARM:
         return []
-    from cls_platform.pdf.parts import layout_generation
+    from actions.pdf import contract_layout
 
-    cache, generation = caches[CACHE_ALIAS], layout_generation()
-    queued = []
-    for pk in cold_contracts():
+    cache, generation = caches[CACHE_ALIAS], contract_layout()
+    queued = [pk for pk in cold_contracts() if schedule_warming(pk)]
+    for pk in queued:
         cache.set(tried_key(generation, pk), True, timeout=REWARM_RETRY_SECONDS)
-        if schedule_warming(pk):
-            queued.append(pk)
     return queued

@@ -20,7 +20,7 @@ the file.
 
 On a cold cache (a new contract, an emptied cache, new stylesheets), `book` lays the parts out in
 PDF_PROCESSES processes forked from a server that set everything up once (renderer_boot); then
-the front matter and the page numbers, which need every length, are rendered side by side. The
+the front matter, whose contents need every length, is rendered, and the page numbers drawn. The
 front matter's contents give the fiches' pages, which follow it: its own length must be known
 before it is rendered. It is the length kept from the last print of this document (checked), or
 of its other audience (the signatories' and the coordination's front matters are as long); when
@@ -124,6 +124,7 @@ def book(
     like: str | None = None,
     parallel: bool = True,
     join: bool = False,
+    refresh: bool = False,
 ) -> Book:
     """A document made of a front matter and chapters that each start a page (the HTML of
     templates extending `pdf/base.html`), each part from the cache when the same HTML was
@@ -135,8 +136,8 @@ def book(
     length it had last time for this `name` and `audience`, checked. When none is kept (a new
     document, an emptied cache), that length is counted by laying it out alone (no PDF written)
     while the chapters are rendered: the numbers it shows sit apart from its text and change no
-    line. The front matter and the page numbers, which need every length, are then rendered side
-    by side. `like` names another audience of the same document whose front matter is as long
+    line. The front matter, which needs every length, is then rendered, and the page numbers
+    drawn (cls_platform/pdf/numbers.py). `like` names another audience of the same document whose front matter is as long
     but for rare cases (the signatories' and the coordination's differ only by names made
     structures): its kept length stands in for a missing one, checked like any kept length,
     so that the second audience's first print (or warming) lays its front matter out once.
@@ -148,13 +149,18 @@ def book(
     leaves what it made for the next one.
 
     With `join`, the book's PDF (`assemble`): the chapters joined while the front matter and the
-    page numbers are laid out, which were the last to wait for otherwise."""
+    page numbers are made, which were the last to wait for otherwise. With `refresh` (a warming),
+    every part found kept is kept as long again as a part made now: a contract marked warm keeps
+    its parts as long as its mark."""
     cache = caches[CACHE_ALIAS]
     salt = _salt(None, DEFAULT_STYLESHEETS, True, audience)
     keys = [f"part:{_digest(salt, html)}" for html in chapters]
     length_key = _length_key(name, audience)
     like_key = _length_key(name, like) if like is not None and like != audience else length_key
     found: dict[str, Any] = cache.get_many([*keys, length_key, like_key])
+    if refresh:  # a warming: what it finds stays kept as long as what it makes
+        for key in found:
+            cache.touch(key)
     front_pages: int | None = found.pop(length_key, None)
     like_pages: int | None = found.pop(like_key, None)
     if front_pages is None:
@@ -165,7 +171,9 @@ def book(
     processes = min(settings.PDF_PROCESSES, work // PARTS_PER_PROCESS) if parallel else 1
     with _Renderer(processes) as renderer:
         # The page numbers' glyphs and place, two pages laid out in no time, asked first.
-        sample = _kept_or_rendered(renderer, numbers_html(2, sample=SAMPLE), numbers_salt)
+        sample = _kept_or_rendered(
+            renderer, numbers_html(2, sample=SAMPLE), numbers_salt, refresh=refresh
+        )
         # The longest layouts are asked first: the front matter's count (as long as four fiches),
         # then the chapters by length of HTML, so that the processes take the short ones last and
         # finish together, instead of one counting the front matter alone at the end.
@@ -183,12 +191,12 @@ def book(
         joined = None
         for _attempt in range(3):
             front_task = _kept_or_rendered(
-                renderer, front_for(parts, front_pages), salt, tagged=True
+                renderer, front_for(parts, front_pages), salt, tagged=True, refresh=refresh
             )
             numbers_task = _numbers(
                 renderer, sample, front_pages + sum(part.pages for part in parts), numbers_salt
             )
-            if join and joined is None:  # while the front matter and numbers are laid out
+            if join and joined is None:  # while the front matter is laid out
                 joined = _Joined(parts)
             front, numbers = front_task.result(), numbers_task.result()
             if front.pages == front_pages:
@@ -201,14 +209,18 @@ def book(
     return Book(parts=[front, *parts], numbers=numbers, pdf=pdf)
 
 
-def layout_generation() -> str:
-    """What every part is made with today: the renderer, stylesheets and fonts (`_salt`) and the
-    print templates (templates/pdf). A contract warmed under another generation (a deploy that
-    changed any of them) or whose mark is gone (an emptied cache) is warmed again by the sweep
-    (actions.services.pdf_warm.rewarm)."""
-    folder = Path(settings.BASE_DIR) / "templates" / "pdf"
-    templates = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.html"))]
-    return _digest(_salt(None, DEFAULT_STYLESHEETS, True, ""), *templates)
+def layout_generation(*sources: str) -> str:
+    """What parts are made with now: the renderer, stylesheets and fonts (`_salt`), the print
+    templates (templates/pdf), and `sources` (the files of the code that writes a document's
+    HTML, relative to the project). A document warmed under another generation (a deploy that
+    changed any of them) is warmed again by the sweep (actions.services.pdf_warm.rewarm)."""
+    base = Path(settings.BASE_DIR)
+    files = [*sorted((base / "templates" / "pdf").glob("*.html")), *(base / s for s in sources)]
+    files = [path for path in files if path.is_file()]  # a catalog not compiled: the sources
+    texts = [
+        path.read_bytes().hex() if path.suffix == ".mo" else path.read_text() for path in files
+    ]
+    return _digest(_salt(None, DEFAULT_STYLESHEETS, True, ""), *texts)
 
 
 def _length_key(name: str, audience: str) -> str:
@@ -222,11 +234,16 @@ TAGGED: dict[str, Any] = {"base_url": None, "stylesheets": DEFAULT_STYLESHEETS, 
 UNTAGGED: dict[str, Any] = {**TAGGED, "tagged": False}
 
 
-def _kept_or_rendered(renderer: _Renderer, html: str, salt: str, *, tagged: bool = False) -> _Task:
-    """The part of this HTML: from the cache, or being rendered (and kept once made)."""
+def _kept_or_rendered(
+    renderer: _Renderer, html: str, salt: str, *, tagged: bool = False, refresh: bool = False
+) -> _Task:
+    """The part of this HTML: from the cache (kept as long again with `refresh`), or being
+    rendered (and kept once made)."""
     key = f"part:{_digest(salt, html)}"
     kept = caches[CACHE_ALIAS].get(key)
     if kept is not None:
+        if refresh:
+            caches[CACHE_ALIAS].touch(key)
         return _Task(Part(pdf=kept[1], pages=kept[0]))
     return _Task(renderer.render(html, TAGGED if tagged else UNTAGGED), key=key)
 
@@ -240,7 +257,7 @@ def assemble(parts: Sequence[Part], *, numbers: Part | None = None) -> bytes:
 
 class _Joined:
     """Chapters joined into one document before the front matter that precedes them is made (a
-    print joins them while its processes lay the front matter and the page numbers out), then
+    print joins them while its processes lay the front matter out), then
     the front matter put before them by `finish`."""
 
     def __init__(self, chapters: Sequence[Part]) -> None:
@@ -570,10 +587,17 @@ def _copy_outline(out: pikepdf.Pdf, marks: list[_Bookmark], offset: int) -> list
 def _numbers(renderer: _Renderer, sample: _Task, total: int, salt: str) -> _Task:
     """The page numbers of a document of `total` pages: drawn from the sample, or, should it not
     be as expected, every page laid out by WeasyPrint (kept)."""
-    pdf = drawn(sample.result().pdf, total)
+    try:
+        pdf = drawn(sample.result().pdf, total)
+    except (pikepdf.PdfError, KeyError, AttributeError, ValueError, TypeError):
+        logger.warning("Page modèle des numéros illisible.", exc_info=True)
+        pdf = None
     if pdf is not None:
         return _Task(Part(pdf=pdf, pages=total))
-    logger.warning("Numéros de page dessinés impossibles : %s pages mises en page.", total)
+    logger.warning(
+        "Impossible de dessiner les numéros de page : les %s pages sont mises en page une à une.",
+        total,
+    )
     return _kept_or_rendered(renderer, numbers_html(total), salt)
 
 

@@ -143,4 +143,4 @@ def test_a_sample_not_drawn_as_expected_falls_back_to_laying_out_every_page(capl
         "",
         *(f"page {n} / 5" for n in range(2, 6)),
     ]
-    assert "Numéros de page dessinés impossibles" in caplog.text
+    assert "Impossible de dessiner les numéros de page" in caplog.text

@@ -12,9 +12,10 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 
+from actions import pdf as actions_pdf
 from actions import services
 from actions.models import Contract, FicheAction
-from actions.pdf import contract_pdf, warm_contract_pdf
+from actions.pdf import contract_layout, contract_pdf, warm_contract_pdf
 from actions.services import pdf_warm
 from cls_platform.pdf import parts as pdfparts
 from tests.actions.test_pdf import build_contract, page_of, pdf_pages, squash
@@ -361,15 +362,20 @@ def test_signatories_read_structures_however_a_name_is_typed():
 # Warmed again after an emptied cache or a new print layout -------------------------------------
 
 
+def marked_warm(contract: Contract) -> bool:
+    return bool(caches["pdf"].get(pdf_warm.warmed_key(contract_layout(), contract.pk)))
+
+
 def test_an_emptied_cache_is_warmed_again_by_the_sweep(laid_out, warming):
-    """Beat's sweep warms a contract never warmed, then leaves it alone; once the cache is
-    emptied (a wiped volume), the next sweep warms it again, and both audiences' prints find
-    every part."""
+    """Beat's sweep warms a contract never warmed and marks it; once the cache is emptied (a
+    wiped volume), the mark is gone with the parts, the next sweep warms it again, and both
+    audiences' prints find every part."""
     built = build_contract(2)
+    assert not marked_warm(built.contract)
     assert pdf_warm.rewarm() == [built.contract.pk]
-    assert laid_out
+    assert laid_out and marked_warm(built.contract)
     laid_out.clear()
-    assert pdf_warm.rewarm() == []  # marked warm for today's layout: nothing to do
+    assert pdf_warm.rewarm() == []
     assert laid_out == []
 
     caches["pdf"].clear()
@@ -381,49 +387,73 @@ def test_an_emptied_cache_is_warmed_again_by_the_sweep(laid_out, warming):
     assert laid_out == []
 
 
-def test_a_deploy_that_changes_the_print_layout_is_warmed_again(laid_out, warming, monkeypatch):
-    """Parts made another way (here, a new format of parts; as well, new stylesheets, fonts,
-    renderer or templates) are new parts: the sweep finds the contract cold and warms it."""
+@pytest.mark.parametrize("change", ["format of parts", "code writing the HTML"])
+def test_a_deploy_that_changes_the_print_layout_is_warmed_again(
+    laid_out, warming, monkeypatch, change
+):
+    """Parts made another way (a new format of parts, as new stylesheets, fonts, renderer or
+    templates would) or from code that changed are a new layout: the contract is no longer
+    marked warm, and the sweep warms it again."""
     built = build_contract(2)
     warm_contract_pdf(contract=built.contract)
-    assert pdf_warm.rewarm() == []
-    monkeypatch.setattr(pdfparts, "FORMAT", "contract-parts-next")
-    laid_out.clear()
+    assert marked_warm(built.contract)
+    if change == "format of parts":
+        monkeypatch.setattr(pdfparts, "FORMAT", "contract-parts-next")
+    else:
+        monkeypatch.setattr(
+            actions_pdf, "LAYOUT_SOURCES", (*actions_pdf.LAYOUT_SOURCES, "README.md")
+        )
+    assert not marked_warm(built.contract)
     assert pdf_warm.rewarm() == [built.contract.pk]
     laid_out.clear()
     contract_pdf(contract=built.contract)
-    assert laid_out == []
+    if change == "format of parts":
+        assert laid_out == []  # the parts made the new way were made by the sweep's warming
+
+
+def test_a_warming_keeps_what_it_finds_as_long_as_what_it_makes(warming, monkeypatch):
+    """A warming touches every part it finds kept: a contract marked warm keeps all its parts as
+    long as its mark, not only those a recent change made."""
+    built = build_contract(2)
+    warm_contract_pdf(contract=built.contract)
+    touched = []
+    cache = caches["pdf"]
+    real = cache.touch
+    monkeypatch.setattr(
+        cache, "touch", lambda key, *a, **k: touched.append(key) or real(key, *a, **k)
+    )
+    warm_contract_pdf(contract=built.contract)
+    parts = [key for key in touched if key.startswith("part:")]
+    # per audience: the axes, two fiches, the front matter, the numbers' sample
+    assert len(set(parts)) == 2 * (1 + 2 + 1) + 1
+    assert all(cache.get(key) is not None for key in parts)
 
 
 def test_the_sweep_warms_a_few_contracts_at_a_time_running_ones_first(settings):
     """A deploy that changes the layout of a thousand contracts does not queue a thousand
     warmings before the next e-mail: REWARM_BATCH per sweep, those not closed first, the latest
     first."""
-    older = ContractFactory(start_year=2019, end_year=2024)
     closed = ContractFactory(start_year=2025, end_year=2030, closed_on=dt.date(2026, 1, 31))
-    current = ContractFactory(start_year=2024, end_year=2029)
-    assert pdf_warm.cold_contracts(limit=2) == [current.pk, older.pk]
-    assert pdf_warm.cold_contracts() == [current.pk, older.pk, closed.pk]
-    assert pdf_warm.REWARM_BATCH <= 5
-    settings.PDF_WARM = False  # no broker: nothing queued
+    by_year = {
+        year: ContractFactory(start_year=year, end_year=year + 5) for year in range(2019, 2025)
+    }
+    running = [by_year[year].pk for year in sorted(by_year, reverse=True)]
+    assert pdf_warm.cold_contracts() == running[: pdf_warm.REWARM_BATCH]
+    assert len(running) > pdf_warm.REWARM_BATCH
+    assert pdf_warm.cold_contracts(limit=100) == [*running, closed.pk]
+    settings.PDF_WARM = False  # no broker: nothing queued, cold or not
     assert pdf_warm.rewarm() == []
 
 
 def test_a_contract_whose_warming_fails_leaves_its_turn_to_the_others(warming, monkeypatch):
-    """A warming that fails (or runs out of time) marks nothing warm: the next sweeps take the
-    other contracts instead of queuing the same ones again and again; it is retried a day
-    later."""
+    """A warming queued that never marks its contract (it failed, ran out of time, or was lost
+    with its worker) does not hold the sweeps: the next ones take the other contracts, and it is
+    queued again a day later."""
     monkeypatch.setattr(pdf_warm, "REWARM_BATCH", 1)
     failing, other = ContractFactory(start_year=2025), ContractFactory(start_year=2024)
     caches["pdf"].clear()
-    started = []
-
-    def broken(*, contract, parallel=False):
-        started.append(contract.pk)
-        raise RuntimeError("WeasyPrint en panne")
-
-    monkeypatch.setattr("actions.pdf.warm_contract_pdf", broken)
-    for _sweep in range(2):
+    queued = []
+    monkeypatch.setattr(pdf_warm, "schedule_warming", lambda pk: queued.append(pk) or True)
+    for _sweep in range(3):
         pdf_warm.rewarm()
-    assert started == [failing.pk, other.pk]
-    assert pdf_warm.cold_contracts() == []  # both tried: retried after REWARM_RETRY_SECONDS
+    assert queued == [failing.pk, other.pk]

@@ -297,6 +297,7 @@ class CeleryWorker:
         which live in PostgreSQL, are swept to the new one; a test of that promise supervises
         its worker the same way instead of waiting on a process nobody restarts."""
         exits: list[int] = []
+        failures: list[BaseException] = []
         done = threading.Event()
 
         def watch() -> None:
@@ -304,7 +305,11 @@ class CeleryWorker:
                 code = self.process.poll()
                 if code is not None and not self._stopped:
                     exits.append(code)
-                    self.start()
+                    try:
+                        self.start()
+                    except BaseException as exc:  # pytest.fail's too: raised in the test below
+                        failures.append(exc)
+                        return
 
         watcher = threading.Thread(target=watch, name="worker-supervisor", daemon=True)
         watcher.start()
@@ -313,6 +318,8 @@ class CeleryWorker:
         finally:
             done.set()
             watcher.join(timeout=START_TIMEOUT + 5)
+        if failures:
+            raise failures[0]
 
 
 def wait_until(
