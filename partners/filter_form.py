@@ -147,17 +147,23 @@ def widget_html(field: BoundField) -> SafeString:
 def picker_html(field: BoundField, widget: PickerWidget) -> SafeString:
     """What includes/picker.html writes for a picker with no matches to choose from (a filter's:
     it filters by every structure it finds), without its template and attrs.html's."""
-    picked = widget.format_value(field.value())
+    return picker_markup(widget, field.html_name, field.value(), flatatt(_attrs(field)))
+
+
+def picker_markup(widget: PickerWidget, name: str, value: Any, attrs: str) -> SafeString:
+    """The picker's HTML for the field `name` holding `value`, its text input carrying `attrs`
+    (already written: ` id="…"`, and the hint's aria-describedby)."""
+    picked = widget.format_value(value)
     return format_html(
         '<span class="picker" data-picker data-picker-url="{}">\n'
         '<input type="text" name="{}" value="{}" autocomplete="off" spellcheck="false"{}>\n'
         '<input type="hidden" name="{}_id" value="{}" data-picker-value>\n'
         "</span>",
         widget.url,
-        field.html_name,
+        name,
         picked.text,
-        flatatt(_attrs(field)),
-        field.html_name,
+        mark_safe(attrs),  # written by flatatt or by quick_field, escaped there
+        name,
         picked.pk,
     )
 
@@ -260,15 +266,8 @@ class QuickFilterForm(forms.Form):
             options = "\n".join(rows)
             written = f'<select name="{name}"{described} id="id_{name}">\n{options}\n</select>'
         elif kind is PickerWidget and not widget.matches:
-            # partners.filter_form.picker_html
-            picked = widget.format_value(self.value_of(name, field))
-            written = (
-                f'<span class="picker" data-picker data-picker-url="{escape(widget.url)}">\n'
-                f'<input type="text" name="{name}" value="{conditional_escape(picked.text)}" '
-                f'autocomplete="off" spellcheck="false"{described} id="id_{name}">\n'
-                f'<input type="hidden" name="{name}_id" value="{conditional_escape(picked.pk)}" '
-                "data-picker-value>\n</span>"
-            )
+            value = self.value_of(name, field)
+            written = picker_markup(widget, name, value, f'{described} id="id_{name}"')
         else:
             return None
         if field.help_text:  # not escaped, as Django writes it

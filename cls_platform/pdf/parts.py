@@ -218,7 +218,8 @@ def layout_generation(*sources: str) -> str:
     files = [*sorted((base / "templates" / "pdf").glob("*.html")), *(base / s for s in sources)]
     files = [path for path in files if path.is_file()]  # a catalog not compiled: the sources
     texts = [
-        path.read_bytes().hex() if path.suffix == ".mo" else path.read_text() for path in files
+        path.read_bytes().hex() if path.suffix == ".mo" else path.read_text("utf-8")
+        for path in files
     ]
     return _digest(_salt(None, DEFAULT_STYLESHEETS, True, ""), *texts)
 
