@@ -13,6 +13,7 @@ in the PDF cache (`audience`), and the contents' length is remembered for each.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,9 +39,11 @@ from actions.models import (
     TerritoryScope,
 )
 from actions.services.pdf_warm import warmed_key
+from cls_platform.pdf.numbers import mark
 from cls_platform.pdf.parts import (
     CACHE_ALIAS,
     Book,
+    Front,
     Part,
     assemble,
     book,
@@ -332,12 +335,16 @@ def contract_book(
     printed = contract_print(contract=contract, for_signatories=for_signatories)
     title = f"{printed.title} ({printed.period})"
 
-    def front_matter(chapters: Sequence[Part], front_pages: int) -> str:
+    def front_matter(contract: ContractPrint) -> str:
         return render_html(
-            template="pdf/contract.html",
-            context={"contract": _with_pages(printed, chapters, front_pages)},
-            title=title,
+            template="pdf/contract.html", context={"contract": contract}, title=title
         )
+
+    marked = _with_marks(printed)
+
+    def numbers(chapters: Sequence[Part], front_pages: int) -> dict[str, str]:
+        paged = _with_pages(printed, chapters, front_pages)
+        return dict(zip(_page_fields(marked), _page_fields(paged), strict=True))
 
     axes = render_html(
         template="pdf/contract_axes.html", context={"contract": printed}, title=title
@@ -354,10 +361,14 @@ def contract_book(
                 for position, fiche in enumerate(printed.fiches)
             ),
         ],
-        front_matter,
-        name=f"contract-front-{contract.pk}",
+        Front(
+            marked=front_matter(marked),
+            numbers=numbers,
+            html=lambda chapters, front_pages: front_matter(
+                _with_pages(printed, chapters, front_pages)
+            ),
+        ),
         audience=SIGNATORIES if for_signatories else "",
-        like="" if for_signatories else SIGNATORIES,
         parallel=parallel,
         join=join,
         refresh=refresh,
@@ -394,6 +405,37 @@ LAYOUT_SOURCES = (
 def contract_layout() -> str:
     """The generation of the contract's print layout (cls_platform.pdf.parts.layout_generation)."""
     return layout_generation(*LAYOUT_SOURCES)
+
+
+def _page_fields(printed: ContractPrint) -> list[str]:
+    """The pages a printed contract's contents give, always in the same order."""
+    axes = [*printed.thematic_axes, *printed.transversal_axes]
+    return [
+        printed.axes_page,
+        printed.fiches_page,
+        *(axis.page for axis in axes),
+        *(entry.page for axis in axes for entry in axis.fiches),
+    ]
+
+
+def _with_marks(printed: ContractPrint) -> ContractPrint:
+    """The contract with a mark (cls_platform.pdf.numbers.mark) for each page of its contents:
+    its front matter is laid out before the fiches' lengths are known, and the numbers written
+    over the marks once they are (cls_platform.pdf.parts.book)."""
+    marks = map(mark, itertools.count())
+
+    def entries(axis: AxisPrint) -> AxisPrint:
+        return replace(
+            axis, page=next(marks), fiches=[replace(e, page=next(marks)) for e in axis.fiches]
+        )
+
+    return replace(
+        printed,
+        axes_page=next(marks),
+        fiches_page=next(marks),
+        thematic_axes=[entries(a) for a in printed.thematic_axes],
+        transversal_axes=[entries(a) for a in printed.transversal_axes],
+    )
 
 
 def _with_pages(

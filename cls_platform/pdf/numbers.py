@@ -11,6 +11,7 @@ expected (one glyph per character, unkerned), the parts module lays every page o
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 
 import pikepdf
@@ -132,3 +133,118 @@ def stamp(out: pikepdf.Pdf, numbers: bytes) -> None:
         page.contents_add(
             out.make_stream(b"Q\n" + ARTIFACT + b" q " + name.unparse() + b" Do Q EMC\n")
         )
+
+
+# The contents' page numbers ------------------------------------------------------------------
+
+# Where a page number goes, before it is known: every digit (so that each font drawing a number
+# has them all), then the mark's own number (`mark`). Its width takes no part in the layout: the
+# contents' numbers are placed apart from their lines (print.css, `.toc a::after`).
+DIGITS = "0123456789"
+
+
+def mark(index: int) -> str:
+    """The text standing for the `index`-th page number of a document laid out before its
+    numbers are known (`filled`); all of one length, so that none is found inside another."""
+    return f"{DIGITS}{index:05d}"
+
+
+def filled(pdf: bytes, numbers: dict[str, str]) -> bytes | None:
+    """The document with the text of each mark (`numbers`' keys, each drawn once, as one run of
+    glyphs of a CID font) replaced by its number, in the same glyphs and marked content (its
+    structure element unchanged), right-aligned where the mark ended: the contract's front
+    matter is laid out once, beside its fiches, and its contents' page numbers written once the
+    fiches' lengths are known. None if a mark is not found exactly once, or not drawn that way."""
+    seen: dict[str, int] = {}
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        faces: dict[tuple[int, int], _Face | None] = {}
+        for page in document.pages:
+            fonts = page.Resources.get("/Font", pikepdf.Dictionary())
+            drawing = list(pikepdf.parse_content_stream(page))
+            changed = False
+            font: pikepdf.Object | None = None
+            size = 0.0
+            matrix_at: int | None = None
+            for n, (operands, operator) in enumerate(drawing):
+                name = str(operator)
+                if name == "BT":
+                    matrix_at = None
+                elif name == "Tf":
+                    font, size = fonts.get(operands[0]), float(operands[1])
+                elif name == "Tm":
+                    matrix_at = n
+                elif name == "TJ" and font is not None and matrix_at is not None:
+                    key = font.objgen
+                    if key not in faces:
+                        faces[key] = _Face.read(font)
+                    face = faces[key]
+                    read = face.read_run(operands[0]) if face is not None else None
+                    if read is None or read[0] not in numbers:
+                        continue
+                    text, codes, adjusted = read
+                    seen[text] = seen.get(text, 0) + 1
+                    number = numbers[text]
+                    # the mark's own glyphs: every digit, as this font draws them here
+                    code_of = dict(zip(text, codes, strict=True))
+                    if not set(number) <= code_of.keys():
+                        return None
+                    new = [code_of[char] for char in number]
+                    # the mark's advance as drawn (its rounding remainders included), less
+                    # the number's
+                    shift = face.width(codes) - adjusted - face.width(new)
+                    matrix = [float(x) for x in drawing[matrix_at].operands]
+                    matrix[4] += matrix[0] * shift * size / 1000
+                    drawing[matrix_at] = pikepdf.ContentStreamInstruction(
+                        matrix, pikepdf.Operator("Tm")
+                    )
+                    drawing[n] = pikepdf.ContentStreamInstruction(
+                        [pikepdf.Array([pikepdf.String(b"".join(new))])],
+                        pikepdf.Operator("TJ"),
+                    )
+                    matrix_at = None  # a second run after it would move with it
+                    changed = True
+            if changed:
+                page.Contents = document.make_stream(pikepdf.unparse_content_stream(drawing))
+        if seen != dict.fromkeys(numbers, 1):
+            return None
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+
+
+class _Face:
+    """A CID font (two-byte codes, Identity-H): what its glyphs read, from its ToUnicode map
+    (WeasyPrint writes it as `bfchar` entries), and their widths."""
+
+    def __init__(self, characters: dict[bytes, str], widths: Callable[[bytes], float]) -> None:
+        self.characters, self.widths = characters, widths
+
+    @classmethod
+    def read(cls, font: pikepdf.Object) -> _Face | None:
+        if font.get("/Subtype") != pikepdf.Name.Type0 or "/ToUnicode" not in font:
+            return None
+        if font.get("/Encoding") != pikepdf.Name("/Identity-H"):
+            return None
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+        characters = {}
+        for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+            for code, char in re.findall(r"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>", block):
+                characters[bytes.fromhex(code)] = bytes.fromhex(char).decode("utf-16-be")
+        return cls(characters, cid_widths(font.DescendantFonts[0]))
+
+    def read_run(self, glyphs: pikepdf.Array) -> tuple[str, list[bytes], float] | None:
+        """What a TJ's glyphs read, one character each, their codes, and the sum of the
+        adjustments between them; None if kerned (adjustments beyond a thousandth of an em) or
+        not one character per glyph."""
+        adjustments = [float(g) for g in glyphs if not isinstance(g, pikepdf.String)]
+        if any(abs(g) > 1 for g in adjustments):
+            return None
+        shown = b"".join(bytes(g) for g in glyphs if isinstance(g, pikepdf.String))
+        codes = [shown[i : i + 2] for i in range(0, len(shown), 2)]
+        chars = [self.characters.get(code, "") for code in codes]
+        if len(shown) % 2 or any(len(char) != 1 for char in chars):
+            return None
+        return "".join(chars), codes, sum(adjustments)
+
+    def width(self, codes: list[bytes]) -> float:
+        return sum(self.widths(code) for code in codes)

@@ -13,21 +13,16 @@ audience is never served to another, even where the two HTMLs would coincide.
 tree (each part's elements under one Document element, the parent tree renumbered), named
 destinations (so the table of contents' links reach the fiches), bookmarks. The page numbers
 ("page 12 / 130") depend on everything before them, so the parts carry none: they are stamped
-afterwards, as pagination artifacts, drawn from one sample page (cls_platform/pdf/numbers.py). A
-print joins the chapters while the front matter is laid out, and puts the front matter before
-them once made (`_Joined`): what it waits for after the last part is little more than writing
-the file.
+afterwards, as pagination artifacts, drawn from one sample page (cls_platform/pdf/numbers.py).
+
+The front matter's contents give the fiches' pages, known only once the fiches are laid out: it
+is laid out beside them with a mark where each number goes (its lines do not depend on them),
+and the numbers are written over the marks afterwards (`numbers.filled`). A print joins each
+chapter as soon as it is made: what it waits for after the last part is little more than
+writing the file.
 
 On a cold cache (a new contract, an emptied cache, new stylesheets), `book` lays the parts out in
-PDF_PROCESSES processes forked from a server that set everything up once (renderer_boot); then
-the front matter, whose contents need every length, is rendered, and the page numbers drawn. The
-front matter's contents give the fiches' pages, which follow it: its own length must be known
-before it is rendered. It is the length kept from the last print of this document (checked), or
-of its other audience (the signatories' and the coordination's front matters are as long); when
-neither is kept, it is counted beside the fiches by laying the front matter out without writing
-it: the one layout made twice, and only on a truly cold cache (the numbers it shows cannot be set
-without that length; a layout of ghost pages standing for the fiches would give them in one pass,
-but costs as much, after the fiches instead of beside them).
+PDF_PROCESSES processes forked from a server that set everything up once (renderer_boot).
 """
 
 from __future__ import annotations
@@ -56,12 +51,11 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
 
-from cls_platform.pdf.numbers import SAMPLE, drawn, numbers_html, stamp
+from cls_platform.pdf.numbers import SAMPLE, drawn, filled, numbers_html, stamp
 from cls_platform.pdf.rendering import (
     DEFAULT_STYLESHEETS,
     LOCAL_ORIGIN,
     PDF_VARIANT,
-    count_pages,
     write_pdf_pages,
 )
 
@@ -82,16 +76,9 @@ class Part:
     pages: int
 
 
-# What the front matter's length is counted with, before the chapters are made: a page each,
-# naming nothing (the numbers it shows change none of its lines).
-UNKNOWN = Part(pdf=b"", pages=1)
-
-
 def destination_pages(part: Part) -> dict[str, int]:
     """The page (from 0) of each place a part names (its HTML's ids, its named destinations),
-    for the front matter's contents; none for `UNKNOWN`."""
-    if not part.pdf:
-        return {}
+    for the front matter's contents."""
     with pikepdf.open(io.BytesIO(part.pdf)) as pdf:
         index = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
         return {
@@ -99,6 +86,20 @@ def destination_pages(part: Part) -> dict[str, int]:
             for name, target in _destinations(pdf, pdf).items()
             if isinstance(target, pikepdf.Array) and target[0].objgen in index
         }
+
+
+@dataclass(frozen=True)
+class Front:
+    """A front matter whose contents give the chapters' pages, which follow it.
+
+    `marked` is its HTML with a mark (cls_platform.pdf.numbers.mark) where each page number
+    goes; `numbers(chapters, front_pages)` each mark's number once the chapters are made;
+    `html(chapters, front_pages)` its HTML with the numbers, laid out only should the marks not
+    be found in the PDF (`numbers.filled`)."""
+
+    marked: str
+    numbers: Callable[[Sequence[Part], int], dict[str, str]]
+    html: Callable[[Sequence[Part], int], str]
 
 
 @dataclass(frozen=True)
@@ -117,11 +118,9 @@ class Book:
 
 def book(
     chapters: Sequence[str],
-    front_for: Callable[[Sequence[Part], int], str],
+    front: Front,
     *,
-    name: str,
     audience: str = "",
-    like: str | None = None,
     parallel: bool = True,
     join: bool = False,
     refresh: bool = False,
@@ -130,17 +129,12 @@ def book(
     templates extending `pdf/base.html`), each part from the cache when the same HTML was
     rendered for the same `audience` before, the others rendered and kept.
 
-    `front_for(chapter_parts, front_pages)` is the front matter's HTML, whose contents give the
-    chapters' pages (and, through `destination_pages`, the pages of the places named in them):
-    they follow it, so it is rendered once the chapters are known, with the
-    length it had last time for this `name` and `audience`, checked. When none is kept (a new
-    document, an emptied cache), that length is counted by laying it out alone (no PDF written)
-    while the chapters are rendered: the numbers it shows sit apart from its text and change no
-    line. The front matter, which needs every length, is then rendered, and the page numbers
-    drawn (cls_platform/pdf/numbers.py). `like` names another audience of the same document whose front matter is as long
-    but for rare cases (the signatories' and the coordination's differ only by names made
-    structures): its kept length stands in for a missing one, checked like any kept length,
-    so that the second audience's first print (or warming) lays its front matter out once.
+    The front matter is laid out beside the chapters, with a mark where each of its contents'
+    page numbers goes (they sit apart from their lines, so that its length and every line are
+    those it has with its numbers); once the chapters are made, the numbers are written over the
+    marks (`numbers.filled`, a few milliseconds), and the page numbers drawn
+    (cls_platform/pdf/numbers.py). A front matter is thus laid out only when its text changes,
+    never because a chapter grew a page.
 
     With `parallel`, the parts are rendered in up to PDF_PROCESSES processes when there are
     enough of them to repay it (a contract printed for the first time, or after an upgrade of the
@@ -148,65 +142,85 @@ def book(
     processes), here, each kept as soon as it is made: a warming cut short by its time limit
     leaves what it made for the next one.
 
-    With `join`, the book's PDF (`assemble`): the chapters joined while the front matter and the
-    page numbers are made, which were the last to wait for otherwise. With `refresh` (a warming),
-    every part found kept is kept as long again as a part made now: a contract marked warm keeps
-    its parts as long as its mark."""
+    With `join`, the book's PDF (`assemble`): the chapters joined one by one as they are made,
+    which was the last to wait for otherwise. With `refresh` (a warming), every part found kept is
+    kept as long again as a part made now: a contract marked warm keeps its parts as long as its
+    mark."""
     cache = caches[CACHE_ALIAS]
     salt = _salt(None, DEFAULT_STYLESHEETS, True, audience)
     keys = [f"part:{_digest(salt, html)}" for html in chapters]
-    length_key = _length_key(name, audience)
-    like_key = _length_key(name, like) if like is not None and like != audience else length_key
-    found: dict[str, Any] = cache.get_many([*keys, length_key, like_key])
+    found: dict[str, Any] = cache.get_many(keys)
     if refresh:  # a warming: what it finds stays kept as long as what it makes
         for key in found:
             cache.touch(key)
-    front_pages: int | None = found.pop(length_key, None)
-    like_pages: int | None = found.pop(like_key, None)
-    if front_pages is None:
-        front_pages = like_pages
     numbers_salt = _salt(None, DEFAULT_STYLESHEETS, False, "")
     missing = {key: html for key, html in zip(keys, chapters, strict=True) if key not in found}
-    work = len(missing) + (front_pages is None)
+    marked_key = f"part:{_digest(salt, front.marked)}"
+    work = len(missing) + (not cache.has_key(marked_key))
     processes = min(settings.PDF_PROCESSES, work // PARTS_PER_PROCESS) if parallel else 1
     with _Renderer(processes) as renderer:
-        # The page numbers' glyphs and place, two pages laid out in no time, asked first.
+        # The page numbers' glyphs and place, two pages laid out in no time, asked first; then
+        # the longest layouts: the front matter (as long as three fiches), then the chapters by
+        # length of HTML, so that the processes take the short ones last and finish together.
         sample = _kept_or_rendered(
             renderer, numbers_html(2, sample=SAMPLE), numbers_salt, refresh=refresh
         )
-        # The longest layouts are asked first: the front matter's count (as long as four fiches),
-        # then the chapters by length of HTML, so that the processes take the short ones last and
-        # finish together, instead of one counting the front matter alone at the end.
-        probe = None
-        if front_pages is None:
-            probe = renderer.count(front_for([UNKNOWN] * len(chapters), 1), TAGGED)
+        marked = _kept_or_rendered(renderer, front.marked, salt, tagged=True, refresh=refresh)
         longest_first = sorted(missing, key=lambda key: len(missing[key]), reverse=True)
         made = {key: renderer.render(missing[key], TAGGED) for key in longest_first}
-        for key, task in made.items():
-            found[key] = task.result()
-            cache.set(key, found[key])
-        parts = [Part(pdf=pdf, pages=pages) for pages, pdf in (found[key] for key in keys)]
-        if probe is not None:
-            front_pages = probe.result()
-        joined = None
-        for _attempt in range(3):
-            front_task = _kept_or_rendered(
-                renderer, front_for(parts, front_pages), salt, tagged=True, refresh=refresh
-            )
-            numbers_task = _numbers(
-                renderer, sample, front_pages + sum(part.pages for part in parts), numbers_salt
-            )
-            if join and joined is None:  # while the front matter is laid out
-                joined = _Joined(parts)
-            front, numbers = front_task.result(), numbers_task.result()
-            if front.pages == front_pages:
-                break
-            front_pages = front.pages  # kept from a print with fewer or more chapters
-        else:  # pragma: no cover - its length would have to depend on the numbers it shows
-            logger.warning("Pagination instable pour %s : %s pages.", name, front.pages)
-    cache.set(length_key, front.pages)
-    pdf = joined.finish(front, numbers=numbers) if joined is not None else None
-    return Book(parts=[front, *parts], numbers=numbers, pdf=pdf)
+        joined = _Joined() if join else None
+        parts = []
+        for key in keys:  # in order, each joined while the next ones are laid out
+            if key in made:
+                found[key] = made[key].result()
+                cache.set(key, found[key])
+            pages, pdf = found[key]
+            parts.append(Part(pdf=pdf, pages=pages))
+            if joined is not None:
+                joined.add(parts[-1])
+        front_part = _filled(renderer, front, marked.result(), parts, salt, refresh)
+        total = front_part.pages + sum(part.pages for part in parts)
+        numbers = _numbers(renderer, sample, total, numbers_salt).result()
+    pdf = joined.finish(front_part, numbers=numbers) if joined is not None else None
+    return Book(parts=[front_part, *parts], numbers=numbers, pdf=pdf)
+
+
+def _filled(
+    renderer: _Renderer,
+    front: Front,
+    marked: Part,
+    chapters: Sequence[Part],
+    salt: str,
+    refresh: bool,
+) -> Part:
+    """The front matter with its contents' numbers written over its marks (kept, for the
+    reprints); laid out with them (and kept) should the marks not be drawn as expected."""
+    # the marks its HTML shows (a list of the contract's may name more)
+    numbers = {
+        mark: number
+        for mark, number in front.numbers(chapters, marked.pages).items()
+        if mark in front.marked
+    }
+    cache = caches[CACHE_ALIAS]
+    key = "part:" + _digest(salt, front.marked, *(f"{m}={n}" for m, n in sorted(numbers.items())))
+    kept = cache.get(key)
+    if kept is not None:
+        if refresh:
+            cache.touch(key)
+        return Part(pdf=kept[1], pages=kept[0])
+    try:
+        pdf = filled(marked.pdf, numbers)
+    except (pikepdf.PdfError, KeyError, AttributeError, ValueError, TypeError):
+        logger.warning("Sommaire : repères des numéros de page illisibles.", exc_info=True)
+        pdf = None
+    if pdf is not None:
+        cache.set(key, (marked.pages, pdf))
+        return Part(pdf=pdf, pages=marked.pages)
+    logger.warning(
+        "Sommaire : numéros de page introuvables, le début du document est remis en page."
+    )
+    html = front.html(chapters, marked.pages)
+    return _kept_or_rendered(renderer, html, salt, tagged=True, refresh=refresh).result()
 
 
 def layout_generation(*sources: str) -> str:
@@ -222,11 +236,6 @@ def layout_generation(*sources: str) -> str:
         for path in files
     ]
     return _digest(_salt(None, DEFAULT_STYLESHEETS, True, ""), *texts)
-
-
-def _length_key(name: str, audience: str) -> str:
-    """Where the length of a document's front matter for `audience` is kept."""
-    return f"length:{_digest(FORMAT, name, audience)}"
 
 
 # What a part is rendered with: a tagged document (PDF/UA-1), or the untagged page numbers, drawn
@@ -253,22 +262,26 @@ def assemble(parts: Sequence[Part], *, numbers: Part | None = None) -> bytes:
     """One tagged PDF of the parts in order, the first giving its catalog (language, metadata,
     viewer preferences); `numbers`, a document of as many pages, is drawn over each page."""
     front, *chapters = parts
-    return _Joined(chapters).finish(front, numbers=numbers)
+    joined = _Joined()
+    for chapter in chapters:
+        joined.add(chapter)
+    return joined.finish(front, numbers=numbers)
 
 
 class _Joined:
-    """Chapters joined into one document before the front matter that precedes them is made (a
-    print joins them while its processes lay the front matter out), then
-    the front matter put before them by `finish`."""
+    """Chapters joined into one document one by one (a print joins each while its processes lay
+    the next ones out), then the front matter put before them by `finish`."""
 
-    def __init__(self, chapters: Sequence[Part]) -> None:
+    def __init__(self) -> None:
         self.out: pikepdf.Pdf | None = None
         self.marks: list[tuple[int, list[_Bookmark]]] = []  # each chapter's, after its offset
         self.destinations: dict[str, pikepdf.Object] = {}
         self.parent_tree: list[tuple[int, pikepdf.Object]] = []
         self.next_key = 0
-        for part in chapters:
-            self._add(pikepdf.open(io.BytesIO(part.pdf)))
+
+    def add(self, chapter: Part) -> None:
+        """The chapter's pages, structure, places and bookmarks after those already joined."""
+        self._add(pikepdf.open(io.BytesIO(chapter.pdf)))
 
     def _add(self, source: pikepdf.Pdf) -> None:
         if self.out is None:
@@ -420,10 +433,6 @@ class _Renderer:
         """(pages, pdf) of the HTML, laid out and written."""
         return _Job(self, _render_one, html, options)
 
-    def count(self, html: str, options: dict[str, Any]) -> _Job:
-        """The pages of the HTML, laid out only."""
-        return _Job(self, _count_one, html, options)
-
     def submit(self, function: Callable[..., Any], html: str, options: dict[str, Any]):
         if self.pool is None:
             return None
@@ -469,10 +478,6 @@ def _start_renderer() -> None:
 def _render_one(html: str, **options: Any) -> tuple[int, bytes]:
     pdf, pages = write_pdf_pages(html, **options)
     return pages, pdf
-
-
-def _count_one(html: str, **options: Any) -> int:
-    return count_pages(html, **options)
 
 
 # Structure tree ---------------------------------------------------------------------------------

@@ -203,22 +203,6 @@ def write_pdf_pages(
     return (scope_table_headers(pdf) if tagged and not _SCOPED_AS_TAGGED else pdf), pages
 
 
-def count_pages(
-    html: str,
-    *,
-    base_url: str | None = None,
-    stylesheets: Sequence[str] = DEFAULT_STYLESHEETS,
-    tagged: bool = True,
-) -> int:
-    """How many pages the HTML takes once laid out, as `write_pdf_pages` would lay it out; no
-    PDF is written (a third of the work)."""
-    with cyclic_gc_paused():
-        with _document(html, base_url=base_url, stylesheets=stylesheets, tagged=tagged) as document:
-            pages = len(document.pages)
-        del document
-    return pages
-
-
 def warm_up() -> None:
     """Parse the default stylesheets and load the fonts a print uses (regular, bold, italic) in
     this thread: what the first document of a process pays for otherwise. Done once by the

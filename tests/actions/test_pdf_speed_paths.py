@@ -1,16 +1,19 @@
-"""The contract's print on its fast paths (cls_platform.pdf.parts.book): the front matter's
-length counted once when nothing is kept, taken from the last print otherwise, and corrected
-when the contract changed length since; the contents always give each fiche's real page."""
+"""The contract's print on its fast paths (cls_platform.pdf.parts.book): the front matter laid
+out once, beside the fiches, its contents' numbers written over marks once the fiches are made
+(and laid out with them should the marks not be found); the page numbers drawn from a sample;
+the contents always give each fiche's real page."""
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 import pikepdf
 import pytest
 from django.core.cache import caches
 
+import actions.pdf as actions_pdf
 from actions.pdf import contract_pdf
 from cls_platform.pdf import numbers
 from cls_platform.pdf import parts as pdfparts
@@ -18,26 +21,27 @@ from tests.actions.test_pdf import build_contract, page_of, pdf_pages, squash
 
 pytestmark = pytest.mark.django_db
 
+LONG = "\n\n".join(
+    f"Étape {n} : les permanences se tiennent chaque semaine dans les centres sociaux, avec "
+    "les partenaires de l'accès aux droits, et un accompagnement physique vers les soins."
+    for n in range(1, 25)
+)
+
 
 @pytest.fixture
-def laid_out(monkeypatch) -> dict[str, list[str]]:
-    """What WeasyPrint lays out and writes ("written") or only counts ("counted") from now on,
-    from an empty cache."""
-    calls: dict[str, list[str]] = {"written": [], "counted": []}
-    write, count = pdfparts.write_pdf_pages, pdfparts.count_pages
+def laid_out(monkeypatch) -> list[str]:
+    """The HTML of every part WeasyPrint lays out and writes from now on, from an empty
+    cache."""
+    written: list[str] = []
+    write = pdfparts.write_pdf_pages
 
-    def written(html, **options):
-        calls["written"].append(html)
+    def spy(html, **options):
+        written.append(html)
         return write(html, **options)
 
-    def counted(html, **options):
-        calls["counted"].append(html)
-        return count(html, **options)
-
-    monkeypatch.setattr(pdfparts, "write_pdf_pages", written)
-    monkeypatch.setattr(pdfparts, "count_pages", counted)
+    monkeypatch.setattr(pdfparts, "write_pdf_pages", spy)
     caches["pdf"].clear()
-    return calls
+    return written
 
 
 def contents_agree_with_pages(pages: list[str], built) -> None:
@@ -47,46 +51,122 @@ def contents_agree_with_pages(pages: list[str], built) -> None:
         assert re.search(rf"{re.escape(fiche.number)} {re.escape(fiche.title)} {start}(?!\d)", toc)
 
 
-def test_a_first_print_counts_the_front_matter_once_and_writes_it_once(laid_out):
+def test_a_first_print_lays_each_part_out_once(laid_out):
     built = build_contract(3)
     pages = pdf_pages(contract_pdf(contract=built.contract))
-    assert len(laid_out["counted"]) == 1
-    # the fiches, the axes, the front matter, the numbers
-    assert len(laid_out["written"]) == 3 + 1 + 1 + 1
+    # the fiches, the axes, the front matter (with marks), the page numbers' sample
+    assert len(laid_out) == 3 + 1 + 1 + 1
+    assert sum(numbers.mark(0) in html for html in laid_out) == 1  # the front matter
+    contents_agree_with_pages(pages, built)
+    assert numbers.DIGITS not in squash(" ".join(pages))
+
+
+def test_a_fiche_grown_by_pages_moves_the_contents_numbers_without_a_new_layout(laid_out):
+    """The front matter is laid out again only when its text changes: a fiche that grows by a
+    page or two changes the numbers of the fiches after it, written over the same layout."""
+    built = build_contract(3)
+    before = pdf_pages(contract_pdf(contract=built.contract))
+    fiche = built.fiches[0]
+    fiche.description = LONG
+    fiche.save()
+    laid_out.clear()
+
+    pages = pdf_pages(contract_pdf(contract=built.contract))
+    assert len(laid_out) == 1 and "Étape 24 : les permanences" in laid_out[0]  # that fiche alone
+    assert len(pages) > len(before)
     contents_agree_with_pages(pages, built)
 
 
-def test_a_length_kept_from_a_shorter_contract_is_corrected(laid_out):
-    """The length kept is the last print's: a contract that grew a page of contents since is
-    laid out again with its real length, never printed with its fiches' pages off by one."""
+def test_the_signatories_print_has_its_own_front_matter_with_the_right_pages(laid_out):
     built = build_contract(3)
     contract_pdf(contract=built.contract)
-    name = f"contract-front-{built.contract.pk}"
-    key = f"length:{pdfparts._digest(pdfparts.FORMAT, name, '')}"
-    front_pages = caches["pdf"].get(key)
-    caches["pdf"].set(key, front_pages - 1)
-    laid_out["written"].clear()
-    laid_out["counted"].clear()
-
-    pages = pdf_pages(contract_pdf(contract=built.contract))
-    assert laid_out["counted"] == []  # a length was kept: nothing counted
-    assert caches["pdf"].get(key) == front_pages
-    contents_agree_with_pages(pages, built)
-
-
-def test_the_signatories_first_print_takes_the_length_of_the_coordinations(laid_out):
-    """Both audiences' front matters are as long: the signatories' first print after the
-    coordination's lays theirs out once, counted by nobody, with the right pages."""
-    built = build_contract(3)
-    contract_pdf(contract=built.contract)
-    laid_out["written"].clear()
-    laid_out["counted"].clear()
+    laid_out.clear()
 
     pages = pdf_pages(contract_pdf(contract=built.contract, for_signatories=True))
-    assert laid_out["counted"] == []
-    # their fiches, axes and front matter; numbers kept
-    assert len(laid_out["written"]) == 3 + 1 + 1
+    # their fiches, axes and front matter; the numbers' sample kept
+    assert len(laid_out) == 3 + 1 + 1
     contents_agree_with_pages(pages, built)
+
+
+def text_runs(pdf: bytes) -> list[list[tuple[list[float], bytes]]]:
+    """Each page's text runs: text matrix and glyph codes."""
+    runs = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            matrix, shown = [], []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                if str(operator) == "Tm":
+                    matrix = [float(x) for x in operands]
+                elif str(operator) == "TJ":
+                    codes = b"".join(bytes(g) for g in operands[0] if isinstance(g, pikepdf.String))
+                    shown.append((matrix, codes))
+            runs.append(shown)
+    return runs
+
+
+@pytest.mark.parametrize("for_signatories", [False, True])
+def test_the_contents_numbers_are_written_where_and_as_weasyprint_lays_them_out(
+    monkeypatch, for_signatories
+):
+    """The front matter with its numbers written over its marks draws every text where, and in
+    the glyphs, WeasyPrint's layout of the same front matter with its numbers puts it, a fiche
+    of several pages included."""
+    built = build_contract(4)
+    built.fiches[1].description = LONG
+    built.fiches[1].save()
+    fronts = []
+    real_book = actions_pdf.book
+
+    def spy(chapters, front, **options):
+        fronts.append(front)
+        return real_book(chapters, front, **options)
+
+    monkeypatch.setattr(actions_pdf, "book", spy)
+    printed = actions_pdf.contract_book(contract=built.contract, for_signatories=for_signatories)
+    (front,) = fronts
+    chapters = printed.parts[1:]
+    marked, front_pages = pdfparts.write_pdf_pages(front.marked)
+    marks = {m: n for m, n in front.numbers(chapters, front_pages).items() if m in front.marked}
+    assert len(marks) >= 4 + 2  # the fiches', the axes', the two parts'
+    written = numbers.filled(marked, marks)
+    assert written is not None
+    reference, reference_pages = pdfparts.write_pdf_pages(front.html(chapters, front_pages))
+    assert reference_pages == front_pages
+    ours, theirs = text_runs(written), text_runs(reference)
+    assert [len(page) for page in ours] == [len(page) for page in theirs]
+    for page, expected in zip(ours, theirs, strict=True):
+        for (matrix, codes), (expected_matrix, expected_codes) in zip(page, expected, strict=True):
+            assert codes == expected_codes
+            # within 0.05 of a CSS pixel (a hundredth of a millimetre): the PDF gives glyph
+            # widths to a thousandth of an em, Pango to a thousandth of a pixel
+            assert matrix == pytest.approx(expected_matrix, abs=0.05)
+    assert squash(" ".join(pdf_pages(written))) == squash(" ".join(pdf_pages(reference)))
+
+
+def test_marks_found_twice_or_not_at_all_are_not_written():
+    html = (
+        '<html lang="fr"><head><title>Repères</title></head><body>'
+        f"<p>{numbers.mark(0)}</p><p>{numbers.mark(1)}</p><p>{numbers.mark(1)}</p></body></html>"
+    )
+    pdf, _pages = pdfparts.write_pdf_pages(html)
+    assert numbers.filled(pdf, {numbers.mark(0): "12"}) is not None
+    assert numbers.filled(pdf, {numbers.mark(1): "12"}) is None  # twice
+    assert numbers.filled(pdf, {numbers.mark(0): "12", numbers.mark(2): "13"}) is None  # absent
+    assert numbers.filled(pdf, {numbers.mark(0): "1 2"}) is None  # a glyph the mark lacks
+
+
+def test_marks_not_written_fall_back_to_laying_the_numbers_out(laid_out, monkeypatch, caplog):
+    """Should the marks not be found as expected (another renderer, another font), the front
+    matter is laid out with its numbers, as before, and the contents still give the right
+    pages."""
+    built = build_contract(3)
+    monkeypatch.setattr(pdfparts, "filled", lambda pdf, marks: None)
+    with caplog.at_level(logging.WARNING, logger="cls_platform.pdf.parts"):
+        pages = pdf_pages(contract_pdf(contract=built.contract))
+    assert "numéros de page introuvables" in caplog.text
+    assert len(laid_out) == 3 + 1 + 1 + 1 + 1  # the front matter twice: marked, then numbered
+    contents_agree_with_pages(pages, built)
+    assert numbers.DIGITS not in squash(" ".join(pages))
 
 
 # Page numbers drawn, not laid out -------------------------------------------------------------

@@ -424,8 +424,9 @@ def test_a_warming_keeps_what_it_finds_as_long_as_what_it_makes(warming, monkeyp
     )
     warm_contract_pdf(contract=built.contract)
     parts = [key for key in touched if key.startswith("part:")]
-    # per audience: the axes, two fiches, the front matter, the numbers' sample
-    assert len(set(parts)) == 2 * (1 + 2 + 1) + 1
+    # per audience: the axes, two fiches, the front matter with its marks and with its
+    # numbers; the page numbers' sample
+    assert len(set(parts)) == 2 * (1 + 2 + 2) + 1
     assert all(cache.get(key) is not None for key in parts)
 
 
