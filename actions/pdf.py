@@ -8,7 +8,7 @@ Signatories (viewers) read structures, never persons: their print (`for_signator
 names no pilot, gives a co-pilot as "un·e professionnel·le de <structure>", and replaces the
 directory's names typed in the free texts by their structures, as the compte-rendu they read
 does (cls_platform/templatetags/people.py). Their parts are kept apart from the coordination's
-in the PDF cache (`audience`), and the contents' length is remembered for each.
+in the PDF cache (`audience`).
 """
 
 from __future__ import annotations
@@ -329,9 +329,10 @@ def contract_book(
     the same keys; a print with a cold cache renders what is missing itself, as before, and never
     waits for a worker.
 
-    The front matter (cover, signatories, contents) is the one part that waits for the others,
-    whose pages its contents give: the axes, which follow it, are a part of their own, rendered
-    beside the fiches rather than after them."""
+    The front matter (cover, signatories, contents) is laid out beside the fiches with a mark
+    where each page of its contents goes (`_with_marks`), and the pages written over the marks
+    once the fiches are made (cls_platform.pdf.parts.book); the axes, which follow it, are a part
+    of their own."""
     printed = contract_print(contract=contract, for_signatories=for_signatories)
     title = f"{printed.title} ({printed.period})"
 

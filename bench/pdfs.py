@@ -6,7 +6,7 @@ end, so that the database is left as it was. Its parts are kept in a cache of th
 
 - first print: every fiche laid out (in PDF_PROCESSES processes, one per processor by default);
 - after one fiche was edited (its title, so the contents change too), before any warming: that
-  fiche and the front matter laid out again by the print itself (the fallback);
+  fiche, the axes and the front matter laid out again by the print itself;
 - after one fiche was edited and the worker's warming ran (actions.tasks.warm_contract_pdf, run
   here as a worker runs it, untimed, through the same part cache): what the coordinator waits
   for on a normal day, the first print after a change (the issue's target);

@@ -51,6 +51,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
 
+from cls_platform.pdf import numbers as numbers_module
 from cls_platform.pdf.numbers import SAMPLE, drawn, filled, numbers_html, stamp
 from cls_platform.pdf.rendering import (
     DEFAULT_STYLESHEETS,
@@ -202,7 +203,8 @@ def _filled(
         if mark in front.marked
     }
     cache = caches[CACHE_ALIAS]
-    key = "part:" + _digest(salt, front.marked, *(f"{m}={n}" for m, n in sorted(numbers.items())))
+    written = (f"{m}={n}" for m, n in sorted(numbers.items()))
+    key = "part:" + _digest(salt, _filling_code(), front.marked, *written)
     kept = cache.get(key)
     if kept is not None:
         if refresh:
@@ -210,7 +212,7 @@ def _filled(
         return Part(pdf=kept[1], pages=kept[0])
     try:
         pdf = filled(marked.pdf, numbers)
-    except (pikepdf.PdfError, KeyError, AttributeError, ValueError, TypeError):
+    except (pikepdf.PdfError, KeyError, IndexError, AttributeError, ValueError, TypeError):
         logger.warning("Sommaire : repères des numéros de page illisibles.", exc_info=True)
         pdf = None
     if pdf is not None:
@@ -219,8 +221,23 @@ def _filled(
     logger.warning(
         "Sommaire : numéros de page introuvables, le début du document est remis en page."
     )
-    html = front.html(chapters, marked.pages)
-    return _kept_or_rendered(renderer, html, salt, tagged=True, refresh=refresh).result()
+    front_pages = marked.pages
+    for _attempt in range(2):  # its numbers change no line: a second layout is for safety only
+        html = front.html(chapters, front_pages)
+        part = _kept_or_rendered(renderer, html, salt, tagged=True, refresh=refresh).result()
+        if part.pages == front_pages:
+            break
+        logger.warning("Sommaire : %s pages avec ses numéros, %s sans.", part.pages, front_pages)
+        front_pages = part.pages
+    cache.set(key, (part.pages, part.pdf))
+    return part
+
+
+@functools.cache
+def _filling_code() -> str:
+    """The code that writes the contents' numbers over their marks: part of the kept fronts'
+    keys, so that a change to it makes new ones."""
+    return Path(numbers_module.__file__).read_text("utf-8")
 
 
 def layout_generation(*sources: str) -> str:

@@ -155,18 +155,28 @@ def test_marks_found_twice_or_not_at_all_are_not_written():
     assert numbers.filled(pdf, {numbers.mark(0): "1 2"}) is None  # a glyph the mark lacks
 
 
-def test_marks_not_written_fall_back_to_laying_the_numbers_out(laid_out, monkeypatch, caplog):
-    """Should the marks not be found as expected (another renderer, another font), the front
-    matter is laid out with its numbers, as before, and the contents still give the right
-    pages."""
+def unreadable(pdf, marks):
+    raise IndexError("list index out of range")  # a font's widths not as expected
+
+
+@pytest.mark.parametrize("filled", [lambda pdf, marks: None, unreadable])
+def test_marks_not_written_fall_back_to_laying_the_numbers_out(
+    laid_out, monkeypatch, caplog, filled
+):
+    """Should the marks not be found or read as expected (another renderer, another font), the
+    front matter is laid out with its numbers, as before, and kept: the contents still give the
+    right pages, and a reprint lays nothing out."""
     built = build_contract(3)
-    monkeypatch.setattr(pdfparts, "filled", lambda pdf, marks: None)
+    monkeypatch.setattr(pdfparts, "filled", filled)
     with caplog.at_level(logging.WARNING, logger="cls_platform.pdf.parts"):
         pages = pdf_pages(contract_pdf(contract=built.contract))
     assert "numéros de page introuvables" in caplog.text
     assert len(laid_out) == 3 + 1 + 1 + 1 + 1  # the front matter twice: marked, then numbered
     contents_agree_with_pages(pages, built)
     assert numbers.DIGITS not in squash(" ".join(pages))
+    laid_out.clear()
+    assert pdf_pages(contract_pdf(contract=built.contract)) == pages
+    assert laid_out == []
 
 
 # Page numbers drawn, not laid out -------------------------------------------------------------
