@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import subprocess
 
 import pikepdf
 import pytest
@@ -53,12 +54,22 @@ def contents_agree_with_pages(pages: list[str], built) -> None:
 
 def test_a_first_print_lays_each_part_out_once(laid_out):
     built = build_contract(3)
-    pages = pdf_pages(contract_pdf(contract=built.contract))
+    printed = contract_pdf(contract=built.contract)
+    pages = pdf_pages(printed)
     # the fiches, the axes, the front matter (with marks), the page numbers' sample
     assert len(laid_out) == 3 + 1 + 1 + 1
     assert sum(numbers.mark(0) in html for html in laid_out) == 1  # the front matter
     contents_agree_with_pages(pages, built)
     assert numbers.DIGITS not in squash(" ".join(pages))
+    # as assistive technologies read it, through the structure tree: numbers, no mark
+    structure = subprocess.run(
+        ["pdfinfo", "-struct-text", "-"], input=printed, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Sommaire" in structure and numbers.DIGITS not in structure
+    start = page_of(pages, f"Fiche-action {built.fiches[-1].number} {built.fiches[-1].title}")
+    # the next text after the entry's title, in its link, is its page
+    after = structure.split(f'{built.fiches[-1].title}"', 1)[1]
+    assert re.search(r'"([^"]*)"', after).group(1) == str(start)
 
 
 def test_a_fiche_grown_by_pages_moves_the_contents_numbers_without_a_new_layout(laid_out):
@@ -78,14 +89,24 @@ def test_a_fiche_grown_by_pages_moves_the_contents_numbers_without_a_new_layout(
 
 
 def test_the_signatories_print_has_its_own_front_matter_with_the_right_pages(laid_out):
+    """Their front matter, with the same pages, is never the coordination's: the names its
+    description gives are their structures in theirs."""
     built = build_contract(3)
-    contract_pdf(contract=built.contract)
+    pilot = built.fiches[0].pilot_contact
+    name = f"{pilot.first_name} {pilot.last_name}"
+    built.contract.description = f"Contrat suivi par {name} pour la ville."
+    built.contract.save()
+    coordination = pdf_pages(contract_pdf(contract=built.contract))
     laid_out.clear()
 
     pages = pdf_pages(contract_pdf(contract=built.contract, for_signatories=True))
     # their fiches, axes and front matter; the numbers' sample kept
     assert len(laid_out) == 3 + 1 + 1
     contents_agree_with_pages(pages, built)
+    front = squash(" ".join(pages[: page_of(pages, "Sommaire")]))
+    assert f"Contrat suivi par {name}" in squash(" ".join(coordination))
+    assert name not in front
+    assert f"un·e professionnel·le de {pilot.organization.name}" in front
 
 
 def text_runs(pdf: bytes) -> list[list[tuple[list[float], bytes]]]:
