@@ -1,7 +1,10 @@
 """Realistic bulk territories for the benchmarks (`python manage.py seed_scale`).
 
 Per territory, about 250 contacts, 90 organizations, 60 fiches-actions, 8 groups, 40 meetings
-and 200 invitations per meeting, written with bulk inserts.
+and 200 invitations per meeting, written with bulk inserts. Groups and fiches have their pilots,
+as a signed contract names them: two per group, a pilot and a co-pilot per fiche; in the first
+group, one pilot has left their structure with nobody named after them (a vacant seat, as the
+groups' health and the ARS table show one).
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ def seed_territory(slug: str, index: int, rng: random.Random) -> Territory:
             for n in range(AXES)
         ]
     )
-    FicheAction.objects.bulk_create(
+    fiches = FicheAction.objects.bulk_create(
         [
             FicheAction(
                 territory=territory,
@@ -97,8 +100,16 @@ def seed_territory(slug: str, index: int, rng: random.Random) -> Territory:
                 progress=rng.randint(0, 100),
                 end_date=dt.date(2023 + n % 6, 12, 31),
                 pilot_organization=organizations[n % ORGANIZATIONS],
+                # Contact n works at structure n (modulo the structures): the pilot of its fiche.
+                pilot_contact=contacts[n % CONTACTS],
             )
             for n in range(FICHES)
+        ]
+    )
+    FicheAction.copilots.through.objects.bulk_create(
+        [
+            FicheAction.copilots.through(ficheaction=fiche, contact=contacts[(n + 1) % CONTACTS])
+            for n, fiche in enumerate(fiches)
         ]
     )
     groups = WorkGroup.objects.bulk_create(
@@ -108,6 +119,18 @@ def seed_territory(slug: str, index: int, rng: random.Random) -> Territory:
             )
             for n in range(GROUPS)
         ]
+    )
+    pilots = {
+        (group.pk, contacts[(2 * n + k) % CONTACTS].pk)
+        for n, group in enumerate(groups)
+        for k in range(2)
+    }
+    WorkGroup.pilots.through.objects.bulk_create(
+        [WorkGroup.pilots.through(workgroup_id=g, contact_id=c) for g, c in sorted(pilots)]
+    )
+    # The first group's second pilot left their structure two months ago, nobody named after them.
+    Contact.objects.filter(pk=contacts[1 % CONTACTS].pk).update(
+        left_at=timezone.localdate() - dt.timedelta(days=60), is_active=False
     )
     meetings = Meeting.objects.bulk_create(
         [
