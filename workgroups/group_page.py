@@ -122,8 +122,12 @@ def health_figures(health: GroupHealth, *, show_drifters: bool) -> SafeString:
     return mark_safe("".join(parts))
 
 
-def pilot_items(pilots: list[Contact], *, people: bool) -> SafeString:
-    """The <li>s of the list of pilots: names for those who may read them, structures else."""
+def pilot_items(
+    pilots: list[Contact], *, people: bool, sectors: dict[int, list[str]] | None = None
+) -> SafeString:
+    """The <li>s of the list of pilots: names for those who may read them, structures else;
+    each structure's sector names from `sectors` (by structure id) when given, read from the
+    structure otherwise."""
     if not pilots:
         return mark_safe(f"<li>{escape(_('Aucun pilote'))}</li>")
     left = None
@@ -136,9 +140,14 @@ def pilot_items(pilots: list[Contact], *, people: bool) -> SafeString:
                 text += f", {escape(organization.name)}"
         else:
             text = escape(as_professional(p))
-        sectors = list(organization.sectors.all()) if organization is not None else []
-        if sectors:
-            text += f'\n  <span class="muted">({_join(s.name for s in sectors)})</span>'
+        if organization is None:
+            names = []
+        elif sectors is not None:
+            names = sectors.get(organization.pk, [])
+        else:
+            names = [sector.name for sector in organization.sectors.all()]
+        if names:
+            text += f'\n  <span class="muted">({_join(names)})</span>'
         if p.left_at:
             left = left or escape(_("a quitté sa structure"))
             text += f'\n  <span class="badge badge--postponed">{left}</span>'

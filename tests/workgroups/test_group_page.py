@@ -17,6 +17,7 @@ from tests.factories import ContactFactory, OrganizationFactory, WorkGroupFactor
 from workgroups import group_page
 from workgroups.health import Drifter, GroupHealth, HealthState
 from workgroups.models import Membership, MembershipKind
+from workgroups.selectors.groups import group_detail
 
 pytestmark = pytest.mark.django_db
 
@@ -98,12 +99,19 @@ def test_pilots_and_members_are_the_template_byte_for_byte(territory):
         ),
         ContactFactory(territory=territory, organization=OrganizationFactory(territory=territory)),
     ]
+    group = WorkGroupFactory(contract__territory=territory)
+    group.pilots.set(pilots)
+    # The group's page reads the sectors of its pilots' structures with the rest of the group,
+    # one round trip (`group_detail`), rather than from each structure.
+    sectors = group_detail(group=group)["pilot_sectors"]
+    assert sectors == {organization.pk: [other.name, health.name]}
     for people in (True, False):
         for shown in (pilots, []):
             expected = PILOTS.render({"pilots": shown, "people": people})
             assert f"<ul>{group_page.pilot_items(shown, people=people)}</ul>" == expected
+            items = group_page.pilot_items(shown, people=people, sectors=sectors)
+            assert f"<ul>{items}</ul>" == expected
 
-    group = WorkGroupFactory(contract__territory=territory)
     memberships = [
         Membership.objects.create(group=group, contact=pilots[0], kind=MembershipKind.MEMBER),
         Membership.objects.create(

@@ -68,7 +68,9 @@ class GroupDetailView(GroupsMixin, DetailView):
         context["health_figures"] = group_page.health_figures(
             detail["health"], show_drifters=context["show_drifters"]
         )
-        context["pilot_items"] = group_page.pilot_items(detail["pilots"], people=people)
+        context["pilot_items"] = group_page.pilot_items(
+            detail["pilots"], people=people, sectors=detail["pilot_sectors"]
+        )
         if people:
             context["member_items"] = group_page.member_items(
                 detail["memberships"],
