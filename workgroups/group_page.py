@@ -123,11 +123,11 @@ def health_figures(health: GroupHealth, *, show_drifters: bool) -> SafeString:
 
 
 def pilot_items(
-    pilots: list[Contact], *, people: bool, sectors: dict[int, list[str]] | None = None
+    pilots: list[Contact], *, people: bool, sectors: dict[int, list[str]]
 ) -> SafeString:
     """The <li>s of the list of pilots: names for those who may read them, structures else;
-    each structure's sector names from `sectors` (by structure id) when given, read from the
-    structure otherwise."""
+    each structure's sector names from `sectors` (by structure id, as `group_detail` reads them
+    with the group: no query here)."""
     if not pilots:
         return mark_safe(f"<li>{escape(_('Aucun pilote'))}</li>")
     left = None
@@ -140,12 +140,7 @@ def pilot_items(
                 text += f", {escape(organization.name)}"
         else:
             text = escape(as_professional(p))
-        if organization is None:
-            names = []
-        elif sectors is not None:
-            names = sectors.get(organization.pk, [])
-        else:
-            names = [sector.name for sector in organization.sectors.all()]
+        names = sectors.get(organization.pk, []) if organization is not None else []
         if names:
             text += f'\n  <span class="muted">({_join(names)})</span>'
         if p.left_at:

@@ -1,8 +1,9 @@
 """python manage.py seed_scale --territories N: realistic bulk data for the benchmarks.
 
 Per territory, about 250 contacts, 90 organizations, 60 fiches-actions, 8 groups, 40 meetings
-and 200 invitations per meeting, groups and fiches with their pilots (demo/scale.py). Territories already there (slug
-"echelle-0001"...) are skipped, so the command can grow a database step by step.
+and 200 invitations per meeting, groups and fiches with their pilots (demo/scale.py).
+Territories already there (slug "echelle-0001"...) are skipped, so the command can grow a
+database step by step.
 """
 
 from __future__ import annotations
