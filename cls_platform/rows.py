@@ -8,10 +8,12 @@ rows made into instances here, as the ORM makes them: `from_db`, with each field
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from django.db import connection
 from django.db.models import Model
 
@@ -63,22 +65,38 @@ def _loader(
 
 def results(statements: Sequence[str | tuple[str, Sequence[Any]]]) -> list[list[tuple]]:
     """The rows of each statement (a string, or a string and its parameters): on PostgreSQL
-    sent together, one round trip (psycopg's client-side cursor returns one result each,
-    `nextset`); one by one elsewhere (SQLite runs one statement per call). The statements of
-    the groups' health (`workgroups.health_sql`), the pages that read it, the options of the
-    lists' filters (`partners.filter_form`)."""
+    sent together, one round trip (`_pipelined`); one by one elsewhere (SQLite runs one
+    statement per call). The statements of the groups' health (`workgroups.health_sql`), the
+    pages that read it, the options of the lists' filters (`partners.filter_form`)."""
     pairs = [(s, []) if isinstance(s, str) else (s[0], list(s[1])) for s in statements]
-    rows = []
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            for statement, params in pairs:
-                cursor.execute(statement, params)
-                rows.append(cursor.fetchall())
-            return rows
-        params = [p for _s, ps in pairs for p in ps]
-        # No parameters at all: None, so that a "%" in the SQL is not taken for a placeholder.
-        cursor.execute(";\n".join(s for s, _p in pairs), params or None)
-        rows.append(cursor.fetchall())
-        while cursor.nextset():
+        if connection.vendor == "postgresql":
+            return _pipelined(cursor, pairs)
+        rows = []
+        for statement, params in pairs:
+            cursor.execute(statement, params)
             rows.append(cursor.fetchall())
-    return rows
+        return rows
+
+
+def _pipelined(cursor: Any, pairs: list[tuple[str, list[Any]]]) -> list[list[tuple]]:
+    """The statements sent in one round trip (psycopg's pipeline), each with its parameters
+    bound by the server rather than written into its text. A statement whose text the
+    connection has sent PREPARE_THRESHOLD times already (settings.DATABASES' OPTIONS) is
+    prepared, and PostgreSQL no longer plans it at each page: planning took it longer than
+    running them (a group's page, the table of all one's contracts), and a statement whose
+    varying values (a group's id) are parameters keeps one text for every group. A statement
+    sent only once (ids written into its text) is run as before, unprepared. Logged as one query
+    where queries are logged (DEBUG, the tests' counts)."""
+    raw = connection.connection
+    log = getattr(cursor, "debug_sql", None)  # a debug cursor: the batch is one query
+    text = ";\n".join(s for s, _p in pairs)
+    logged = log(text, [p for _s, ps in pairs for p in ps]) if log else contextlib.nullcontext()
+    with logged, connection.wrap_database_errors:
+        cursors = []
+        with raw.pipeline():
+            for statement, params in pairs:
+                # No parameters at all: None, so that a "%" in the SQL is not taken for a
+                # placeholder.
+                cursors.append(psycopg.Cursor(raw).execute(statement, params or None))
+        return [c.fetchall() for c in cursors]

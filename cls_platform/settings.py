@@ -139,6 +139,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # whole table of contacts (5,000 at ten territories) to look up the two hundred who came to
     # a group's meetings, where their index answers in a third of the time.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
+    # The statements written out in SQL (cls_platform.rows.results) that a connection sends a
+    # third time are prepared: PostgreSQL then plans them once, not at every page (it took
+    # longer to plan a group's page than to run it). The ORM's queries are never prepared
+    # (Django binds their parameters on the client side). No pooler stands between the workers
+    # and PostgreSQL (docker-compose.yml): one that shares a connection between clients by
+    # transaction would need DATABASE_PREPARE_THRESHOLD= (empty: never prepare).
+    _threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "2")
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "prepare_threshold", int(_threshold) if _threshold else None
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run` has two writers (the web server and `run_periodic`): a write waits for the
     # other's lock for up to 20 s instead of failing at once with "database is locked".

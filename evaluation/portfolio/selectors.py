@@ -275,12 +275,10 @@ def _readable(statement: str, user: User) -> list[tuple]:
     if not user.is_authenticated or not user.is_active:
         return []
     readable = [str(status) for status in READABLE_BY_VIEWERS]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            statement.format(readable=", ".join(["%s"] * len(readable))),
-            [user.pk, Role.VIEWER.value, *readable],
-        )
-        return cursor.fetchall()
+    text = statement.format(readable=_placeholders(readable))
+    # Through `results`: prepared once a connection sent it twice (the same text for everyone).
+    (rows,) = sql.results([(text, [user.pk, Role.VIEWER.value, *readable])])
+    return rows
 
 
 def contract_keys(*, user: User) -> list[ContractKey]:
@@ -362,7 +360,7 @@ def filled_rows(keys: Sequence[ContractKey], *, today: dt.date | None = None) ->
         return rows
     today = today or timezone.localdate()
     ids = [key.pk for key in keys]
-    statements = [(sql.fill(CONTRACTS, ids), [])] if ids else []
+    statements = [(CONTRACTS.format(_placeholders(ids)), ids)] if ids else []
     statements += _fill_statements(ids, ids, today=today)
     results = sql.results(statements) if statements else []
     rows = _rows_by_id(keys, results.pop(0) if results else [])
@@ -381,9 +379,7 @@ def _rows_by_id(
     deleted since its key was read is left out."""
     if values is None:
         with connection.cursor() as cursor:
-            cursor.execute(
-                CONTRACTS.format(", ".join(["%s"] * len(keys)) or "NULL"), [k.pk for k in keys]
-            )
+            cursor.execute(CONTRACTS.format(_placeholders(keys)), [k.pk for k in keys])
             values = cursor.fetchall()
     route = progress_route()
     by_id = {value[0]: ContractRow(*value, route=route) for value in values}
@@ -409,16 +405,25 @@ FROM workgroups_workgroup g
 LEFT JOIN ({{1}}) AS seats (group_id, vacant) ON seats.group_id = g.id
 CROSS JOIN LATERAL ({{2}}) AS s
 WHERE g.contract_id IN ({{0}})"""
-GROUPS_OF = "SELECT id FROM workgroups_workgroup WHERE contract_id IN ({0})"
+GROUPS_OF = "ARRAY(SELECT id FROM workgroups_workgroup WHERE contract_id IN ({0}))"
 
 
 def group_states_statement(contract_ids: list[int], *, today: dt.date) -> tuple[str, list[Any]]:
+    """`GROUP_STATES` of the contracts, with its parameters: the contracts' ids among them, so
+    that its text is the same for every page of fifty contracts (prepared once a connection
+    sent it twice: cls_platform.rows.results)."""
     summary, summary_params = summary_statement(today=today)
-    seats = sql.fill(sql.PILOT_SEATS, sql.Raw(sql.fill(GROUPS_OF, contract_ids)))
+    ids = sql.Raw(_placeholders(contract_ids))
+    seats = sql.fill(sql.PILOT_SEATS, sql.Raw(sql.fill(GROUPS_OF, ids)))
     zone = timezone.get_current_timezone_name()
     copil = [GroupKind.COPIL.value, zone, MeetingStatus.HELD.value, timezone.now()]
-    statement = sql.fill(GROUP_STATES, contract_ids, sql.Raw(seats), sql.Raw(summary))
-    return statement, copil + summary_params
+    statement = sql.fill(GROUP_STATES, ids, sql.Raw(seats), sql.Raw(summary))
+    # In the order of the statement's text: the COPIL's, the seats', the summary's, the groups'.
+    return statement, [*copil, *contract_ids, *summary_params, *contract_ids]
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values)) or "NULL"
 
 
 def _fill(

@@ -11,7 +11,7 @@ from cls_platform.rows import Loader
 from partners.models import Contact
 
 from ..health import group_health, groups_health, pilots_from, pilots_statement
-from ..health_sql import results
+from ..health_sql import Raw, results
 from ..models import Attendance, Meeting, MeetingStatus, Membership, WorkGroup
 
 
@@ -105,7 +105,7 @@ def group_detail(*, group: WorkGroup) -> dict[str, Any]:
                 _MEMBERSHIPS.format(membership=membership.columns, contact=contact.columns),
                 [group.pk],
             ),
-            pilots_statement([group.pk]),
+            (pilots_statement(Raw("%s")), [group.pk]),  # one text for every group
             (_PILOT_SECTORS, [group.pk]),
         ]
     )
