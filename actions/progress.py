@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from cls_platform.rows import placeholders
+
 from .models import ActionStatus, Contract, FicheAction, Indicator, IndicatorValue
 
 CLOSED_STATUSES = (ActionStatus.DONE, ActionStatus.ABANDONED)
@@ -290,11 +292,6 @@ FROM actions_indicator i JOIN actions_ficheaction f ON f.id = i.fiche_id
 WHERE f.contract_id IN ({ids})"""
 
 
-def _placeholders(values: list) -> str:
-    """As many parameters as `values` (portable: SQLite, the embedded default, has no arrays)."""
-    return ", ".join(["%s"] * len(values))
-
-
 def contract_figures(
     contracts: Iterable[Contract], *, today: dt.date | None = None
 ) -> dict[int, ContractFigures]:
@@ -321,8 +318,8 @@ def figures_statements(
     if not ids:
         return []
     closed = [str(status) for status in CLOSED_STATUSES]
-    counts = _FICHE_COUNTS.format(closed=_placeholders(closed), ids=_placeholders(ids))
-    latest = _INDICATOR_LATEST.format(ids=_placeholders(ids))
+    counts = _FICHE_COUNTS.format(closed=placeholders(closed), ids=placeholders(ids))
+    latest = _INDICATOR_LATEST.format(ids=placeholders(ids))
     return [(counts, [today, *closed, *ids]), (latest, ids)]
 
 

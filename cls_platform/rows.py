@@ -63,6 +63,13 @@ def _loader(
     return cls(model, alias, names)
 
 
+def placeholders(values: Sequence[object]) -> str:
+    """As many parameters as `values` ("%s, %s"), for a statement whose text stays the same
+    whatever the values (prepared by `results`); "NULL" for none, which matches nothing.
+    Portable: SQLite, the embedded default, has no arrays."""
+    return ", ".join(["%s"] * len(values)) or "NULL"
+
+
 def results(statements: Sequence[str | tuple[str, Sequence[Any]]]) -> list[list[tuple]]:
     """The rows of each statement (a string, or a string and its parameters): on PostgreSQL
     sent together, one round trip (`_pipelined`); one by one elsewhere (SQLite runs one

@@ -29,6 +29,7 @@ from actions.models import READABLE_BY_VIEWERS, Contract, ContractKind, Contract
 from actions.progress import ContractFigures, figures_from, figures_statements
 from cls_platform.departments import department_label, department_name
 from cls_platform.models import Access, Role, User
+from cls_platform.rows import placeholders
 from workgroups import health_sql as sql
 from workgroups.health import (
     HealthState,
@@ -275,7 +276,7 @@ def _readable(statement: str, user: User) -> list[tuple]:
     if not user.is_authenticated or not user.is_active:
         return []
     readable = [str(status) for status in READABLE_BY_VIEWERS]
-    text = statement.format(readable=_placeholders(readable))
+    text = statement.format(readable=placeholders(readable))
     # Through `results`: prepared once a connection sent it twice (the same text for everyone).
     (rows,) = sql.results([(text, [user.pk, Role.VIEWER.value, *readable])])
     return rows
@@ -360,7 +361,7 @@ def filled_rows(keys: Sequence[ContractKey], *, today: dt.date | None = None) ->
         return rows
     today = today or timezone.localdate()
     ids = [key.pk for key in keys]
-    statements = [(CONTRACTS.format(_placeholders(ids)), ids)] if ids else []
+    statements = [(CONTRACTS.format(placeholders(ids)), ids)] if ids else []
     statements += _fill_statements(ids, ids, today=today)
     results = sql.results(statements) if statements else []
     rows = _rows_by_id(keys, results.pop(0) if results else [])
@@ -379,7 +380,7 @@ def _rows_by_id(
     deleted since its key was read is left out."""
     if values is None:
         with connection.cursor() as cursor:
-            cursor.execute(CONTRACTS.format(_placeholders(keys)), [k.pk for k in keys])
+            cursor.execute(CONTRACTS.format(placeholders(keys)), [k.pk for k in keys])
             values = cursor.fetchall()
     route = progress_route()
     by_id = {value[0]: ContractRow(*value, route=route) for value in values}
@@ -413,17 +414,13 @@ def group_states_statement(contract_ids: list[int], *, today: dt.date) -> tuple[
     that its text is the same for every page of fifty contracts (prepared once a connection
     sent it twice: cls_platform.rows.results)."""
     summary, summary_params = summary_statement(today=today)
-    ids = sql.Raw(_placeholders(contract_ids))
+    ids = sql.Raw(placeholders(contract_ids))
     seats = sql.fill(sql.PILOT_SEATS, sql.Raw(sql.fill(GROUPS_OF, ids)))
     zone = timezone.get_current_timezone_name()
     copil = [GroupKind.COPIL.value, zone, MeetingStatus.HELD.value, timezone.now()]
     statement = sql.fill(GROUP_STATES, ids, sql.Raw(seats), sql.Raw(summary))
     # In the order of the statement's text: the COPIL's, the seats', the summary's, the groups'.
     return statement, [*copil, *contract_ids, *summary_params, *contract_ids]
-
-
-def _placeholders(values: Sequence[object]) -> str:
-    return ", ".join(["%s"] * len(values)) or "NULL"
 
 
 def _fill(
