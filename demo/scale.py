@@ -5,6 +5,13 @@ and 200 invitations per meeting, written with bulk inserts. Groups and fiches ha
 as a signed contract names them: two per group, a pilot and a co-pilot per fiche; in the first
 group, one pilot has left their structure with nobody named after them (a vacant seat, as the
 groups' health and the ARS table show one).
+
+And what a fiche and a group hold once a contract is under way, so that the pages that read them
+(a group's members, a fiche's partners, funding and indicators, the contract's and the ARS
+table's indicators on track) are measured on filled relations: 25 people per group (its pilots
+among them, the last five subscribed to the reports only), 3 partner structures and 2 funding
+lines per fiche, and 2 indicators per fiche, one with a baseline, a target and a measure a year,
+one of process without a target.
 """
 
 from __future__ import annotations
@@ -12,14 +19,38 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from actions.models import ActionStatus, Axis, AxisKind, Contract, ContractStatus, FicheAction
+from actions.models import (
+    ActionPartner,
+    ActionStatus,
+    Axis,
+    AxisKind,
+    CollaborationLevel,
+    Contract,
+    ContractStatus,
+    FicheAction,
+    FundingLine,
+    FundingStatus,
+    Indicator,
+    IndicatorKind,
+    IndicatorValue,
+)
 from cls_platform.models import Access, Role, Territory, User
 from partners.models import Contact, ContactSource, Organization, OrganizationKind
-from workgroups.models import Attendance, Invitation, Meeting, MeetingStatus, Rsvp, WorkGroup
+from workgroups.models import (
+    Attendance,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    MembershipKind,
+    Rsvp,
+    WorkGroup,
+)
 
 ORGANIZATIONS = 90
 CONTACTS = 250
@@ -28,6 +59,10 @@ AXES = 6
 GROUPS = 8
 MEETINGS = 40
 INVITED = 200
+MEMBERS = 25  # per group, the last SUBSCRIBERS of them subscribed to the reports only
+SUBSCRIBERS = 5
+PARTNERS = 3  # structures per fiche
+FUNDERS = ("ARS Île-de-France", "Ville", "CPAM", "Département")
 
 
 @functools.cache
@@ -163,4 +198,112 @@ def seed_territory(slug: str, index: int, rng: random.Random) -> Territory:
                 )
             )
     Invitation.objects.bulk_create(invitations, batch_size=2000)
+    # After the meetings: the random draws of the invitations are those they always were.
+    seed_members(territory, groups, contacts)
+    seed_fiche_contents(fiches, organizations, rng)
     return territory
+
+
+def seed_members(territory: Territory, groups: list[WorkGroup], contacts: list[Contact]) -> None:
+    """MEMBERS people per group, from its pilots on (group n's pilots are contacts 2n and 2n+1),
+    the last SUBSCRIBERS subscribed to the reports only."""
+    # A dict: with fewer contacts than MEMBERS (the tests' small territories), each person once.
+    seats = {
+        (n, contacts[(2 * n + k) % len(contacts)].pk): k
+        for n in range(len(groups))
+        for k in reversed(range(MEMBERS))
+    }
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                territory=territory,
+                group=groups[n],
+                contact_id=contact_id,
+                kind=(
+                    MembershipKind.SUBSCRIBER
+                    if k >= MEMBERS - SUBSCRIBERS
+                    else MembershipKind.MEMBER
+                ),
+            )
+            for (n, contact_id), k in sorted(seats.items())
+        ]
+    )
+
+
+def seed_fiche_contents(
+    fiches: list[FicheAction], organizations: list[Organization], rng: random.Random
+) -> None:
+    """Each fiche's partner structures (not its pilot's), funding and indicators."""
+    levels = list(CollaborationLevel.objects.order_by("rank"))
+    partners = {
+        (n, organizations[(n + 1 + 7 * k) % len(organizations)].pk): k
+        for n in range(len(fiches))
+        for k in reversed(range(PARTNERS))
+    }
+    ActionPartner.objects.bulk_create(
+        [
+            ActionPartner(
+                fiche=fiches[n],
+                organization_id=organization_id,
+                role="Orientation des publics" if k else "Co-animation des ateliers",
+                level=rng.choice(levels) if levels else None,
+            )
+            for (n, organization_id), k in sorted(partners.items())
+        ]
+    )
+    FundingLine.objects.bulk_create(
+        [
+            FundingLine(
+                fiche=fiche,
+                funder=FUNDERS[(n + k) % len(FUNDERS)],
+                amount=Decimal(rng.randrange(2_000, 60_000, 500)),
+                status=FundingStatus.SECURED if k == 0 else FundingStatus.REQUESTED,
+                year=2024 + k,
+            )
+            for n, fiche in enumerate(fiches)
+            for k in range(2)
+        ]
+    )
+    indicators = Indicator.objects.bulk_create(
+        [
+            indicator
+            for fiche in fiches
+            for indicator in (
+                Indicator(
+                    fiche=fiche,
+                    kind=IndicatorKind.RESULT,
+                    title="Personnes accompagnées dans l'année",
+                    unit="personnes",
+                    baseline=Decimal(100),
+                    target=Decimal(rng.choice((150, 200, 300))),
+                    source="Bilans des structures partenaires",
+                    frequency="annuelle",
+                    order=0,
+                ),
+                Indicator(
+                    fiche=fiche,
+                    kind=IndicatorKind.PROCESS,
+                    title="Réunions du comité de suivi",
+                    unit="réunions",
+                    order=1,
+                ),
+            )
+        ]
+    )
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(
+                indicator=indicator,
+                measured_on=dt.date(year, 12, 31),
+                value=Decimal(100 + rng.randint(0, 60) * (year - 2022)),
+            )
+            for indicator in indicators
+            if indicator.target is not None
+            for year in (2023, 2024, 2025)
+        ]
+        + [
+            IndicatorValue(indicator=indicator, measured_on=dt.date(2025, 12, 31), value=3)
+            for indicator in indicators
+            if indicator.target is None
+        ]
+    )

@@ -202,10 +202,13 @@ def seed(slug: str, index: int, factor: int, directory: int) -> Territory:
         ],
         ignore_conflicts=True,
     )
-    # The first structure works with the second at every size (its page lists them).
+    # The first structure works with the second at every size (its page lists them; the seed's
+    # partners may already have them together).
     first, second = Organization.objects.filter(territory=territory).order_by("pk")[:2]
     fiche = FicheAction.objects.filter(territory=territory, pilot_organization=first).first()
-    ActionPartner.objects.create(fiche=fiche, organization=second, role="Partenaire")
+    ActionPartner.objects.get_or_create(
+        fiche=fiche, organization=second, defaults={"role": "Partenaire"}
+    )
     for group in WorkGroup.objects.filter(territory=territory):
         group.pilots.add(*Contact.objects.filter(territory=territory)[: 2 * factor])
     rows = "".join(

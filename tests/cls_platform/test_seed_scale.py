@@ -64,3 +64,39 @@ def test_running_seed_scale_again_adds_no_pilot(scale):
     call_command("seed_scale", territories=1, stdout=io.StringIO())
     assert WorkGroup.pilots.through.objects.count() == pilots == 16
     assert copilots.objects.count() == before == 60
+
+
+def test_groups_have_members_and_fiches_partners_funding_and_indicators(scale, client):
+    """What a contract under way holds, read on the pages that show it: a group's 25 people
+    (its pilots among them), a fiche's partner structures, funding and indicators with their
+    measures, and the contract's indicators on track on the ARS table."""
+    group = WorkGroup.objects.filter(territory__slug=SLUG).order_by("pk")[1]
+    text = page(client, "workgroups:group_detail", group.pk)
+    members = text.split("Membres et abonnés", 1)[1].split("</ul>", 1)[0]
+    assert members.count("<li") == 25
+    assert "Prénom2 Nom002" in members and "Prénom3 Nom003" in members  # its two pilots
+    assert "comptes-rendus" in members  # the subscribers say what they receive
+
+    fiche = FicheAction.objects.get(territory__slug=SLUG, title="Action 1")
+    text = page(client, "actions:fiche_detail", fiche.pk)
+    for partner in ("Structure 001 de la commune 1", "Structure 008", "Structure 015"):
+        assert partner in text
+    assert "Personnes accompagnées dans l'année" in text
+    assert "Réunions du comité de suivi" in text
+    assert "ARS Île-de-France" in text and "Ville" in text  # its two funders
+
+    ars = AccessFactory(territory=Territory.objects.get(slug=SLUG), role=Role.VIEWER).user
+    client.force_login(ars)
+    table = html.unescape(client.get(reverse("portfolio:table")).content.decode())
+    row = table.split("CLS de la commune 1 2023-2028", 1)[1].split("</tr>", 1)[0]
+    assert " sur 60 " in row  # the 60 indicators with a target, read on the table
+
+
+def test_running_seed_scale_again_adds_no_member_or_indicator(scale):
+    from actions.models import ActionPartner, Indicator, IndicatorValue
+    from workgroups.models import Membership
+
+    counts = [m.objects.count() for m in (Membership, ActionPartner, Indicator, IndicatorValue)]
+    call_command("seed_scale", territories=1, stdout=io.StringIO())
+    again = [m.objects.count() for m in (Membership, ActionPartner, Indicator, IndicatorValue)]
+    assert again == counts == [200, 180, 120, 240]
