@@ -11,7 +11,10 @@ class ActionsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from . import signals
         from .reference import restore_after_flush
+
+        signals.connect()
 
         post_migrate.connect(
             restore_after_flush, sender=self, dispatch_uid=f"{self.name}.reference"

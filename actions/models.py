@@ -85,6 +85,9 @@ class Contract(TerritoryOwned):
             "la page « Données ouvertes »."
         ),
     )
+    # One more each time one of its indicators or measures is written or deleted
+    # (actions/signals.py): the standings kept for the day (actions.progress) are kept under it.
+    indicators_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ContractQuerySet.as_manager()
 
@@ -638,6 +641,13 @@ class IndicatorValue(models.Model):
         verbose_name = _("mesure")
         verbose_name_plural = _("mesures")
         ordering = ["indicator", "measured_on"]
+        # An indicator's latest measures read first (actions.progress: the figures of fifty
+        # contracts of the ARS table read six thousand indicators' latest), with no sort.
+        indexes = [
+            models.Index(
+                fields=["indicator", "-measured_on", "-id"], name="indicator_value_latest_first"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.value} ({self.measured_on:%d/%m/%Y})"

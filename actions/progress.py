@@ -25,8 +25,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -284,10 +285,13 @@ SELECT contract_id, status, COUNT(*),
     SUM(CASE WHEN end_date < %s AND status NOT IN ({closed}) THEN 1 ELSE 0 END)
 FROM actions_ficheaction WHERE contract_id IN ({ids}) GROUP BY contract_id, status
 ORDER BY contract_id, status"""
+# The latest measure of the indicators with a target only: without one, an indicator's standing
+# is "sans cible" whatever it measured (`standing`), and a contract's process indicators often
+# have none (half of them in the scale data).
 _INDICATOR_LATEST = """
 SELECT f.contract_id, i.baseline, i.target,
-    (SELECT v.value FROM actions_indicatorvalue v WHERE v.indicator_id = i.id
-        ORDER BY v.measured_on DESC, v.id DESC LIMIT 1)
+    CASE WHEN i.target IS NOT NULL THEN (SELECT v.value FROM actions_indicatorvalue v
+        WHERE v.indicator_id = i.id ORDER BY v.measured_on DESC, v.id DESC LIMIT 1) END
 FROM actions_indicator i JOIN actions_ficheaction f ON f.id = i.fiche_id
 WHERE f.contract_id IN ({ids})"""
 
@@ -309,24 +313,32 @@ def contract_figures(
 
 
 def figures_statements(
-    contracts: Iterable[Contract], *, today: dt.date
+    contracts: Iterable[Contract], *, today: dt.date, kept: Iterable[int] = ()
 ) -> list[tuple[str, list[Any]]]:
     """The two statements of `contract_figures` with their parameters, for a caller that sends
     them with others in one round trip; none without contracts. `figures_from` reads their
-    rows."""
+    rows. The indicators of the contracts in `kept` (their standings kept for the day,
+    `kept_standings`) are not read."""
     ids = [contract.pk for contract in contracts]
     if not ids:
         return []
+    kept = set(kept)
+    reading = [pk for pk in ids if pk not in kept]
     closed = [str(status) for status in CLOSED_STATUSES]
     counts = _FICHE_COUNTS.format(closed=placeholders(closed), ids=placeholders(ids))
-    latest = _INDICATOR_LATEST.format(ids=placeholders(ids))
-    return [(counts, [today, *closed, *ids]), (latest, ids)]
+    latest = _INDICATOR_LATEST.format(ids=placeholders(reading))
+    return [(counts, [today, *closed, *ids]), (latest, reading)]
 
 
 def figures_from(
-    contracts: Iterable[Contract], rows: list[list[tuple]], *, today: dt.date
+    contracts: Iterable[Contract],
+    rows: list[list[tuple]],
+    *,
+    today: dt.date,
+    kept: dict[int, dict[str, int]] | None = None,
 ) -> dict[int, ContractFigures]:
-    """`contract_figures` from the rows of `figures_statements` (in their order)."""
+    """`contract_figures` from the rows of `figures_statements` (in their order), and the
+    standings `kept` of the contracts whose indicators they did not read."""
     contracts = list(contracts)
     figures = {contract.pk: ContractFigures() for contract in contracts}
     if not contracts:
@@ -340,7 +352,56 @@ def figures_from(
             baseline=baseline, target=target, latest=value, elapsed=elapsed[contract_id]
         )
         figures[contract_id].add_indicator(state)
+    for contract_id, standings in (kept or {}).items():
+        for state, count in standings.items():
+            figures[contract_id].add_indicator(state, count)
     return figures
+
+
+# The indicators' standings of a contract on a day, kept (the "figures" cache) under the
+# contract's `indicators_version`, which any write to its indicators or their measures moves on
+# (actions/signals.py), and its period: fifty contracts of the ARS table hold six thousand
+# indicators, whose latest measures took PostgreSQL longer than the rest of the page. The
+# standings change with the day (the share of the period elapsed), hence the day in the key.
+STANDINGS_CACHE = "figures"
+
+
+class Versioned(Protocol):
+    pk: int
+    start_year: int
+    end_year: int
+    indicators_version: int
+
+
+def _standings_key(contract: Versioned, today: dt.date) -> str:
+    return (
+        f"standings:{contract.pk}:{contract.indicators_version}:"
+        f"{contract.start_year}-{contract.end_year}:{today.isoformat()}"
+    )
+
+
+def kept_standings(contracts: Iterable[Versioned], *, today: dt.date) -> dict[int, dict[str, int]]:
+    """The standings kept for `today` of those of the contracts that have them, by id."""
+    keys = {_standings_key(contract, today): contract.pk for contract in contracts}
+    found = caches[STANDINGS_CACHE].get_many(list(keys)) if keys else {}
+    return {keys[key]: standings for key, standings in found.items()}
+
+
+def keep_standings(
+    contracts: Iterable[Versioned],
+    figures: dict[int, ContractFigures],
+    *,
+    today: dt.date,
+    kept: dict[int, dict[str, int]],
+) -> None:
+    """Keep for `today` the standings of the contracts read now (not in `kept`)."""
+    new = {
+        _standings_key(contract, today): dict(figures[contract.pk].by_standing)
+        for contract in contracts
+        if contract.pk not in kept and contract.pk in figures
+    }
+    if new:
+        caches[STANDINGS_CACHE].set_many(new)
 
 
 def axis_figures(

@@ -120,6 +120,21 @@ def client_for(email: str) -> Client:
     return signed_in(User.objects.get(email=email))
 
 
+class Unkept:
+    """A client that forgets, before each page, the indicators' standings kept for the day
+    (actions.progress.kept_standings): each page is then the day's first view of its contracts,
+    which reads their indicators' latest measures."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def get(self, url: str):
+        from django.core.cache import caches
+
+        caches["figures"].clear()
+        return self.client.get(url)
+
+
 def get(client: Client, url: str) -> float:
     start = time.perf_counter()
     response = client.get(url)
@@ -200,6 +215,17 @@ def run(runs: int) -> list[Row]:
         ):
             page, floor = paired(ars, url, FLOOR_URL, runs)
             rows.append(ratio_row(section, label, page, "vue nue", floor, at_most=PAGE_TARGET))
+        page, floor = paired(Unkept(ars), "/contrats/", FLOOR_URL, runs)
+        rows.append(
+            ratio_row(
+                section,
+                "tableau ARS, 1re vue du jour (rien de gardé)",
+                page,
+                "vue nue",
+                floor,
+                at_most=None,
+            )
+        )
         section = f"pages, annuaire ×10 ({LARGE}), à côté de la même page ×1 et de la vue nue"
         large = client_for(f"banc-coordination@{LARGE}.bench")
         for (label, url), (_, normal) in zip(pages(LARGE), pages(SLUG), strict=True):

@@ -256,6 +256,15 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # of what they were made from (cls_platform/pdf/parts.py): shared by the processes of one host.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The indicators' standings of each contract for the day (actions.progress.kept_standings),
+    # under its `indicators_version`: a change makes a new key, so that each process may keep
+    # its own. A few counts each; a day at most.
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
     "pdf": {
         "BACKEND": "cls_platform.pdf.cache.PartsCache",
         "LOCATION": os.environ.get("PDF_CACHE_DIR", str(VAR_DIR / "cache" / "pdf")),

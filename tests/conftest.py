@@ -68,6 +68,15 @@ def _pdf_parts_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(autouse=True)
+def _no_standings_kept_from_another_test() -> None:
+    """The indicators' standings kept for the day (actions.progress) are keyed by contract id:
+    a rolled-back test's ids come back (SQLite), with other indicators."""
+    from django.core.cache import caches
+
+    caches["figures"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(
     settings: object, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -26,7 +26,14 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import READABLE_BY_VIEWERS, Contract, ContractKind, ContractStatus
-from actions.progress import ContractFigures, figures_from, figures_statements
+from actions.progress import (
+    ContractFigures,
+    Versioned,
+    figures_from,
+    figures_statements,
+    keep_standings,
+    kept_standings,
+)
 from cls_platform.departments import department_label, department_name
 from cls_platform.models import Access, Role, User
 from cls_platform.rows import placeholders
@@ -131,6 +138,7 @@ FIELDS = {
     "department_code": "territory__department_code",
     "population": "territory__population",
     "population_year": "territory__population_year",
+    "indicators_version": "indicators_version",
 }
 
 
@@ -151,6 +159,7 @@ class ContractRow:
     department_code: str
     population: int | None
     population_year: int | None
+    indicators_version: int = 0  # its standings kept under it (actions.progress.kept_standings)
     route: str = PROGRESS_PAGE  # of the page the row opens (`progress_route`)
     figures: ContractFigures | None = None  # filled by `fill_figures`
     groups: dict[str, int] | None = None  # health state -> open groups, by `fill_groups`
@@ -245,7 +254,8 @@ def last_held(**group: Any) -> Subquery:
 # `readable_contracts(user)` with FIELDS, in territory order, written out: the ORM took longer
 # to build it than the database to run it (portable: placeholders, for SQLite too).
 ROW_COLUMNS = """c.id, c.title, c.kind, c.start_year, c.end_year, c.status, c.signed_on,
-    t.name, t.slug, t.insee_code, t.department_code, t.population, t.population_year"""
+    t.name, t.slug, t.insee_code, t.department_code, t.population, t.population_year,
+    c.indicators_version"""
 READABLE = """
 FROM actions_contract c JOIN cls_platform_territory t ON t.id = c.territory_id
 WHERE EXISTS (SELECT 1 FROM cls_platform_access a
@@ -256,7 +266,8 @@ CONTRACT_ROWS = f"SELECT {ROW_COLUMNS}{READABLE}"
 # Of the same contracts, what the table filters and sorts by territory, department or state
 # (`ContractKey`): a thousand territories' rows in full, converted and made objects, cost more
 # than the page's fifty read again by id with their figures (`CONTRACTS`, `filled_rows`).
-CONTRACT_KEYS = f"SELECT c.id, t.name, t.department_code, c.status, c.territory_id{READABLE}"
+CONTRACT_KEYS = f"""SELECT c.id, t.name, t.department_code, c.status, c.territory_id,
+    c.start_year, c.end_year, c.indicators_version{READABLE}"""
 CONTRACTS = f"""SELECT {ROW_COLUMNS}
 FROM actions_contract c JOIN cls_platform_territory t ON t.id = c.territory_id
 WHERE c.id IN ({{0}})"""
@@ -270,6 +281,10 @@ class ContractKey(NamedTuple):
     department_code: str
     status: str
     territory_id: int
+    # What the standings of its indicators are kept under (actions.progress.kept_standings).
+    start_year: int
+    end_year: int
+    indicators_version: int
 
 
 def _readable(statement: str, user: User) -> list[tuple]:
@@ -361,14 +376,15 @@ def filled_rows(keys: Sequence[ContractKey], *, today: dt.date | None = None) ->
         return rows
     today = today or timezone.localdate()
     ids = [key.pk for key in keys]
+    kept = kept_standings(keys, today=today)
     statements = [(CONTRACTS.format(placeholders(ids)), ids)] if ids else []
-    statements += _fill_statements(ids, ids, today=today)
+    statements += _fill_statements(ids, keys, today=today, kept=kept)
     results = sql.results(statements) if statements else []
     rows = _rows_by_id(keys, results.pop(0) if results else [])
     if len(rows) < len(ids):  # deleted since its key was read: the figures read again
         fill(rows, today=today)
         return rows
-    _fill_from(rows, rows, results, today=today)
+    _fill_from(rows, rows, results, today=today, kept=kept)
     fill_milestones(rows, today=today)
     return rows
 
@@ -436,26 +452,25 @@ def _fill(
     rows = list(rows)
     grouping = [row for row in rows if row.groups is None] if groups else []
     counting = [row for row in rows if row.figures is None] if figures else []
-    statements = _fill_statements(
-        [row.pk for row in grouping], [row.pk for row in counting], today=today
-    )
+    kept = kept_standings(counting, today=today)
+    statements = _fill_statements([row.pk for row in grouping], counting, today=today, kept=kept)
     results = sql.results(statements) if statements else []
-    _fill_from(grouping, counting, results, today=today)
+    _fill_from(grouping, counting, results, today=today, kept=kept)
 
 
-def _fill_statements(grouping: list[int], counting: list[int], *, today: dt.date) -> list:
+def _fill_statements(
+    grouping: list[int],
+    counting: Sequence[Versioned],
+    *,
+    today: dt.date,
+    kept: dict[int, dict[str, int]],
+) -> list:
     """The statements of `_fill` for the contracts whose groups (`grouping`, on PostgreSQL
-    only) and figures (`counting`) are wanted."""
+    only) and figures (`counting`, but the indicators of those `kept`) are wanted."""
     statements = []
     if grouping and connection.vendor == "postgresql":
         statements.append(group_states_statement(grouping, today=today))
-    return statements + figures_statements([Key(pk) for pk in counting], today=today)
-
-
-class Key(NamedTuple):
-    """A contract as `figures_statements` reads it: its id."""
-
-    pk: int
+    return statements + figures_statements(counting, today=today, kept=kept)
 
 
 def _fill_from(
@@ -464,6 +479,7 @@ def _fill_from(
     results: list[list[tuple]],
     *,
     today: dt.date,
+    kept: dict[int, dict[str, int]],
 ) -> None:
     """`grouping` and `counting` filled from the `results` of `_fill_statements`."""
     if grouping:
@@ -479,7 +495,8 @@ def _fill_from(
     if counting:
         # The rows as the contracts' periods (`pk`, `start_year`, `end_year`: all the figures
         # read of a contract): fifty model instances cost more than the figures' statements.
-        numbers = figures_from(counting, results, today=today)
+        numbers = figures_from(counting, results, today=today, kept=kept)
+        keep_standings(counting, numbers, today=today, kept=kept)
         for row in counting:
             row.figures = numbers[row.pk]
 

@@ -605,3 +605,62 @@ def test_export_addresses_are_for_signed_in_users_and_only_csv_or_xlsx(delegatio
     assert Client().get(f"{URL}export.csv").status_code == 302
     client = login(Client(), AccessFactory(user=delegation, territory=TerritoryFactory()))
     assert client.get(f"{URL}export.pdf").status_code == 404
+
+
+def test_kept_standings_follow_every_change_to_indicators_and_measures(delegation):
+    """The indicators' standings are kept for the day under the contract's indicators_version:
+    each write through the services (and a fiche deleted with its indicators) shows on the next
+    page, and a page read twice shows the same as when read afresh."""
+    from actions.progress import kept_standings
+    from actions.services.indicators import (
+        indicator_delete,
+        indicator_save,
+        indicator_value_add,
+        indicator_value_delete,
+        indicator_value_edit,
+    )
+
+    client = Client()
+    client.force_login(delegation)
+
+    def shown() -> str:
+        first = by_territory(client.get(URL))[B]["Indicateurs en bonne voie"]
+        again = by_territory(client.get(URL))[B]["Indicateurs en bonne voie"]
+        assert again == first  # the second page read the kept standings
+        return first
+
+    assert shown() == "1 sur 2 (50 %)"
+    contract = Contract.objects.get(territory__name=B)
+    rows = [r for r in contract_rows(user=delegation) if r.pk == contract.pk]
+    assert list(kept_standings(rows, today=TODAY)) == [contract.pk]
+
+    fiche = FicheActionFactory(contract=contract, status=ActionStatus.PLANNED)
+    added = indicator_save(indicator=Indicator(fiche=fiche, title="Nouveau", target=Decimal(10)))
+    assert shown() == "1 sur 3 (33 %)"  # unmeasured
+    measure = indicator_value_add(indicator=added, measured_on=TODAY, value=Decimal(10))
+    assert shown() == "2 sur 3 (67 %)"  # reached
+    indicator_value_edit(value=measure, measured_on=TODAY, amount=Decimal(0))
+    assert shown() == "1 sur 3 (33 %)"  # behind
+    added.target = None
+    indicator_save(indicator=added)
+    assert shown() == "1 sur 2 (50 %)"  # no target: not counted
+    added.target = Decimal(0)
+    indicator_save(indicator=added)
+    assert shown() == "2 sur 3 (67 %)"  # 0 from 0: reached
+    indicator_value_delete(value=measure)
+    assert shown() == "1 sur 3 (33 %)"  # unmeasured again
+    indicator_delete(indicator=added)
+    assert shown() == "1 sur 2 (50 %)"
+    other = FicheActionFactory(contract=contract, status=ActionStatus.PLANNED)
+    indicator_value_add(
+        indicator=indicator_save(indicator=Indicator(fiche=other, title="Autre", target=5)),
+        measured_on=TODAY,
+        value=Decimal(5),
+    )
+    assert shown() == "2 sur 3 (67 %)"
+    other.delete()  # its indicators and measures with it
+    assert shown() == "1 sur 2 (50 %)"
+    # Every row reads as the progress figures read afresh, kept or not.
+    figures = contract_figures(readable_contracts(delegation))
+    for row in filled_rows(contract_keys(user=delegation)):
+        assert row.figures.by_standing == figures[row.pk].by_standing
