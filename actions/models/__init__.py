@@ -1,4 +1,5 @@
-"""The contract (CLS, ASV, CLSM), its axes and its fiches-actions."""
+"""The contract (CLS, ASV, CLSM), its axes and its fiches-actions (their indicators:
+`actions/models/indicators.py`)."""
 
 from __future__ import annotations
 
@@ -587,72 +588,6 @@ class FundingLine(models.Model):
         return f"{self.funder} : {self.amount} €"
 
 
-class IndicatorKind(models.TextChoices):
-    PROCESS = "process", _("Processus")
-    RESULT = "result", _("Résultat")
-    IMPACT = "impact", _("Impact")
-
-
-class Indicator(models.Model):
-    """A process, result or impact indicator of an action, with its baseline and target."""
-
-    fiche = models.ForeignKey(
-        FicheAction,
-        on_delete=models.CASCADE,
-        related_name="indicators",
-        verbose_name=_("fiche-action"),
-    )
-    kind = models.CharField(
-        _("type"), max_length=10, choices=IndicatorKind.choices, default=IndicatorKind.PROCESS
-    )
-    title = models.CharField(_("intitulé"), max_length=300)
-    unit = models.CharField(_("unité"), max_length=50, blank=True)
-    baseline = models.DecimalField(
-        _("valeur de départ"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    target = models.DecimalField(_("cible"), max_digits=14, decimal_places=2, null=True, blank=True)
-    source = models.CharField(_("source"), max_length=250, blank=True)
-    frequency = models.CharField(_("fréquence de mesure"), max_length=100, blank=True)
-    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
-
-    class Meta:
-        verbose_name = _("indicateur")
-        verbose_name_plural = _("indicateurs")
-        ordering = ["fiche", "order", "id"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def is_copiloted_by(self, user: User) -> bool:
-        return self.fiche.is_copiloted_by(user)
-
-
-class IndicatorValue(models.Model):
-    """A dated measurement of an indicator."""
-
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicateur")
-    )
-    measured_on = models.DateField(_("mesuré le"))
-    value = models.DecimalField(_("valeur"), max_digits=14, decimal_places=2)
-    comment = models.CharField(_("commentaire"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("mesure")
-        verbose_name_plural = _("mesures")
-        ordering = ["indicator", "measured_on"]
-        # An indicator's latest measures read first (actions.progress: the figures of fifty
-        # contracts of the ARS table read six thousand indicators' latest), with no sort.
-        indexes = [
-            models.Index(
-                fields=["indicator", "-measured_on", "-id"], name="indicator_value_latest_first"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.value} ({self.measured_on:%d/%m/%Y})"
-
-
 class ActionUpdate(models.Model):
     """Dated news of an action (the "actualités des fiches-actions")."""
 
@@ -707,3 +642,8 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiche.number} : {self.get_old_status_display()} → {self.get_new_status_display()}"
+
+
+# The indicators and their measures, in a module of their own (after FicheAction, which they point
+# to), read from here as every other model of the app.
+from .indicators import Indicator, IndicatorKind, IndicatorValue  # noqa: E402, F401
