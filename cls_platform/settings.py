@@ -257,8 +257,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # The indicators' standings of each contract for the day (actions.progress.kept_standings),
-    # under its `indicators_version`: a change makes a new key, so that each process may keep
-    # its own. A few counts each; a day at most.
+    # under its `indicators_version`, and its groups' states (evaluation.portfolio.selectors.
+    # kept_groups), under its `groups_version`: a change makes a new key, so that each process
+    # may keep its own. A few counts each; a day at most.
     "figures": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "figures",

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -50,6 +50,10 @@ class ContractQuerySet(models.QuerySet["Contract"]):
         return self
 
 
+# What only the database moves on (`Contract.save` leaves them out).
+VERSIONS = ("indicators_version", "groups_version")
+
+
 class Contract(TerritoryOwned):
     """One contract period of a territory (e.g. CLS 2020-2022) with its signatories."""
 
@@ -89,6 +93,11 @@ class Contract(TerritoryOwned):
     # One more each time one of its indicators or measures is written or deleted
     # (actions/signals.py): the standings kept for the day (actions.progress) are kept under it.
     indicators_version = models.PositiveIntegerField(default=0, editable=False)
+    # One more each time one of its groups, their meetings or pilots, or a pilot's standing in
+    # the directory changes, by PostgreSQL's triggers (migration 0010, whatever writes them,
+    # bulk updates included): the groups' states kept for the day (evaluation.portfolio.kept)
+    # are kept under it.
+    groups_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ContractQuerySet.as_manager()
 
@@ -106,6 +115,27 @@ class Contract(TerritoryOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved as usual, but for the versions (`VERSIONS`), which only the database moves on:
+        an instance read before a change of its indicators or groups would otherwise write its
+        old version back, and the figures kept under that version, older than the change, would
+        be shown again."""
+        if (
+            kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+            and not self._state.adding
+            and self.pk
+        ):
+            deferred = self.get_deferred_fields()  # as Django does: what was not read stays
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.name not in VERSIONS
+                and field.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def period(self) -> str:

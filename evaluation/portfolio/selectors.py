@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import TruncDate
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import READABLE_BY_VIEWERS, Contract, ContractKind, ContractStatus
 from actions.progress import (
+    STANDINGS_CACHE,
     ContractFigures,
     Versioned,
     figures_from,
@@ -139,6 +141,7 @@ FIELDS = {
     "population": "territory__population",
     "population_year": "territory__population_year",
     "indicators_version": "indicators_version",
+    "groups_version": "groups_version",
 }
 
 
@@ -160,6 +163,7 @@ class ContractRow:
     population: int | None
     population_year: int | None
     indicators_version: int = 0  # its standings kept under it (actions.progress.kept_standings)
+    groups_version: int = 0  # its groups' states kept under it (`kept_groups`)
     route: str = PROGRESS_PAGE  # of the page the row opens (`progress_route`)
     figures: ContractFigures | None = None  # filled by `fill_figures`
     groups: dict[str, int] | None = None  # health state -> open groups, by `fill_groups`
@@ -255,7 +259,7 @@ def last_held(**group: Any) -> Subquery:
 # to build it than the database to run it (portable: placeholders, for SQLite too).
 ROW_COLUMNS = """c.id, c.title, c.kind, c.start_year, c.end_year, c.status, c.signed_on,
     t.name, t.slug, t.insee_code, t.department_code, t.population, t.population_year,
-    c.indicators_version"""
+    c.indicators_version, c.groups_version"""
 READABLE = """
 FROM actions_contract c JOIN cls_platform_territory t ON t.id = c.territory_id
 WHERE EXISTS (SELECT 1 FROM cls_platform_access a
@@ -267,7 +271,7 @@ CONTRACT_ROWS = f"SELECT {ROW_COLUMNS}{READABLE}"
 # (`ContractKey`): a thousand territories' rows in full, converted and made objects, cost more
 # than the page's fifty read again by id with their figures (`CONTRACTS`, `filled_rows`).
 CONTRACT_KEYS = f"""SELECT c.id, t.name, t.department_code, c.status, c.territory_id,
-    c.start_year, c.end_year, c.indicators_version{READABLE}"""
+    c.start_year, c.end_year, c.indicators_version, c.groups_version{READABLE}"""
 CONTRACTS = f"""SELECT {ROW_COLUMNS}
 FROM actions_contract c JOIN cls_platform_territory t ON t.id = c.territory_id
 WHERE c.id IN ({{0}})"""
@@ -285,6 +289,8 @@ class ContractKey(NamedTuple):
     start_year: int
     end_year: int
     indicators_version: int
+    # What the states of its groups are kept under (`kept_groups`).
+    groups_version: int
 
 
 def _readable(statement: str, user: User) -> list[tuple]:
@@ -377,14 +383,17 @@ def filled_rows(keys: Sequence[ContractKey], *, today: dt.date | None = None) ->
     today = today or timezone.localdate()
     ids = [key.pk for key in keys]
     kept = kept_standings(keys, today=today)
+    states = kept_groups(keys, today=today)
     statements = [(CONTRACTS.format(placeholders(ids)), ids)] if ids else []
-    statements += _fill_statements(ids, keys, today=today, kept=kept)
+    grouping = [pk for pk in ids if pk not in states]
+    statements += _fill_statements(grouping, keys, today=today, kept=kept)
     results = sql.results(statements) if statements else []
     rows = _rows_by_id(keys, results.pop(0) if results else [])
     if len(rows) < len(ids):  # deleted since its key was read: the figures read again
         fill(rows, today=today)
         return rows
-    _fill_from(rows, rows, results, today=today, kept=kept)
+    _fill_groups_kept(rows, states)
+    _fill_from([row for row in rows if row.pk not in states], rows, results, today=today, kept=kept)
     fill_milestones(rows, today=today)
     return rows
 
@@ -451,6 +460,10 @@ def _fill(
     today = today or timezone.localdate()
     rows = list(rows)
     grouping = [row for row in rows if row.groups is None] if groups else []
+    if grouping:
+        states = kept_groups([row for row in grouping if not row.copil_read], today=today)
+        _fill_groups_kept(grouping, states)
+        grouping = [row for row in grouping if row.pk not in states]
     counting = [row for row in rows if row.figures is None] if figures else []
     kept = kept_standings(counting, today=today)
     statements = _fill_statements([row.pk for row in grouping], counting, today=today, kept=kept)
@@ -484,10 +497,12 @@ def _fill_from(
     """`grouping` and `counting` filled from the `results` of `_fill_statements`."""
     if grouping:
         by_contract = {row.pk: row for row in grouping}
+        copil_unread = [row for row in grouping if not row.copil_read]
         for row in grouping:
             row.groups = {}
         if connection.vendor == "postgresql":
             _count_states(by_contract, results.pop(0), today=today)
+            keep_groups(copil_unread, today=today)
         else:
             _count_groups(by_contract, today=today)
         for row in grouping:
@@ -499,6 +514,52 @@ def _fill_from(
         keep_standings(counting, numbers, today=today, kept=kept)
         for row in counting:
             row.figures = numbers[row.pk]
+
+
+# The states of a contract's groups on a day (counts by state) and its last COPIL, kept (the
+# "figures" cache, beside the indicators' standings) under its `groups_version`, which
+# PostgreSQL's triggers move on whenever a group, a meeting, a pilot or a pilot's standing in the
+# directory changes (actions/migrations/0010): the groups' states of fifty contracts took
+# PostgreSQL a third of the ARS table's page. The states change with the day (a group falls
+# silent), hence the day in the key. On PostgreSQL only: elsewhere nothing moves the version.
+class GroupsVersioned(Protocol):
+    pk: int
+    groups_version: int
+
+
+def _groups_key(contract: GroupsVersioned, today: dt.date) -> str:
+    return f"groups:{contract.pk}:{contract.groups_version}:{today.isoformat()}"
+
+
+def kept_groups(
+    contracts: Iterable[GroupsVersioned], *, today: dt.date
+) -> dict[int, tuple[dict[str, int], dt.date | None]]:
+    """The groups' states and last COPIL kept for `today` of those of the contracts that have
+    them, by id (none but on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return {}
+    keys = {_groups_key(contract, today): contract.pk for contract in contracts}
+    found = caches[STANDINGS_CACHE].get_many(list(keys)) if keys else {}
+    return {keys[key]: states for key, states in found.items()}
+
+
+def keep_groups(rows: Iterable[ContractRow], *, today: dt.date) -> None:
+    """Keep for `today` the groups' states and last COPIL of the rows just read from
+    `GROUP_STATES` (rows whose last COPIL was read with them, not before)."""
+    new = {_groups_key(row, today): (dict(row.groups or {}), row.last_copil) for row in rows}
+    if new:
+        caches[STANDINGS_CACHE].set_many(new)
+
+
+def _fill_groups_kept(
+    rows: Iterable[ContractRow], states: dict[int, tuple[dict[str, int], dt.date | None]]
+) -> None:
+    for row in rows:
+        if row.pk in states:
+            groups, last_copil = states[row.pk]
+            row.groups = dict(groups)
+            if not row.copil_read:
+                row.last_copil, row.copil_read = last_copil, True
 
 
 def _held_copil(row: ContractRow, held: dt.date | None) -> None:

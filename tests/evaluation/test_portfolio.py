@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -505,9 +506,14 @@ def test_the_same_queries_for_2_and_200_territories():
     ]
     for url in urls:
         client.get(url)  # session, content types
-    before = {url: count_queries(client, url)[0] for url in urls}
+
+    def counted(url: str) -> int:
+        caches["figures"].clear()  # each page the day's first: nothing kept of the warm-up
+        return count_queries(client, url)[0]
+
+    before = {url: counted(url) for url in urls}
     territories(user, 198, start=2)
-    after = {url: count_queries(client, url)[0] for url in urls}
+    after = {url: counted(url) for url in urls}
     assert after == before
     # Session, user and contracts (their territories answer the navigation's question: several
     # territories?), then on PostgreSQL the groups with their states and the figures in one
@@ -664,3 +670,93 @@ def test_kept_standings_follow_every_change_to_indicators_and_measures(delegatio
     figures = contract_figures(readable_contracts(delegation))
     for row in filled_rows(contract_keys(user=delegation)):
         assert row.figures.by_standing == figures[row.pk].by_standing
+
+
+def test_kept_group_states_follow_every_change_to_groups_meetings_and_pilots(delegation):
+    """The groups' states and last COPIL are kept for the day under the contract's
+    groups_version, which PostgreSQL's triggers move on: whatever writes a group, a meeting, a
+    pilot or a pilot's standing (a service, a bulk update, a cascade), the next page shows it,
+    and a page read twice shows the same as when read afresh."""
+    if connection.vendor != "postgresql":
+        pytest.skip("les états des groupes ne sont gardés que sur PostgreSQL")
+    from partners.models import Contact
+    from partners.services import contact_record_departure
+    from workgroups.models import Meeting, WorkGroup
+    from workgroups.services.groups import group_save
+
+    client = Client()
+    client.force_login(delegation)
+    columns = ("Groupes actifs", "Groupes fragiles", "Groupes à l'arrêt", "Dernier COPIL")
+
+    def shown() -> tuple[str, ...]:
+        first = by_territory(client.get(URL))[B]
+        again = by_territory(client.get(URL))[B]
+        assert [again[c] for c in columns] == [first[c] for c in columns]  # kept, the same
+        return tuple(first[c] for c in columns)
+
+    bastia = Contract.objects.get(territory__name=B)
+    dijon_version = Contract.objects.get(title="Santé à Dijon").groups_version
+    copil = bastia.work_groups.get(kind=GroupKind.COPIL)
+    standby = bastia.work_groups.get(status=GroupStatus.STANDBY)
+    pilot = copil.pilots.get()
+    last_copil = date_format(timezone.localdate(NOW - dt.timedelta(days=60)), "j F Y")
+    assert shown() == ("1", "0", "1", last_copil)
+
+    # The pilot leaves with no successor (the directory's service): the COPIL is fragile.
+    contact_record_departure(contact=pilot, left_on=TODAY, successor=None)
+    assert shown() == ("0", "1", "1", last_copil)
+    # Back, by a bulk update as an import writes (no model signal): active again.
+    Contact.objects.filter(pk=pilot.pk).update(is_active=True, left_at=None)
+    assert shown() == ("1", "0", "1", last_copil)
+    # What does not make a state (their last activity) leaves the version as it was.
+    version = Contract.objects.get(pk=bastia.pk).groups_version
+    Contact.objects.filter(pk=pilot.pk).update(last_activity_at=NOW)
+    assert Contract.objects.get(pk=bastia.pk).groups_version == version
+    # The group on standby back to work (the groups' service), with no pilot nor meeting.
+    standby.status = GroupStatus.ACTIVE
+    group_save(group=standby)
+    assert shown() == ("1", "1", "0", last_copil)
+    # A meeting of the COPIL planned next week, held by then as the attendance marks it (a
+    # bulk update of its status, a trigger's count of who came).
+    meeting = held(copil, NOW - dt.timedelta(days=1), status=MeetingStatus.PLANNED)
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.HELD)
+    yesterday = date_format(timezone.localdate(NOW - dt.timedelta(days=1)), "j F Y")
+    assert shown()[3] == yesterday
+    # The COPIL's meetings deleted together: no COPIL held, never met.
+    Meeting.objects.filter(group=copil).delete()
+    assert shown() == ("0", "2", "0", "aucun")
+    # Its pilots removed (the many-to-many's rows), then the group deleted.
+    copil.pilots.clear()
+    assert shown() == ("0", "2", "0", "aucun")
+    WorkGroup.objects.filter(pk=copil.pk).delete()
+    assert shown() == ("0", "1", "0", "aucun")
+    # Another territory's contract was never touched.
+    assert Contract.objects.get(title="Santé à Dijon").groups_version == dijon_version
+    # Every row reads as the groups read afresh.
+    kept = {
+        row.pk: (row.groups, row.last_copil) for row in filled_rows(contract_keys(user=delegation))
+    }
+    caches["figures"].clear()
+    fresh = {
+        row.pk: (row.groups, row.last_copil) for row in filled_rows(contract_keys(user=delegation))
+    }
+    assert kept == fresh
+
+
+def test_a_contract_saved_keeps_the_versions_the_database_moved_on(delegation):
+    """A contract read before its groups or indicators changed, then saved (its edit form),
+    writes its fields but not its old versions back: the figures kept under those would be
+    shown again."""
+    contract = Contract.objects.get(territory__name=B)
+    indicator(contract, target=Decimal(3), value=Decimal(1))  # moves indicators_version on
+    WorkGroupFactory(contract=contract)  # moves groups_version on (PostgreSQL)
+    stored = Contract.objects.get(pk=contract.pk)
+    assert stored.indicators_version > contract.indicators_version
+    contract.title = "CLS de Bastia, avenant 1"
+    contract.save()
+    saved = Contract.objects.get(pk=contract.pk)
+    assert saved.title == "CLS de Bastia, avenant 1"
+    assert (saved.indicators_version, saved.groups_version) == (
+        stored.indicators_version,
+        stored.groups_version,
+    )
