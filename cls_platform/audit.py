@@ -88,7 +88,8 @@ class Audited:
 # save), and the territory, which the entry carries.
 EXCLUDED = ("territory", "created_at", "updated_at")
 AUDITED: dict[str, Audited] = {
-    "actions.contract": Audited("contrat"),
+    # Its versions are moved on by the database, not by anyone (actions.models.VERSIONS).
+    "actions.contract": Audited("contrat", exclude=("indicators_version", "groups_version")),
     "actions.ficheaction": Audited(
         "fiche",
         m2m=("transversal_axes", "copilots", "publics", "qpvs", "ottawa_areas"),

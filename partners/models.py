@@ -142,6 +142,8 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         return self.filter(email__iexact=normalize_email(email))
 
 
+# PostgreSQL's triggers (actions/migrations/0010) name its is_active, left_at, anonymized_at and
+# successor_id: a rename is made there too.
 class Contact(TerritoryOwned):
     """A person at a structure, reached by e-mail; people move on and name a successor."""
 

@@ -44,6 +44,8 @@ class WorkGroupQuerySet(models.QuerySet["WorkGroup"]):
         return self
 
 
+# PostgreSQL's triggers (actions/migrations/0010) name its contract_id, kind, status and
+# target_meetings_per_year, and its pilots' table: a rename is made there too.
 class WorkGroup(TerritoryOwned):
     """A standing group of a contract, usually one per thematic axis, co-piloted."""
 
@@ -113,6 +115,8 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         return self
 
 
+# PostgreSQL's triggers (actions/migrations/0010) name its group_id, starts_at, status and
+# present_count: a rename is made there too.
 class Meeting(TerritoryOwned):
     """A dated session of a group."""
 

@@ -1,39 +1,57 @@
 """`Contract.groups_version`, moved on by PostgreSQL's triggers whenever what the state of one of
-the contract's groups is made of changes (workgroups.health.state_of): the group itself, its
-meetings, its pilots, or a pilot's standing in the directory (active, departure, erasure,
+the contract's groups is made of changes (workgroups.health.state_of; the columns that
+evaluation.portfolio.selectors.GROUP_STATES and workgroups.health_sql read): the group itself,
+its meetings, its pilots, or a pilot's standing in the directory (active, departure, erasure,
 successor). Statement-level triggers with transition tables: one UPDATE of the contracts
 concerned per statement, whatever wrote it (the services, the admin, a bulk update, a cascade,
 raw SQL). Nothing on SQLite, where the groups' states are read afresh on every page."""
 
 from django.db import migrations, models
 
-# The contracts of the changed rows ({rows}), for each table: how its rows lead to a contract.
-CONTRACTS_OF = {
-    "workgroups_workgroup": "SELECT contract_id FROM {rows}",
+# For each table: the column that leads to a contract, the columns the groups' states read
+# (an UPDATE that changes none of them moves nothing: a meeting's invitations sent, its
+# description), and the contracts of the keys ({keys}) of the changed rows.
+TABLES = {
+    "workgroups_workgroup": (
+        "contract_id",
+        ("contract_id", "kind", "status", "target_meetings_per_year"),
+        "{keys}",
+    ),
     "workgroups_meeting": (
-        "SELECT g.contract_id FROM workgroups_workgroup g"
-        " WHERE g.id IN (SELECT group_id FROM {rows})"
+        "group_id",
+        ("group_id", "starts_at", "status", "present_count"),
+        "SELECT contract_id FROM workgroups_workgroup WHERE id IN ({keys})",
     ),
     "workgroups_workgroup_pilots": (
-        "SELECT g.contract_id FROM workgroups_workgroup g"
-        " WHERE g.id IN (SELECT workgroup_id FROM {rows})"
+        "workgroup_id",
+        ("workgroup_id", "contact_id"),
+        "SELECT contract_id FROM workgroups_workgroup WHERE id IN ({keys})",
     ),
 }
-BUMP = "UPDATE actions_contract SET groups_version = groups_version + 1 WHERE id IN ({0});"
+# The contracts ({0}) locked in the order of their ids, then moved on: two statements that move
+# several contracts on never wait for each other in opposite orders.
+BUMP = """UPDATE actions_contract c SET groups_version = c.groups_version + 1
+        FROM (SELECT id FROM actions_contract WHERE id IN ({0}) ORDER BY id FOR UPDATE) AS locked
+        WHERE c.id = locked.id;"""
+
+
+def changed(columns: tuple[str, ...]) -> str:
+    """The old and new rows of an UPDATE that differ in `columns`, as o and n."""
+    old = ", ".join(f"o.{column}" for column in columns)
+    new = ", ".join(f"n.{column}" for column in columns)
+    return f"old_rows o JOIN new_rows n ON n.id = o.id WHERE ({old}) IS DISTINCT FROM ({new})"
+
 
 # A pilot's standing: only what `health_sql.PILOT_SEATS` reads of a contact.
-STANDING = "is_active, left_at, anonymized_at, successor_id"
+STANDING = ("is_active", "left_at", "anonymized_at", "successor_id")
+PILOTED = """SELECT g.contract_id FROM workgroups_workgroup g
+        JOIN workgroups_workgroup_pilots p ON p.workgroup_id = g.id
+        WHERE p.contact_id IN (SELECT o.id FROM {0})"""
 CONTACT_FUNCTION = f"""
 CREATE FUNCTION trame_groups_changed_partners_contact() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    {
-    BUMP.format(f'''SELECT g.contract_id FROM workgroups_workgroup g
-        JOIN workgroups_workgroup_pilots p ON p.workgroup_id = g.id
-        JOIN old_rows o ON o.id = p.contact_id JOIN new_rows n ON n.id = o.id
-        WHERE (o.{STANDING.replace(", ", ", o.")}) IS DISTINCT FROM
-            (n.{STANDING.replace(", ", ", n.")})''')
-}
+    {BUMP.format(PILOTED.format(changed(STANDING)))}
     RETURN NULL;
 END $$;
 CREATE TRIGGER trame_groups_changed AFTER UPDATE ON partners_contact
@@ -43,18 +61,18 @@ FOR EACH STATEMENT EXECUTE FUNCTION trame_groups_changed_partners_contact();
 
 
 def table_function(table: str) -> str:
-    contracts = CONTRACTS_OF[table]
-    both = f"{contracts.format(rows='new_rows')} UNION {contracts.format(rows='old_rows')}"
+    key, columns, contracts = TABLES[table]
+    updated = f"SELECT o.{key} FROM {changed(columns)} UNION SELECT n.{key} FROM {changed(columns)}"
     return f"""
 CREATE FUNCTION trame_groups_changed_{table}() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        {BUMP.format(contracts.format(rows="new_rows"))}
+        {BUMP.format(contracts.format(keys=f"SELECT {key} FROM new_rows"))}
     ELSIF TG_OP = 'DELETE' THEN
-        {BUMP.format(contracts.format(rows="old_rows"))}
+        {BUMP.format(contracts.format(keys=f"SELECT {key} FROM old_rows"))}
     ELSE
-        {BUMP.format(both)}
+        {BUMP.format(contracts.format(keys=updated))}
     END IF;
     RETURN NULL;
 END $$;
@@ -73,7 +91,7 @@ FOR EACH STATEMENT EXECUTE FUNCTION trame_groups_changed_{table}();
 def create_triggers(apps, schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table in CONTRACTS_OF:
+    for table in TABLES:
         schema_editor.execute(table_function(table))
     schema_editor.execute(CONTACT_FUNCTION)
 
@@ -81,7 +99,7 @@ def create_triggers(apps, schema_editor) -> None:
 def drop_triggers(apps, schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table in [*CONTRACTS_OF, "partners_contact"]:
+    for table in [*TABLES, "partners_contact"]:
         # The function's triggers go with it.
         schema_editor.execute(f"DROP FUNCTION trame_groups_changed_{table}() CASCADE")
 

@@ -708,9 +708,11 @@ def test_kept_group_states_follow_every_change_to_groups_meetings_and_pilots(del
     # Back, by a bulk update as an import writes (no model signal): active again.
     Contact.objects.filter(pk=pilot.pk).update(is_active=True, left_at=None)
     assert shown() == ("1", "0", "1", last_copil)
-    # What does not make a state (their last activity) leaves the version as it was.
+    # What does not make a state (a pilot's last activity, a meeting's description) leaves
+    # the version as it was.
     version = Contract.objects.get(pk=bastia.pk).groups_version
     Contact.objects.filter(pk=pilot.pk).update(last_activity_at=NOW)
+    Meeting.objects.filter(group=copil).update(description="Ordre du jour revu")
     assert Contract.objects.get(pk=bastia.pk).groups_version == version
     # The group on standby back to work (the groups' service), with no pilot nor meeting.
     standby.status = GroupStatus.ACTIVE
