@@ -22,7 +22,7 @@ contract with their latest value, its date, the value before and the standing fr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
@@ -380,11 +380,17 @@ def _standings_key(contract: Versioned, today: dt.date) -> str:
     )
 
 
+def kept_by_contract(contracts: Iterable[Any], key: Callable[[Any], str]) -> dict[int, Any]:
+    """What the "figures" cache keeps under `key(contract)` of those of the contracts it keeps
+    something of, by id (the standings here, the groups' states in evaluation.portfolio)."""
+    keys = {key(contract): contract.pk for contract in contracts}
+    found = caches[STANDINGS_CACHE].get_many(list(keys)) if keys else {}
+    return {keys[key]: value for key, value in found.items()}
+
+
 def kept_standings(contracts: Iterable[Versioned], *, today: dt.date) -> dict[int, dict[str, int]]:
     """The standings kept for `today` of those of the contracts that have them, by id."""
-    keys = {_standings_key(contract, today): contract.pk for contract in contracts}
-    found = caches[STANDINGS_CACHE].get_many(list(keys)) if keys else {}
-    return {keys[key]: standings for key, standings in found.items()}
+    return kept_by_contract(contracts, lambda contract: _standings_key(contract, today))
 
 
 def keep_standings(

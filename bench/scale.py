@@ -121,9 +121,9 @@ def client_for(email: str) -> Client:
 
 
 class Unkept:
-    """A client that forgets, before each page, the indicators' standings kept for the day
-    (actions.progress.kept_standings): each page is then the day's first view of its contracts,
-    which reads their indicators' latest measures."""
+    """A client that forgets, before each page, the indicators' standings and the groups' states
+    kept for the day (the "figures" cache): each page is then the day's first view of its
+    contracts, which reads their indicators' latest measures and their groups' states."""
 
     def __init__(self, client: Client) -> None:
         self.client = client

@@ -69,8 +69,9 @@ def _pdf_parts_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(autouse=True)
 def _no_standings_kept_from_another_test() -> None:
-    """The indicators' standings kept for the day (actions.progress) are keyed by contract id:
-    a rolled-back test's ids come back (SQLite), with other indicators."""
+    """The indicators' standings and groups' states kept for the day (the "figures" cache) are
+    keyed by contract id and version: a rolled-back test's ids and versions come back, with
+    other indicators and groups."""
     from django.core.cache import caches
 
     caches["figures"].clear()

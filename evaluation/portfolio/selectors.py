@@ -34,6 +34,7 @@ from actions.progress import (
     figures_from,
     figures_statements,
     keep_standings,
+    kept_by_contract,
     kept_standings,
 )
 from cls_platform.departments import department_label, department_name
@@ -538,9 +539,7 @@ def kept_groups(
     them, by id (none but on PostgreSQL)."""
     if connection.vendor != "postgresql":
         return {}
-    keys = {_groups_key(contract, today): contract.pk for contract in contracts}
-    found = caches[STANDINGS_CACHE].get_many(list(keys)) if keys else {}
-    return {keys[key]: states for key, states in found.items()}
+    return kept_by_contract(contracts, lambda contract: _groups_key(contract, today))
 
 
 def keep_groups(rows: Iterable[ContractRow], *, today: dt.date) -> None:
